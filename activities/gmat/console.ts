@@ -1,0 +1,361 @@
+/**
+ * Runs one GMAT script in a fresh GmatConsole process (gmat-engine-notes §0, §1.2).
+ *
+ *   cd <runDir> && GmatConsole --verbose off --startup_file <abs> --logfile <abs> --run <abs>
+ *
+ * Success = exit 0 AND the console's success line. Everything else is a GmatRunError with a
+ * `kind`. The process runs in its own process group so that a timeout or a cancel kills the
+ * whole tree, including anything GMAT (or a wrapper script) started.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import treeKill from 'tree-kill';
+import type { GmatInstall } from './install';
+
+export const SUCCESS_LINE = '*** GMAT Integration test (Console version) successful! ***';
+
+/** How much of stdout (and stderr) is kept: the last 256 KiB. */
+export const OUTPUT_CAP_BYTES = 256 * 1024;
+
+export type GmatRunErrorKind = 'rejected' | 'timeout' | 'cancelled' | 'crashed' | 'missing-script';
+
+export interface GmatRunErrorDetails {
+  kind: GmatRunErrorKind;
+  engineMessage: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  logPath: string;
+  stdout?: string;
+  stderr?: string;
+}
+
+export class GmatRunError extends Error {
+  readonly kind: GmatRunErrorKind;
+  /** The GMAT error lines (see extractEngineErrors); '' if GMAT printed none. */
+  readonly engineMessage: string;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly logPath: string;
+  /** Captured stdout tail (not part of the message). */
+  readonly stdout: string;
+  readonly stderr: string;
+  constructor(message: string, d: GmatRunErrorDetails) {
+    super(message);
+    this.name = 'GmatRunError';
+    this.kind = d.kind;
+    this.engineMessage = d.engineMessage;
+    this.exitCode = d.exitCode;
+    this.signal = d.signal;
+    this.logPath = d.logPath;
+    this.stdout = d.stdout ?? '';
+    this.stderr = d.stderr ?? '';
+  }
+}
+
+export interface RunGmatConsoleOptions {
+  install: Pick<GmatInstall, 'consolePath'>;
+  scriptPath: string;
+  startupPath: string;
+  logPath: string;
+  /** Working directory: the run directory. */
+  cwd: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Environment of the GMAT process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunGmatConsoleResult {
+  stdout: string;
+  durationMs: number;
+}
+
+// ------------------------------------------------------------------------------------------
+// Engine messages
+
+const ERROR_MARK = '**** ERROR ****';
+/** The quoted script line that ends a parse error: `   "  39: GMAT Sat.SMA = 0;"`. */
+const QUOTED_SCRIPT_LINE = /^\s*"\s*\d+:.*"\s*$/;
+const STANDALONE: RegExp[] = [
+  /^\s*\*\*\* Mission run failed\./,
+  /^\s*\*\*\* Mission run interrupted\./,
+  /Moderator failed to initialize/,
+  /^\s*Script file .* does not exist/,
+  /^\s*ERROR: Startup file specified not found/,
+  /^\s*Batch file .* does not exist/,
+];
+/** Lines that end an error block's continuation even without a blank line. */
+const BLOCK_END: RegExp[] = [/^={5,}/, /^\*{3}/, /^\s*EXITing GmatConsole/, /^Usage:/, /^\s*Running mission\.\.\./];
+const MAX_CONTINUATION = 12;
+
+/**
+ * The GMAT error text in a GmatConsole stdout: every `**** ERROR ****` line with its
+ * continuation lines (up to and including the quoted offending script line), plus the
+ * `*** Mission run failed.`, `Moderator failed to initialize`, `Script file … does not
+ * exist` style lines. Banner, progress and usage text are left out. '' when there is none.
+ */
+export function extractEngineErrors(stdout: string): string {
+  const lines = stdout.split(/\r\n|\r|\n/);
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.includes(ERROR_MARK)) {
+      out.push(line.trimEnd());
+      let n = 0;
+      while (i + 1 < lines.length && n < MAX_CONTINUATION) {
+        const next = lines[i + 1] as string;
+        if (next.trim() === '' || next.includes(ERROR_MARK) || BLOCK_END.some((r) => r.test(next))) break;
+        if (STANDALONE.some((r) => r.test(next))) break;
+        out.push(next.trimEnd());
+        i++;
+        n++;
+        if (QUOTED_SCRIPT_LINE.test(next)) break;
+      }
+      continue;
+    }
+    if (STANDALONE.some((r) => r.test(line))) out.push(line.trim());
+  }
+  return out.join('\n');
+}
+
+// ------------------------------------------------------------------------------------------
+// Output capture
+
+class TailBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  dropped = 0;
+  constructor(private readonly cap: number) {}
+  push(b: Buffer): void {
+    this.chunks.push(b);
+    this.size += b.length;
+    while (this.size > this.cap && this.chunks.length > 1) {
+      const first = this.chunks[0] as Buffer;
+      if (this.size - first.length >= this.cap) {
+        this.chunks.shift();
+        this.size -= first.length;
+        this.dropped += first.length;
+      } else {
+        const cut = this.size - this.cap;
+        this.chunks[0] = first.subarray(cut);
+        this.size -= cut;
+        this.dropped += cut;
+      }
+    }
+    if (this.size > this.cap && this.chunks.length === 1) {
+      const only = this.chunks[0] as Buffer;
+      const cut = this.size - this.cap;
+      this.chunks[0] = only.subarray(cut);
+      this.size -= cut;
+      this.dropped += cut;
+    }
+  }
+  text(): string {
+    const body = Buffer.concat(this.chunks).toString('utf8');
+    return this.dropped > 0 ? `[gsweep: first ${this.dropped} bytes of output dropped]\n${body}` : body;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Killing the tree
+
+let psAvailable: boolean | undefined;
+function hasPs(): boolean {
+  if (psAvailable === undefined) {
+    psAvailable = (process.env.PATH ?? '/usr/bin:/bin')
+      .split(path.delimiter)
+      .some((d) => d !== '' && existsSync(path.join(d, 'ps')));
+  }
+  return psAvailable;
+}
+
+function killGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // ESRCH: the group is already gone
+  }
+}
+
+/**
+ * Kills the whole process tree of `pid` (the leader of its own process group).
+ *
+ * Why both mechanisms:
+ *  - `process.kill(-pid, SIGKILL)` reaches every process in the group atomically, including
+ *    children whose parent already died (re-parented to init, invisible to a ppid walk),
+ *    but misses anything that left the group (setsid/setpgid, e.g. a daemonising helper).
+ *  - `tree-kill` walks parent → child links with `ps` and so finds descendants that left the
+ *    group, but only while their ancestors are alive and is racy against forks.
+ * So: SIGSTOP the group first (nothing in it can fork or exit during the walk), let
+ * tree-kill SIGKILL every descendant it finds while the links still exist, then SIGKILL the
+ * group for whatever the walk missed. The SIGKILL on the group also runs if tree-kill fails.
+ */
+export function killProcessTree(pid: number): Promise<void> {
+  killGroup(pid, 'SIGSTOP');
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(guard);
+      killGroup(pid, 'SIGKILL');
+      resolve();
+    };
+    // Never wait on the ps walk for long: the group SIGKILL must happen regardless.
+    const guard = setTimeout(finish, 3000);
+    if (!hasPs()) {
+      finish();
+      return;
+    }
+    try {
+      treeKill(pid, 'SIGKILL', () => finish());
+    } catch {
+      finish();
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// The driver
+
+function assertAbsolute(what: string, p: string): void {
+  if (typeof p !== 'string' || !path.isAbsolute(p)) {
+    throw new TypeError(`runGmatConsole: ${what} must be an absolute path, got ${JSON.stringify(p)}`);
+  }
+}
+
+/** Seconds for messages: `30 s`, `1.5 s`. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGmatConsoleResult> {
+  const { install, scriptPath, startupPath, logPath, cwd, timeoutMs, signal } = opts;
+  assertAbsolute('install.consolePath', install.consolePath);
+  assertAbsolute('scriptPath', scriptPath);
+  assertAbsolute('startupPath', startupPath);
+  assertAbsolute('logPath', logPath);
+  assertAbsolute('cwd', cwd);
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new TypeError(`runGmatConsole: timeoutMs must be a positive number, got ${timeoutMs}`);
+  }
+
+  const fail = (kind: GmatRunErrorKind, message: string, d: Partial<GmatRunErrorDetails> = {}) =>
+    new GmatRunError(message, {
+      kind,
+      engineMessage: d.engineMessage ?? '',
+      exitCode: d.exitCode ?? null,
+      signal: d.signal ?? null,
+      logPath,
+      stdout: d.stdout,
+      stderr: d.stderr,
+    });
+
+  if (signal?.aborted) throw fail('cancelled', `GMAT run cancelled before it started (log: ${logPath})`);
+
+  // GmatConsole exits 0 on a missing script ("Script file ... does not exist"): check first.
+  const st = await fsp.stat(scriptPath).catch(() => null);
+  if (!st || !st.isFile()) {
+    throw fail('missing-script', `GMAT script ${scriptPath} does not exist (GmatConsole would exit 0 without running anything) (log: ${logPath})`, {
+      engineMessage: `Script file ${scriptPath} does not exist`,
+    });
+  }
+
+  if (signal?.aborted) throw fail('cancelled', `GMAT run cancelled before it started (log: ${logPath})`);
+
+  const started = performance.now();
+  const child = spawn(
+    install.consolePath,
+    ['--verbose', 'off', '--startup_file', startupPath, '--logfile', logPath, '--run', scriptPath],
+    { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env },
+  );
+
+  const out = new TailBuffer(OUTPUT_CAP_BYTES);
+  const err = new TailBuffer(64 * 1024);
+  child.stdout!.on('data', (b: Buffer) => out.push(b));
+  child.stderr!.on('data', (b: Buffer) => err.push(b));
+
+  let reason: 'timeout' | 'cancelled' | null = null;
+  let killing: Promise<void> | null = null;
+  const kill = (why: 'timeout' | 'cancelled') => {
+    if (reason || child.pid === undefined) return;
+    reason = why;
+    killing = killProcessTree(child.pid);
+  };
+  const timer = setTimeout(() => kill('timeout'), timeoutMs);
+  const onAbort = () => kill('cancelled');
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let exit: { code: number | null; sig: NodeJS.Signals | null };
+  try {
+    exit = await new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, sig) => resolve({ code, sig }));
+    });
+  } catch (e) {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    if (child.pid !== undefined) await killProcessTree(child.pid);
+    const er = e as NodeJS.ErrnoException;
+    throw new Error(`could not start GmatConsole ${install.consolePath}: ${er.code ?? ''} ${er.message}`.replace(/\s+/g, ' '));
+  }
+  clearTimeout(timer);
+  signal?.removeEventListener('abort', onAbort);
+  if (killing) await killing;
+  // Whatever the outcome, nothing of this run may outlive it: kill leftovers of the group
+  // (the leader is reaped, so the group id is only still valid while members remain).
+  if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  // Drain the pipes; a descendant that escaped the group could hold them open, so bound it.
+  await new Promise<void>((resolve) => {
+    if (child.stdout!.closed && child.stderr!.closed) return resolve();
+    const t = setTimeout(() => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      resolve();
+    }, 2000);
+    child.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  const durationMs = performance.now() - started;
+  const stdout = out.text();
+  const stderr = err.text();
+  const engineMessage = extractEngineErrors(stdout);
+  const details = { exitCode: exit.code, signal: exit.sig, stdout, stderr, engineMessage };
+  const tail = engineMessage ? `: ${engineMessage}` : '';
+
+  if (reason === 'timeout') {
+    throw fail('timeout', `GMAT run timed out after ${seconds(timeoutMs)} and was killed with its process tree${tail} (log: ${logPath})`, details);
+  }
+  if (reason === 'cancelled') {
+    throw fail('cancelled', `GMAT run cancelled; its process tree was killed (log: ${logPath})`, details);
+  }
+  if (exit.sig !== null || (exit.code !== null && exit.code >= 128)) {
+    const how = exit.sig !== null ? `signal ${exit.sig}` : `exit ${exit.code}`;
+    const stderrTail = stderr.trim().split('\n').slice(-5).join('\n');
+    const msg = engineMessage || stderrTail;
+    return Promise.reject(
+      fail('crashed', `GMAT crashed (${how})${msg ? `: ${msg}` : ''} (log: ${logPath})`, { ...details, engineMessage: msg }),
+    );
+  }
+  if (exit.code !== 0) {
+    throw fail(
+      'rejected',
+      `GMAT rejected the run (exit ${exit.code})${tail || ': no GMAT error lines in its output'} (log: ${logPath})`,
+      details,
+    );
+  }
+  if (!stdout.includes(SUCCESS_LINE)) {
+    if (/Script file .* does not exist/.test(stdout)) {
+      throw fail('missing-script', `GMAT could not find the script ${scriptPath}${tail} (log: ${logPath})`, details);
+    }
+    throw fail(
+      'rejected',
+      `GMAT exited 0 without its success line "${SUCCESS_LINE}"${tail} (log: ${logPath})`,
+      details,
+    );
+  }
+  return { stdout, durationMs };
+}

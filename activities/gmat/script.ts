@@ -1,0 +1,562 @@
+/**
+ * GMAT script reading and patching (pure: no I/O).
+ *
+ * A run's script is the user's script with
+ *  - every output `Filename` (ReportFile, EphemerisFile, ContactLocator) rewritten in place
+ *    to `<runDir>/<basename>` (or, when the script relies on GMAT's default name, a
+ *    `GMAT X.Filename = '<abs>';` line inserted before `BeginMissionSequence`), and
+ *  - one `GMAT <key> = <value>;` line per override inserted directly before
+ *    `BeginMissionSequence`, in the order given (resource-mode assignments apply in file
+ *    order, so the override wins over the script's own value).
+ *
+ * Script syntax honoured (gmat-engine-notes §2): optional `GMAT` keyword, optional
+ * trailing `;`, `%` comments (not inside quotes), `...` line continuations, ASCII only.
+ */
+import type { OutputKind } from '../table';
+import {
+  GMAT_REAL_LITERAL,
+  OverrideError,
+  describeValue,
+  splitOverrideKey,
+  validateOverrideKey,
+  validateOverrideValue,
+  formatGmatValue,
+  type OverrideValue,
+  type Overrides,
+} from '../../spec/overrides';
+
+/** A script that gsweep cannot run as given. `line` is 1-based when known. */
+export class ScriptError extends Error {
+  readonly line: number | undefined;
+  constructor(message: string, line?: number) {
+    super(message);
+    this.name = 'ScriptError';
+    this.line = line;
+  }
+}
+
+/** A position in the source text: 0-based physical line index and column. */
+interface Pos {
+  line: number;
+  col: number;
+}
+
+export interface Statement {
+  /** Statement text, trimmed, comments and continuations removed, without the `;`. */
+  text: string;
+  /** The same with a leading `GMAT ` keyword removed. */
+  body: string;
+  /** 1-based source line where the statement starts. */
+  line: number;
+  /** 1-based source line where it ends. */
+  endLine: number;
+  /** @internal source position of every character of `text` */
+  readonly map: readonly Pos[];
+}
+
+export interface Resource {
+  name: string;
+  type: string;
+  /** 1-based line of its `Create`. */
+  line: number;
+}
+
+export type OutputResourceType = 'ReportFile' | 'EphemerisFile' | 'ContactLocator';
+
+export interface OutputResource {
+  name: string;
+  type: OutputResourceType;
+  kind: OutputKind;
+  /** The Filename the script sets (last assignment before BeginMissionSequence), or null. */
+  scriptedFilename: string | null;
+  /** What GMAT would use: the scripted Filename, or its default for the type. */
+  filename: string;
+}
+
+export interface ParsedScript {
+  statements: Statement[];
+  resources: Resource[];
+  outputs: OutputResource[];
+  /** Index into `statements` of BeginMissionSequence. */
+  bmsIndex: number;
+  /** 1-based line of BeginMissionSequence. */
+  bmsLine: number;
+}
+
+export interface PatchedOutput {
+  name: string;
+  type: OutputResourceType;
+  kind: OutputKind;
+  /** Absolute path inside the run directory. */
+  path: string;
+}
+
+export interface PatchResult {
+  text: string;
+  outputs: PatchedOutput[];
+}
+
+const OUTPUT_TYPES: Record<OutputResourceType, OutputKind> = {
+  ReportFile: 'report',
+  EphemerisFile: 'ephemeris',
+  ContactLocator: 'contact',
+};
+
+/** File names the run directory uses for itself; an output may not take them. */
+export const RESERVED_RUN_FILES: readonly string[] = [
+  'GmatLog.txt',
+  'patched.script',
+  'gmat_startup_file.txt',
+  'startup.txt',
+  'stdout.txt',
+  'outcome.json',
+];
+
+// ------------------------------------------------------------------------------------------
+// Lexing
+
+/** Splits text into physical lines, remembering each line's terminator. */
+function splitLines(text: string): { lines: string[]; eols: string[] } {
+  const lines: string[] = [];
+  const eols: string[] = [];
+  const re = /\r\n|\r|\n/g;
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    lines.push(text.slice(last, m.index));
+    eols.push(m[0]);
+    last = m.index + m[0].length;
+  }
+  lines.push(text.slice(last));
+  eols.push('');
+  return { lines, eols };
+}
+
+/**
+ * Is the `'` at `i` the start of a string (rather than a transpose operator `A'`)?
+ * A quote that follows an identifier character, `)` or `]` is a transpose.
+ */
+function quoteOpensString(s: string, i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && (s[j] === ' ' || s[j] === '\t')) j--;
+  if (j < 0) return true;
+  const p = s[j] as string;
+  if (j === i - 1 && /[A-Za-z0-9_)\].]/.test(p)) return false;
+  return true;
+}
+
+/** The code part of a physical line: up to a `%` that is not inside quotes. */
+function codeEnd(line: string): number {
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '%') {
+      return i;
+    } else if (c === '"' || (c === "'" && quoteOpensString(line, i))) {
+      quote = c;
+    }
+  }
+  return line.length;
+}
+
+/** Tokenises a script into logical statements (split on `;` outside quotes/braces). */
+export function tokenize(text: string): Statement[] {
+  const { lines } = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const statements: Statement[] = [];
+  let buf = '';
+  let map: Pos[] = [];
+  let quote: string | null = null;
+  let depth = 0;
+
+  const flush = () => {
+    // trim, keeping the map aligned
+    let a = 0;
+    let b = buf.length;
+    while (a < b && /\s/.test(buf[a] as string)) a++;
+    while (b > a && /\s/.test(buf[b - 1] as string)) b--;
+    if (b > a) {
+      const t = buf.slice(a, b);
+      const m = map.slice(a, b);
+      const kw = /^GMAT\s+/.exec(t);
+      statements.push({
+        text: t,
+        body: kw ? t.slice(kw[0].length) : t,
+        line: (m[0] as Pos).line + 1,
+        endLine: (m[m.length - 1] as Pos).line + 1,
+        map: m,
+      });
+    }
+    buf = '';
+    map = [];
+    quote = null;
+    depth = 0;
+  };
+
+  for (let li = 0; li < lines.length; li++) {
+    const line = lines[li] as string;
+    let end = codeEnd(line);
+    // `...` at the end of the code part continues the statement on the next line.
+    const code = line.slice(0, end);
+    const trimmed = code.replace(/\s+$/, '');
+    const continued = trimmed.endsWith('...');
+    if (continued) end = trimmed.length - 3;
+    for (let col = 0; col < end; col++) {
+      const c = line[col] as string;
+      if (quote) {
+        if (c === quote) quote = null;
+      } else if (c === '"' || (c === "'" && quoteOpensString(line, col))) {
+        quote = c;
+      } else if (c === '{' || c === '(' || c === '[') {
+        depth++;
+      } else if ((c === '}' || c === ')' || c === ']') && depth > 0) {
+        depth--;
+      } else if (c === ';' && depth === 0) {
+        flush();
+        continue;
+      }
+      buf += c;
+      map.push({ line: li, col });
+    }
+    if (continued) {
+      buf += ' ';
+      map.push({ line: li, col: end });
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return statements;
+}
+
+// ------------------------------------------------------------------------------------------
+// Checks and parsing
+
+/** Throws ScriptError unless the script is pure ASCII and has BeginMissionSequence. */
+export function checkScript(text: string): void {
+  const { lines } = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as string;
+    for (let c = 0; c < l.length; c++) {
+      const code = l.charCodeAt(c);
+      if (code > 0x7f && !(i === 0 && c === 0 && code === 0xfeff)) {
+        const cp = l.codePointAt(c) ?? code;
+        throw new ScriptError(
+          `script line ${i + 1}, column ${c + 1}: non-ASCII character U+${cp
+            .toString(16)
+            .toUpperCase()
+            .padStart(4, '0')}; GMAT only reads ASCII scripts (replace it, comments included)`,
+          i + 1,
+        );
+      }
+    }
+  }
+  parseScript(text);
+}
+
+const CREATE_RE = /^Create\s+([A-Za-z][A-Za-z0-9_]*)\s+(.+)$/s;
+const ASSIGN_RE = /^([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*)$/s;
+
+function firstWord(body: string): string {
+  const m = /^[^\s(]+/.exec(body);
+  return m ? m[0] : '';
+}
+
+/** The value of a Filename right-hand side: unquoted text of a `'...'` literal or a bare token. */
+function unquote(rhs: string): string {
+  const t = rhs.trim();
+  if (t.length >= 2 && ((t[0] === "'" && t.endsWith("'")) || (t[0] === '"' && t.endsWith('"')))) {
+    return t.slice(1, -1);
+  }
+  return t;
+}
+
+function defaultFilename(type: OutputResourceType, name: string, fileFormat: string | null): string {
+  if (type === 'EphemerisFile') {
+    return `${name}.${fileFormat === 'SPK' ? 'bsp' : fileFormat && fileFormat.startsWith('STK') ? 'e' : 'oem'}`;
+  }
+  return `${name}.txt`;
+}
+
+/** Finds resources, BeginMissionSequence and output resources. Throws ScriptError. */
+export function parseScript(text: string): ParsedScript {
+  const statements = tokenize(text);
+  const bmsIndex = statements.findIndex((s) => firstWord(s.body) === 'BeginMissionSequence');
+  if (bmsIndex < 0) {
+    throw new ScriptError(
+      'script has no BeginMissionSequence; gsweep inserts overrides directly before it, so add a ' +
+        '`BeginMissionSequence;` line between the resources and the mission commands',
+    );
+  }
+  const resources: Resource[] = [];
+  const byName = new Map<string, Resource>();
+  for (let i = 0; i < bmsIndex; i++) {
+    const s = statements[i] as Statement;
+    if (/^#Include\b/i.test(s.body)) {
+      throw new ScriptError(
+        `script line ${s.line}: #Include is not supported: included files are not patched, so their ` +
+          'outputs could not be redirected into the run directory; inline the included script',
+        s.line,
+      );
+    }
+    const m = CREATE_RE.exec(s.body);
+    if (!m) continue;
+    const type = m[1] as string;
+    const names = (m[2] as string)
+      .replace(/\[[^\]]*\]/g, ' ')
+      .split(/[\s,]+/)
+      .filter((n) => n.length > 0);
+    for (const name of names) {
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+        throw new ScriptError(`script line ${s.line}: cannot read the resource name ${JSON.stringify(name)} in \`${s.text}\``, s.line);
+      }
+      const r: Resource = { name, type, line: s.line };
+      if (!byName.has(name)) resources.push(r);
+      byName.set(name, r);
+    }
+  }
+
+  const outputs: OutputResource[] = [];
+  for (const r of resources) {
+    if (!(r.type in OUTPUT_TYPES)) continue;
+    const type = r.type as OutputResourceType;
+    let scripted: string | null = null;
+    let fileFormat: string | null = null;
+    for (let i = 0; i < bmsIndex; i++) {
+      const m = ASSIGN_RE.exec((statements[i] as Statement).body);
+      if (!m || m[1] !== r.name) continue;
+      if (m[2] === 'Filename') scripted = unquote(m[3] as string);
+      if (m[2] === 'FileFormat') fileFormat = unquote(m[3] as string);
+    }
+    outputs.push({
+      name: r.name,
+      type,
+      kind: OUTPUT_TYPES[type],
+      scriptedFilename: scripted,
+      filename: scripted && scripted.length > 0 ? scripted : defaultFilename(type, r.name, fileFormat),
+    });
+  }
+
+  // A Filename changed inside the mission sequence would write outside the run directory.
+  for (let i = bmsIndex + 1; i < statements.length; i++) {
+    const s = statements[i] as Statement;
+    const m = ASSIGN_RE.exec(s.body);
+    if (m && m[2] === 'Filename' && outputs.some((o) => o.name === m[1])) {
+      throw new ScriptError(
+        `script line ${s.line}: \`${s.text}\` changes an output file name inside the mission sequence; ` +
+          'gsweep must redirect every output into the run directory, so set Filename before BeginMissionSequence',
+        s.line,
+      );
+    }
+    if (/^#Include\b/i.test(s.body)) {
+      throw new ScriptError(
+        `script line ${s.line}: #Include is not supported: included files are not patched; inline the included script`,
+        s.line,
+      );
+    }
+  }
+
+  const bms = statements[bmsIndex] as Statement;
+  return { statements, resources, outputs, bmsIndex, bmsLine: bms.line };
+}
+
+// ------------------------------------------------------------------------------------------
+// Overrides against a script
+
+/** Checks every override against the script's resources. Throws OverrideError. */
+export function validateOverridesForScript(
+  resources: readonly Pick<Resource, 'name' | 'type'>[],
+  overrides: Overrides,
+): void {
+  const byName = new Map(resources.map((r) => [r.name, r] as const));
+  for (const [key, value] of Object.entries(overrides)) {
+    validateOverrideKey(key);
+    validateOverrideValue(key, value);
+    const { resource, field } = splitOverrideKey(key);
+    const r = byName.get(resource);
+    if (!r) {
+      const list = resources.map((x) => `${x.name} (${x.type})`).join(', ') || '(none)';
+      throw new OverrideError(
+        key,
+        value,
+        `override ${describeValue(key)} = ${describeValue(value)}: the script creates no resource named ` +
+          `"${resource}"; resources in the script: ${list}`,
+      );
+    }
+    if (r.type === 'Variable') {
+      if (field !== 'Value') {
+        throw new OverrideError(
+          key,
+          value,
+          `override ${describeValue(key)} = ${describeValue(value)}: "${resource}" is a Variable; address it as "${resource}.Value"`,
+        );
+      }
+      if (!(typeof value === 'number' || (typeof value === 'string' && GMAT_REAL_LITERAL.test(value)))) {
+        throw new OverrideError(
+          key,
+          value,
+          `override ${describeValue(key)} = ${describeValue(value)}: a Variable holds a real number; give a number`,
+        );
+      }
+    } else if (field === 'Value') {
+      const variables = resources.filter((x) => x.type === 'Variable').map((x) => x.name);
+      throw new OverrideError(
+        key,
+        value,
+        `override ${describeValue(key)} = ${describeValue(value)}: ".Value" addresses a script Variable, but ` +
+          `"${resource}" is a ${r.type}; Variables in the script: ${variables.join(', ') || '(none)'}`,
+      );
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Patching
+
+/** Characters that cannot appear in an absolute path written into a quoted GMAT string. */
+function checkRunDir(runDir: string): string {
+  if (!runDir.startsWith('/')) {
+    throw new ScriptError(`run directory ${JSON.stringify(runDir)} must be an absolute path`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\uffff'";%{}]/.test(runDir)) {
+    throw new ScriptError(
+      `run directory ${JSON.stringify(runDir)} contains a character GMAT cannot take inside a quoted ` +
+        "file name (quote, ';', '%', brace, control or non-ASCII); choose an output directory without it",
+    );
+  }
+  const segs = runDir.split('/');
+  if (segs.some((s) => s === '..' || s === '.')) {
+    throw new ScriptError(`run directory ${JSON.stringify(runDir)} must be normalised (no "." or ".." segments)`);
+  }
+  return runDir.replace(/\/+$/, '') || '/';
+}
+
+/** The basename GMAT's Filename maps to inside the run directory (sub-directories dropped). */
+export function outputBasename(filename: string, resource: string): string {
+  const parts = filename.split(/[/\\]/);
+  const base = (parts[parts.length - 1] ?? '').trim();
+  if (base === '' || base === '.' || base === '..') {
+    throw new ScriptError(`output ${resource}: Filename ${JSON.stringify(filename)} has no file name part`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\uffff'";%{}]/.test(base)) {
+    throw new ScriptError(`output ${resource}: file name ${JSON.stringify(base)} contains a character that cannot be written into a GMAT string`);
+  }
+  return base;
+}
+
+export interface PatchOptions {
+  /** Run-directory file names an output may not take (default RESERVED_RUN_FILES). */
+  reserved?: readonly string[];
+}
+
+/**
+ * Patches a script for one run. `overrides` are inserted in the given order (the caller
+ * sorts). Throws ScriptError (bad script, output name clash) or OverrideError (bad override).
+ */
+export function patchScript(text: string, overrides: Overrides, runDir: string, options: PatchOptions = {}): PatchResult {
+  checkScript(text);
+  const dir = checkRunDir(runDir);
+  const parsed = parseScript(text);
+  validateOverridesForScript(parsed.resources, overrides);
+
+  const reserved = new Set((options.reserved ?? RESERVED_RUN_FILES).map((n) => n.toLowerCase()));
+  const seen = new Map<string, string>();
+  const outputs: PatchedOutput[] = [];
+  for (const o of parsed.outputs) {
+    const base = outputBasename(o.filename, o.name);
+    const lower = base.toLowerCase();
+    if (reserved.has(lower)) {
+      throw new ScriptError(
+        `output ${o.name} (${o.type}) would be written as "${base}", a name the run directory uses for itself; rename its Filename`,
+      );
+    }
+    const other = seen.get(lower);
+    if (other !== undefined) {
+      throw new ScriptError(
+        `outputs ${other} and ${o.name} would both be written to "${base}" in the run directory; give them different Filename basenames`,
+      );
+    }
+    seen.set(lower, o.name);
+    outputs.push({ name: o.name, type: o.type, kind: o.kind, path: `${dir === '/' ? '' : dir}/${base}` });
+  }
+
+  // GMAT reads ASCII only: a UTF-8 byte-order mark is dropped from the patched copy.
+  const { lines, eols } = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const eol = eols.find((e) => e !== '') ?? '\n';
+  const typeOf = new Map(parsed.resources.map((r) => [r.name, r.type] as const));
+
+  // In-place rewrites of existing Filename assignments (all of them before BMS, so that an
+  // earlier relative name never gets resolved against another directory at parse time).
+  const inserts: string[] = [];
+  const edits = new Map<number, { col: number; end: number; text: string }[]>();
+  for (const out of outputs) {
+    let rewritten = false;
+    for (let i = 0; i < parsed.bmsIndex; i++) {
+      const s = parsed.statements[i] as Statement;
+      const m = ASSIGN_RE.exec(s.body);
+      if (!m || m[1] !== out.name || m[2] !== 'Filename') continue;
+      const rhs = m[3] as string;
+      const rhsTrim = rhs.trim();
+      const bodyOffset = s.text.length - s.body.length;
+      const rhsStart = bodyOffset + s.body.length - rhs.length + (rhs.length - rhs.trimStart().length);
+      const rhsEnd = rhsStart + rhsTrim.length; // exclusive
+      const a = s.map[rhsStart];
+      const b = s.map[rhsEnd - 1];
+      if (rhsTrim.length > 0 && a && b && a.line === b.line && b.col - a.col === rhsTrim.length - 1) {
+        const list = edits.get(a.line) ?? [];
+        list.push({ col: a.col, end: b.col + 1, text: `'${out.path}'` });
+        edits.set(a.line, list);
+        rewritten = true;
+      }
+    }
+    if (!rewritten) inserts.push(`GMAT ${out.name}.Filename = '${out.path}';`);
+  }
+
+  for (const [key, value] of Object.entries(overrides)) {
+    const { resource, field } = splitOverrideKey(key);
+    const target = typeOf.get(resource) === 'Variable' && field === 'Value' ? resource : key;
+    inserts.push(`GMAT ${target} = ${formatGmatValue(value as OverrideValue)};`);
+  }
+
+  const outLines = lines.slice();
+  for (const [li, list] of edits) {
+    let l = outLines[li] as string;
+    for (const e of list.sort((x, y) => y.col - x.col)) l = l.slice(0, e.col) + e.text + l.slice(e.end);
+    outLines[li] = l;
+  }
+
+  // Insert before the BeginMissionSequence line; if something precedes BMS on its line,
+  // split the line there first.
+  const bms = parsed.statements[parsed.bmsIndex] as Statement;
+  const bmsPos = bms.map[0] as Pos;
+  const bmsStartCol = bmsPos.col;
+  const bmsLineText = outLines[bmsPos.line] as string;
+  const before = bmsLineText.slice(0, bmsStartCol);
+  const result: string[] = [];
+  const resultEols: string[] = [];
+  for (let li = 0; li < outLines.length; li++) {
+    if (li === bmsPos.line && inserts.length > 0) {
+      if (before.trim() !== '') {
+        result.push(before.replace(/\s+$/, ''));
+        resultEols.push(eol);
+      }
+      for (const ins of inserts) {
+        result.push(ins);
+        resultEols.push(eol);
+      }
+      result.push(before.trim() !== '' ? bmsLineText.slice(bmsStartCol) : (outLines[li] as string));
+      resultEols.push(eols[li] as string);
+      continue;
+    }
+    result.push(outLines[li] as string);
+    resultEols.push(eols[li] as string);
+  }
+  let patched = '';
+  for (let i = 0; i < result.length; i++) patched += (result[i] as string) + (resultEols[i] as string);
+  return { text: patched, outputs };
+}
+
+export type { OverrideValue, Overrides };

@@ -1,0 +1,160 @@
+/**
+ * GmatConsole driver against small shell-script fakes: process-tree killing (including a
+ * descendant that left the process group), output capping, exit classification.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GmatRunError, OUTPUT_CAP_BYTES, SUCCESS_LINE, runGmatConsole } from '../../activities/gmat/console';
+import { alive, waitFor } from './proc';
+
+function setup(body: string) {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-fake-')));
+  const consolePath = path.join(dir, 'GmatConsole');
+  fs.writeFileSync(consolePath, `#!/bin/sh\n${body}\n`);
+  fs.chmodSync(consolePath, 0o755);
+  const runDir = path.join(dir, 'run-0');
+  fs.mkdirSync(runDir);
+  const scriptPath = path.join(runDir, 'patched.script');
+  fs.writeFileSync(scriptPath, 'BeginMissionSequence;\n');
+  return {
+    dir,
+    runDir,
+    opts: {
+      install: { consolePath },
+      scriptPath,
+      startupPath: path.join(runDir, 'gmat_startup_file.txt'),
+      logPath: path.join(runDir, 'GmatLog.txt'),
+      cwd: runDir,
+      timeoutMs: 20_000,
+    },
+  };
+}
+
+async function rejection(p: Promise<unknown>): Promise<GmatRunError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as GmatRunError;
+  }
+  throw new Error('expected the run to fail');
+}
+
+const readPids = (runDir: string) =>
+  ['self.pid', 'child.pid', 'escaped.pid'].map((f) => {
+    const p = path.join(runDir, f);
+    return fs.existsSync(p) ? Number(fs.readFileSync(p, 'utf8').trim()) : NaN;
+  });
+
+// A fake that starts a sleep in its group and a `setsid` sleep that leaves the group.
+const HANGER = [
+  'echo $$ > self.pid',
+  'sleep 1000 & echo $! > child.pid',
+  'setsid sleep 1000 & echo $! > escaped.pid',
+  'echo started',
+  'wait',
+].join('\n');
+
+describe('runGmatConsole with a fake GmatConsole', () => {
+  it('passes the documented arguments, cwd = run dir, and succeeds on exit 0 + success line', async () => {
+    const { opts, runDir } = setup(`printf '%s\\n' "$@" > args.txt; pwd > cwd.txt; echo '${SUCCESS_LINE}'`);
+    const r = await runGmatConsole(opts);
+    expect(r.stdout).toContain(SUCCESS_LINE);
+    expect(r.durationMs).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(runDir, 'args.txt'), 'utf8').trim().split('\n')).toEqual([
+      '--verbose', 'off', '--startup_file', opts.startupPath, '--logfile', opts.logPath, '--run', opts.scriptPath,
+    ]);
+    expect(fs.readFileSync(path.join(runDir, 'cwd.txt'), 'utf8').trim()).toBe(runDir);
+  });
+
+  it('timeout kills the whole tree, including a descendant that left the process group', async () => {
+    const { opts, runDir } = setup(HANGER);
+    const t0 = Date.now();
+    const p = runGmatConsole({ ...opts, timeoutMs: 1000 });
+    const pids = await waitFor(() => {
+      const v = readPids(runDir);
+      return v.every((n) => Number.isFinite(n)) ? v : undefined;
+    }, 5000);
+    expect(alive(pids)).toHaveLength(3);
+    const e = await rejection(p);
+    const elapsed = Date.now() - t0;
+    expect(e).toBeInstanceOf(GmatRunError);
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toContain('timed out after 1 s');
+    expect(e.signal).toBe('SIGKILL');
+    expect(elapsed).toBeLessThan(1000 + 1500);
+    expect(alive(pids, pids[0])).toEqual([]);
+  });
+
+  it('cancel through AbortSignal kills the whole tree', async () => {
+    const { opts, runDir } = setup(HANGER);
+    const ac = new AbortController();
+    const p = runGmatConsole({ ...opts, signal: ac.signal });
+    const pids = await waitFor(() => {
+      const v = readPids(runDir);
+      return v.every((n) => Number.isFinite(n)) ? v : undefined;
+    }, 5000);
+    ac.abort();
+    const e = await rejection(p);
+    expect(e.kind).toBe('cancelled');
+    expect(alive(pids, pids[0])).toEqual([]);
+  });
+
+  it('an already-aborted signal does not start the process', async () => {
+    const { opts, runDir } = setup('echo $$ > self.pid');
+    const e = await rejection(runGmatConsole({ ...opts, signal: AbortSignal.abort() }));
+    expect(e.kind).toBe('cancelled');
+    expect(fs.existsSync(path.join(runDir, 'self.pid'))).toBe(false);
+  });
+
+  it('kills leftovers of a run that exited normally', async () => {
+    const { opts, runDir } = setup(`sleep 1000 & echo $! > child.pid; echo '${SUCCESS_LINE}'`);
+    await runGmatConsole(opts);
+    const child = Number(fs.readFileSync(path.join(runDir, 'child.pid'), 'utf8'));
+    await waitFor(() => alive([child]).length === 0, 2000);
+  });
+
+  it('exit 0 without the success line is a rejection', async () => {
+    const { opts } = setup('echo "The option \\"--bogus\\" is not valid."; exit 0');
+    const e = await rejection(runGmatConsole(opts));
+    expect(e.kind).toBe('rejected');
+    expect(e.exitCode).toBe(0);
+    expect(e.message).toContain('exited 0 without its success line');
+  });
+
+  it('exit 1 is a rejection carrying the GMAT error lines; a signal death is a crash', async () => {
+    const { opts } = setup('echo "**** ERROR **** boom"; echo " *** Mission run failed."; exit 1');
+    const e = await rejection(runGmatConsole(opts));
+    expect(e.kind).toBe('rejected');
+    expect(e.message).toBe(`GMAT rejected the run (exit 1): **** ERROR **** boom\n*** Mission run failed. (log: ${opts.logPath})`);
+    const c = setup('echo "terminate called" >&2; kill -SEGV $$');
+    const e2 = await rejection(runGmatConsole(c.opts));
+    expect(e2.kind).toBe('crashed');
+    expect(e2.signal).toBe('SIGSEGV');
+    expect(e2.message).toBe(`GMAT crashed (signal SIGSEGV): terminate called (log: ${c.opts.logPath})`);
+  });
+
+  it('keeps only the last 256 KiB of stdout', async () => {
+    const { opts } = setup(`i=0; while [ $i -lt 6000 ]; do echo "line $i ................................................................"; i=$((i+1)); done; echo '${SUCCESS_LINE}'`);
+    const r = await runGmatConsole(opts);
+    expect(r.stdout.startsWith('[gsweep: first ')).toBe(true);
+    expect(Buffer.byteLength(r.stdout)).toBeLessThan(OUTPUT_CAP_BYTES + 100);
+    expect(r.stdout.trimEnd().endsWith(SUCCESS_LINE)).toBe(true);
+  });
+
+  it('checks the script exists (GMAT would exit 0) and that paths are absolute', async () => {
+    const { opts } = setup(`echo '${SUCCESS_LINE}'`);
+    const e = await rejection(runGmatConsole({ ...opts, scriptPath: path.join(opts.cwd, 'nope.script') }));
+    expect(e.kind).toBe('missing-script');
+    expect(e.message).toContain('nope.script does not exist');
+    await expect(runGmatConsole({ ...opts, logPath: 'GmatLog.txt' })).rejects.toThrow(/logPath must be an absolute path/);
+  });
+
+  it('a console that cannot be started is a plain Error (infrastructure), not a GmatRunError', async () => {
+    const { opts } = setup('');
+    const err = await rejection(runGmatConsole({ ...opts, install: { consolePath: path.join(opts.cwd, 'missing-GmatConsole') } }));
+    expect(err).not.toBeInstanceOf(GmatRunError);
+    expect(err.message).toContain('could not start GmatConsole');
+  });
+});

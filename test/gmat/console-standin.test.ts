@@ -1,0 +1,129 @@
+/**
+ * The GmatConsole driver end to end with the stand-in engine (engines/stand-in): the same
+ * command-line contract as GmatConsole, plus fault hooks (GSWEEP_STANDIN_HANG_IF / _CRASH_IF).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GmatRunError, SUCCESS_LINE, runGmatConsole } from '../../activities/gmat/console';
+import { standInInstall } from '../../activities/gmat/install';
+import { patchScript } from '../../activities/gmat/script';
+import { writeStartupFile } from '../../activities/gmat/startup';
+import type { Overrides } from '../../spec/overrides';
+import { alive, descendants, processTable, waitFor } from './proc';
+
+const SHARED = path.resolve(__dirname, '../../../shared');
+const LEO = fs.readFileSync(path.join(SHARED, 'missions', 'leo_point_mass.script'), 'utf8');
+
+function prepare(overrides: Overrides = {}, script = LEO) {
+  const install = standInInstall();
+  const runDir = path.join(fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-standin-'))), 'run-0');
+  fs.mkdirSync(runDir);
+  const patched = patchScript(script, overrides, runDir);
+  const scriptPath = path.join(runDir, 'patched.script');
+  fs.writeFileSync(scriptPath, patched.text);
+  const startupPath = writeStartupFile(install, runDir);
+  return {
+    runDir,
+    outputs: patched.outputs,
+    opts: { install, scriptPath, startupPath, logPath: path.join(runDir, 'GmatLog.txt'), cwd: runDir, timeoutMs: 30_000 },
+  };
+}
+
+async function rejection(p: Promise<unknown>): Promise<GmatRunError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as GmatRunError;
+  }
+  throw new Error('expected the run to fail');
+}
+
+/** The stand-in process for `scriptPath` and its whole tree, while it runs. */
+async function treeOf(scriptPath: string, minSize: number) {
+  return waitFor(() => {
+    const table = processTable();
+    const root = table.find((p) => p.args.includes(scriptPath) && p.args.includes('--run') && !p.stat.startsWith('Z'));
+    if (!root) return undefined;
+    const tree = [root, ...descendants(root.pid, table)];
+    return tree.length >= minSize ? { pgid: root.pgid, pids: tree.map((p) => p.pid), tree } : undefined;
+  }, 10_000);
+}
+
+describe('runGmatConsole with the stand-in engine', () => {
+  it('standInInstall points at engines/stand-in and is marked as a stand-in', () => {
+    const inst = standInInstall();
+    expect(inst.standIn).toBe(true);
+    expect(inst.root).toBe(path.resolve(__dirname, '../../engines/stand-in'));
+    expect(inst.consolePath).toBe(path.join(inst.root, 'bin', 'GmatConsole'));
+  });
+
+  it('success: exit 0, success line, report file written in the run directory', async () => {
+    const { opts, outputs } = prepare({ 'Sat.SMA': 7100 });
+    const r = await runGmatConsole(opts);
+    expect(r.stdout).toContain(SUCCESS_LINE);
+    expect(outputs).toHaveLength(1);
+    const report = fs.readFileSync(outputs[0]!.path, 'utf8');
+    expect(report.split('\n')[0]).toContain('Sat.EarthMJ2000Eq.X');
+    expect(report.trim().split('\n').length).toBeGreaterThan(10);
+    expect(fs.existsSync(opts.logPath)).toBe(true);
+  });
+
+  it('rejection: SMA = 0 gives kind "rejected" with the GMAT error line', async () => {
+    const { opts } = prepare({ 'Sat.SMA': 0 });
+    const e = await rejection(runGmatConsole(opts));
+    expect(e).toBeInstanceOf(GmatRunError);
+    expect(e.kind).toBe('rejected');
+    expect(e.exitCode).toBe(1);
+    expect(e.engineMessage).toContain('**** ERROR ****');
+    expect(e.engineMessage).toContain('"  39: GMAT Sat.SMA = 0;"');
+    expect(e.engineMessage).not.toContain('Usage:');
+    expect(e.message).toMatch(/^GMAT rejected the run \(exit 1\): .*\*\*\*\* ERROR \*\*\*\*/s);
+    expect(e.message.endsWith(`(log: ${opts.logPath})`)).toBe(true);
+    expect(e.logPath).toBe(opts.logPath);
+  });
+
+  it('missing script: kind "missing-script" without starting GMAT', async () => {
+    const { opts } = prepare();
+    fs.rmSync(opts.scriptPath);
+    const e = await rejection(runGmatConsole(opts));
+    expect(e.kind).toBe('missing-script');
+    expect(e.message).toContain(`${opts.scriptPath} does not exist`);
+  });
+
+  it('timeout: kind "timeout" within timeout + 1 s, and nothing of the tree survives', async () => {
+    const { opts } = prepare({ 'Sat.SMA': 7001.5 });
+    const env = { ...process.env, GSWEEP_STANDIN_HANG_IF: 'Sat.SMA = 7001.5' };
+    const t0 = Date.now();
+    const p = runGmatConsole({ ...opts, timeoutMs: 1500, env });
+    const tree = await treeOf(opts.scriptPath, 2); // the engine and its `sleep` grandchild
+    expect(tree.tree.some((x) => /\bsleep\b/.test(x.args))).toBe(true);
+    const e = await rejection(p);
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toContain('timed out after 1.5 s');
+    expect(Date.now() - t0).toBeLessThan(1500 + 1000);
+    expect(alive(tree.pids, tree.pgid)).toEqual([]);
+  });
+
+  it('cancel via AbortSignal: kind "cancelled", tree gone', async () => {
+    const { opts } = prepare({ 'Sat.SMA': 7002.5 });
+    const env = { ...process.env, GSWEEP_STANDIN_HANG_IF: 'Sat.SMA = 7002.5' };
+    const ac = new AbortController();
+    const p = runGmatConsole({ ...opts, env, signal: ac.signal });
+    const tree = await treeOf(opts.scriptPath, 2);
+    ac.abort();
+    const e = await rejection(p);
+    expect(e.kind).toBe('cancelled');
+    expect(alive(tree.pids, tree.pgid)).toEqual([]);
+  });
+
+  it('crash: kind "crashed"', async () => {
+    const { opts } = prepare({ 'Sat.SMA': 7003.5 });
+    const env = { ...process.env, GSWEEP_STANDIN_CRASH_IF: 'Sat.SMA = 7003.5' };
+    const e = await rejection(runGmatConsole({ ...opts, env }));
+    expect(e.kind).toBe('crashed');
+    expect(e.signal !== null || (e.exitCode ?? 0) >= 128).toBe(true);
+    expect(e.message).toMatch(/^GMAT crashed \((signal SIG[A-Z]+|exit \d+)\)/);
+  });
+});
