@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { clearLhsCache, lhsDesign, lhsRun, lhsUnit } from '../../spec/random/latin-hypercube';
+import { normalPpf, ppf, type Perturb } from '../../spec/random/distributions';
+import { V, fromHex } from './vectors';
+
+describe('Latin hypercube', () => {
+  it('1000 uniform(0,1) samples: exactly one point per each of 1000 equal bins, per axis', () => {
+    const p: Perturb = { a: ['uniform', 0, 1], b: ['uniform', 0, 1], c: ['uniform', 0, 1] };
+    const rows = lhsDesign(p, 1000, 7);
+    for (const name of ['a', 'b', 'c']) {
+      const bins = new Array(1000).fill(0);
+      for (const r of rows) bins[Math.floor(r[name] * 1000)]++;
+      expect(bins.every((x) => x === 1)).toBe(true);
+    }
+  });
+
+  it('deterministic for the same seed, different for another seed; lazy run = design row', () => {
+    const p: Perturb = { 'Sat.SMA': ['normal', 7100, 50], 'Sat.INC': ['uniform', 50, 52] };
+    const a = lhsDesign(p, 200, 42);
+    clearLhsCache();
+    const b = lhsDesign(p, 200, 42);
+    expect(b).toEqual(a);
+    const c = lhsDesign(p, 200, 43);
+    expect(c).not.toEqual(a);
+    expect(lhsRun(p, 200, 42, 117)).toEqual(a[117]);
+    expect(Object.keys(a[0])).toEqual(['Sat.INC', 'Sat.SMA']);
+  });
+
+  it('normal and lognormal LHS values lie in their probability strata', () => {
+    const n = 500;
+    const p: Perturb = { x: ['normal', 10, 2], y: ['lognormal', -1, 0.5] };
+    const unit = lhsUnit(p, n, 3);
+    const rows = lhsDesign(p, n, 3);
+    const seen = [new Set<number>(), new Set<number>()];
+    rows.forEach((r, i) => {
+      ['x', 'y'].forEach((nm, j) => {
+        const k = Math.floor(unit[i][j] * n);
+        seen[j].add(k);
+        const spec = p[nm];
+        const lo = k === 0 ? -Infinity : ppf(spec, k / n);
+        const hi = k === n - 1 ? Infinity : ppf(spec, (k + 1) / n);
+        expect(r[nm]).toBeGreaterThanOrEqual(lo);
+        expect(r[nm]).toBeLessThan(hi);
+      });
+    });
+    expect(seen[0].size).toBe(n);
+    expect(seen[1].size).toBe(n);
+  });
+
+  it('works for n = 1 and large n (1e5) without leaving the strata', () => {
+    expect(Object.keys(lhsRun({ a: ['normal', 0, 1] }, 1, 0, 0))).toEqual(['a']);
+    const n = 100_000;
+    const u = lhsUnit({ a: ['uniform', 0, 1] }, n, 11);
+    const bins = new Uint8Array(n);
+    for (const [t] of u) bins[Math.floor(t * n)]++;
+    expect(bins.every((x) => x === 1)).toBe(true);
+  });
+
+  it('normal ppf agrees with scipy.stats.norm.ppf to ~1e-14 relative', () => {
+    for (const [p, q] of V.norm_ppf) {
+      const want = fromHex(q);
+      const got = normalPpf(fromHex(p));
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(want)));
+    }
+  });
+
+  it('rejects n < 1 and bad seeds with a message naming the field', () => {
+    expect(() => lhsRun({ a: ['normal', 0, 1] }, 0, 1, 0)).toThrow(/latinHypercube\.n .*got 0/);
+    expect(() => lhsRun({ a: ['normal', 0, 1] }, 2.5, 1, 0)).toThrow(/latinHypercube\.n/);
+    expect(() => lhsRun({ a: ['normal', 0, 1] }, 10, -1, 0)).toThrow(/latinHypercube\.seed/);
+  });
+});
