@@ -1,0 +1,177 @@
+/**
+ * The sweep's activities. `createActivities(config)` closes over the worker's own settings
+ * (its GMAT install), as in Temporal's dependency-injection samples.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { activityInfo, Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { Overrides } from '../spec/overrides';
+import { expandRun } from '../spec/runset';
+import { expandStochasticRun } from '../spec/stochastic';
+import {
+  RUN_FAILURE_TYPES,
+  type AggregateInput,
+  type AggregateSummary,
+  type RunReport,
+  type RunSet,
+  type RunTask,
+  type SweepContext,
+} from '../spec/sweep';
+import { writeAggregate as writeAggregateTables } from './aggregate';
+import { resolveInstall, type WorkerEngineConfig } from './engine';
+import { GmatRunError } from './gmat/console';
+import { GmatNotFoundError, type GmatInstall } from './gmat/install';
+import { ScriptError } from './gmat/script';
+import { runDir, runsDir, samplesPath, scriptCopyPath } from './layout';
+import { OutputParseError, runMission } from './run-mission';
+import { canonicalScriptSha256 } from './script-hash';
+import { OverrideError } from '../spec/overrides';
+
+export interface SamplesFile {
+  columns: string[];
+  rows: unknown[][];
+}
+
+const HEARTBEAT_INTERVAL_MS = 1000;
+
+function nonRetryable(type: string, message: string, details: Record<string, unknown> = {}): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
+}
+
+/** Heartbeats from the main thread while GMAT runs in its child process. */
+function startHeartbeats(): () => void {
+  heartbeat();
+  const timer = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
+  return () => clearInterval(timer);
+}
+
+export function createActivities(config: WorkerEngineConfig = {}) {
+  const scripts = new Map<string, string>();
+  const installs = new Map<string, GmatInstall>();
+
+  const scriptText = (context: SweepContext): string => {
+    const file = scriptCopyPath(context.outDir, context.scriptName);
+    let text = scripts.get(file);
+    if (text === undefined) {
+      text = fs.readFileSync(file, 'utf8');
+      scripts.set(file, text);
+    }
+    return text;
+  };
+
+  const installFor = (context: SweepContext): GmatInstall => {
+    const key = JSON.stringify(context.engine);
+    let install = installs.get(key);
+    if (!install) {
+      try {
+        install = resolveInstall(context.engine, config);
+      } catch (err) {
+        if (err instanceof GmatNotFoundError) throw nonRetryable(RUN_FAILURE_TYPES.notFound, err.message);
+        throw err;
+      }
+      installs.set(key, install);
+    }
+    return install;
+  };
+
+  const readSamples = (context: SweepContext): SamplesFile =>
+    JSON.parse(fs.readFileSync(samplesPath(context.outDir), 'utf8')) as SamplesFile;
+
+  const rowOverrides = (samples: SamplesFile, row: number): Overrides => {
+    const overrides: Overrides = {};
+    samples.columns.forEach((column, i) => {
+      overrides[column] = samples.rows[row][i] as Overrides[string];
+    });
+    return overrides;
+  };
+
+  return {
+    /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
+    async prepareSweep({ context, runSet }: { context: SweepContext; runSet: RunSet }): Promise<void> {
+      fs.mkdirSync(runsDir(context.outDir), { recursive: true });
+      const archived = scriptCopyPath(context.outDir, context.scriptName);
+      const source = fs.existsSync(archived) ? archived : context.scriptPath;
+      const text = fs.readFileSync(source, 'utf8');
+      const sha = canonicalScriptSha256(text);
+      if (sha !== context.scriptSha256) {
+        throw nonRetryable(
+          RUN_FAILURE_TYPES.badInput,
+          `${source} changed since the sweep was started (SHA-256 ${sha}, expected ${context.scriptSha256}); start a new sweep`,
+        );
+      }
+      if (source !== archived) {
+        fs.mkdirSync(path.dirname(archived), { recursive: true });
+        fs.copyFileSync(source, archived);
+      }
+      if (runSet.kind === 'samples' && !fs.existsSync(samplesPath(context.outDir))) {
+        throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${samplesPath(context.outDir)} is missing; start the sweep again`);
+      }
+    },
+
+    async loadSamplesPage({ context, offset, count }: { context: SweepContext; offset: number; count: number }): Promise<Overrides[]> {
+      const samples = readSamples(context);
+      const end = Math.min(samples.rows.length, offset + count);
+      const page: Overrides[] = [];
+      for (let row = offset; row < end; row++) page.push(rowOverrides(samples, row));
+      return page;
+    },
+
+    async runGmat(task: RunTask): Promise<RunReport> {
+      const { context, runId, overrides } = task;
+      const stop = startHeartbeats();
+      try {
+        const result = await runMission({
+          scriptText: scriptText(context),
+          overrides,
+          runId,
+          runDirectory: runDir(context.outDir, runId),
+          install: installFor(context),
+          timeoutMs: context.runTimeoutMs,
+          signal: Context.current().cancellationSignal,
+          attempt: activityInfo().attempt,
+        });
+        const rows = Object.values(result.tables).reduce((n, t) => n + t.rows, 0);
+        return { runId, status: 'ok', rows };
+      } catch (err) {
+        if (err instanceof GmatRunError) {
+          if (err.kind === 'cancelled') throw new CancelledFailure(`run ${runId} cancelled; GMAT process tree killed`);
+          throw nonRetryable(RUN_FAILURE_TYPES.rejected, err.message, { runId, logPath: err.logPath, kind: err.kind });
+        }
+        if (err instanceof OutputParseError) throw nonRetryable(RUN_FAILURE_TYPES.unparseable, err.message, { runId });
+        if (err instanceof ScriptError || err instanceof OverrideError) {
+          throw nonRetryable(RUN_FAILURE_TYPES.badInput, `run ${runId}: ${err.message}`, { runId });
+        }
+        // Anything else (unwritable directory, full disk, lost NFS) is infrastructure:
+        // Temporal retries it per the sweep's retry policy.
+        throw err;
+      } finally {
+        stop();
+      }
+    },
+
+    async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
+      let samples: SamplesFile | undefined;
+      const overridesOf = (runId: number): Overrides => {
+        const expanded = expandRun(input.runSet, runId, expandStochasticRun);
+        if (expanded) return expanded;
+        samples ??= readSamples(input.context);
+        return rowOverrides(samples, runId);
+      };
+      let version: string | null = null;
+      try {
+        version = installFor(input.context).version;
+      } catch {
+        // The aggregate does not need GMAT; the manifest then says "unknown".
+      }
+      const info = activityInfo();
+      return writeAggregateTables(input, overridesOf, version, {
+        progress: (runsDone) => heartbeat({ runsDone }),
+        workflowId: info.workflowExecution?.workflowId,
+        namespace: info.workflowNamespace,
+      });
+    },
+  };
+}
+
+export type SweepActivities = ReturnType<typeof createActivities>;

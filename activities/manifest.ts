@@ -1,0 +1,117 @@
+/**
+ * `manifest.jsonl` in gmat-sweep's schema (reference/seed-inventory.md §4): a header line,
+ * then one line per run in run_id order. Lines are serialised like Python's
+ * `json.dumps(obj, sort_keys=True)` so gmat-sweep's tooling and diff habits carry over.
+ */
+import * as os from 'node:os';
+import type { RunSet } from '../spec/sweep';
+import type { Overrides } from '../spec/overrides';
+import { sortedKeys } from '../spec/grid';
+
+export const GSWEEP_VERSION: string = (require('../package.json') as { version: string }).version;
+
+export type ManifestStatus = 'ok' | 'failed' | 'cancelled';
+
+export interface ManifestEntry {
+  run_id: number;
+  overrides: Overrides;
+  status: ManifestStatus;
+  output_paths: Record<string, string>;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_s: number;
+  stderr: string | null;
+  log_path: string | null;
+}
+
+function pythonNumber(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  return JSON.stringify(n);
+}
+
+function pythonString(s: string): string {
+  // ensure_ascii=True: every non-ASCII code unit is written as \uXXXX.
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Python `json.dumps(value, sort_keys=True)` with its default `", "` / `": "` separators. */
+export function pythonJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') return pythonNumber(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') return pythonString(value);
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
+  const record = value as Record<string, unknown>;
+  return `{${sortedKeys(record)
+    .filter((k) => record[k] !== undefined)
+    .map((k) => `${pythonString(k)}: ${pythonJsonDumps(record[k])}`)
+    .join(', ')}}`;
+}
+
+/** gmat-sweep's `parameter_spec`, with its `_kind` discriminator. */
+export function parameterSpec(runSet: RunSet, samples?: { rows: unknown[][] }): Record<string, unknown> {
+  switch (runSet.kind) {
+    case 'grid':
+      return { _kind: 'grid', ...runSet.axes };
+    case 'samples':
+      return { _kind: 'explicit', columns: runSet.columns, rows: samples?.rows ?? [] };
+    case 'monteCarlo':
+      return { _kind: 'monte_carlo', perturb: runSet.perturb, n: runSet.n, seed: runSet.seed };
+    case 'latinHypercube':
+      return { _kind: 'latin_hypercube', perturb: runSet.perturb, n: runSet.n, seed: runSet.seed };
+  }
+}
+
+export interface ManifestHeaderInput {
+  scriptSha256: string;
+  runSet: RunSet;
+  runCount: number;
+  gmatInstallVersion: string | null;
+  samples?: { rows: unknown[][] };
+  temporal: { namespace?: string; workflowId: string };
+}
+
+export function manifestHeader(input: ManifestHeaderInput): Record<string, unknown> {
+  const seed = input.runSet.kind === 'monteCarlo' || input.runSet.kind === 'latinHypercube' ? input.runSet.seed : null;
+  return {
+    schema_version: 1,
+    script_sha256: input.scriptSha256,
+    // gmat-sweep's readers require these keys; the values say honestly what produced the sweep.
+    gmat_sweep_version: `gsweep ${GSWEEP_VERSION}`,
+    gmat_run_version: 'gsweep GmatConsole driver',
+    gmat_install_version: input.gmatInstallVersion ?? 'unknown',
+    python_version: 'n/a',
+    os_platform: `${os.platform()}-${os.release()}-${os.arch()}`,
+    node_version: process.version,
+    gsweep_version: GSWEEP_VERSION,
+    sweep_seed: seed,
+    parameter_spec: parameterSpec(input.runSet, input.samples),
+    run_count: input.runCount,
+    backend: 'temporal',
+    temporal: input.temporal,
+  };
+}
+
+/** Parses a manifest written by gsweep (or gmat-sweep): header plus entries folded last-wins by run_id. */
+export function parseManifest(text: string): { header: Record<string, unknown>; entries: Map<number, ManifestEntry> } {
+  const lines = text.split('\n');
+  // Drops either the empty string after the final newline or a torn last line (no
+  // trailing newline), as gmat-sweep's reader does.
+  lines.pop();
+  if (lines.length === 0) throw new Error('manifest is empty');
+  const header = JSON.parse(lines[0].replace(/\bNaN\b|-?Infinity\b/g, 'null')) as Record<string, unknown>;
+  const entries = new Map<number, ManifestEntry>();
+  lines.slice(1).forEach((line, i) => {
+    let entry: ManifestEntry;
+    try {
+      entry = JSON.parse(line.replace(/\bNaN\b|-?Infinity\b/g, 'null')) as ManifestEntry;
+    } catch (err) {
+      throw new Error(`manifest line ${i + 2} is not valid JSON: ${(err as Error).message}`);
+    }
+    entries.set(entry.run_id, entry);
+  });
+  return { header, entries };
+}

@@ -1,0 +1,46 @@
+/** `run-<id>/outcome.json`: the durable record of one run, read by the aggregate and by resume. */
+import * as fs from 'node:fs';
+import type { Overrides } from '../spec/overrides';
+import type { ColumnSpec } from './parquet/writer';
+import { writeJsonAtomic } from './atomic';
+import * as path from 'node:path';
+import { OUTCOME_NAME, outcomePath } from './layout';
+
+export type RunStatus = 'ok' | 'failed';
+
+export interface RunOutcome {
+  run_id: number;
+  status: RunStatus;
+  overrides: Overrides;
+  started_at: string;
+  ended_at: string;
+  duration_s: number;
+  /** `report__Track` → absolute path of the per-run Parquet file. */
+  output_paths: Record<string, string>;
+  /** Row count and column schema of each per-run table, so the aggregate needs no extra pass over Parquet footers. */
+  tables: Record<string, { rows: number; columns: ColumnSpec[] }>;
+  log_path: string | null;
+  stderr: string | null;
+  attempt: number;
+  engine: { kind: string; root: string; version: string | null };
+}
+
+export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
+  writeJsonAtomic(path.join(runDirectory, OUTCOME_NAME), outcome);
+}
+
+/** undefined when the run never recorded an outcome (not run, or lost before writing it). */
+export function readOutcome(outDir: string, runId: number): RunOutcome | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(outcomePath(outDir, runId), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const outcome = JSON.parse(text) as RunOutcome;
+  if (outcome.run_id !== runId) {
+    throw new Error(`${outcomePath(outDir, runId)} records run ${outcome.run_id}, expected ${runId}`);
+  }
+  return outcome;
+}

@@ -1,0 +1,153 @@
+/**
+ * One GMAT run, start to finish, outside Temporal: clean run directory, patched script,
+ * startup file, GmatConsole, parsed outputs, per-run Parquet tables, outcome.json.
+ * The `runGmat` activity and `gsweep run-one` both call this.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Overrides } from '../spec/overrides';
+import { writeFileAtomic } from './atomic';
+import { runGmatConsole, GmatRunError } from './gmat/console';
+import type { GmatInstall } from './gmat/install';
+import { patchScript, type PatchedOutput } from './gmat/script';
+import { LOG_FILE_NAME, writeStartupFile } from './gmat/startup';
+import { tableKey } from './layout';
+import { writeOutcome, type RunOutcome } from './outcome';
+import { parseOutputFile } from './parse';
+import { columnSpecsOf, writeParquetTable } from './parquet/writer';
+import type { Table } from './table';
+
+export const PATCHED_SCRIPT_NAME = 'patched.script';
+
+export interface RunMissionOptions {
+  /** Text of the mission script (the sweep's archived copy). */
+  scriptText: string;
+  overrides: Overrides;
+  runId: number;
+  /** Where this run writes everything (`<out>/runs/run-<id>/` in a sweep). */
+  runDirectory: string;
+  install: GmatInstall;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  attempt?: number;
+}
+
+export interface RunMissionResult {
+  outcome: RunOutcome;
+  tables: Record<string, { path: string; rows: number }>;
+}
+
+/** Raised when GMAT ran but an output could not be turned into a table; final, like a rejection. */
+export class OutputParseError extends Error {
+  constructor(
+    readonly output: PatchedOutput,
+    cause: Error,
+  ) {
+    super(`could not parse ${output.type} ${output.name} (${output.path}): ${cause.message}`);
+    this.name = 'OutputParseError';
+  }
+}
+
+/** Adds the `time` column (a copy of the first epoch column) that the aggregate sorts by. */
+export function withTimeColumn(table: Table): Table {
+  if (table.columns.some((c) => c.name === 'time')) return table;
+  const epoch = table.columns.find((c) => c.type === 'timestamp');
+  if (!epoch) return table;
+  return { rowCount: table.rowCount, columns: [...table.columns, { ...epoch, name: 'time' }] };
+}
+
+function isoNow(ms: number): string {
+  // gmat-sweep's manifest timestamps: ISO-8601 UTC with an explicit offset.
+  return new Date(ms).toISOString().replace('Z', '+00:00');
+}
+
+/** Removes everything a previous attempt left, so outputs are idempotent per run. */
+export function resetRunDirectory(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+}
+
+export async function runMission(options: RunMissionOptions): Promise<RunMissionResult> {
+  const dir = options.runDirectory;
+  const startedMs = Date.now();
+  const started = performance.now();
+  resetRunDirectory(dir);
+  const patched = patchScript(options.scriptText, options.overrides, dir);
+  const scriptPath = path.join(dir, PATCHED_SCRIPT_NAME);
+  writeFileAtomic(scriptPath, patched.text);
+  const startupPath = writeStartupFile(options.install, dir);
+  const logPath = path.join(dir, LOG_FILE_NAME);
+  const base = {
+    run_id: options.runId,
+    overrides: options.overrides,
+    started_at: isoNow(startedMs),
+    log_path: logPath,
+    attempt: options.attempt ?? 1,
+    engine: {
+      kind: options.install.standIn ? 'stand-in' : 'gmat',
+      root: options.install.root,
+      version: options.install.version,
+    },
+  };
+  const fail = (stderr: string): RunOutcome => {
+    const outcome: RunOutcome = {
+      ...base,
+      status: 'failed',
+      ended_at: isoNow(Date.now()),
+      duration_s: (performance.now() - started) / 1000,
+      output_paths: {},
+      tables: {},
+      stderr,
+    };
+    writeOutcome(dir, outcome);
+    return outcome;
+  };
+
+  try {
+    await runGmatConsole({
+      install: options.install,
+      scriptPath,
+      startupPath,
+      logPath,
+      cwd: dir,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof GmatRunError && err.kind !== 'cancelled') fail(err.message);
+    throw err;
+  }
+
+  const tables: RunMissionResult['tables'] = {};
+  const outcomeTables: RunOutcome['tables'] = {};
+  const outputPaths: Record<string, string> = {};
+  for (const output of patched.outputs) {
+    // GMAT creates a ReportFile lazily: no data, no file. That is a run without that table.
+    if (!fs.existsSync(output.path)) continue;
+    let table: Table;
+    try {
+      table = withTimeColumn(parseOutputFile(output.kind, fs.readFileSync(output.path, 'utf8')));
+    } catch (err) {
+      const parseError = new OutputParseError(output, err as Error);
+      fail(parseError.message);
+      throw parseError;
+    }
+    const key = tableKey(output.kind, output.name);
+    const target = path.join(dir, `${key}.parquet`);
+    writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
+    tables[key] = { path: target, rows: table.rowCount };
+    outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
+    outputPaths[key] = target;
+  }
+  const outcome: RunOutcome = {
+    ...base,
+    status: 'ok',
+    ended_at: isoNow(Date.now()),
+    duration_s: (performance.now() - started) / 1000,
+    output_paths: outputPaths,
+    tables: outcomeTables,
+    stderr: null,
+  };
+  writeOutcome(dir, outcome);
+  return { outcome, tables };
+}

@@ -1,0 +1,10 @@
+/** gmat-sweep's canonical script SHA-256 (reference/seed-inventory.md §4.4). */
+import { createHash } from 'node:crypto';
+
+export function canonicalScriptText(text: string): string {
+  return `${text.replace(/^\uFEFF+/, '').replace(/\r\n/g, '\n').replace(/\r/g, '\n').replace(/\n+$/, '')}\n`;
+}
+
+export function canonicalScriptSha256(text: string): string {
+  return createHash('sha256').update(canonicalScriptText(text), 'utf8').digest('hex');
+}

@@ -1,0 +1,397 @@
+/**
+ * The `gsweep` command line. Exit codes: 0 every run ok, 1 a run failed or the sweep did
+ * not complete, 2 bad input (nothing was started or created).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { resolveInstall } from '../activities/engine';
+import { GmatNotFoundError } from '../activities/gmat/install';
+import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
+import { runMission } from '../activities/run-mission';
+import { OverrideError } from '../spec/overrides';
+import type { SweepProgress } from '../spec/sweep';
+import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from './connection';
+import { startDevServer } from './dev-server';
+import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
+import { withEmbeddedTemporal } from './local';
+import { progressDisplay } from './progress';
+import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { readManifestSummary, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
+
+export class UsageError extends Error {}
+
+const EXIT_OK = 0;
+const EXIT_RUNS_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--address <host:port>', 'Temporal frontend; without it gsweep starts an embedded dev server (env TEMPORAL_ADDRESS)')
+    .option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)')
+    .option('--task-queue <name>', 'task queue the workers poll (env GSWEEP_TASK_QUEUE)')
+    .option('--api-key <key>', 'Temporal Cloud API key (env TEMPORAL_API_KEY)')
+    .option('--tls', 'connect with TLS (env TEMPORAL_TLS=true)')
+    .option('--tls-cert <file>', 'mTLS client certificate')
+    .option('--tls-key <file>', 'mTLS client key')
+    .option('--tls-ca <file>', 'server CA certificate')
+    .option('--tls-server-name <name>', 'TLS server name override');
+}
+
+function addSweepOptions(cmd: Command): Command {
+  return addConnectionOptions(cmd)
+    .option('--out <dir>', 'output directory, seen by every worker (default ./gsweep-runs/<sweep-id>)')
+    .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
+    .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
+    .option('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
+    .option('--run-timeout <seconds>', 'per-run timeout', positiveNumber)
+    .option('--heartbeat-timeout <seconds>', 'how fast a lost worker is noticed', positiveNumber)
+    .option('--retries <n>', 'attempts per run for infrastructure failures', positiveInt)
+    .option('--sweep-id <id>', 'workflow id of the sweep (default gsweep-<script>-<random>)')
+    .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
+    .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
+    .option('--ui', 'embedded dev server: serve the Temporal Web UI')
+    .option('--no-wait', 'with --address: start the sweep, print its id and exit')
+    .option('--json', 'print a machine-readable summary on stdout');
+}
+
+interface SweepCliOptions extends ConnectionFlags {
+  out?: string;
+  engine: 'gmat' | 'stand-in';
+  gmatRoot?: string;
+  maxInFlight?: number;
+  runTimeout?: number;
+  heartbeatTimeout?: number;
+  retries?: number;
+  sweepId?: string;
+  concurrency?: number;
+  dbFilename?: string;
+  ui?: boolean;
+  wait: boolean;
+  json?: boolean;
+}
+
+function baseRequest(script: string, o: SweepCliOptions): SweepRequest {
+  return {
+    script,
+    out: o.out,
+    engine: o.engine,
+    gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT,
+    maxInFlight: o.maxInFlight,
+    runTimeoutSeconds: o.runTimeout,
+    heartbeatTimeoutSeconds: o.heartbeatTimeout,
+    retry: o.retries ? { maximumAttempts: o.retries } : undefined,
+    sweepId: o.sweepId,
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function reportOutcome(outcome: SweepOutcome, json: boolean | undefined, sweepId: string): number {
+  if (json) process.stdout.write(`${JSON.stringify({ sweepId, ...outcome }, null, 2)}\n`);
+  if (outcome.status !== 'completed') {
+    if (!json) log(`gsweep: sweep ${sweepId} ${outcome.status}: ${outcome.message}`);
+    return EXIT_RUNS_FAILED;
+  }
+  const s = outcome.summary;
+  if (!json) {
+    for (const [key, file] of Object.entries(s.tables)) process.stdout.write(`${key}: ${file}\n`);
+    process.stdout.write(`manifest: ${s.manifestPath}\n`);
+    log(`gsweep: ${s.ok}/${s.total} runs ok, ${s.failed} failed (sweep ${s.sweepId}, ${s.executions} workflow execution${s.executions === 1 ? '' : 's'})`);
+  }
+  return s.failed > 0 ? EXIT_RUNS_FAILED : EXIT_OK;
+}
+
+async function connectClient(settings: ConnectionSettings): Promise<{ client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect(connectOptions(settings));
+  return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
+}
+
+async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions): Promise<number> {
+  const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace });
+  log(`gsweep: started sweep ${handle.workflowId}: ${prepared.input.runCount} runs -> ${prepared.input.context.outDir}`);
+  if (!o.wait) {
+    if (o.json) process.stdout.write(`${JSON.stringify({ sweepId: handle.workflowId, outDir: prepared.input.context.outDir })}\n`);
+    else process.stdout.write(`${handle.workflowId}\n`);
+    return EXIT_OK;
+  }
+  const display = o.json ? undefined : progressDisplay();
+  try {
+    const outcome = await waitForSweep(handle, (p) => display?.update(p));
+    display?.stop();
+    return reportOutcome(outcome, o.json, handle.workflowId);
+  } finally {
+    display?.stop();
+  }
+}
+
+async function runSweepCommand(request: SweepRequest, o: SweepCliOptions): Promise<number> {
+  const prepared = await prepareRequest(request);
+  const flags = connectionSettings(o);
+  if (flags.address) {
+    const settings = flags as ConnectionSettings;
+    const { client, close } = await connectClient(settings);
+    try {
+      return await followSweep(prepared, client, settings, o);
+    } finally {
+      await close();
+    }
+  }
+  // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
+  const engine = { gmatRoot: request.gmatRoot };
+  resolveInstall(prepared.input.context.engine, engine);
+  if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+  return withEmbeddedTemporal(
+    {
+      server: { dbFilename: o.dbFilename, headless: !o.ui },
+      concurrency: o.concurrency,
+      engine,
+      onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
+    },
+    ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }),
+  );
+}
+
+function connectionFor(o: ConnectionFlags, command: string): ConnectionSettings {
+  const settings = connectionSettings(o);
+  if (!settings.address) {
+    throw new UsageError(`gsweep ${command} needs --address (or TEMPORAL_ADDRESS): the sweep lives on a Temporal server`);
+  }
+  return settings as ConnectionSettings;
+}
+
+function printProgress(p: SweepProgress, json?: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(p, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `${p.sweepId}: ${p.phase} · ${p.ok + p.failed}/${p.total} done · ${p.ok} ok · ${p.failed} failed · ${p.running} running · ${p.pending} pending` +
+      `${p.cancelled ? ` · ${p.cancelled} cancelled` : ''} · max in flight ${p.maxInFlight} · execution ${p.executions}\n`,
+  );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gsweep')
+    .description('Parameter sweeps and Monte Carlo dispersions of GMAT missions as durable Temporal workflows')
+    .showHelpAfterError()
+    .exitOverride();
+
+  addSweepOptions(
+    program
+      .command('run')
+      .description('run a grid (--grid) or explicit-row (--samples) sweep of a GMAT script')
+      .argument('<script>', 'GMAT mission .script')
+      .option('--grid <NAME=LO:HI:COUNT|NAME=v1,v2>', 'grid axis (repeatable)', collect)
+      .option('--samples <file>', 'explicit rows: .csv, .parquet or .json, one run per row'),
+  ).action(async (script: string, o: SweepCliOptions & { grid?: string[]; samples?: string }) => {
+    if (o.grid && o.samples) throw new UsageError('give either --grid or --samples, not both');
+    if (!o.grid && !o.samples) throw new UsageError('give at least one --grid NAME=LO:HI:COUNT (or --samples FILE)');
+    const request = baseRequest(script, o);
+    if (o.grid) request.grid = parseGridArgs(o.grid);
+    else request.samples = o.samples;
+    process.exitCode = await runSweepCommand(request, o);
+  });
+
+  addSweepOptions(
+    program
+      .command('monte-carlo')
+      .description('Monte Carlo dispersion, draws bit-identical to gmat-sweep for the same seed')
+      .argument('<script>', 'GMAT mission .script')
+      .requiredOption('--n <runs>', 'number of runs', Number)
+      .requiredOption('--perturb <NAME=normal:MU:SIGMA|uniform:LO:HI|lognormal:MU:SIGMA>', 'perturbed parameter (repeatable)', collect)
+      .requiredOption('--seed <int>', 'sweep seed', Number),
+  ).action(async (script: string, o: SweepCliOptions & { n: number; perturb: string[]; seed: number }) => {
+    const request = baseRequest(script, o);
+    request.monteCarlo = { n: o.n, seed: o.seed, perturb: parsePerturbArgs(o.perturb) };
+    process.exitCode = await runSweepCommand(request, o);
+  });
+
+  addSweepOptions(
+    program
+      .command('lhs')
+      .description('Latin hypercube sample: one point per equal-probability stratum per parameter')
+      .argument('<script>', 'GMAT mission .script')
+      .requiredOption('--n <runs>', 'number of runs', Number)
+      .requiredOption('--perturb <NAME=normal:MU:SIGMA|uniform:LO:HI|lognormal:MU:SIGMA>', 'parameter (repeatable)', collect)
+      .requiredOption('--seed <int>', 'sweep seed', Number),
+  ).action(async (script: string, o: SweepCliOptions & { n: number; perturb: string[]; seed: number }) => {
+    const request = baseRequest(script, o);
+    request.latinHypercube = { n: o.n, seed: o.seed, perturb: parsePerturbArgs(o.perturb) };
+    process.exitCode = await runSweepCommand(request, o);
+  });
+
+  program
+    .command('run-one')
+    .description('run one mission once (no Temporal) and write its tables')
+    .argument('<script>', 'GMAT mission .script')
+    .option('--set <Resource.Field=value>', 'override (repeatable)', collect)
+    .requiredOption('--out <dir>', 'run directory')
+    .addOption(new Option('--engine <engine>', 'gmat or stand-in').choices(['gmat', 'stand-in']).default('gmat'))
+    .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
+    .option('--timeout <seconds>', 'run timeout', positiveNumber, 600)
+    .option('--json', 'print the outcome as JSON')
+    .action(async (script: string, o: { set?: string[]; out: string; engine: 'gmat' | 'stand-in'; gmatRoot?: string; timeout: number; json?: boolean }) => {
+      const overrides = parseSetArgs(o.set ?? []);
+      const scriptPath = path.resolve(script);
+      if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(script)} does not exist; give the path of a GMAT .script file`);
+      const scriptText = fs.readFileSync(scriptPath, 'utf8');
+      try {
+        checkScript(scriptText);
+        validateOverridesForScript(parseScript(scriptText).resources, overrides);
+      } catch (err) {
+        if (err instanceof OverrideError) throw err;
+        throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
+      }
+      const install = resolveInstall({ kind: o.engine }, { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT });
+      const runDirectory = path.resolve(o.out);
+      if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
+        throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
+      }
+      if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+      try {
+        const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
+        if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
+        else for (const [key, t] of Object.entries(result.tables)) process.stdout.write(`${key}: ${t.path} (${t.rows} rows)\n`);
+        if (!o.json) log(`gsweep: run ok; outcome: ${path.join(runDirectory, 'outcome.json')}`);
+      } catch (err) {
+        log(`gsweep: run failed: ${(err as Error).message}`);
+        process.exitCode = EXIT_RUNS_FAILED;
+      }
+    });
+
+  addConnectionOptions(program.command('status').description('progress of a running or finished sweep').argument('<sweep-id>'))
+    .option('--json', 'print JSON')
+    .action(async (sweepId: string, o: ConnectionFlags & { json?: boolean }) => {
+      const { client, close } = await connectClient(connectionFor(o, 'status'));
+      try {
+        const handle = sweepHandle(client, sweepId);
+        const description = await handle.describe();
+        if (description.status.name === 'RUNNING') {
+          printProgress(await sweepProgress(handle), o.json);
+        } else if (description.status.name === 'COMPLETED') {
+          const summary = await handle.result();
+          if (o.json) process.stdout.write(`${JSON.stringify({ status: 'COMPLETED', summary }, null, 2)}\n`);
+          else process.stdout.write(`${sweepId}: completed · ${summary.ok}/${summary.total} ok · ${summary.failed} failed · ${summary.manifestPath}\n`);
+        } else if (o.json) process.stdout.write(`${JSON.stringify({ status: description.status.name })}\n`);
+        else process.stdout.write(`${sweepId}: ${description.status.name.toLowerCase()}\n`);
+      } finally {
+        await close();
+      }
+    });
+
+  addConnectionOptions(program.command('wait').description('reattach to a sweep: live progress until it ends').argument('<sweep-id>'))
+    .option('--json', 'print JSON')
+    .action(async (sweepId: string, o: ConnectionFlags & { json?: boolean }) => {
+      const { client, close } = await connectClient(connectionFor(o, 'wait'));
+      try {
+        const display = o.json ? undefined : progressDisplay();
+        const outcome = await waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p));
+        display?.stop();
+        process.exitCode = reportOutcome(outcome, o.json, sweepId);
+      } finally {
+        await close();
+      }
+    });
+
+  addConnectionOptions(program.command('cancel').description('cancel a sweep: kill in-flight runs, write the aggregate of finished ones').argument('<sweep-id>'))
+    .action(async (sweepId: string, o: ConnectionFlags) => {
+      const { client, close } = await connectClient(connectionFor(o, 'cancel'));
+      try {
+        await sweepHandle(client, sweepId).cancel();
+        log(`gsweep: cancellation requested for ${sweepId}; \`gsweep wait ${sweepId}\` follows it to the end`);
+      } finally {
+        await close();
+      }
+    });
+
+  program
+    .command('show')
+    .description('summarise a finished sweep from its output directory (no Temporal needed)')
+    .argument('<out>')
+    .option('--json', 'print JSON')
+    .action((out: string, o: { json?: boolean }) => {
+      const { header, counts } = readManifestSummary(path.resolve(out));
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ header, counts }, null, 2)}\n`);
+        return;
+      }
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      const spec = header.parameter_spec as { _kind: string };
+      process.stdout.write(
+        `${total} runs (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}) · ${spec._kind} · script sha256 ${header.script_sha256}\n`,
+      );
+      for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
+    });
+
+  program
+    .command('dev-server')
+    .description('run a local Temporal dev server for gsweep (prints its address; Ctrl-C stops it)')
+    .option('--port <n>', 'frontend port', positiveInt)
+    .option('--ui-port <n>', 'Web UI port', positiveInt)
+    .option('--db-filename <file>', 'persist history in this SQLite file')
+    .action(async (o: { port?: number; uiPort?: number; dbFilename?: string }) => {
+      const server = await startDevServer({ port: o.port, uiPort: o.uiPort, dbFilename: o.dbFilename, log });
+      process.stdout.write(`${server.address}\n`);
+      log(`gsweep: Temporal dev server at ${server.address}, Web UI ${server.uiUrl}; Ctrl-C stops it`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.stop();
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  // The SDK logs every worker state change at INFO; a CLI user wants warnings only.
+  Runtime.install({ logger: new DefaultLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN') });
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    const e = err as Error & { code?: string; exitCode?: number };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    if (e.code?.startsWith('commander.')) return EXIT_BAD_INPUT;
+    if (
+      err instanceof RequestError ||
+      err instanceof GridArgError ||
+      err instanceof UsageError ||
+      err instanceof GmatNotFoundError ||
+      err instanceof OverrideError
+    ) {
+      log(`gsweep: error: ${e.message}`);
+      return EXIT_BAD_INPUT;
+    }
+    log(`gsweep: ${e.stack ?? e.message}`);
+    return EXIT_RUNS_FAILED;
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Starts `temporal server start-dev` as a child process for one-command local sweeps.
+ * Ports are picked free; `dbFilename` makes history survive a server restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../spec/search-attributes';
+import { obtainTemporalCli } from './temporal-cli';
+
+export interface DevServerOptions {
+  cliPath?: string;
+  dbFilename?: string;
+  port?: number;
+  uiPort?: number;
+  headless?: boolean;
+  namespace?: string;
+  /** Extra `--dynamic-config-value KEY=VALUE` pairs (tests lower continue-as-new limits). */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  startTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForFrontend(address: string, child: ChildProcess, deadline: number, stderr: () => string) {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `temporal server start-dev exited (${child.exitCode ?? child.signalCode}) before accepting connections:\n${stderr()}`,
+      );
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`temporal dev server at ${address} did not accept connections in time: ${String(lastError)}`);
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const cliPath = options.cliPath ?? obtainTemporalCli(process.env, options.log).path;
+  const port = options.port ?? (await freePort());
+  const namespace = options.namespace ?? 'default';
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--namespace', namespace,
+    '--log-level', 'error',
+    ...searchAttributeFlags(),
+  ];
+  let uiUrl: string | undefined;
+  if (options.headless) {
+    args.push('--headless');
+  } else {
+    const uiPort = options.uiPort ?? (await freePort());
+    args.push('--ui-port', String(uiPort));
+    uiUrl = `http://127.0.0.1:${uiPort}`;
+  }
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+  const child = spawn(cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderrText = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrText = (stderrText + chunk.toString()).slice(-8192);
+  });
+  const address = `127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitForFrontend(address, child, Date.now() + (options.startTimeoutMs ?? 30_000), () => stderrText);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { address, namespace, uiUrl, process: child, stop };
+}

@@ -1,0 +1,100 @@
+/**
+ * gmat-sweep's CLI grammar for `--grid` (reference/seed-inventory.md §2.2), as pure
+ * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
+ * float, else string per token).
+ */
+import { linspace } from '../spec/grid';
+import type { OverrideValue } from '../spec/overrides';
+
+export class GridArgError extends Error {
+  constructor(spec: string, message: string) {
+    super(`--grid ${JSON.stringify(spec)}: ${message}`);
+    this.name = 'GridArgError';
+  }
+}
+
+export function coerceToken(token: string): OverrideValue {
+  if (/^[+-]?\d+$/.test(token)) return Number(token);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(token)) return Number(token);
+  if (/^[+-]?(nan|inf|infinity)$/i.test(token)) return Number.NaN; // rejected by the caller
+  return token;
+}
+
+function splitNameValue(spec: string): [string, string] {
+  const eq = spec.indexOf('=');
+  if (eq < 0) throw new GridArgError(spec, 'missing "="; write NAME=LO:HI:COUNT or NAME=v1,v2,...');
+  const name = spec.slice(0, eq).trim();
+  const rhs = spec.slice(eq + 1).trim();
+  if (!name) throw new GridArgError(spec, 'empty NAME before "="; write e.g. Sat.SMA=7000:7400:5');
+  if (!rhs) throw new GridArgError(spec, 'no values after "="; write e.g. Sat.SMA=7000:7400:5 or Sat.SMA=7000,7100');
+  return [name, rhs];
+}
+
+export function parseGridArg(spec: string): [string, OverrideValue[]] {
+  const [name, rhs] = splitNameValue(spec);
+  if (rhs.includes(':')) {
+    const parts = rhs.split(':');
+    if (parts.length !== 3) throw new GridArgError(spec, `linspace form needs exactly LO:HI:COUNT, got ${parts.length} parts`);
+    const [lo, hi] = parts.slice(0, 2).map((p) => Number(p.trim()));
+    if (!parts[0].trim() || !parts[1].trim() || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+      throw new GridArgError(spec, `LO and HI must be finite numbers, got "${parts[0]}" and "${parts[1]}"`);
+    }
+    const countText = parts[2].trim();
+    const count = Number(countText);
+    if (!/^\d+$/.test(countText) || count < 2) {
+      throw new GridArgError(spec, `COUNT must be an integer >= 2 (both ends are included), got "${parts[2]}"`);
+    }
+    return [name, linspace(lo, hi, count)];
+  }
+  const values = rhs.split(',').map((token, i) => {
+    if (token.trim() === '') throw new GridArgError(spec, `value ${i + 1} is empty; remove the extra comma`);
+    const value = coerceToken(token.trim());
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new GridArgError(spec, `value "${token.trim()}" is not a finite number; give finite values`);
+    }
+    return value;
+  });
+  return [name, values];
+}
+
+export function parseGridArgs(specs: string[]): Record<string, OverrideValue[]> {
+  const axes: Record<string, OverrideValue[]> = {};
+  for (const spec of specs) {
+    const [name, values] = parseGridArg(spec);
+    if (name in axes) throw new GridArgError(spec, `"${name}" is given twice; give each name once`);
+    axes[name] = values;
+  }
+  return axes;
+}
+
+/** `NAME=TAG:P1:P2` for --perturb (normal:mu:sigma, uniform:lo:hi, lognormal:mu:sigma). */
+export function parsePerturbArgs(specs: string[]): Record<string, [string, number, number]> {
+  const perturb: Record<string, [string, number, number]> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const name = eq < 0 ? '' : spec.slice(0, eq).trim();
+    const parts = eq < 0 ? [] : spec.slice(eq + 1).split(':');
+    if (!name || parts.length !== 3) {
+      throw new Error(`--perturb ${JSON.stringify(spec)}: write NAME=normal:MU:SIGMA, NAME=uniform:LO:HI or NAME=lognormal:MU:SIGMA`);
+    }
+    if (name in perturb) throw new Error(`--perturb ${JSON.stringify(spec)}: "${name}" is given twice; give each name once`);
+    const [tag, p1, p2] = parts.map((p) => p.trim());
+    const n1 = p1 === '' ? Number.NaN : Number(p1);
+    const n2 = p2 === '' ? Number.NaN : Number(p2);
+    perturb[name] = [tag, n1, n2];
+  }
+  return perturb;
+}
+
+/** `--set NAME=value` pairs of `gsweep run-one`: one value each, coerced like grid tokens. */
+export function parseSetArgs(specs: string[]): Record<string, OverrideValue> {
+  const overrides: Record<string, OverrideValue> = {};
+  for (const spec of specs) {
+    const [name, rhs] = splitNameValue(spec);
+    if (name in overrides) throw new GridArgError(spec, `"${name}" is given twice; give each name once`);
+    const value = coerceToken(rhs);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new GridArgError(spec, `"${rhs}" is not a finite number`);
+    overrides[name] = value;
+  }
+  return overrides;
+}

@@ -1,0 +1,278 @@
+/**
+ * Sweep requests: the programmatic shape (validated with zod), and `prepareRequest`, which
+ * checks everything against the script and the filesystem *before* anything is started or
+ * created, and returns the workflow input. Every error names the field, the value and the fix.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
+import { canonicalScriptSha256 } from '../activities/script-hash';
+import { gridSize } from '../spec/grid';
+import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../spec/overrides';
+import { validatePerturb } from '../spec/random';
+import { runSetSize } from '../spec/runset';
+import { expandStochasticRun } from '../spec/stochastic';
+import { MAX_IN_FLIGHT_LIMIT } from '../spec/limits';
+import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../spec/sweep';
+import { readSamplesFileAsync, SamplesError, type SamplesTable } from './samples';
+
+/** A bad request: thrown before any workflow starts or any directory is created. */
+export class RequestError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'RequestError';
+  }
+}
+
+const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
+const perturbSpec = z.tuple([z.string(), z.number(), z.number()]);
+const stochastic = z.object({
+  n: z.number(),
+  perturb: z.record(z.string(), perturbSpec),
+  seed: z.number(),
+});
+
+export const sweepRequestSchema = z
+  .object({
+    script: z.string().min(1),
+    grid: z.record(z.string(), z.array(overrideValue)).optional(),
+    samples: z.union([z.string().min(1), z.array(z.record(z.string(), overrideValue))]).optional(),
+    monteCarlo: stochastic.optional(),
+    latinHypercube: stochastic.optional(),
+    out: z.string().min(1).optional(),
+    engine: z.enum(['gmat', 'stand-in']).optional(),
+    gmatRoot: z.string().min(1).optional(),
+    runTimeoutSeconds: z.number().positive().optional(),
+    heartbeatTimeoutSeconds: z.number().positive().optional(),
+    retry: z
+      .object({
+        maximumAttempts: z.number().int().min(1).optional(),
+        initialIntervalSeconds: z.number().positive().optional(),
+        backoffCoefficient: z.number().min(1).optional(),
+        maximumIntervalSeconds: z.number().positive().optional(),
+      })
+      .optional(),
+    maxInFlight: z.number().int().optional(),
+    sweepId: z.string().optional(),
+  })
+  .strict();
+
+export type SweepRequest = z.infer<typeof sweepRequestSchema>;
+
+export const DEFAULTS = {
+  runTimeoutSeconds: 600,
+  heartbeatTimeoutSeconds: 10,
+  retry: { maximumAttempts: 5, initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30 },
+};
+
+/** What the client needs to start (and describe) a validated sweep. */
+export interface PreparedSweep {
+  input: SweepInput;
+  /** Rows to write to `<out>/samples.json` before starting, for explicit-row sweeps. */
+  samples?: SamplesTable;
+  /** Resolved engine: the stand-in is only ever used when the request says so. */
+  engine: EngineKind;
+}
+
+function zodMessage(error: z.ZodError): RequestError {
+  const issue = error.issues[0];
+  const field = issue.path.length ? issue.path.join('.') : 'request';
+  return new RequestError(field, `${issue.message}; see README "Sweep requests" for the accepted shape`);
+}
+
+function checkGrid(axes: Record<string, OverrideValue[]>): void {
+  for (const [key, values] of Object.entries(axes)) {
+    try {
+      validateOverrideKey(key);
+    } catch (err) {
+      throw new RequestError(`grid.${key}`, (err as Error).message);
+    }
+    if (values.length === 0) {
+      throw new RequestError(`grid.${key}`, 'the value list is empty; give at least one value');
+    }
+    values.forEach((v, i) => {
+      try {
+        validateOverrideValue(key, v);
+      } catch (err) {
+        throw new RequestError(`grid.${key}[${i}]`, (err as Error).message);
+      }
+    });
+  }
+}
+
+function sweepIdFor(scriptPath: string): string {
+  const base = path.basename(scriptPath).replace(/\.script$/i, '').replace(/[^A-Za-z0-9_-]/g, '_');
+  return `gsweep-${base}-${randomBytes(4).toString('hex')}`;
+}
+
+function checkOutDir(out: string): void {
+  if (!fs.existsSync(out)) {
+    const parent = path.dirname(out);
+    if (!fs.existsSync(parent)) return; // created (recursively) when the sweep starts
+    if (!fs.statSync(parent).isDirectory()) {
+      throw new RequestError('out', `${describeValue(out)}: parent ${parent} is not a directory; choose another output directory`);
+    }
+    return;
+  }
+  if (!fs.statSync(out).isDirectory()) {
+    throw new RequestError('out', `${describeValue(out)} exists and is not a directory; choose a new output directory`);
+  }
+  if (fs.readdirSync(out).length > 0) {
+    throw new RequestError(
+      'out',
+      `${describeValue(out)} is not empty; give a new directory (to finish an earlier sweep there, use \`gsweep resume ${out}\`)`,
+    );
+  }
+}
+
+export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise<PreparedSweep> {
+  const parsed = sweepRequestSchema.safeParse(raw);
+  if (!parsed.success) throw zodMessage(parsed.error);
+  const request = parsed.data;
+
+  const scriptPath = path.resolve(cwd, request.script);
+  if (!fs.existsSync(scriptPath) || !fs.statSync(scriptPath).isFile()) {
+    throw new RequestError('script', `${describeValue(request.script)} does not exist (resolved to ${scriptPath}); give the path of a GMAT .script file`);
+  }
+  const scriptText = fs.readFileSync(scriptPath, 'utf8');
+  let resources;
+  try {
+    checkScript(scriptText);
+    resources = parseScript(scriptText).resources;
+  } catch (err) {
+    throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
+  }
+
+  const kinds = (['grid', 'samples', 'monteCarlo', 'latinHypercube'] as const).filter((k) => request[k] !== undefined);
+  if (kinds.length !== 1) {
+    throw new RequestError(
+      'runSet',
+      kinds.length === 0
+        ? 'no run set given; give exactly one of grid, samples, monteCarlo, latinHypercube'
+        : `${kinds.join(' and ')} given together; give exactly one run set`,
+    );
+  }
+
+  let runSet: RunSet;
+  let samples: SamplesTable | undefined;
+  const checkAgainstScript = (field: string, overrides: Overrides) => {
+    try {
+      validateOverridesForScript(resources, overrides);
+    } catch (err) {
+      if (err instanceof OverrideError) throw new RequestError(`${field}.${err.key}`, err.message);
+      throw err;
+    }
+  };
+  if (request.grid) {
+    checkGrid(request.grid);
+    runSet = { kind: 'grid', axes: request.grid };
+    // One representative per axis value is enough: every key and value is checked once.
+    for (const [key, values] of Object.entries(request.grid)) {
+      for (const value of values) checkAgainstScript('grid', { [key]: value });
+    }
+  } else if (request.samples !== undefined) {
+    try {
+      samples =
+        typeof request.samples === 'string'
+          ? await readSamplesFileAsync(path.resolve(cwd, request.samples))
+          : tableFromObjects(request.samples);
+    } catch (err) {
+      if (err instanceof SamplesError) throw new RequestError('samples', err.message);
+      throw err;
+    }
+    if (samples.columns.length === 0) throw new RequestError('samples', 'no columns; give one column per override key');
+    samples.rows.forEach((row, r) => {
+      const overrides: Overrides = {};
+      samples!.columns.forEach((c, i) => {
+        overrides[c] = row[i] as OverrideValue;
+      });
+      try {
+        checkAgainstScript(`samples[${r}]`, overrides);
+      } catch (err) {
+        throw err instanceof RequestError ? err : new RequestError(`samples[${r}]`, (err as Error).message);
+      }
+    });
+    runSet = { kind: 'samples', columns: samples.columns, rowCount: samples.rows.length };
+  } else {
+    const kind = request.monteCarlo ? ('monteCarlo' as const) : ('latinHypercube' as const);
+    const spec = (request.monteCarlo ?? request.latinHypercube)!;
+    if (!Number.isInteger(spec.n) || spec.n < 1) {
+      throw new RequestError(`${kind}.n`, `${describeValue(spec.n)} is not a positive integer; give the number of runs (n >= 1)`);
+    }
+    if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) {
+      throw new RequestError(`${kind}.seed`, `${describeValue(spec.seed)} is not a non-negative integer; give an integer seed`);
+    }
+    try {
+      validatePerturb(spec.perturb);
+    } catch (err) {
+      throw new RequestError(`${kind}.perturb`, (err as Error).message);
+    }
+    const stochasticSet = { kind, n: spec.n, perturb: spec.perturb as Record<string, PerturbSpec>, seed: spec.seed };
+    runSet = stochasticSet;
+    checkAgainstScript(`${kind}.perturb`, expandStochasticRun(stochasticSet, 0));
+  }
+
+  const runCount = runSetSize(runSet);
+  if (runCount < 1) throw new RequestError('runSet', 'the run set has no runs; give at least one');
+  if (runSet.kind === 'grid' && gridSize(runSet.axes) > 10_000_000) {
+    throw new RequestError('grid', `${runCount} runs is more than gsweep's 10 000 000-run limit; split the sweep`);
+  }
+
+  const maxInFlight = request.maxInFlight ?? 200;
+  if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
+    throw new RequestError('maxInFlight', `${maxInFlight} is outside 1..${MAX_IN_FLIGHT_LIMIT}; Temporal limits pending activities, so give at most ${MAX_IN_FLIGHT_LIMIT}`);
+  }
+
+  const sweepId = request.sweepId ?? sweepIdFor(scriptPath);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(sweepId)) {
+    throw new RequestError('sweepId', `${describeValue(sweepId)}: use letters, digits, ".", "_" and "-" (at most 200)`);
+  }
+  const out = path.resolve(cwd, request.out ?? path.join('gsweep-runs', sweepId));
+  checkOutDir(out);
+
+  const retry: RetrySpec = {
+    maximumAttempts: request.retry?.maximumAttempts ?? DEFAULTS.retry.maximumAttempts,
+    initialIntervalMs: 1000 * (request.retry?.initialIntervalSeconds ?? DEFAULTS.retry.initialIntervalSeconds),
+    backoffCoefficient: request.retry?.backoffCoefficient ?? DEFAULTS.retry.backoffCoefficient,
+    maximumIntervalMs: 1000 * (request.retry?.maximumIntervalSeconds ?? DEFAULTS.retry.maximumIntervalSeconds),
+  };
+  const engine: EngineKind = request.engine ?? 'gmat';
+  const gmatRoot = request.gmatRoot ? path.resolve(cwd, request.gmatRoot) : undefined;
+  return {
+    engine,
+    samples,
+    input: {
+      context: {
+        sweepId,
+        outDir: out,
+        scriptPath,
+        scriptName: path.basename(scriptPath),
+        scriptSha256: canonicalScriptSha256(scriptText),
+        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}) },
+        runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
+      },
+      runSet,
+      runCount,
+      maxInFlight,
+      retry,
+      heartbeatTimeoutMs: 1000 * (request.heartbeatTimeoutSeconds ?? DEFAULTS.heartbeatTimeoutSeconds),
+      searchAttributes: false,
+    },
+  };
+}
+
+function tableFromObjects(rows: Record<string, OverrideValue>[]): SamplesTable {
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  rows.forEach((row, r) => {
+    for (const c of columns) {
+      if (!(c in row)) throw new RequestError(`samples[${r}].${c}`, `row ${r} has no value for column "${c}"; give every row every column`);
+    }
+  });
+  return { columns, rows: rows.map((row) => columns.map((c) => row[c])) };
+}

@@ -1,0 +1,124 @@
+/**
+ * Programmatic client API: start a validated sweep, follow it, cancel it. The CLI is a thin
+ * layer over these functions.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { writeJsonAtomic } from '../activities/atomic';
+import { samplesPath } from '../activities/layout';
+import { SWEEP_SEARCH_ATTRIBUTES } from '../spec/search-attributes';
+import type { SweepInput, SweepProgress, SweepSummary } from '../spec/sweep';
+import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
+import type { PreparedSweep } from './request';
+
+export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
+
+/** True when the namespace has gsweep's search attributes registered (so upserts cannot fail). */
+export async function hasSweepSearchAttributes(client: Client, namespace: string): Promise<boolean> {
+  try {
+    const response = await client.connection.operatorService.listSearchAttributes({ namespace });
+    const custom = response.customAttributes ?? {};
+    return SWEEP_SEARCH_ATTRIBUTES.every((key) => key.name in custom);
+  } catch {
+    // Temporal Cloud and restricted clusters may refuse the operator API: run without them.
+    return false;
+  }
+}
+
+export interface StartOptions {
+  taskQueue: string;
+  namespace: string;
+}
+
+export async function startSweep(client: Client, prepared: PreparedSweep, options: StartOptions): Promise<SweepHandle> {
+  const input: SweepInput = {
+    ...prepared.input,
+    searchAttributes: await hasSweepSearchAttributes(client, options.namespace),
+  };
+  const { context } = input;
+  if (prepared.samples) {
+    fs.mkdirSync(context.outDir, { recursive: true });
+    writeJsonAtomic(samplesPath(context.outDir), prepared.samples);
+  }
+  try {
+    return await client.workflow.start(sweepWorkflow, {
+      taskQueue: options.taskQueue,
+      workflowId: context.sweepId,
+      args: [input],
+      memo: { script: context.scriptName, runCount: input.runCount, outDir: context.outDir, runSet: input.runSet.kind },
+      staticSummary: `gsweep ${input.runSet.kind} of ${context.scriptName}: ${input.runCount} runs`,
+      staticDetails: `out: ${context.outDir}\nscript: ${context.scriptPath} (sha256 ${context.scriptSha256})\nengine: ${context.engine.kind}`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new Error(`a sweep with id ${context.sweepId} already exists; give another --sweep-id`);
+    }
+    throw err;
+  }
+}
+
+export function sweepHandle(client: Client, sweepId: string): SweepHandle {
+  return client.workflow.getHandle<typeof sweepWorkflow>(sweepId);
+}
+
+export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {
+  return handle.query(progressQuery);
+}
+
+export async function setMaxInFlight(handle: SweepHandle, value: number): Promise<number> {
+  return handle.executeUpdate(setMaxInFlightUpdate, { args: [value] });
+}
+
+export type SweepOutcome =
+  | { status: 'completed'; summary: SweepSummary }
+  | { status: 'cancelled' | 'failed' | 'terminated' | 'timed-out'; message: string };
+
+/** Waits for the sweep (following continue-as-new), calling `onProgress` about twice a second. */
+export async function waitForSweep(
+  handle: SweepHandle,
+  onProgress?: (progress: SweepProgress) => void,
+  pollMs = 500,
+): Promise<SweepOutcome> {
+  let finished = false;
+  const poller = (async () => {
+    while (!finished) {
+      try {
+        onProgress?.(await sweepProgress(handle));
+      } catch {
+        // Between continue-as-new executions or while a worker restarts, queries can fail briefly.
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  })();
+  try {
+    const summary = await handle.result();
+    return { status: 'completed', summary };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) {
+      const description = await handle.describe();
+      const status = description.status.name;
+      if (status === 'CANCELLED') return { status: 'cancelled', message: 'the sweep was cancelled' };
+      if (status === 'TERMINATED') return { status: 'terminated', message: 'the sweep was terminated' };
+      if (status === 'TIMED_OUT') return { status: 'timed-out', message: 'the sweep timed out' };
+      return { status: 'failed', message: err.cause?.message ?? err.message };
+    }
+    throw err;
+  } finally {
+    finished = true;
+    await poller;
+  }
+}
+
+/** Summary of a finished sweep read from its manifest (works without Temporal). */
+export function readManifestSummary(outDir: string): { header: Record<string, unknown>; counts: Record<string, number> } {
+  const text = fs.readFileSync(path.join(outDir, 'manifest.jsonl'), 'utf8');
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const header = JSON.parse(lines[0]) as Record<string, unknown>;
+  const counts: Record<string, number> = {};
+  for (const line of lines.slice(1)) {
+    const entry = JSON.parse(line) as { status: string };
+    counts[entry.status] = (counts[entry.status] ?? 0) + 1;
+  }
+  return { header, counts };
+}

@@ -1,0 +1,59 @@
+/**
+ * `gsweep-worker`: a standalone worker process for laptops, Kubernetes pods or Slurm jobs.
+ * Every setting is a flag or an environment variable (see README "Workers").
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { Runtime } from '@temporalio/worker';
+import { connectionSettings, type ConnectionSettings } from '../client/connection';
+import { createSweepWorker, defaultConcurrency } from './worker';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = new Command('gsweep-worker')
+    .description('Poll a Temporal task queue and run gsweep sweep workflows and GMAT runs')
+    .option('--address <host:port>', 'Temporal frontend (env TEMPORAL_ADDRESS)')
+    .option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)', undefined)
+    .option('--task-queue <name>', 'task queue (env GSWEEP_TASK_QUEUE)', undefined)
+    .option('--api-key <key>', 'Temporal Cloud API key (env TEMPORAL_API_KEY)')
+    .option('--tls', 'use TLS without client certificates (env TEMPORAL_TLS=true)')
+    .option('--tls-cert <file>', 'mTLS client certificate (env TEMPORAL_TLS_CLIENT_CERT_PATH)')
+    .option('--tls-key <file>', 'mTLS client key (env TEMPORAL_TLS_CLIENT_KEY_PATH)')
+    .option('--tls-ca <file>', 'server CA certificate (env TEMPORAL_TLS_SERVER_CA_CERT_PATH)')
+    .option('--tls-server-name <name>', 'TLS server name override (env TEMPORAL_TLS_SERVER_NAME)')
+    .option('--concurrency <n>', 'concurrent GMAT runs (env GSWEEP_CONCURRENCY; default: CPU cores)', positiveInt)
+    .option('--gmat-root <dir>', 'GMAT install used when a sweep names none (env GMAT_ROOT)')
+    .option('--metrics <host:port>', 'expose Temporal SDK metrics for Prometheus at this address (env GSWEEP_METRICS)')
+    .parse(argv);
+  const opts = program.opts();
+  const settings = connectionSettings(opts);
+  if (!settings.address) {
+    program.error('error: --address (or TEMPORAL_ADDRESS) is required: a worker joins an existing Temporal server', { exitCode: 2 });
+  }
+  const metrics = opts.metrics ?? process.env.GSWEEP_METRICS;
+  if (metrics) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } });
+  const concurrency = opts.concurrency ?? (process.env.GSWEEP_CONCURRENCY ? positiveInt(process.env.GSWEEP_CONCURRENCY) : defaultConcurrency());
+  const { worker, connection } = await createSweepWorker(settings as ConnectionSettings, {
+    concurrency,
+    engine: { gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT },
+  });
+  console.log(
+    `gsweep worker polling ${settings.address} namespace=${settings.namespace} task-queue=${settings.taskQueue} concurrency=${concurrency}`,
+  );
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,40 @@
+/** Builds a gsweep worker: it polls one task queue and runs both the sweep workflow and its activities. */
+import * as os from 'node:os';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { WorkerEngineConfig } from '../activities/engine';
+import { connectOptions, type ConnectionSettings } from '../client/connection';
+import { workflowBundlePath } from './bundle';
+
+export interface SweepWorkerOptions {
+  /** Concurrent GMAT runs on this worker (default: one per CPU core). */
+  concurrency?: number;
+  engine?: WorkerEngineConfig;
+  /** Reuse an existing connection (tests, the in-process worker of `gsweep run`). */
+  connection?: NativeConnection;
+  identity?: string;
+}
+
+export function defaultConcurrency(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
+export async function createSweepWorker(
+  settings: ConnectionSettings,
+  options: SweepWorkerOptions = {},
+): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+  const connection = options.connection ?? (await NativeConnection.connect(connectOptions(settings)));
+  const worker = await Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    workflowBundle: { codePath: await workflowBundlePath() },
+    activities: createActivities(options.engine),
+    maxConcurrentActivityTaskExecutions: options.concurrency ?? defaultConcurrency(),
+    ...(options.identity ? { identity: options.identity } : {}),
+    // A killed run is re-dispatched after the heartbeat timeout; on a graceful stop give
+    // in-flight runs a moment to finish first.
+    shutdownGraceTime: '5 seconds',
+  });
+  return { worker, connection, ownsConnection: !options.connection };
+}
