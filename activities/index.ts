@@ -14,16 +14,17 @@ import {
   type AggregateInput,
   type AggregateSummary,
   type RunReport,
-  type RunSet,
   type RunTask,
   type SweepContext,
+  type SweepInput,
 } from '../spec/sweep';
 import { writeAggregate as writeAggregateTables } from './aggregate';
 import { resolveInstall, type WorkerEngineConfig } from './engine';
 import { GmatRunError } from './gmat/console';
 import { GmatNotFoundError, type GmatInstall } from './gmat/install';
 import { ScriptError } from './gmat/script';
-import { runDir, runsDir, samplesPath, scriptCopyPath } from './layout';
+import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from './layout';
+import { writeJsonAtomic } from './atomic';
 import { OutputParseError, runMission } from './run-mission';
 import { canonicalScriptSha256 } from './script-hash';
 import { OverrideError } from '../spec/overrides';
@@ -88,7 +89,8 @@ export function createActivities(config: WorkerEngineConfig = {}) {
 
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
-    async prepareSweep({ context, runSet }: { context: SweepContext; runSet: RunSet }): Promise<void> {
+    async prepareSweep({ input }: { input: SweepInput }): Promise<void> {
+      const { context, runSet } = input;
       fs.mkdirSync(runsDir(context.outDir), { recursive: true });
       const archived = scriptCopyPath(context.outDir, context.scriptName);
       const source = fs.existsSync(archived) ? archived : context.scriptPath;
@@ -107,6 +109,8 @@ export function createActivities(config: WorkerEngineConfig = {}) {
       if (runSet.kind === 'samples' && !fs.existsSync(samplesPath(context.outDir))) {
         throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${samplesPath(context.outDir)} is missing; start the sweep again`);
       }
+      // The request that produced this directory: `gsweep resume` and `extend` start from it.
+      writeJsonAtomic(requestPath(context.outDir), { ...input, carried: undefined, alreadyOk: undefined });
     },
 
     async loadSamplesPage({ context, offset, count }: { context: SweepContext; offset: number; count: number }): Promise<Overrides[]> {

@@ -19,6 +19,7 @@ import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './g
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { planExtend, planResume, resolveOutDir } from './resume';
 import { readManifestSummary, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 
 export class UsageError extends Error {}
@@ -146,7 +147,10 @@ async function followSweep(prepared: PreparedSweep, client: Client, settings: Co
 }
 
 async function runSweepCommand(request: SweepRequest, o: SweepCliOptions): Promise<number> {
-  const prepared = await prepareRequest(request);
+  return launchSweep(await prepareRequest(request), o);
+}
+
+async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise<number> {
   const flags = connectionSettings(o);
   if (flags.address) {
     const settings = flags as ConnectionSettings;
@@ -158,7 +162,7 @@ async function runSweepCommand(request: SweepRequest, o: SweepCliOptions): Promi
     }
   }
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
-  const engine = { gmatRoot: request.gmatRoot };
+  const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
   resolveInstall(prepared.input.context.engine, engine);
   if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
   return withEmbeddedTemporal(
@@ -240,6 +244,53 @@ export function buildProgram(): Command {
     request.latinHypercube = { n: o.n, seed: o.seed, perturb: parsePerturbArgs(o.perturb) };
     process.exitCode = await runSweepCommand(request, o);
   });
+
+  addConnectionOptions(
+    program
+      .command('resume')
+      .description('re-run only the missing or failed runs of a finished, cancelled or terminated sweep, then rewrite its aggregate')
+      .argument('<out-dir|sweep-id>'),
+  )
+    .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
+    .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--no-wait', 'with --address: start and exit')
+    .option('--json', 'print a machine-readable summary on stdout')
+    .action(async (target: string, o: SweepCliOptions) => {
+      const settings = connectionSettings(o);
+      let outDir: string;
+      if (settings.address) {
+        const { client, close } = await connectClient(settings as ConnectionSettings);
+        try {
+          outDir = await resolveOutDir(target, client);
+        } finally {
+          await close();
+        }
+      } else outDir = await resolveOutDir(target);
+      const plan = planResume(outDir);
+      if (plan.toRun === 0) {
+        log(`gsweep: all ${plan.input.runCount} runs of ${outDir} are ok; nothing to resume`);
+        return;
+      }
+      log(`gsweep: resuming ${outDir}: ${plan.toRun} runs to run (${plan.alreadyOk} ok kept, ${plan.failedBefore} failed before)`);
+      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
+    });
+
+  addConnectionOptions(
+    program
+      .command('extend')
+      .description('append runs to a finished Monte Carlo sweep (draws equal a fresh sweep of the larger size)')
+      .argument('<out-dir>')
+      .requiredOption('--n <runs>', 'runs to add', Number),
+  )
+    .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
+    .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--no-wait', 'with --address: start and exit')
+    .option('--json', 'print a machine-readable summary on stdout')
+    .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
+      const plan = planExtend(path.resolve(outDir), o.n);
+      log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
+      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
+    });
 
   program
     .command('run-one')

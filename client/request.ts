@@ -77,6 +77,8 @@ export interface PreparedSweep {
   samples?: SamplesTable;
   /** Resolved engine: the stand-in is only ever used when the request says so. */
   engine: EngineKind;
+  /** Workflow id; defaults to the sweep id (resume and extend start new ids on the same sweep). */
+  workflowId?: string;
 }
 
 function zodMessage(error: z.ZodError): RequestError {

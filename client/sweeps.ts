@@ -44,7 +44,7 @@ export async function startSweep(client: Client, prepared: PreparedSweep, option
   try {
     return await client.workflow.start(sweepWorkflow, {
       taskQueue: options.taskQueue,
-      workflowId: context.sweepId,
+      workflowId: prepared.workflowId ?? context.sweepId,
       args: [input],
       memo: { script: context.scriptName, runCount: input.runCount, outDir: context.outDir, runSet: input.runSet.kind },
       staticSummary: `gsweep ${input.runSet.kind} of ${context.scriptName}: ${input.runCount} runs`,
@@ -52,7 +52,7 @@ export async function startSweep(client: Client, prepared: PreparedSweep, option
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new Error(`a sweep with id ${context.sweepId} already exists; give another --sweep-id`);
+      throw new Error(`a sweep with id ${prepared.workflowId ?? context.sweepId} already exists; give another --sweep-id`);
     }
     throw err;
   }

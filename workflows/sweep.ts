@@ -142,7 +142,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
   }
 
   if (executions === 1) {
-    await control.prepareSweep({ context, runSet });
+    await control.prepareSweep({ input: { ...input, carried: undefined } });
   }
 
   // Explicit rows are paged in by an activity so history holds only the pages in use.

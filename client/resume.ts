@@ -1,0 +1,116 @@
+/**
+ * `gsweep resume` and `gsweep extend`: start a new workflow on an existing output
+ * directory that runs only what is missing. What counts as done comes from the
+ * `outcome.json` files, the durable per-run record, so it works after a cancel, a
+ * termination, or a sweep whose server is long gone.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { requestPath } from '../activities/layout';
+import { readOutcome } from '../activities/outcome';
+import { RunBitset } from '../spec/bitset';
+import { runSetSize } from '../spec/runset';
+import type { SweepInput } from '../spec/sweep';
+import { RequestError } from './request';
+
+export interface ResumePlan {
+  input: SweepInput;
+  workflowId: string;
+  toRun: number;
+  alreadyOk: number;
+  failedBefore: number;
+}
+
+export function readSweepRequest(outDir: string): SweepInput {
+  const file = requestPath(outDir);
+  if (!fs.existsSync(file)) {
+    throw new RequestError(
+      'out',
+      `${outDir} has no request.json, so it is not a gsweep output directory (or its sweep never started); give the directory a sweep wrote`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as SweepInput;
+}
+
+/** Resolves `<out-dir or sweep-id>`: a directory is used as is; an id is looked up in the sweep's memo. */
+export async function resolveOutDir(target: string, client?: Client): Promise<string> {
+  const asPath = path.resolve(target);
+  if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory()) return asPath;
+  if (!client) {
+    throw new RequestError('target', `${JSON.stringify(target)} is not a directory; give an output directory, or a sweep id with --address`);
+  }
+  const description = await client.workflow.getHandle(target).describe();
+  if (description.status.name === 'RUNNING') {
+    throw new RequestError('target', `sweep ${target} is still running; wait for it (gsweep wait) or cancel it first`);
+  }
+  const memo = description.memo as { outDir?: string } | undefined;
+  if (!memo?.outDir) throw new RequestError('target', `sweep ${target} has no outDir in its memo; give its output directory instead`);
+  return memo.outDir;
+}
+
+function okBitset(input: SweepInput, runCount: number): { ok: RunBitset; failed: number } {
+  const ok = new RunBitset(runCount);
+  let failed = 0;
+  for (let id = 0; id < Math.min(runCount, input.runCount); id++) {
+    const outcome = readOutcome(input.context.outDir, id);
+    if (outcome?.status === 'ok') ok.set(id);
+    else if (outcome?.status === 'failed') failed++;
+  }
+  return { ok, failed };
+}
+
+function nextWorkflowId(input: SweepInput, verb: string): string {
+  return `${input.context.sweepId}-${verb}-${Date.now().toString(36)}`;
+}
+
+export function planResume(outDir: string): ResumePlan {
+  const input = readSweepRequest(outDir);
+  input.context.outDir = outDir;
+  const { ok, failed } = okBitset(input, input.runCount);
+  const alreadyOk = ok.count();
+  return {
+    input: { ...input, alreadyOk: ok.toBase64(), carried: undefined },
+    workflowId: nextWorkflowId(input, 'resume'),
+    toRun: input.runCount - alreadyOk,
+    alreadyOk,
+    failedBefore: failed,
+  };
+}
+
+/** Appends `extra` Monte Carlo runs; their draws equal those of a fresh sweep of the larger size. */
+export function planExtend(outDir: string, extra: number): ResumePlan {
+  if (!Number.isInteger(extra) || extra < 1) {
+    throw new RequestError('n', `${extra} is not a positive integer; give how many runs to add`);
+  }
+  const input = readSweepRequest(outDir);
+  input.context.outDir = outDir;
+  if (input.runSet.kind === 'latinHypercube') {
+    throw new RequestError(
+      'runSet',
+      'a Latin hypercube cannot be extended: its strata depend on n, so a larger design is a different design; start a new lhs sweep with the larger n',
+    );
+  }
+  if (input.runSet.kind !== 'monteCarlo') {
+    throw new RequestError('runSet', `only Monte Carlo sweeps can be extended (this one is ${input.runSet.kind}); start a new sweep`);
+  }
+  const { ok, failed } = okBitset(input, input.runCount);
+  const missing = input.runCount - ok.count();
+  if (missing > 0) {
+    throw new RequestError(
+      'out',
+      `${missing} of the ${input.runCount} earlier runs are missing or failed (${failed} failed); run \`gsweep resume ${outDir}\` first so the extension starts from a complete sweep`,
+    );
+  }
+  const runSet = { ...input.runSet, n: input.runSet.n + extra };
+  const runCount = runSetSize(runSet);
+  const grown = new RunBitset(runCount);
+  for (let id = 0; id < input.runCount; id++) grown.set(id);
+  return {
+    input: { ...input, runSet, runCount, alreadyOk: grown.toBase64(), carried: undefined },
+    workflowId: nextWorkflowId(input, 'extend'),
+    toRun: extra,
+    alreadyOk: input.runCount,
+    failedBefore: 0,
+  };
+}
