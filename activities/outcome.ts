@@ -22,6 +22,8 @@ export interface RunOutcome {
   log_path: string | null;
   stderr: string | null;
   attempt: number;
+  /** host:pid of the worker process that ran it. */
+  worker: string;
   engine: { kind: string; root: string; version: string | null };
 }
 

@@ -4,6 +4,7 @@
  * The `runGmat` activity and `gsweep run-one` both call this.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Overrides } from '../spec/overrides';
 import { writeFileAtomic } from './atomic';
@@ -31,6 +32,9 @@ export interface RunMissionOptions {
   signal?: AbortSignal;
   attempt?: number;
 }
+
+/** Which process ran a run: shows in outcome.json how a sweep spread over workers. */
+export const WORKER_LABEL = `${os.hostname()}:${process.pid}`;
 
 export interface RunMissionResult {
   outcome: RunOutcome;
@@ -83,6 +87,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     started_at: isoNow(startedMs),
     log_path: logPath,
     attempt: options.attempt ?? 1,
+    worker: WORKER_LABEL,
     engine: {
       kind: options.install.standIn ? 'stand-in' : 'gmat',
       root: options.install.root,

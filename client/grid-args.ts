@@ -7,8 +7,9 @@ import { linspace } from '../spec/grid';
 import type { OverrideValue } from '../spec/overrides';
 
 export class GridArgError extends Error {
-  constructor(spec: string, message: string) {
-    super(`--grid ${JSON.stringify(spec)}: ${message}`);
+  /** `option` is the flag the spec came from: `--grid`, or `--set` for `gsweep run-one`. */
+  constructor(spec: string, message: string, option = '--grid') {
+    super(`${option} ${JSON.stringify(spec)}: ${message}`);
     this.name = 'GridArgError';
   }
 }
@@ -30,9 +31,24 @@ function splitNameValue(spec: string): [string, string] {
   return [name, rhs];
 }
 
+/** `NAME=value` of `--set`: the same split, with errors that name `--set` and its form. */
+function splitSetArg(spec: string): [string, string] {
+  const fix = 'write NAME=value, e.g. Sat.SMA=7100';
+  const eq = spec.indexOf('=');
+  if (eq < 0) throw new GridArgError(spec, `missing "="; ${fix}`, '--set');
+  const name = spec.slice(0, eq).trim();
+  const rhs = spec.slice(eq + 1).trim();
+  if (!name) throw new GridArgError(spec, `empty NAME before "="; ${fix}`, '--set');
+  if (!rhs) throw new GridArgError(spec, `no value after "="; ${fix}`, '--set');
+  return [name, rhs];
+}
+
 export function parseGridArg(spec: string): [string, OverrideValue[]] {
   const [name, rhs] = splitNameValue(spec);
-  if (rhs.includes(':')) {
+  // LO:HI:COUNT only when the text before the first ':' is a number; otherwise the
+  // values are a list, so epochs like '01 Jan 2026 00:00:00.000' can be swept
+  // (gmat-sweep's grammar cannot express them).
+  if (/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*:/.test(rhs)) {
     const parts = rhs.split(':');
     if (parts.length !== 3) throw new GridArgError(spec, `linspace form needs exactly LO:HI:COUNT, got ${parts.length} parts`);
     const [lo, hi] = parts.slice(0, 2).map((p) => Number(p.trim()));
@@ -90,10 +106,10 @@ export function parsePerturbArgs(specs: string[]): Record<string, [string, numbe
 export function parseSetArgs(specs: string[]): Record<string, OverrideValue> {
   const overrides: Record<string, OverrideValue> = {};
   for (const spec of specs) {
-    const [name, rhs] = splitNameValue(spec);
-    if (name in overrides) throw new GridArgError(spec, `"${name}" is given twice; give each name once`);
+    const [name, rhs] = splitSetArg(spec);
+    if (name in overrides) throw new GridArgError(spec, `"${name}" is given twice; give each name once`, '--set');
     const value = coerceToken(rhs);
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new GridArgError(spec, `"${rhs}" is not a finite number`);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new GridArgError(spec, `"${rhs}" is not a finite number`, '--set');
     overrides[name] = value;
   }
   return overrides;
