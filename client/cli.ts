@@ -20,7 +20,7 @@ import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { planExtend, planResume, resolveOutDir } from './resume';
-import { readManifestSummary, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
+import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 
 export class UsageError extends Error {}
 
@@ -306,6 +306,7 @@ export function buildProgram(): Command {
       const overrides = parseSetArgs(o.set ?? []);
       const scriptPath = path.resolve(script);
       if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(script)} does not exist; give the path of a GMAT .script file`);
+      if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(script)} is not a file; give the path of a GMAT .script file`);
       const scriptText = fs.readFileSync(scriptPath, 'utf8');
       try {
         checkScript(scriptText);
@@ -314,7 +315,8 @@ export function buildProgram(): Command {
         if (err instanceof OverrideError) throw err;
         throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
       }
-      const install = resolveInstall({ kind: o.engine }, { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT });
+      // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
+      const install = resolveInstall({ kind: o.engine }, { gmatRoot: o.gmatRoot });
       const runDirectory = path.resolve(o.out);
       if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
         throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
@@ -327,6 +329,9 @@ export function buildProgram(): Command {
         if (!o.json) log(`gsweep: run ok; outcome: ${path.join(runDirectory, 'outcome.json')}`);
       } catch (err) {
         log(`gsweep: run failed: ${(err as Error).message}`);
+        // --json: the failed outcome.json (written for every failure except a cancel).
+        const outcomeFile = path.join(runDirectory, 'outcome.json');
+        if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(fs.readFileSync(outcomeFile, 'utf8'));
         process.exitCode = EXIT_RUNS_FAILED;
       }
     });
@@ -360,6 +365,18 @@ export function buildProgram(): Command {
         const outcome = await waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p));
         display?.stop();
         process.exitCode = reportOutcome(outcome, o.json, sweepId);
+      } finally {
+        await close();
+      }
+    });
+
+  addConnectionOptions(program.command('set').description('change a running sweep: how many runs it keeps in flight').argument('<sweep-id>'))
+    .requiredOption('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
+    .action(async (sweepId: string, o: ConnectionFlags & { maxInFlight: number }) => {
+      const { client, close } = await connectClient(connectionFor(o, 'set'));
+      try {
+        const value = await setMaxInFlight(sweepHandle(client, sweepId), o.maxInFlight);
+        log(`gsweep: ${sweepId} now keeps up to ${value} runs in flight`);
       } finally {
         await close();
       }

@@ -4,7 +4,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { writeJsonAtomic } from '../activities/atomic';
 import { samplesPath } from '../activities/layout';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../spec/search-attributes';
@@ -67,7 +73,13 @@ export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress>
 }
 
 export async function setMaxInFlight(handle: SweepHandle, value: number): Promise<number> {
-  return handle.executeUpdate(setMaxInFlightUpdate, { args: [value] });
+  try {
+    return await handle.executeUpdate(setMaxInFlightUpdate, { args: [value] });
+  } catch (err) {
+    // The SDK's own message is only "Workflow Update failed"; the validator's is the cause.
+    if (err instanceof WorkflowUpdateFailedError && err.cause) throw new Error(err.cause.message);
+    throw err;
+  }
 }
 
 export type SweepOutcome =
