@@ -6,6 +6,7 @@
  * pass 1 reads only `outcome.json` files (schemas and statuses), pass 2 streams run by run.
  */
 import * as fs from 'node:fs';
+import { RunBitset } from '../spec/bitset';
 import type { AggregateInput, AggregateSummary } from '../spec/sweep';
 import { AtomicLineWriter } from './atomic';
 import { aggregateTablePath, manifestPath, samplesPath } from './layout';
@@ -27,10 +28,10 @@ interface RunState {
   outcome?: RunOutcome;
 }
 
-function runStateOf(input: AggregateInput, runId: number): RunState {
+function runStateOf(input: AggregateInput, failed: RunBitset | undefined, runId: number): RunState {
   const outcome = readOutcome(input.context.outDir, runId);
   if (outcome) return { status: outcome.status, outcome };
-  if (input.notes[String(runId)] !== undefined) return { status: 'failed' };
+  if (failed?.has(runId) || input.notes[String(runId)] !== undefined) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
   // cancelled (or terminated before it ran); resume re-runs it.
   return { status: 'cancelled' };
@@ -116,7 +117,11 @@ function manifestEntry(input: AggregateInput, runId: number, state: RunState, ov
     started_at: null,
     ended_at: null,
     duration_s: 0,
-    stderr: input.notes[String(runId)] ?? null,
+    stderr:
+      input.notes[String(runId)] ??
+      (state.status === 'failed'
+        ? `run ${runId} failed without recording an outcome (infrastructure error after all retries); see activity run-${runId} of the sweep in the Temporal UI`
+        : null),
     log_path: null,
   };
 }
@@ -128,13 +133,14 @@ export async function writeAggregate(
   hooks: AggregateHooks = {},
 ): Promise<AggregateSummary> {
   const { outDir } = input.context;
+  const failedRuns = input.failed ? RunBitset.fromBase64(input.runCount, input.failed) : undefined;
 
   // Pass 1: statuses and schemas. Only a status byte per run stays in memory.
   const statusCodes = new Uint8Array(input.runCount);
   const codes: ManifestStatus[] = ['ok', 'failed', 'cancelled'];
   const states = (function* () {
     for (let id = 0; id < input.runCount; id++) {
-      const state = runStateOf(input, id);
+      const state = runStateOf(input, failedRuns, id);
       statusCodes[id] = codes.indexOf(state.status);
       if (id % 500 === 499) hooks.progress?.(id + 1);
       yield state;
@@ -215,7 +221,7 @@ export async function writeAggregate(
       ),
     );
     for (let id = 0; id < input.runCount; id++) {
-      const state = runStateOf(input, id);
+      const state = runStateOf(input, failedRuns, id);
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;

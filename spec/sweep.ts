@@ -109,8 +109,9 @@ export interface AggregateInput {
   context: SweepContext;
   runSet: RunSet;
   runCount: number;
-  /** base64 RunBitset of runs that never finished because the sweep was cancelled. */
-  cancelled?: string;
+  /** base64 RunBitset of runs the workflow recorded as failed (some have no outcome.json). */
+  failed?: string;
+  /** Failure messages for failed runs that could not record their own outcome (capped). */
   notes: Record<string, string>;
 }
 

@@ -44,7 +44,9 @@ export const setMaxInFlightUpdate = defineUpdate<number, [number]>('setMaxInFlig
 const SAMPLES_PAGE_ROWS = 500;
 /** Safety net for servers that never suggest continue-as-new (history error limit is 51 200). */
 const HISTORY_EVENTS_CEILING = 20_000;
-const NOTE_MAX_CHARS = 2000;
+const NOTE_MAX_CHARS = 1000;
+/** Notes ride along in continue-as-new and activity input: keep them far below payload limits. */
+const NOTES_MAX = 500;
 
 function failureMessage(err: unknown): string {
   let e: unknown = err;
@@ -191,7 +193,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
         failedCount++;
         // Rejections wrote their own outcome.json; anything else (retries exhausted on an
         // unwritable directory, a lost worker) is recorded here for the manifest.
-        if (!Object.values(RUN_FAILURE_TYPES).includes(failureType(err) as never)) {
+        if (!Object.values(RUN_FAILURE_TYPES).includes(failureType(err) as never) && Object.keys(notes).length < NOTES_MAX) {
           notes[String(runId)] = failureMessage(err);
         }
         log.info('run failed', { runId, type: failureType(err) });
@@ -210,14 +212,8 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
     return cursor < runCount ? cursor : undefined;
   };
 
-  const writeAggregate = (cancelled?: RunBitset) =>
-    aggregate.writeAggregate({
-      context,
-      runSet,
-      runCount,
-      cancelled: cancelled?.toBase64(),
-      notes,
-    });
+  const writeAggregate = () =>
+    aggregate.writeAggregate({ context, runSet, runCount, failed: failed.toBase64(), notes });
 
   try {
     publishProgress(true);
@@ -253,18 +249,17 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
       // In-flight runs were cancelled with the workflow (their engines killed); wait until
       // each has settled so nothing writes into run directories after the aggregate.
       await condition(() => inFlight.size === 0);
-      const cancelled = new RunBitset(runCount);
-      for (let id = 0; id < runCount; id++) if (!ok.has(id) && !failed.has(id)) cancelled.set(id);
-      cancelledCount = cancelled.count();
+      cancelledCount = runCount - okCount - failedCount;
       phase = 'aggregating';
-      await writeAggregate(cancelled);
+      await writeAggregate();
       publishProgress(true);
     });
     throw err;
   }
 
   phase = 'aggregating';
-  const result = await writeAggregate();
+  // Once every run has finished, a late cancel request no longer stops the aggregate.
+  const result = await CancellationScope.nonCancellable(() => writeAggregate());
   phase = 'done';
   publishProgress(true);
   return {
