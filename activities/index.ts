@@ -22,6 +22,7 @@ import { writeAggregate as writeAggregateTables } from './aggregate';
 import { resolveInstall, type WorkerEngineConfig } from './engine';
 import { GmatRunError } from './gmat/console';
 import { GmatNotFoundError, type GmatInstall } from './gmat/install';
+import type { WarmPool } from './gmat/warm';
 import { ScriptError } from './gmat/script';
 import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from './layout';
 import { writeJsonAtomic } from './atomic';
@@ -47,7 +48,12 @@ function startHeartbeats(): () => void {
   return () => clearInterval(timer);
 }
 
-export function createActivities(config: WorkerEngineConfig = {}) {
+export interface ActivityResources {
+  /** Long-lived consoles for sweeps in `warm` mode; the worker closes it on shutdown. */
+  warmPool?: WarmPool;
+}
+
+export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
   const scripts = new Map<string, string>();
   const installs = new Map<string, GmatInstall>();
 
@@ -134,6 +140,10 @@ export function createActivities(config: WorkerEngineConfig = {}) {
           timeoutMs: context.runTimeoutMs,
           signal: Context.current().cancellationSignal,
           attempt: activityInfo().attempt,
+          warm:
+            context.engine.mode === 'warm' && resources.warmPool
+              ? { pool: resources.warmPool, scriptKey: context.scriptSha256 }
+              : undefined,
         });
         const rows = Object.values(result.tables).reduce((n, t) => n + t.rows, 0);
         return { runId, status: 'ok', rows };

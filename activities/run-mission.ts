@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Overrides } from '../spec/overrides';
 import { writeFileAtomic } from './atomic';
 import { runGmatConsole, GmatRunError } from './gmat/console';
+import { canFeedInteractively, WarmRunError, type WarmPool } from './gmat/warm';
 import type { GmatInstall } from './gmat/install';
 import { patchScript, type PatchedOutput } from './gmat/script';
 import { LOG_FILE_NAME, writeStartupFile } from './gmat/startup';
@@ -31,6 +32,8 @@ export interface RunMissionOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   attempt?: number;
+  /** `warm` mode: borrow a long-lived GmatConsole for runs of the same source script. */
+  warm?: { pool: WarmPool; scriptKey: string };
 }
 
 /** Which process ran a run: shows in outcome.json how a sweep spread over workers. */
@@ -71,6 +74,43 @@ export function resetRunDirectory(dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
 }
 
+/**
+ * Tries the run in a borrowed warm GmatConsole. false = run it fresh: the console died or
+ * GMAT rejected the script (interactive GMAT then exits, so its error lines come from the
+ * fresh run), or the path cannot be fed interactively. Timeouts and cancels are final.
+ */
+async function runWarm(
+  options: RunMissionOptions,
+  warm: NonNullable<RunMissionOptions['warm']>,
+  scriptPath: string,
+  logPath: string,
+  outputs: PatchedOutput[],
+): Promise<boolean> {
+  if (!canFeedInteractively(scriptPath)) return false;
+  const console = await warm.pool.acquire(options.install, warm.scriptKey);
+  try {
+    const output = await console.run(scriptPath, options.timeoutMs, options.signal);
+    warm.pool.release(options.install, warm.scriptKey, console);
+    // Interactive GMAT ignores --logfile; the run's share of its output is the run's log.
+    writeFileAtomic(logPath, output);
+    return true;
+  } catch (err) {
+    if (!(err instanceof WarmRunError)) throw err;
+    if (err.failure === 'timeout' || err.failure === 'cancelled') {
+      throw new GmatRunError(`${err.message} (warm GmatConsole killed; log: ${logPath})`, {
+        kind: err.failure,
+        engineMessage: '',
+        exitCode: null,
+        signal: 'SIGKILL',
+        logPath,
+        stdout: err.output,
+      });
+    }
+    for (const o of outputs) fs.rmSync(o.path, { force: true });
+    return false;
+  }
+}
+
 export async function runMission(options: RunMissionOptions): Promise<RunMissionResult> {
   const dir = options.runDirectory;
   const startedMs = Date.now();
@@ -109,15 +149,18 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   };
 
   try {
-    await runGmatConsole({
-      install: options.install,
-      scriptPath,
-      startupPath,
-      logPath,
-      cwd: dir,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-    });
+    const ranWarm = options.warm ? await runWarm(options, options.warm, scriptPath, logPath, patched.outputs) : false;
+    if (!ranWarm) {
+      await runGmatConsole({
+        install: options.install,
+        scriptPath,
+        startupPath,
+        logPath,
+        cwd: dir,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+      });
+    }
   } catch (err) {
     if (err instanceof GmatRunError && err.kind !== 'cancelled') fail(err.message);
     throw err;

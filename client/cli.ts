@@ -62,6 +62,7 @@ function addSweepOptions(cmd: Command): Command {
     .option('--out <dir>', 'output directory, seen by every worker (default ./gsweep-runs/<sweep-id>)')
     .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
+    .addOption(new Option('--engine-mode <mode>', 'fresh: one GmatConsole per run; warm: long-lived consoles per worker slot (same script only)').choices(['fresh', 'warm']).default('fresh'))
     .option('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
     .option('--run-timeout <seconds>', 'per-run timeout', positiveNumber)
     .option('--heartbeat-timeout <seconds>', 'how fast a lost worker is noticed', positiveNumber)
@@ -77,6 +78,7 @@ function addSweepOptions(cmd: Command): Command {
 interface SweepCliOptions extends ConnectionFlags {
   out?: string;
   engine: 'gmat' | 'stand-in';
+  engineMode?: 'fresh' | 'warm';
   gmatRoot?: string;
   maxInFlight?: number;
   runTimeout?: number;
@@ -95,7 +97,10 @@ function baseRequest(script: string, o: SweepCliOptions): SweepRequest {
     script,
     out: o.out,
     engine: o.engine,
-    gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT,
+    engineMode: o.engineMode,
+    // Only an explicit --gmat-root pins the install for every worker; otherwise each worker
+    // (the embedded one included) uses its own --gmat-root / GMAT_ROOT.
+    gmatRoot: o.gmatRoot,
     maxInFlight: o.maxInFlight,
     runTimeoutSeconds: o.runTimeout,
     heartbeatTimeoutSeconds: o.heartbeatTimeout,

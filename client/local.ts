@@ -33,12 +33,16 @@ export async function withEmbeddedTemporal<T>(options: EmbeddedOptions, fn: (ctx
     connection = await Connection.connect({ address: server.address });
     native = await NativeConnection.connect({ address: server.address });
     const client = new Client({ connection, namespace: server.namespace });
-    const { worker } = await createSweepWorker(settings, {
+    const { worker, closeEngines } = await createSweepWorker(settings, {
       connection: native,
       concurrency: options.concurrency,
       engine: options.engine,
     });
-    return await worker.runUntil(fn({ client, settings, worker, server }));
+    try {
+      return await worker.runUntil(fn({ client, settings, worker, server }));
+    } finally {
+      await closeEngines();
+    }
   } finally {
     await connection?.close();
     await native?.close();

@@ -20,6 +20,8 @@ export interface EngineRequest {
   kind: EngineKind;
   /** GMAT install root; when absent each worker uses its own (--gmat-root / GMAT_ROOT). */
   gmatRoot?: string;
+  /** `fresh` (default): one GmatConsole per run; `warm`: long-lived consoles per worker slot. */
+  mode?: 'fresh' | 'warm';
 }
 
 export interface RetrySpec {

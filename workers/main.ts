@@ -37,7 +37,7 @@ export async function main(argv = process.argv): Promise<void> {
   const metrics = opts.metrics ?? process.env.GSWEEP_METRICS;
   if (metrics) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } });
   const concurrency = opts.concurrency ?? (process.env.GSWEEP_CONCURRENCY ? positiveInt(process.env.GSWEEP_CONCURRENCY) : defaultConcurrency());
-  const { worker, connection } = await createSweepWorker(settings as ConnectionSettings, {
+  const { worker, connection, closeEngines } = await createSweepWorker(settings as ConnectionSettings, {
     concurrency,
     engine: { gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT },
   });
@@ -47,6 +47,7 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await worker.run();
   } finally {
+    await closeEngines();
     await connection.close();
   }
 }
