@@ -7,8 +7,8 @@
  * `kind`. The process runs in its own process group so that a timeout or a cancel kills the
  * whole tree, including anything GMAT (or a wrapper script) started.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, promises as fsp } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { constants as fsConstants, existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import treeKill from 'tree-kill';
 import type { GmatInstall } from './install';
@@ -217,6 +217,38 @@ export function killProcessTree(pid: number): Promise<void> {
 }
 
 // ------------------------------------------------------------------------------------------
+// Dying with the worker
+
+let deathSignalPrefix: string[] | undefined;
+
+/**
+ * `setpriv --pdeathsig KILL --` where util-linux provides it (Linux), else nothing.
+ *
+ * GmatConsole runs in its own process group (so a timeout can kill its whole tree), which
+ * also means a worker killed with SIGKILL (OOM killer, `kill -9`, a Slurm job step ending)
+ * takes no GMAT process with it: the orphan would go on running for minutes and writing
+ * into a run directory whose retry is already running elsewhere. With the parent-death
+ * signal set before exec, the kernel kills GmatConsole the moment the worker dies.
+ * (Processes GMAT itself starts are not covered; GMAT starts none in console mode.)
+ */
+export function parentDeathSignalPrefix(): string[] {
+  if (deathSignalPrefix === undefined) {
+    deathSignalPrefix = [];
+    if (process.platform === 'linux') {
+      const setpriv = (process.env.PATH ?? '/usr/bin:/bin')
+        .split(path.delimiter)
+        .map((d) => (d === '' ? '' : path.join(d, 'setpriv')))
+        .find((p) => p !== '' && existsSync(p));
+      if (setpriv) {
+        const probe = spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, '-e', ''], { stdio: 'ignore', timeout: 10_000 });
+        if (probe.status === 0) deathSignalPrefix = [setpriv, '--pdeathsig', 'KILL', '--'];
+      }
+    }
+  }
+  return deathSignalPrefix;
+}
+
+// ------------------------------------------------------------------------------------------
 // The driver
 
 function assertAbsolute(what: string, p: string): void {
@@ -264,10 +296,20 @@ export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGm
 
   if (signal?.aborted) throw fail('cancelled', `GMAT run cancelled before it started (log: ${logPath})`);
 
+  // Checked here because through setpriv a missing console would only show as exit 127.
+  try {
+    await fsp.access(install.consolePath, fsConstants.X_OK);
+  } catch (e) {
+    const er = e as NodeJS.ErrnoException;
+    throw new Error(`could not start GmatConsole ${install.consolePath}: ${er.code ?? ''} ${er.message}`.replace(/\s+/g, ' '));
+  }
+
   const started = performance.now();
+  const consoleArgs = ['--verbose', 'off', '--startup_file', startupPath, '--logfile', logPath, '--run', scriptPath];
+  const prefix = parentDeathSignalPrefix();
   const child = spawn(
-    install.consolePath,
-    ['--verbose', 'off', '--startup_file', startupPath, '--logfile', logPath, '--run', scriptPath],
+    prefix.length ? prefix[0]! : install.consolePath,
+    prefix.length ? [...prefix.slice(1), install.consolePath, ...consoleArgs] : consoleArgs,
     { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env },
   );
 
