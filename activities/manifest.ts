@@ -6,7 +6,6 @@
 import * as os from 'node:os';
 import type { RunSet } from '../spec/sweep';
 import type { Overrides } from '../spec/overrides';
-import { sortedKeys } from '../spec/grid';
 
 export const GSWEEP_VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -28,7 +27,29 @@ function pythonNumber(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
-  return JSON.stringify(n);
+  // An int in Python has no -0; only a float does.
+  if (Object.is(n, -0)) return '-0.0';
+  // Integral values are written as Python ints: a JS number cannot tell 7000 from 7000.0.
+  if (Number.isInteger(n)) return JSON.stringify(n);
+  // Python's float repr: the same shortest round-trip digits as JS, but scientific
+  // notation below 1e-4 (JS: below 1e-6) with a signed, at least two-digit exponent
+  // (`1e-05`, `1.5e-07`). Non-integral doubles are all below 2**52, so the upper switch
+  // (1e16 in Python, 1e21 in JS) never applies here.
+  if (Math.abs(n) >= 1e-4) return String(n);
+  const [mantissa, exponent] = n.toExponential().split('e');
+  const e = Number(exponent);
+  return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+
+/** Python's str order: by code point (JS `<` compares UTF-16 units, putting astral characters before U+E000..U+FFFF). */
+function codePointCompare(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 }
 
 function pythonString(s: string): string {
@@ -45,7 +66,8 @@ export function pythonJsonDumps(value: unknown): string {
   if (typeof value === 'string') return pythonString(value);
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
   const record = value as Record<string, unknown>;
-  return `{${sortedKeys(record)
+  return `{${Object.keys(record)
+    .sort(codePointCompare)
     .filter((k) => record[k] !== undefined)
     .map((k) => `${pythonString(k)}: ${pythonJsonDumps(record[k])}`)
     .join(', ')}}`;
