@@ -48,7 +48,7 @@ export function parseGridArg(spec: string): [string, OverrideValue[]] {
   // LO:HI:COUNT only when the text before the first ':' is a number; otherwise the
   // values are a list, so epochs like '01 Jan 2026 00:00:00.000' can be swept
   // (gmat-sweep's grammar cannot express them).
-  if (/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*:/.test(rhs)) {
+  if (/^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|nan|inf(inity)?)\s*:/i.test(rhs)) {
     const parts = rhs.split(':');
     if (parts.length !== 3) throw new GridArgError(spec, `linspace form needs exactly LO:HI:COUNT, got ${parts.length} parts`);
     const [lo, hi] = parts.slice(0, 2).map((p) => Number(p.trim()));
