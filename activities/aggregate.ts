@@ -11,7 +11,7 @@ import type { AggregateInput, AggregateSummary } from '../spec/sweep';
 import { AtomicLineWriter } from './atomic';
 import { aggregateTablePath, manifestPath, samplesPath } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
-import { readOutcome, type RunOutcome } from './outcome';
+import { readCurrentOutcome, type RunOutcome } from './outcome';
 import { readParquetTable } from './parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec } from './parquet/writer';
 import type { Column, Table } from './table';
@@ -29,7 +29,7 @@ interface RunState {
 }
 
 function runStateOf(input: AggregateInput, failed: RunBitset | undefined, runId: number): RunState {
-  const outcome = readOutcome(input.context.outDir, runId);
+  const outcome = readCurrentOutcome(input.context.outDir, runId);
   if (outcome) return { status: outcome.status, outcome };
   if (failed?.has(runId) || input.notes[String(runId)] !== undefined) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
@@ -166,7 +166,7 @@ export async function writeAggregate(
     try {
       for (let id = 0; id < input.runCount; id++) {
         const status = codes[statusCodes[id]];
-        const outcome = status === 'ok' ? readOutcome(outDir, id) : undefined;
+        const outcome = status === 'ok' ? readCurrentOutcome(outDir, id) : undefined;
         const runTable = outcome?.tables[key];
         if (!outcome || !runTable) {
           writer.append(markerRow(id, status));

@@ -46,3 +46,22 @@ export function readOutcome(outDir: string, runId: number): RunOutcome | undefin
   }
   return outcome;
 }
+
+/**
+ * The outcome as it stands now: an `ok` run whose per-run tables have since disappeared
+ * (a cleaned-up disk, a partial copy) counts as failed, so the aggregate marks it and
+ * `gsweep resume` re-runs it instead of the whole aggregate failing.
+ */
+export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | undefined {
+  const outcome = readOutcome(outDir, runId);
+  if (outcome?.status !== 'ok') return outcome;
+  const missing = Object.values(outcome.output_paths).filter((file) => !fs.existsSync(file));
+  if (missing.length === 0) return outcome;
+  return {
+    ...outcome,
+    status: 'failed',
+    output_paths: {},
+    tables: {},
+    stderr: `run ${runId} finished ok but its tables are gone: ${missing.join(', ')}; \`gsweep resume\` re-runs it`,
+  };
+}

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { requestPath } from '../activities/layout';
-import { readOutcome } from '../activities/outcome';
+import { readCurrentOutcome } from '../activities/outcome';
 import { RunBitset } from '../spec/bitset';
 import { runSetSize } from '../spec/runset';
 import type { SweepInput } from '../spec/sweep';
@@ -53,7 +53,7 @@ function okBitset(input: SweepInput, runCount: number): { ok: RunBitset; failed:
   const ok = new RunBitset(runCount);
   let failed = 0;
   for (let id = 0; id < Math.min(runCount, input.runCount); id++) {
-    const outcome = readOutcome(input.context.outDir, id);
+    const outcome = readCurrentOutcome(input.context.outDir, id);
     if (outcome?.status === 'ok') ok.set(id);
     else if (outcome?.status === 'failed') failed++;
   }

@@ -265,6 +265,33 @@ describe('writeAggregate when runs disagree on a column type', () => {
   });
 });
 
+describe('writeAggregate when an ok run lost its table', () => {
+  it('marks that run failed with a message naming the missing file, and resume would re-run it', async () => {
+    const out = outDir();
+    const runSet: RunSet = { kind: 'grid', axes: { 'Sat.SMA': [7000, 7100] } };
+    const table = (v: number): Table => ({
+      rowCount: 1,
+      columns: [
+        { name: 'time', type: 'timestamp', scale: 'UTC', values: [T0] },
+        { name: 'v', type: 'double', values: [v] },
+      ],
+    });
+    outcomeFor(out, 0, 'ok', { report__R: table(1) });
+    const lost = outcomeFor(out, 1, 'ok', { report__R: table(2) });
+    fs.rmSync(lost.output_paths.report__R);
+    const summary = await writeAggregate(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null);
+    expect(summary).toMatchObject({ ok: 1, failed: 1 });
+    const back = await readParquetWithDuckDb(path.join(out, 'report__R.parquet'));
+    expect(back.rows.map((r) => [r.run_id, r.v, r.__status])).toEqual([
+      [0n, 1, 'ok'],
+      [1n, null, 'failed'],
+    ]);
+    const { entries } = parseManifest(fs.readFileSync(path.join(out, 'manifest.jsonl'), 'utf8'));
+    expect(entries.get(1)!.status).toBe('failed');
+    expect(entries.get(1)!.stderr).toBe(`run 1 finished ok but its tables are gone: ${lost.output_paths.report__R}; \`gsweep resume\` re-runs it`);
+  });
+});
+
 describe('writeAggregate over stand-in runs', () => {
   it('aggregates two ok runs and a rejected one', async () => {
     const out = outDir();
