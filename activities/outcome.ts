@@ -37,7 +37,9 @@ export function readOutcome(outDir: string, runId: number): RunOutcome | undefin
   try {
     text = fs.readFileSync(outcomePath(outDir, runId), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: something other than a run directory sits at run-<id> (the run failed on it).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw err;
   }
   const outcome = JSON.parse(text) as RunOutcome;

@@ -70,6 +70,20 @@ function isoNow(ms: number): string {
 
 /** Removes everything a previous attempt left, so outputs are idempotent per run. */
 export function resetRunDirectory(dir: string): void {
+  let existing: fs.Stats | undefined;
+  try {
+    existing = fs.lstatSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (existing && !existing.isDirectory() && !existing.isSymbolicLink()) {
+    // A file (FIFO, device...) where the run directory belongs: gsweep never creates one, so
+    // it is not gsweep's to delete. Using it as a directory fails with the OS's own error
+    // (ENOTDIR), an infrastructure failure: Temporal retries it, then the run is failed
+    // with that message in the manifest.
+    fs.readdirSync(dir);
+    throw new Error(`${dir} exists and is not a directory; move it away, then \`gsweep resume\``);
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
 }

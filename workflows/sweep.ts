@@ -5,6 +5,7 @@
  * imports from `spec/` is sandbox-safe).
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -171,6 +172,11 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
       // patching, parsing and Parquet writing around it.
       startToCloseTimeout: context.runTimeoutMs + 120_000,
       heartbeatTimeout: input.heartbeatTimeoutMs,
+      // Stated explicitly: the SDK's actual default is TRY_CANCEL (its docs say otherwise,
+      // temporalio/sdk-typescript#2442), which would settle a cancelled run at once, so the
+      // sweep could write its aggregate and end while that run's GMAT still runs. Waiting
+      // means a run is settled only when its worker has killed the engine (or it finished).
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: {
         maximumAttempts: input.retry.maximumAttempts,
         initialInterval: input.retry.initialIntervalMs,

@@ -1,0 +1,107 @@
+/**
+ * SPEC §4 "Cancel": `gsweep cancel <id>` stops scheduling, kills the in-flight engines
+ * (one of them hung, with a `sleep` grandchild), writes the aggregate for the runs that
+ * finished, marks the rest `cancelled` in the aggregate and the manifest, and the workflow
+ * ends CANCELLED.
+ */
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/temporal';
+import {
+  aggregateByRun,
+  engineProcesses,
+  finishedRuns,
+  gridArgs,
+  readManifestFile,
+  readOutcomeFile,
+  ROWS_PER_RUN,
+  runDirs,
+  sleep,
+  startEnv,
+  waitClosed,
+  waitFor,
+  type Env,
+} from './helpers';
+
+const RUNS = 30;
+
+describe('cancel', () => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await startEnv();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('kills in-flight engines, aggregates finished runs, marks the rest cancelled, ends CANCELLED', async () => {
+    const out = path.join(env.scratch('gsweep-cancel-'), 'out');
+    const sweepId = `cancel-${env.tag}`;
+    // Run 1 hangs (its run timeout is the default 600 s): only the cancel can end it.
+    await env.startWorker(['--concurrency', '2'], { GSWEEP_STANDIN_HANG_IF: 'Sat.SMA = 6900;', GSWEEP_STANDIN_DELAY_MS: '400' });
+    const start = await runCli(
+      gridArgs(out, sweepId, `Sat.SMA=6800:9700:${RUNS}`, ['--address', env.server.address, '--heartbeat-timeout', '3', '--no-wait']),
+      { timeoutMs: 60_000 },
+    );
+    expect(start.code, start.stderr).toBe(0);
+
+    await waitFor(
+      () => finishedRuns(out).length >= 4 && engineProcesses(env.tag).some((p) => /sleep 3600/.test(p.args)),
+      'some runs finished while run 1 hangs',
+      60_000,
+      50,
+    );
+    const cancel = await runCli(['cancel', sweepId, '--address', env.server.address], { timeoutMs: 30_000 });
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stderr).toContain(`cancellation requested for ${sweepId}`);
+
+    expect(await waitClosed(env.client, sweepId, 60_000)).toBe('CANCELLED');
+    // In-flight engines were killed with their trees (the hung one and any other) before
+    // the workflow ended: it waits for every cancelled run to confirm.
+    expect(engineProcesses(env.tag)).toEqual([]);
+
+    // The order in history: the hung run confirmed its cancellation (engine killed) before
+    // the aggregate was scheduled; a run settled on request alone would not be there.
+    const events = (await env.client.workflow.getHandle(sweepId).fetchHistory()).events ?? [];
+    const run1 = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === 'run-1')!;
+    const run1Cancelled = events.find((e) => String(e.activityTaskCanceledEventAttributes?.scheduledEventId ?? '') === String(run1.eventId));
+    const aggregateScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'writeAggregate');
+    expect(run1Cancelled, 'run-1 has an ActivityTaskCanceled event').toBeDefined();
+    expect(aggregateScheduled).toBeDefined();
+    expect(Number(run1Cancelled!.eventId)).toBeLessThan(Number(aggregateScheduled!.eventId));
+
+    // `wait` on a cancelled sweep reports it and exits 1.
+    const waited = await runCli(['wait', sweepId, '--address', env.server.address], { timeoutMs: 30_000 });
+    expect(waited.code).toBe(1);
+    expect(waited.stderr).toContain(`sweep ${sweepId} cancelled: the sweep was cancelled`);
+
+    // Scheduling stopped: nothing starts after the cancel.
+    const dirsAtEnd = runDirs(out).length;
+    await sleep(1500);
+    expect(runDirs(out).length).toBe(dirsAtEnd);
+
+    const ok = finishedRuns(out).filter((id) => readOutcomeFile(out, id).status === 'ok');
+    expect(ok.length).toBeGreaterThanOrEqual(4);
+    expect(ok.length).toBeLessThan(RUNS);
+    expect(ok).not.toContain(1);
+    // Only the runs that finished and the ones in flight at the cancel (2 worker slots) ever started.
+    expect(dirsAtEnd).toBeLessThanOrEqual(ok.length + 2);
+    const expected = Array.from({ length: RUNS }, (_, id) => (ok.includes(id) ? 'ok' : 'cancelled'));
+
+    const manifest = readManifestFile(out);
+    expect(manifest.entries.map((e) => e.status)).toEqual(expected);
+    for (const e of manifest.entries.filter((x) => x.status === 'cancelled')) {
+      expect(e.started_at).toBeNull();
+      expect(e.output_paths).toEqual({});
+    }
+
+    const byRun = await aggregateByRun(out);
+    expect(byRun).toEqual(
+      expected.map((status, id) =>
+        status === 'ok'
+          ? { run_id: id, rows: ROWS_PER_RUN, times: ROWS_PER_RUN, statuses: 'ok' }
+          : { run_id: id, rows: 1, times: 0, statuses: 'cancelled' },
+      ),
+    );
+  }, 120_000);
+});
