@@ -26,7 +26,7 @@ describe('continue-as-new on a 2 000-run sweep', () => {
 
   it('completes with at least one continue-as-new and 2 000 run_ids in the aggregate', async () => {
     const dir = tempDir();
-    // A one-minute coast: two rows per run keeps 2 000 engine processes cheap.
+    // A one-minute coast fed to warm consoles: two rows per run, no process per run.
     const mission = path.join(dir, 'short_coast.script');
     fs.writeFileSync(
       mission,
@@ -34,7 +34,7 @@ describe('continue-as-new on a 2 000-run sweep', () => {
     );
     const out = path.join(dir, 'out');
     const result = await runCli(
-      ['run', mission, '--grid', 'Sat.SMA=7000:7400:40', '--grid', 'Sat.ECC=0.001:0.002:50', '--engine', 'stand-in', '--max-in-flight', '200', '--out', out, '--address', env.address, '--json'],
+      ['run', mission, '--grid', 'Sat.SMA=7000:7400:40', '--grid', 'Sat.ECC=0.001:0.002:50', '--engine', 'stand-in', '--engine-mode', 'warm', '--max-in-flight', '200', '--out', out, '--address', env.address, '--json'],
       { timeoutMs: 240_000 },
     );
     expect(result.code, result.stderr).toBe(0);
