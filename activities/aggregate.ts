@@ -2,8 +2,9 @@
  * `writeAggregate`: streams every run's per-run tables into one Parquet table per output
  * (`report__Track.parquet`, ...) in the SPEC §5 shape, and writes `manifest.jsonl`.
  *
- * Memory is bounded by one row group plus one run's table, whatever the number of runs:
- * pass 1 reads only `outcome.json` files (schemas and statuses), pass 2 streams run by run.
+ * Memory is bounded by one row group per output table plus one run's table, whatever the
+ * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
+ * streams run by run into every table and the manifest.
  */
 import * as fs from 'node:fs';
 import { RunBitset } from '../spec/bitset';
@@ -12,9 +13,9 @@ import { AtomicLineWriter } from './atomic';
 import { aggregateTablePath, manifestPath, samplesPath } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
 import { readCurrentOutcome, type RunOutcome } from './outcome';
-import { readParquetTable } from './parquet/reader';
-import { ParquetStreamWriter, type ColumnSpec } from './parquet/writer';
-import type { Column, Table } from './table';
+import { readParquetColumns, type TypedColumn, type TypedTable } from './parquet/reader';
+import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from './parquet/writer';
+import type { Table } from './table';
 
 export interface AggregateHooks {
   /** Called every few hundred runs so the activity can heartbeat. */
@@ -59,29 +60,59 @@ function collectSchemas(states: Iterable<RunState>): Map<string, ColumnSpec[]> {
   return new Map([...schemas].map(([key, columns]) => [key, [...columns.values()]]));
 }
 
-function asType(column: Column, type: ColumnSpec['type']): Column {
-  if (column.type === type) return column;
-  if (type !== 'string') throw new Error(`cannot convert column "${column.name}" from ${column.type} to ${type}`);
-  return { name: column.name, type: 'string', values: column.values.map((v) => (v === null ? null : String(v))) };
+/** A column read with one type, written under another: only "anything → string" happens (see collectSchemas). */
+function asType(column: TypedColumn, type: ColumnSpec['type']): TypedColumn {
+  if (column.spec.type === type) return column;
+  if (type !== 'string') throw new Error(`cannot convert column "${column.spec.name}" from ${column.spec.type} to ${type}`);
+  const { values, valid } = column;
+  const strings = Array.from(values as ArrayLike<unknown>, (v, i) => (valid?.[i] === 0 || v === null ? null : String(v)));
+  return { spec: { ...column.spec, type: 'string' }, values: strings };
 }
 
-/** Row order within a run: by time, rows without a time last, otherwise as GMAT wrote them. */
-function sortByTime(table: Table): Table {
-  const time = table.columns.find((c) => c.name === 'time');
-  if (!time || time.type !== 'timestamp') return table;
+/**
+ * Row order within a run: by time, rows without a time last, otherwise as GMAT wrote them.
+ * GMAT writes in time order, so the usual case is one linear check and no copy.
+ */
+function sortByTime(table: TypedTable): TypedTable {
+  const time = table.columns.find((c) => c.spec.name === 'time');
+  if (!time || time.spec.type !== 'timestamp') return table;
+  const t = time.values as BigInt64Array;
+  const valid = time.valid;
+  const isNull = (i: number) => valid !== undefined && valid[i] === 0;
+  let sorted = true;
+  for (let i = 1; i < table.rowCount && sorted; i++) {
+    if (isNull(i)) continue;
+    if (isNull(i - 1) || t[i] < t[i - 1]) sorted = false;
+  }
+  if (sorted) return table;
   const order = Array.from({ length: table.rowCount }, (_, i) => i);
-  const t = time.values;
   order.sort((a, b) => {
-    const ta = t[a];
-    const tb = t[b];
-    if (ta === null || tb === null) return ta === tb ? a - b : ta === null ? 1 : -1;
-    return ta < tb ? -1 : ta > tb ? 1 : a - b;
+    const na = isNull(a);
+    const nb = isNull(b);
+    if (na || nb) return na === nb ? a - b : na ? 1 : -1;
+    return t[a] < t[b] ? -1 : t[a] > t[b] ? 1 : a - b;
   });
-  if (order.every((v, i) => v === i)) return table;
   return {
     rowCount: table.rowCount,
-    columns: table.columns.map((c) => ({ ...c, values: order.map((i) => c.values[i]) }) as Column),
+    columns: table.columns.map((c): TypedColumn => {
+      const values = c.values;
+      const permuted =
+        values instanceof Float64Array
+          ? Float64Array.from(order, (i) => values[i])
+          : values instanceof BigInt64Array
+            ? BigInt64Array.from(order, (i) => values[i])
+            : order.map((i) => values[i]);
+      const v = c.valid;
+      return { spec: c.spec, values: permuted, ...(v ? { valid: Uint8Array.from(order, (i) => v[i]) } : {}) };
+    }),
   };
+}
+
+let okColumn: string[] = [];
+/** `__status = ok` for n rows (one shared array; the writer only reads it). */
+function okStatus(n: number): string[] {
+  if (okColumn.length < n) okColumn = new Array<string>(n).fill('ok');
+  return okColumn;
 }
 
 function markerRow(runId: number, status: ManifestStatus): Table {
@@ -135,79 +166,50 @@ export async function writeAggregate(
   const { outDir } = input.context;
   const failedRuns = input.failed ? RunBitset.fromBase64(input.runCount, input.failed) : undefined;
 
-  // Pass 1: statuses and schemas. Only a status byte per run stays in memory.
-  const statusCodes = new Uint8Array(input.runCount);
-  const codes: ManifestStatus[] = ['ok', 'failed', 'cancelled'];
+  // Pass 1: the output tables' schemas, from the outcome.json files only.
   const states = (function* () {
     for (let id = 0; id < input.runCount; id++) {
       const state = runStateOf(input, failedRuns, id);
-      statusCodes[id] = codes.indexOf(state.status);
       if (id % 500 === 499) hooks.progress?.(id + 1);
       yield state;
     }
   })();
   const schemas = collectSchemas(states);
 
-  // Pass 2: one streaming writer per output table, runs in run_id order.
-  const tables: Record<string, string> = {};
-  const rows: Record<string, number> = {};
-  for (const [key, dataColumns] of schemas) {
-    const target = aggregateTablePath(outDir, key);
+  // Pass 2, one read of each run's outcome: every output table is streamed (one writer per
+  // table, each bounded by one row group) and the manifest line is written in the same loop.
+  let samples: { rows: unknown[][] } | undefined;
+  if (input.runSet.kind === 'samples') {
+    samples = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows: unknown[][] };
+  }
+  const outputs = [...schemas].map(([key, dataColumns]) => {
     const columns: ColumnSpec[] = [
       { name: 'run_id', type: 'int64', nullable: false },
       { name: 'time', type: 'timestamp' },
       ...dataColumns.filter((c) => c.name !== 'time' && c.name !== 'run_id' && c.name !== '__status'),
       { name: '__status', type: 'string' },
     ];
-    const writer = new ParquetStreamWriter(target, columns, {
-      metadata: { 'gsweep.table': key, 'gsweep.sweep_id': input.context.sweepId },
-    });
-    let written = 0;
-    try {
-      for (let id = 0; id < input.runCount; id++) {
-        const status = codes[statusCodes[id]];
-        const outcome = status === 'ok' ? readCurrentOutcome(outDir, id) : undefined;
-        const runTable = outcome?.tables[key];
-        if (!outcome || !runTable) {
-          writer.append(markerRow(id, status));
-          written += 1;
-          continue;
-        }
-        const table = sortByTime(await readParquetTable(outcome.output_paths[key], runTable.columns));
-        const wanted = new Map(columns.map((c) => [c.name, c.type]));
-        writer.append({
-          rowCount: table.rowCount,
-          columns: [
-            { name: 'run_id', type: 'int64', values: new Array(table.rowCount).fill(BigInt(id)) },
-            ...table.columns
-              .filter((c) => wanted.has(c.name) && c.name !== 'run_id' && c.name !== '__status')
-              .map((c) => asType(c, wanted.get(c.name)!)),
-            { name: '__status', type: 'string', values: new Array(table.rowCount).fill('ok') },
-          ],
-        });
-        written += table.rowCount;
-        if (id % 200 === 199) hooks.progress?.(id + 1);
-      }
-      writer.close();
-    } catch (err) {
-      writer.abort();
-      throw err;
-    }
-    tables[key] = target;
-    rows[key] = written;
-  }
-
-  // Manifest last: its presence means the aggregate is complete.
-  let samples: { rows: unknown[][] } | undefined;
-  if (input.runSet.kind === 'samples') {
-    samples = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows: unknown[][] };
-  }
+    return {
+      key,
+      target: aggregateTablePath(outDir, key),
+      columns,
+      position: new Map(columns.map((c, i) => [c.name, i])),
+      writer: undefined as ParquetStreamWriter | undefined,
+      written: 0,
+    };
+  });
   const manifest = manifestPath(outDir);
-  const out = new AtomicLineWriter(manifest);
+  let out: AtomicLineWriter | undefined;
   let ok = 0;
   let failed = 0;
   let cancelledCount = 0;
   try {
+    for (const o of outputs) {
+      o.writer = new ParquetStreamWriter(o.target, o.columns, {
+        metadata: { 'gsweep.table': o.key, 'gsweep.sweep_id': input.context.sweepId },
+      });
+    }
+    out = new AtomicLineWriter(manifest);
     out.line(
       pythonJsonDumps(
         manifestHeader({
@@ -222,16 +224,48 @@ export async function writeAggregate(
     );
     for (let id = 0; id < input.runCount; id++) {
       const state = runStateOf(input, failedRuns, id);
+      const outcome = state.status === 'ok' ? state.outcome : undefined;
+      for (const o of outputs) {
+        const writer = o.writer!;
+        const runTable = outcome?.tables[o.key];
+        if (!outcome || !runTable) {
+          writer.append(markerRow(id, state.status));
+          o.written += 1;
+          continue;
+        }
+        // Typed columns straight from the run's file into the writer's row-group buffers.
+        const table = sortByTime(await readParquetColumns(outcome.output_paths[o.key], runTable.columns));
+        const n = table.rowCount;
+        const vectors: (ColumnVector | undefined)[] = new Array(o.columns.length).fill(undefined);
+        for (const column of table.columns) {
+          const at = o.position.get(column.spec.name);
+          if (at === undefined || column.spec.name === 'run_id' || column.spec.name === '__status') continue;
+          vectors[at] = asType(column, o.columns[at].type);
+        }
+        vectors[0] = { values: new BigInt64Array(n).fill(BigInt(id)) };
+        vectors[o.columns.length - 1] = { values: okStatus(n) };
+        writer.appendVectors(n, vectors);
+        o.written += n;
+      }
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      const entry = manifestEntry(input, id, state, () => overridesOf(id));
-      out.line(pythonJsonDumps(entry));
+      out.line(pythonJsonDumps(manifestEntry(input, id, state, () => overridesOf(id))));
+      if (id % 200 === 199) hooks.progress?.(id + 1);
     }
+    for (const o of outputs) o.writer!.close();
+    // Manifest last: its presence means the aggregate is complete.
     out.commit();
   } catch (err) {
-    out.abort();
+    for (const o of outputs) o.writer?.abort();
+    out?.abort();
     throw err;
+  }
+  const tables: Record<string, string> = {};
+  const rows: Record<string, number> = {};
+  for (const o of outputs) {
+    tables[o.key] = o.target;
+    rows[o.key] = o.written;
   }
   return { tables, rows, manifestPath: manifest, ok, failed, cancelled: cancelledCount };
 }
