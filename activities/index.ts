@@ -8,7 +8,6 @@ import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Overrides } from '../spec/overrides';
 import { expandRun } from '../spec/runset';
-import { expandStochasticRun } from '../spec/stochastic';
 import {
   RUN_FAILURE_TYPES,
   type AggregateInput,
@@ -167,7 +166,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
       let samples: SamplesFile | undefined;
       const overridesOf = (runId: number): Overrides => {
-        const expanded = expandRun(input.runSet, runId, expandStochasticRun);
+        const expanded = expandRun(input.runSet, runId);
         if (expanded) return expanded;
         samples ??= readSamples(input.context);
         return rowOverrides(samples, runId);

@@ -16,7 +16,7 @@ import { runSetSize } from '../spec/runset';
 import { expandStochasticRun } from '../spec/stochastic';
 import { MAX_IN_FLIGHT_LIMIT } from '../spec/limits';
 import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../spec/sweep';
-import { readSamplesFileAsync, SamplesError, type SamplesTable } from './samples';
+import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
 /** A bad request: thrown before any workflow starts or any directory is created. */
 export class RequestError extends Error {
@@ -183,7 +183,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
       samples =
         typeof request.samples === 'string'
           ? await readSamplesFileAsync(path.resolve(cwd, request.samples))
-          : tableFromObjects(request.samples);
+          : tableFromObjects('(rows given in the request)', request.samples);
     } catch (err) {
       if (err instanceof SamplesError) throw new RequestError('samples', err.message);
       throw err;
@@ -267,15 +267,4 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
       searchAttributes: false,
     },
   };
-}
-
-function tableFromObjects(rows: Record<string, OverrideValue>[]): SamplesTable {
-  const columns: string[] = [];
-  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  rows.forEach((row, r) => {
-    for (const c of columns) {
-      if (!(c in row)) throw new RequestError(`samples[${r}].${c}`, `row ${r} has no value for column "${c}"; give every row every column`);
-    }
-  });
-  return { columns, rows: rows.map((row) => columns.map((c) => row[c])) };
 }

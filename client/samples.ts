@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type { OverrideValue } from '../spec/overrides';
+import { coerceToken } from './grid-args';
 
 export interface SamplesTable {
   columns: string[];
@@ -20,13 +21,11 @@ export class SamplesError extends Error {
   }
 }
 
-/** gmat-sweep's CLI coercion of a text cell: int, else float, else the string itself. */
+/** A CSV cell: `true`/`false`, else the `--grid` token rules (int, else float, else string). */
 export function coerceCell(token: string): OverrideValue {
   const t = token.trim();
-  if (/^[+-]?\d+$/.test(t)) return Number(t);
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return Number(t);
   if (/^(true|false)$/i.test(t)) return t.toLowerCase() === 'true';
-  return token;
+  return coerceToken(t);
 }
 
 function fromCsv(file: string): SamplesTable {
@@ -65,20 +64,25 @@ async function fromParquet(file: string): Promise<SamplesTable> {
   return { columns, rows: objects.map((o, r) => columns.map((c) => cellValue(file, o[c], r, c))) };
 }
 
-function fromJson(file: string): SamplesTable {
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-  if (!Array.isArray(data)) throw new SamplesError(file, 'expected a JSON array of objects, one per run');
+/** Rows given as objects (a JSON file, or the programmatic API): columns in first-seen order. */
+export function tableFromObjects(source: string, rows: Record<string, unknown>[]): SamplesTable {
   const columns: string[] = [];
-  for (const row of data) for (const key of Object.keys(row as object)) if (!columns.includes(key)) columns.push(key);
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
   return {
     columns,
-    rows: data.map((row, r) =>
+    rows: rows.map((row, r) =>
       columns.map((c) => {
-        if (!(c in (row as object))) throw new SamplesError(file, `row ${r} has no "${c}"; give every row every column`);
-        return cellValue(file, (row as Record<string, unknown>)[c], r, c);
+        if (!(c in row)) throw new SamplesError(source, `row ${r} has no "${c}"; give every row every column`);
+        return cellValue(source, row[c], r, c);
       }),
     ),
   };
+}
+
+function fromJson(file: string): SamplesTable {
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  if (!Array.isArray(data)) throw new SamplesError(file, 'expected a JSON array of objects, one per run');
+  return tableFromObjects(file, data as Record<string, unknown>[]);
 }
 
 /** Parquet reading is asynchronous in hyparquet; CSV and JSON are not. */

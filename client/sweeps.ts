@@ -3,7 +3,6 @@
  * layer over these functions.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
@@ -12,7 +11,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { writeJsonAtomic } from '../activities/atomic';
-import { samplesPath } from '../activities/layout';
+import { manifestPath, samplesPath } from '../activities/layout';
+import { parseManifest } from '../activities/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../spec/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../spec/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
@@ -124,13 +124,8 @@ export async function waitForSweep(
 
 /** Summary of a finished sweep read from its manifest (works without Temporal). */
 export function readManifestSummary(outDir: string): { header: Record<string, unknown>; counts: Record<string, number> } {
-  const text = fs.readFileSync(path.join(outDir, 'manifest.jsonl'), 'utf8');
-  const lines = text.split('\n').filter((l) => l.length > 0);
-  const header = JSON.parse(lines[0]) as Record<string, unknown>;
+  const { header, entries } = parseManifest(fs.readFileSync(manifestPath(outDir), 'utf8'));
   const counts: Record<string, number> = {};
-  for (const line of lines.slice(1)) {
-    const entry = JSON.parse(line) as { status: string };
-    counts[entry.status] = (counts[entry.status] ?? 0) + 1;
-  }
+  for (const entry of entries.values()) counts[entry.status] = (counts[entry.status] ?? 0) + 1;
   return { header, counts };
 }

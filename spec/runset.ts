@@ -1,6 +1,7 @@
 /** Run-set arithmetic shared by the client (validation, resume) and the workflow (expansion). */
 import { gridOverrides, gridSize } from './grid';
 import type { Overrides } from './overrides';
+import { expandStochasticRun } from './stochastic';
 import type { RunSet } from './sweep';
 
 export function runSetSize(runSet: RunSet): number {
@@ -19,9 +20,7 @@ export function runSetSize(runSet: RunSet): number {
  * Overrides of one run for the run sets the workflow can expand by itself. Explicit rows
  * are paged in from `samples.json` by an activity instead (returns undefined here).
  */
-export type StochasticExpander = (runSet: Extract<RunSet, { kind: 'monteCarlo' | 'latinHypercube' }>, runId: number) => Overrides;
-
-export function expandRun(runSet: RunSet, runId: number, stochastic: StochasticExpander): Overrides | undefined {
+export function expandRun(runSet: RunSet, runId: number): Overrides | undefined {
   switch (runSet.kind) {
     case 'grid':
       return gridOverrides(runSet.axes, runId);
@@ -29,7 +28,7 @@ export function expandRun(runSet: RunSet, runId: number, stochastic: StochasticE
       return undefined;
     case 'monteCarlo':
     case 'latinHypercube':
-      return stochastic(runSet, runId);
+      return expandStochasticRun(runSet, runId);
   }
 }
 

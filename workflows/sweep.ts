@@ -27,7 +27,6 @@ import { MAX_IN_FLIGHT_LIMIT } from '../spec/limits';
 import type { Overrides } from '../spec/overrides';
 import { expandRun, runSummary } from '../spec/runset';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../spec/search-attributes';
-import { expandStochasticRun } from '../spec/stochastic';
 import {
   RUN_FAILURE_TYPES,
   type CarriedState,
@@ -151,7 +150,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
   // Explicit rows are paged in by an activity so history holds only the pages in use.
   const samplePages = new Map<number, Overrides[]>();
   const overridesFor = async (runId: number): Promise<Overrides> => {
-    const expanded = expandRun(runSet, runId, expandStochasticRun);
+    const expanded = expandRun(runSet, runId);
     if (expanded) return expanded;
     const page = Math.floor(runId / SAMPLES_PAGE_ROWS);
     let rows = samplePages.get(page);

@@ -62,6 +62,9 @@ describe('Monte Carlo sweep and extend', () => {
     expect(await tableRows(table, 11)).toEqual(before);
     const counts = await duckDbQuery(`SELECT count(DISTINCT run_id) AS runs, bool_and(__status = 'ok') AS ok FROM read_parquet('${table}')`);
     expect(counts).toEqual([{ runs: 18n, ok: true }]);
+    const shown = await runCli(['show', out]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('18 runs (18 ok) · monte_carlo');
   });
 
   it('refuses to extend a Latin hypercube, naming why', async () => {
