@@ -17,10 +17,9 @@ import {
   GMAT_REAL_LITERAL,
   OverrideError,
   describeValue,
-  splitOverrideKey,
-  validateOverrideKey,
+  overrideLine,
+  parseOverrideKey,
   validateOverrideValue,
-  formatGmatValue,
   type OverrideValue,
   type Overrides,
 } from '../../spec/overrides';
@@ -59,6 +58,8 @@ export interface Resource {
   type: string;
   /** 1-based line of its `Create`. */
   line: number;
+  /** `Create Array A[rows,cols]`: the declared size. */
+  dims?: [rows: number, cols: number];
 }
 
 export type OutputResourceType = 'ReportFile' | 'EphemerisFile' | 'ContactLocator';
@@ -303,6 +304,10 @@ export function parseScript(text: string): ParsedScript {
     const m = CREATE_RE.exec(s.body);
     if (!m) continue;
     const type = m[1] as string;
+    const dimsOf = new Map<string, [number, number]>();
+    for (const d of (m[2] as string).matchAll(/([A-Za-z][A-Za-z0-9_]*)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]/g)) {
+      dimsOf.set(d[1] as string, d[3] === undefined ? [1, Number(d[2])] : [Number(d[2]), Number(d[3])]);
+    }
     const names = (m[2] as string)
       .replace(/\[[^\]]*\]/g, ' ')
       .split(/[\s,]+/)
@@ -312,6 +317,8 @@ export function parseScript(text: string): ParsedScript {
         throw new ScriptError(`script line ${s.line}: cannot read the resource name ${JSON.stringify(name)} in \`${s.text}\``, s.line);
       }
       const r: Resource = { name, type, line: s.line };
+      const dims = dimsOf.get(name);
+      if (dims) r.dims = dims;
       if (!byName.has(name)) resources.push(r);
       byName.set(name, r);
     }
@@ -364,48 +371,77 @@ export function parseScript(text: string): ParsedScript {
 // ------------------------------------------------------------------------------------------
 // Overrides against a script
 
-/** Checks every override against the script's resources. Throws OverrideError. */
+/**
+ * Checks every override against the script's resources. Throws OverrideError.
+ *
+ * The first segment must be a resource the script creates; the rest of a nested path
+ * (`FM.GravityField.Earth.Degree`) is GMAT's to judge, and a field GMAT does not know fails
+ * the run with GMAT's own "field name ... is not permitted" line.
+ */
 export function validateOverridesForScript(
-  resources: readonly Pick<Resource, 'name' | 'type'>[],
+  resources: readonly Pick<Resource, 'name' | 'type' | 'dims'>[],
   overrides: Overrides,
 ): void {
   const byName = new Map(resources.map((r) => [r.name, r] as const));
   for (const [key, value] of Object.entries(overrides)) {
-    validateOverrideKey(key);
+    const target = parseOverrideKey(key);
     validateOverrideValue(key, value);
-    const { resource, field } = splitOverrideKey(key);
-    const r = byName.get(resource);
+    const head = `override ${describeValue(key)} = ${describeValue(value)}`;
+    const r = byName.get(target.resource);
     if (!r) {
       const list = resources.map((x) => `${x.name} (${x.type})`).join(', ') || '(none)';
       throw new OverrideError(
         key,
         value,
-        `override ${describeValue(key)} = ${describeValue(value)}: the script creates no resource named ` +
-          `"${resource}"; resources in the script: ${list}`,
+        `${head}: the script creates no resource named "${target.resource}"; resources in the script: ${list}`,
       );
     }
+    const isReal = typeof value === 'number' || (typeof value === 'string' && GMAT_REAL_LITERAL.test(value));
+    if (target.kind === 'element') {
+      if (r.type !== 'Array') {
+        throw new OverrideError(
+          key,
+          value,
+          `${head}: "${target.resource}" is a ${r.type}, not an Array; only Array elements are addressed as ` +
+            `"Name(row,col)"` + (r.type === 'Variable' ? `; write "${target.resource}.Value"` : ''),
+        );
+      }
+      if (r.dims && (target.row > r.dims[0] || target.col > r.dims[1])) {
+        throw new OverrideError(
+          key,
+          value,
+          `${head}: index (${target.row},${target.col}) is outside ${target.resource}[${r.dims[0]},${r.dims[1]}]` +
+            (target.oneD ? ` (GMAT reads the 1-D form ${target.resource}(k) as ${target.resource}(1,k))` : '') +
+            '; use indices within the declared size',
+        );
+      }
+      if (!isReal) {
+        throw new OverrideError(key, value, `${head}: an Array element holds a real number; give a number`);
+      }
+      continue;
+    }
+    const field = target.path.join('.');
     if (r.type === 'Variable') {
       if (field !== 'Value') {
-        throw new OverrideError(
-          key,
-          value,
-          `override ${describeValue(key)} = ${describeValue(value)}: "${resource}" is a Variable; address it as "${resource}.Value"`,
-        );
+        throw new OverrideError(key, value, `${head}: "${target.resource}" is a Variable; address it as "${target.resource}.Value"`);
       }
-      if (!(typeof value === 'number' || (typeof value === 'string' && GMAT_REAL_LITERAL.test(value)))) {
-        throw new OverrideError(
-          key,
-          value,
-          `override ${describeValue(key)} = ${describeValue(value)}: a Variable holds a real number; give a number`,
-        );
+      if (!isReal) {
+        throw new OverrideError(key, value, `${head}: a Variable holds a real number; give a number`);
       }
+    } else if (r.type === 'Array') {
+      const size = r.dims ? `[${r.dims[0]},${r.dims[1]}]` : '';
+      throw new OverrideError(
+        key,
+        value,
+        `${head}: "${target.resource}" is an Array${size}; GMAT sets it one element at a time, so override ` +
+          `elements as "${target.resource}(row,col)", e.g. "${target.resource}(1,1)"`,
+      );
     } else if (field === 'Value') {
       const variables = resources.filter((x) => x.type === 'Variable').map((x) => x.name);
       throw new OverrideError(
         key,
         value,
-        `override ${describeValue(key)} = ${describeValue(value)}: ".Value" addresses a script Variable, but ` +
-          `"${resource}" is a ${r.type}; Variables in the script: ${variables.join(', ') || '(none)'}`,
+        `${head}: ".Value" addresses a script Variable, but "${target.resource}" is a ${r.type}; Variables in the script: ${variables.join(', ') || '(none)'}`,
       );
     }
   }
@@ -516,9 +552,7 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
   }
 
   for (const [key, value] of Object.entries(overrides)) {
-    const { resource, field } = splitOverrideKey(key);
-    const target = typeOf.get(resource) === 'Variable' && field === 'Value' ? resource : key;
-    inserts.push(`GMAT ${target} = ${formatGmatValue(value as OverrideValue)};`);
+    inserts.push(overrideLine(key, value as OverrideValue, typeOf.get(parseOverrideKey(key).resource)));
   }
 
   const outLines = lines.slice();

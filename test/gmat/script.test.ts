@@ -193,9 +193,59 @@ describe('overrides against the script', () => {
     expect(() => validateOverridesForScript(resources, { 'CoastTime.Value': 1, 'Kick.Element1': 0.5 })).not.toThrow();
   });
 
+  it('nested paths: the first segment must be a created resource; Arrays by element within their size', () => {
+    const src = [
+      'Create Spacecraft Sat; Create ForceModel FM; Create Propagator Prop;',
+      'Create Array A[3,1] B[2,2]; Create Array C[4]; Create Variable V;',
+      'BeginMissionSequence;',
+    ].join('\n');
+    const rs = parseScript(src).resources;
+    expect(rs.filter((r) => r.type === 'Array').map((r) => [r.name, r.dims])).toEqual([
+      ['A', [3, 1]],
+      ['B', [2, 2]],
+      ['C', [1, 4]],
+    ]);
+    expect(() =>
+      validateOverridesForScript(rs, {
+        'FM.GravityField.Earth.Degree': 4,
+        'Prop.FM': 'FM',
+        'FM.PrimaryBodies': '{Earth, Luna}',
+        'Sat.OrbitColor': '[255 0 0]',
+        'A(3,1)': 7,
+        'C(4)': 1.5,
+        'V.Value': 2,
+      }),
+    ).not.toThrow();
+    expect(errorOf(() => validateOverridesForScript(rs, { 'Fm.GravityField.Earth.Degree': 4 })).message).toContain(
+      'the script creates no resource named "Fm"',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'A(1,2)': 1 })).message).toBe(
+      'override "A(1,2)" = 1: index (1,2) is outside A[3,1]; use indices within the declared size',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'A(3)': 1 })).message).toBe(
+      'override "A(3)" = 1: index (1,3) is outside A[3,1] (GMAT reads the 1-D form A(k) as A(1,k)); use indices within the declared size',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'A(1,1)': 'x' })).message).toBe(
+      'override "A(1,1)" = "x": an Array element holds a real number; give a number',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'V(1)': 1 })).message).toBe(
+      'override "V(1)" = 1: "V" is a Variable, not an Array; only Array elements are addressed as "Name(row,col)"; write "V.Value"',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'B.Value': 1 })).message).toBe(
+      'override "B.Value" = 1: "B" is an Array[2,2]; GMAT sets it one element at a time, so override elements as "B(row,col)", e.g. "B(1,1)"',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'V.Value.X': 1 })).message).toBe(
+      'override "V.Value.X" = 1: "V" is a Variable; address it as "V.Value"',
+    );
+    const patched = patchScript(src, { 'FM.GravityField.Earth.Degree': 4, 'A(3,1)': 7, 'V.Value': 2, 'Prop.FM': 'FM' }, RUN_DIR).text;
+    expect(patched).toContain(
+      ["GMAT FM.GravityField.Earth.Degree = 4;", 'GMAT A(3,1) = 7;', 'GMAT V = 2;', "GMAT Prop.FM = 'FM';", 'BeginMissionSequence;'].join('\n'),
+    );
+  });
+
   it.each([
-    ['SMA', 1, 'has 0 dots'],
-    ['Probe.Earth.SMA', 1, 'has 2 dots'],
+    ['SMA', 1, 'has no dot'],
+    ['Probe.Earth..SMA', 1, 'path segment 3 name ""'],
     ['Probe.Epoch', "01 Jan 2026'; Stop; '", "a quote (')"],
     ['Probe.Epoch', '1; Stop', "';'"],
     ['Probe.Epoch', '1 % x', "'%'"],
