@@ -25,6 +25,8 @@ export interface RunOutcome {
   /** host:pid of the worker process that ran it. */
   worker: string;
   engine: { kind: string; root: string; version: string | null };
+  /** Things the run did to its outputs that the user should know (e.g. renamed duplicate columns). */
+  warnings?: string[];
 }
 
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {

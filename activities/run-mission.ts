@@ -16,6 +16,7 @@ import { LOG_FILE_NAME, writeStartupFile } from './gmat/startup';
 import { tableKey } from './layout';
 import { writeOutcome, type RunOutcome } from './outcome';
 import { parseOutputFile } from './parse';
+import { dedupeColumnNames } from './parse/dedupe';
 import { columnSpecsOf, writeParquetTable } from './parquet/writer';
 import type { Table } from './table';
 
@@ -183,6 +184,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   const tables: RunMissionResult['tables'] = {};
   const outcomeTables: RunOutcome['tables'] = {};
   const outputPaths: Record<string, string> = {};
+  const warnings: string[] = [];
   for (const output of patched.outputs) {
     // GMAT creates a ReportFile lazily: no data, no file. That is a run without that table.
     if (!fs.existsSync(output.path)) continue;
@@ -195,6 +197,11 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       throw parseError;
     }
     const key = tableKey(output.kind, output.name);
+    const deduped = dedupeColumnNames(table);
+    if (deduped.duplicates.length > 0) {
+      table = deduped.table;
+      warnings.push(`${key}: duplicate column names ${deduped.duplicates.join(', ')}; repeats renamed <col>.1, <col>.2, ...`);
+    }
     const target = path.join(dir, `${key}.parquet`);
     writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
     tables[key] = { path: target, rows: table.rowCount };
@@ -209,6 +216,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     output_paths: outputPaths,
     tables: outcomeTables,
     stderr: null,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   writeOutcome(dir, outcome);
   return { outcome, tables };
