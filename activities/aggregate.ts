@@ -125,14 +125,27 @@ function markerRow(runId: number, status: ManifestStatus): Table {
   };
 }
 
-function manifestEntry(input: AggregateInput, runId: number, state: RunState, overrides: () => Record<string, unknown>): ManifestEntry {
+function manifestEntry(
+  input: AggregateInput,
+  runId: number,
+  state: RunState,
+  overrides: () => Record<string, unknown>,
+  context: () => Record<string, unknown>,
+  recordedAt: string,
+): ManifestEntry {
   const o = state.outcome;
   if (o) {
+    const ok = o.status === 'ok';
     return {
       run_id: runId,
       overrides: o.overrides,
+      context: o.context ?? context(),
       status: o.status,
-      output_paths: o.status === 'ok' ? o.output_paths : {},
+      output_paths: ok ? o.output_paths : {},
+      extra_outputs: ok ? (o.extra_outputs ?? {}) : {},
+      solver_paths: ok ? (o.solver_paths ?? {}) : {},
+      converged: ok ? (o.converged ?? {}) : {},
+      postprocess_status: o.postprocess_status ?? 'none',
       started_at: o.started_at,
       ended_at: o.ended_at,
       duration_s: o.duration_s,
@@ -140,13 +153,20 @@ function manifestEntry(input: AggregateInput, runId: number, state: RunState, ov
       log_path: o.log_path,
     };
   }
+  // A run that never recorded an outcome has no times of its own; gmat-sweep's reader needs
+  // ISO timestamps (datetime.fromisoformat), so both are when the aggregate recorded it.
   return {
     run_id: runId,
     overrides: overrides() as ManifestEntry['overrides'],
+    context: context(),
     status: state.status,
     output_paths: {},
-    started_at: null,
-    ended_at: null,
+    extra_outputs: {},
+    solver_paths: {},
+    converged: {},
+    postprocess_status: 'none',
+    started_at: recordedAt,
+    ended_at: recordedAt,
     duration_s: 0,
     stderr:
       input.notes[String(runId)] ??
@@ -162,8 +182,10 @@ export async function writeAggregate(
   overridesOf: (runId: number) => Record<string, unknown>,
   gmatInstallVersion: string | null,
   hooks: AggregateHooks = {},
+  contextOf: (runId: number) => Record<string, unknown> = () => ({}),
 ): Promise<AggregateSummary> {
   const { outDir } = input.context;
+  const recordedAt = new Date().toISOString().replace('Z', '+00:00');
   const failedRuns = input.failed ? RunBitset.fromBase64(input.runCount, input.failed) : undefined;
 
   // Pass 1: the output tables' schemas, from the outcome.json files only.
@@ -213,6 +235,7 @@ export async function writeAggregate(
     out.line(
       pythonJsonDumps(
         manifestHeader({
+          postprocess: input.context.postprocess?.command ?? null,
           scriptSha256: input.context.scriptSha256,
           runSet: input.runSet,
           runCount: input.runCount,
@@ -250,7 +273,7 @@ export async function writeAggregate(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      out.line(pythonJsonDumps(manifestEntry(input, id, state, () => overridesOf(id))));
+      out.line(pythonJsonDumps(manifestEntry(input, id, state, () => overridesOf(id), () => contextOf(id), recordedAt)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer!.close();

@@ -27,6 +27,12 @@ export interface RunOutcome {
   engine: { kind: string; root: string; version: string | null };
   /** Things the run did to its outputs that the user should know (e.g. renamed duplicate columns). */
   warnings?: string[];
+  /** gmat-sweep 0.6 per-run fields; absent in outcomes written before them (read as empty / "none"). */
+  context?: Record<string, unknown>;
+  extra_outputs?: Record<string, string>;
+  solver_paths?: Record<string, string>;
+  converged?: Record<string, boolean>;
+  postprocess_status?: 'none' | 'ok' | 'failed';
 }
 
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {

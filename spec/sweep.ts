@@ -42,6 +42,20 @@ export interface SweepContext {
   scriptSha256: string;
   engine: EngineRequest;
   runTimeoutMs: number;
+  /**
+   * Run after each successful GMAT run, in the run directory. Comes only from the user's
+   * command line or code (resume must be given it again): never from a file in the output
+   * directory.
+   */
+  postprocess?: PostprocessSpec;
+  /** Per-run `context` lives in `<out>/context.json` (written by the client). */
+  hasContext?: boolean;
+}
+
+/** A postprocess hook: a shell command line, run by `/bin/sh -c` (see README "Postprocess"). */
+export interface PostprocessSpec {
+  command: string;
+  timeoutMs?: number;
 }
 
 export interface SweepInput {
