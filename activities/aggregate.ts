@@ -12,7 +12,7 @@ import type { AggregateInput, AggregateSummary } from '../spec/sweep';
 import { AtomicLineWriter } from './atomic';
 import { aggregateTablePath, manifestPath, samplesPath } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
-import { readCurrentOutcome, type RunOutcome } from './outcome';
+import { readCurrentOutcome, tableFileOf, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from './parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from './parquet/writer';
 import type { Table } from './table';
@@ -205,9 +205,12 @@ export async function writeAggregate(
     samples = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows: unknown[][] };
   }
   const outputs = [...schemas].map(([key, dataColumns]) => {
+    // Solver logs (and postprocess tables without a time column) are indexed by iteration /
+    // row, not time, as gmat-sweep's lazy_solver_runs / lazy_extra_outputs index them.
+    const timeIndexed = !(key.startsWith('solver__') || key.startsWith('extra__')) || dataColumns.some((c) => c.name === 'time');
     const columns: ColumnSpec[] = [
       { name: 'run_id', type: 'int64', nullable: false },
-      { name: 'time', type: 'timestamp' },
+      ...(timeIndexed ? [{ name: 'time', type: 'timestamp' } as ColumnSpec] : []),
       ...dataColumns.filter((c) => c.name !== 'time' && c.name !== 'run_id' && c.name !== '__status'),
       { name: '__status', type: 'string' },
     ];
@@ -257,7 +260,7 @@ export async function writeAggregate(
           continue;
         }
         // Typed columns straight from the run's file into the writer's row-group buffers.
-        const table = sortByTime(await readParquetColumns(outcome.output_paths[o.key], runTable.columns));
+        const table = sortByTime(await readParquetColumns(tableFileOf(outcome, o.key)!, runTable.columns));
         const n = table.rowCount;
         const vectors: (ColumnVector | undefined)[] = new Array(o.columns.length).fill(undefined);
         for (const column of table.columns) {

@@ -35,6 +35,22 @@ export interface RunOutcome {
   postprocess_status?: 'none' | 'ok' | 'failed';
 }
 
+/**
+ * The file behind a table key of an outcome: GMAT outputs are in `output_paths`, solver logs
+ * in `solver_paths` (`solver__DC` -> `DC`) and postprocess tables in `extra_outputs`
+ * (`extra__name` -> `name`), as gmat-sweep 0.6 keeps them apart.
+ */
+export function tableFileOf(outcome: RunOutcome, key: string): string | undefined {
+  if (key.startsWith('solver__')) return outcome.solver_paths?.[key.slice('solver__'.length)];
+  if (key.startsWith('extra__')) return outcome.extra_outputs?.[key.slice('extra__'.length)];
+  return outcome.output_paths[key];
+}
+
+/** Every per-run table file an outcome claims. */
+export function allTableFiles(outcome: RunOutcome): string[] {
+  return [...Object.values(outcome.output_paths), ...Object.values(outcome.solver_paths ?? {}), ...Object.values(outcome.extra_outputs ?? {})];
+}
+
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
   writeJsonAtomic(path.join(runDirectory, OUTCOME_NAME), outcome);
 }
@@ -65,12 +81,15 @@ export function readOutcome(outDir: string, runId: number): RunOutcome | undefin
 export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | undefined {
   const outcome = readOutcome(outDir, runId);
   if (outcome?.status !== 'ok') return outcome;
-  const missing = Object.values(outcome.output_paths).filter((file) => !fs.existsSync(file));
+  const missing = allTableFiles(outcome).filter((file) => !fs.existsSync(file));
   if (missing.length === 0) return outcome;
   return {
     ...outcome,
     status: 'failed',
     output_paths: {},
+    solver_paths: {},
+    extra_outputs: {},
+    converged: {},
     tables: {},
     stderr: `run ${runId} finished ok but its tables are gone: ${missing.join(', ')}; \`gsweep resume\` re-runs it`,
   };

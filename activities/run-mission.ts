@@ -17,6 +17,7 @@ import { tableKey } from './layout';
 import { writeOutcome, type RunOutcome } from './outcome';
 import { parseOutputFile } from './parse';
 import { dedupeColumnNames } from './parse/dedupe';
+import { parseSolverLog } from './parse/solver-log';
 import { columnSpecsOf, writeParquetTable } from './parquet/writer';
 import type { Table } from './table';
 
@@ -48,7 +49,7 @@ export interface RunMissionResult {
 /** Raised when GMAT ran but an output could not be turned into a table; final, like a rejection. */
 export class OutputParseError extends Error {
   constructor(
-    readonly output: PatchedOutput,
+    readonly output: Pick<PatchedOutput, 'name' | 'path'> & { type: string },
     cause: Error,
   ) {
     super(`could not parse ${output.type} ${output.name} (${output.path}): ${cause.message}`);
@@ -208,6 +209,30 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
     outputPaths[key] = target;
   }
+  // Solver iteration logs (Target / Optimize): one table per solver that ran, kept apart from
+  // the GMAT outputs (gmat-sweep's solver_paths), with the solver's convergence, which is
+  // not the run's status: a targeter that stops short still leaves an ok run.
+  const solverPaths: Record<string, string> = {};
+  const converged: Record<string, boolean> = {};
+  for (const solver of patched.solvers) {
+    if (!fs.existsSync(solver.path)) continue;
+    let log: ReturnType<typeof parseSolverLog>;
+    try {
+      log = parseSolverLog(fs.readFileSync(solver.path, 'utf8'), solver.maxIterations);
+    } catch (err) {
+      const parseError = new OutputParseError({ name: solver.name, type: `${solver.type} log`, path: solver.path }, err as Error);
+      fail(parseError.message);
+      throw parseError;
+    }
+    const key = `solver__${solver.name}`;
+    const target = path.join(dir, `${key}.parquet`);
+    writeParquetTable(target, log.table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': solver.path });
+    tables[key] = { path: target, rows: log.table.rowCount };
+    outcomeTables[key] = { rows: log.table.rowCount, columns: columnSpecsOf(log.table) };
+    solverPaths[solver.name] = target;
+    converged[solver.name] = log.converged;
+  }
+
   const outcome: RunOutcome = {
     ...base,
     status: 'ok',
@@ -215,6 +240,8 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     duration_s: (performance.now() - started) / 1000,
     output_paths: outputPaths,
     tables: outcomeTables,
+    solver_paths: solverPaths,
+    converged,
     stderr: null,
     ...(warnings.length > 0 ? { warnings } : {}),
   };

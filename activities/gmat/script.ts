@@ -74,10 +74,26 @@ export interface OutputResource {
   filename: string;
 }
 
+/** Solver types whose iteration log gsweep records (gmat-run 0.6 parses these two). */
+export type SolverType = 'DifferentialCorrector' | 'Yukon';
+export const SOLVER_TYPES: readonly SolverType[] = ['DifferentialCorrector', 'Yukon'];
+/** GMAT's MaximumIterations defaults (DifferentialCorrector.cpp, Optimizer.cpp). */
+const SOLVER_MAX_ITERATIONS: Record<SolverType, number> = { DifferentialCorrector: 25, Yukon: 200 };
+
+export interface SolverResource {
+  name: string;
+  type: SolverType;
+  /** The ReportFile the script sets, or null (GMAT then writes `<Type><Name>.data`). */
+  scriptedReportFile: string | null;
+  /** MaximumIterations as the script sets it (else GMAT's default); overrides may change it. */
+  maxIterations: number;
+}
+
 export interface ParsedScript {
   statements: Statement[];
   resources: Resource[];
   outputs: OutputResource[];
+  solvers: SolverResource[];
   /** Index into `statements` of BeginMissionSequence. */
   bmsIndex: number;
   /** 1-based line of BeginMissionSequence. */
@@ -92,9 +108,19 @@ export interface PatchedOutput {
   path: string;
 }
 
+export interface PatchedSolver {
+  name: string;
+  type: SolverType;
+  /** Absolute path of its iteration log inside the run directory. */
+  path: string;
+  /** MaximumIterations after overrides (tells a max-iteration stop from a failure). */
+  maxIterations: number;
+}
+
 export interface PatchResult {
   text: string;
   outputs: PatchedOutput[];
+  solvers: PatchedSolver[];
 }
 
 const OUTPUT_TYPES: Record<OutputResourceType, OutputKind> = {
@@ -345,6 +371,21 @@ export function parseScript(text: string): ParsedScript {
     });
   }
 
+  const solvers: SolverResource[] = [];
+  for (const r of resources) {
+    if (!(SOLVER_TYPES as readonly string[]).includes(r.type)) continue;
+    const type = r.type as SolverType;
+    let reportFile: string | null = null;
+    let maxIterations = SOLVER_MAX_ITERATIONS[type];
+    for (let i = 0; i < bmsIndex; i++) {
+      const m = ASSIGN_RE.exec((statements[i] as Statement).body);
+      if (!m || m[1] !== r.name) continue;
+      if (m[2] === 'ReportFile') reportFile = unquote(m[3] as string);
+      if (m[2] === 'MaximumIterations' && /^\d+(\.0*)?$/.test((m[3] as string).trim())) maxIterations = Number((m[3] as string).trim());
+    }
+    solvers.push({ name: r.name, type, scriptedReportFile: reportFile, maxIterations });
+  }
+
   // A Filename changed inside the mission sequence would write outside the run directory.
   for (let i = bmsIndex + 1; i < statements.length; i++) {
     const s = statements[i] as Statement;
@@ -365,7 +406,7 @@ export function parseScript(text: string): ParsedScript {
   }
 
   const bms = statements[bmsIndex] as Statement;
-  return { statements, resources, outputs, bmsIndex, bmsLine: bms.line };
+  return { statements, resources, outputs, solvers, bmsIndex, bmsLine: bms.line };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -519,6 +560,24 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     outputs.push({ name: o.name, type: o.type, kind: o.kind, path: `${dir === '/' ? '' : dir}/${base}` });
   }
 
+  // Solver iteration logs are pinned into the run directory like every other output.
+  const solvers: PatchedSolver[] = [];
+  for (const sv of parsed.solvers) {
+    const declared = sv.scriptedReportFile && sv.scriptedReportFile.length > 0 ? sv.scriptedReportFile : `${sv.type}${sv.name}.data`;
+    const base = outputBasename(declared, sv.name);
+    const lower = base.toLowerCase();
+    const other = seen.get(lower);
+    if (reserved.has(lower) || other !== undefined) {
+      throw new ScriptError(
+        `solver ${sv.name} (${sv.type}) would write its log as "${base}", a name ${other ? `output ${other} also uses` : 'the run directory uses for itself'}; set ${sv.name}.ReportFile to another name`,
+      );
+    }
+    seen.set(lower, sv.name);
+    const fromOverride = overrides[`${sv.name}.MaximumIterations`];
+    const maxIterations = typeof fromOverride === 'number' && Number.isInteger(fromOverride) ? fromOverride : sv.maxIterations;
+    solvers.push({ name: sv.name, type: sv.type, path: `${dir === '/' ? '' : dir}/${base}`, maxIterations });
+  }
+
   // GMAT reads ASCII only: a UTF-8 byte-order mark is dropped from the patched copy.
   const { lines, eols } = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const eol = eols.find((e) => e !== '') ?? '\n';
@@ -550,6 +609,7 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     }
     if (!rewritten) inserts.push(`GMAT ${out.name}.Filename = '${out.path}';`);
   }
+  for (const sv of solvers) inserts.push(`GMAT ${sv.name}.ReportFile = '${sv.path}';`);
 
   for (const [key, value] of Object.entries(overrides)) {
     inserts.push(overrideLine(key, value as OverrideValue, typeOf.get(parseOverrideKey(key).resource)));
@@ -590,7 +650,7 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
   }
   let patched = '';
   for (let i = 0; i < result.length; i++) patched += (result[i] as string) + (resultEols[i] as string);
-  return { text: patched, outputs };
+  return { text: patched, outputs, solvers };
 }
 
 export type { OverrideValue, Overrides };

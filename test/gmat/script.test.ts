@@ -243,6 +243,24 @@ describe('overrides against the script', () => {
     );
   });
 
+  it('pins solver iteration logs into the run directory, with MaximumIterations after overrides', () => {
+    const src = [
+      'Create DifferentialCorrector DC; DC.MaximumIterations = 7;',
+      "Create DifferentialCorrector DC2; DC2.ReportFile = 'logs/dc2.data';",
+      'Create ReportFile RF;',
+      'BeginMissionSequence;',
+    ].join('\n');
+    const r = patchScript(src, { 'DC2.MaximumIterations': 3 }, RUN_DIR);
+    expect(r.solvers).toEqual([
+      { name: 'DC', type: 'DifferentialCorrector', path: `${RUN_DIR}/DifferentialCorrectorDC.data`, maxIterations: 7 },
+      { name: 'DC2', type: 'DifferentialCorrector', path: `${RUN_DIR}/dc2.data`, maxIterations: 3 },
+    ]);
+    expect(r.text).toContain(`GMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';\nGMAT DC2.ReportFile = '${RUN_DIR}/dc2.data';\nGMAT DC2.MaximumIterations = 3;\nBeginMissionSequence;`);
+    expect(errorOf(() => patchScript(src.replace("'logs/dc2.data'", "'RF.txt'"), {}, RUN_DIR)).message).toBe(
+      'solver DC2 (DifferentialCorrector) would write its log as "RF.txt", a name output RF also uses; set DC2.ReportFile to another name',
+    );
+  });
+
   it.each([
     ['SMA', 1, 'has no dot'],
     ['Probe.Earth..SMA', 1, 'path segment 3 name ""'],
