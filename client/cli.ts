@@ -13,6 +13,8 @@ import { checkScript, parseScript, validateOverridesForScript } from '../activit
 import { runMission } from '../activities/run-mission';
 import { OverrideError } from '../spec/overrides';
 import type { SweepProgress } from '../spec/sweep';
+import { ArchiveError } from '../output/archive';
+import { registerArchiveCommand } from './archive-command';
 import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from './connection';
 import { startDevServer } from './dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
@@ -417,6 +419,8 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  registerArchiveCommand(program, log);
+
   program
     .command('dev-server')
     .description('run a local Temporal dev server for gsweep (prints its address; Ctrl-C stops it)')
@@ -453,7 +457,8 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GridArgError ||
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
-      err instanceof OverrideError
+      err instanceof OverrideError ||
+      err instanceof ArchiveError
     ) {
       log(`gsweep: error: ${e.message}`);
       return EXIT_BAD_INPUT;
