@@ -1,7 +1,7 @@
 /** `gsweep archive <out>`: registers the command; the bundle itself is output/archive.ts. */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { GSWEEP_VERSION } from '../activities/manifest';
+import { GSWEEP_VERSION } from '../output/manifest';
 import { writeArchive } from '../output/archive';
 
 export function registerArchiveCommand(program: Command, log: (line: string) => void): void {

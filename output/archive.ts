@@ -23,8 +23,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ZipFile } from 'yazl';
-import { parseManifest, pythonJsonDumps, type ManifestEntry } from '../activities/manifest';
-import { canonicalScriptSha256 } from '../activities/script-hash';
+import { parseManifest, pythonJsonDumps, type ManifestEntry } from './manifest';
+import { canonicalScriptSha256 } from './script-hash';
 
 export class ArchiveError extends Error {
   constructor(message: string) {

@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dedupeColumnNames } from '../../activities/parse/dedupe';
-import { parseReportFile } from '../../activities/parse';
-import { runMission } from '../../activities/run-mission';
+import { dedupeColumnNames } from '../../tables/parse/dedupe';
+import { parseReportFile } from '../../tables/parse';
+import { runMission } from '../../gmat/run-mission';
 import { duckDbQuery } from '../helpers/duckdb';
 import { REPO_ROOT, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';

@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GmatRunError } from '../../activities/gmat/console';
-import { runMission } from '../../activities/run-mission';
-import type { Overrides } from '../../spec/overrides';
+import { GmatRunError } from '../../gmat/console';
+import { runMission } from '../../gmat/run-mission';
+import type { Overrides } from '../../sweep/overrides';
 import { duckDbQuery } from '../helpers/duckdb';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';

@@ -3,7 +3,7 @@
  * Found the way users find it: --gmat-root-less locator (GMAT_ROOT, /opt/gmat-*, ~/gmat-*,
  * PATH); `gsweep setup-gmat` installs one. Never the stand-in.
  */
-import { locateGmat, type GmatInstall } from '../../activities/gmat/install';
+import { locateGmat, type GmatInstall } from '../../gmat/install';
 
 export function realGmat(): GmatInstall {
   try {

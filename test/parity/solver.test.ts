@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../activities/manifest';
-import { parseSolverLog } from '../../activities/parse/solver-log';
+import { parseManifest } from '../../output/manifest';
+import { parseSolverLog } from '../../tables/parse/solver-log';
 import { duckDbQuery } from '../helpers/duckdb';
 import { readWithGmatSweep } from '../helpers/gmat-sweep-venv';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/temporal';
