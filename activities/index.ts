@@ -10,6 +10,7 @@ import type { Overrides } from '../sweep/overrides';
 import { expandRun } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
+  type ContextFile,
   type AggregateInput,
   type AggregateSummary,
   type RunReport,
@@ -23,7 +24,15 @@ import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
-import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
+import { contextPath, requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
+import {
+  PostprocessCancelled,
+  PostprocessError,
+  runPostprocessCommand,
+  runPostprocessFunction,
+  type PostprocessFunction,
+  type PostprocessRun,
+} from '../postprocess/hook';
 import { writeJsonAtomic } from '../output/atomic';
 import { OutputParseError, runMission } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
@@ -50,7 +59,10 @@ function startHeartbeats(): () => void {
 export interface ActivityResources {
   /** Long-lived consoles for sweeps in `warm` mode; the worker closes it on shutdown. */
   warmPool?: WarmPool;
+  /** Postprocess functions from code, by the name a request's `postprocess: { hook }` gives. */
+  postprocessHooks?: Record<string, PostprocessFunction>;
 }
+
 
 export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
   const scripts = new Map<string, string>();
@@ -79,6 +91,35 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       installs.set(key, install);
     }
     return install;
+  };
+
+  const contexts = new Map<string, ContextFile>();
+  const contextOf = (context: SweepContext, runId: number): Record<string, unknown> => {
+    if (!context.hasContext) return {};
+    const file = contextPath(context.outDir);
+    let data = contexts.get(file);
+    if (!data) {
+      data = JSON.parse(fs.readFileSync(file, 'utf8')) as ContextFile;
+      contexts.set(file, data);
+    }
+    return data.runs?.[runId] ?? data.shared ?? {};
+  };
+
+  const postprocessFor = (context: SweepContext, runId: number, signal: AbortSignal): ((run: PostprocessRun) => Promise<void>) | undefined => {
+    const spec = context.postprocess;
+    if (!spec) return undefined;
+    if ('command' in spec) return (run) => runPostprocessCommand(spec.command, run, context.runTimeoutMs, signal);
+    const fn = resources.postprocessHooks?.[spec.hook];
+    if (!fn) {
+      const known = Object.keys(resources.postprocessHooks ?? {});
+      throw nonRetryable(
+        RUN_FAILURE_TYPES.badInput,
+        `run ${runId}: this worker has no postprocess function "${spec.hook}" (registered: ${known.join(', ') || 'none'}); ` +
+          'register it with createSweepWorker(settings, { postprocess: { name: fn } }) on every worker',
+        { runId },
+      );
+    }
+    return (run) => runPostprocessFunction(spec.hook, fn, run, signal);
   };
 
   const readSamples = (context: SweepContext): SamplesFile =>
@@ -130,6 +171,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const { context, runId, overrides } = task;
       const stop = startHeartbeats();
       try {
+        const signal = Context.current().cancellationSignal;
         const result = await runMission({
           scriptText: scriptText(context),
           overrides,
@@ -137,8 +179,11 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
           runDirectory: runDir(context.outDir, runId),
           install: installFor(context),
           timeoutMs: context.runTimeoutMs,
-          signal: Context.current().cancellationSignal,
+          signal,
           attempt: activityInfo().attempt,
+          context: contextOf(context, runId),
+          postprocess: postprocessFor(context, runId, signal),
+          sweepId: context.sweepId,
           warm:
             context.engine.mode === 'warm' && resources.warmPool
               ? { pool: resources.warmPool, scriptKey: context.scriptSha256 }
@@ -152,6 +197,8 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
           throw nonRetryable(RUN_FAILURE_TYPES.rejected, err.message, { runId, logPath: err.logPath, kind: err.kind });
         }
         if (err instanceof OutputParseError) throw nonRetryable(RUN_FAILURE_TYPES.unparseable, err.message, { runId });
+        if (err instanceof PostprocessCancelled) throw new CancelledFailure(err.message);
+        if (err instanceof PostprocessError) throw nonRetryable(RUN_FAILURE_TYPES.postprocess, err.message, { runId });
         if (err instanceof ScriptError || err instanceof OverrideError) {
           throw nonRetryable(RUN_FAILURE_TYPES.badInput, `run ${runId}: ${err.message}`, { runId });
         }
@@ -178,11 +225,17 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         // The aggregate does not need GMAT; the manifest then says "unknown".
       }
       const info = activityInfo();
-      return writeAggregateTables(input, overridesOf, version, {
-        progress: (runsDone) => heartbeat({ runsDone }),
-        workflowId: info.workflowExecution?.workflowId,
-        namespace: info.workflowNamespace,
-      });
+      return writeAggregateTables(
+        input,
+        overridesOf,
+        version,
+        {
+          progress: (runsDone) => heartbeat({ runsDone }),
+          workflowId: info.workflowExecution?.workflowId,
+          namespace: info.workflowNamespace,
+        },
+        (runId) => contextOf(input.context, runId),
+      );
     },
   };
 }

@@ -70,6 +70,8 @@ function addSweepOptions(cmd: Command): Command {
     .option('--heartbeat-timeout <seconds>', 'how fast a lost worker is noticed', positiveNumber)
     .option('--retries <n>', 'attempts per run for infrastructure failures', positiveInt)
     .option('--sweep-id <id>', 'workflow id of the sweep (default gsweep-<script>-<random>)')
+    .option('--postprocess <command>', 'run this command line (/bin/sh -c) in each run directory after GMAT succeeds; see README "Postprocess"')
+    .option('--context <file.json>', 'per-run context for the postprocess hook: a JSON object for every run, or an array with one object per run')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
     .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
     .option('--ui', 'embedded dev server: serve the Temporal Web UI')
@@ -87,6 +89,8 @@ interface SweepCliOptions extends ConnectionFlags {
   heartbeatTimeout?: number;
   retries?: number;
   sweepId?: string;
+  postprocess?: string;
+  context?: string;
   concurrency?: number;
   dbFilename?: string;
   ui?: boolean;
@@ -108,7 +112,23 @@ function baseRequest(script: string, o: SweepCliOptions): SweepRequest {
     heartbeatTimeoutSeconds: o.heartbeatTimeout,
     retry: o.retries ? { maximumAttempts: o.retries } : undefined,
     sweepId: o.sweepId,
+    postprocess: o.postprocess,
+    context: o.context === undefined ? undefined : readContextFile(o.context),
   };
+}
+
+function readContextFile(file: string): NonNullable<SweepRequest['context']> {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8'));
+  } catch (err) {
+    throw new RequestError('context', `${file}: ${(err as Error).message}; give a JSON file`);
+  }
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(value) && !(Array.isArray(value) && value.every(isObject))) {
+    throw new RequestError('context', `${file}: give a JSON object (for every run) or an array of objects (one per run)`);
+  }
+  return value as NonNullable<SweepRequest['context']>;
 }
 
 function log(line: string): void {
@@ -260,6 +280,7 @@ export function buildProgram(): Command {
   )
     .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (target: string, o: SweepCliOptions) => {
@@ -273,7 +294,7 @@ export function buildProgram(): Command {
           await close();
         }
       } else outDir = await resolveOutDir(target);
-      const plan = planResume(outDir);
+      const plan = planResume(outDir, { postprocess: o.postprocess });
       if (plan.toRun === 0) {
         log(`gsweep: all ${plan.input.runCount} runs of ${outDir} are ok; nothing to resume`);
         return;
@@ -291,10 +312,11 @@ export function buildProgram(): Command {
   )
     .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-      const plan = planExtend(path.resolve(outDir), o.n);
+      const plan = planExtend(path.resolve(outDir), o.n, { postprocess: o.postprocess });
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
       process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
     });

@@ -15,7 +15,7 @@ import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
-import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../sweep/sweep';
+import type { ContextFile, EngineKind, PerturbSpec, PostprocessSpec, RetrySpec, RunSet, SweepInput } from '../sweep/sweep';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
 /** A bad request: thrown before any workflow starts or any directory is created. */
@@ -60,6 +60,10 @@ export const sweepRequestSchema = z
       .optional(),
     maxInFlight: z.number().int().optional(),
     sweepId: z.string().optional(),
+    /** Run after each successful GMAT run: a command line, or a worker-registered function. */
+    postprocess: z.union([z.string().min(1), z.object({ hook: z.string().min(1) }).strict()]).optional(),
+    /** Per-run free-form data (gmat-sweep `context`): one object for every run, or one per run. */
+    context: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]).optional(),
   })
   .strict();
 
@@ -76,6 +80,8 @@ export interface PreparedSweep {
   input: SweepInput;
   /** Rows to write to `<out>/samples.json` before starting, for explicit-row sweeps. */
   samples?: SamplesTable;
+  /** Per-run context to write to `<out>/context.json` before starting. */
+  context?: ContextFile;
   /** Resolved engine: the stand-in is only ever used when the request says so. */
   engine: EngineKind;
   /** Workflow id; defaults to the sweep id (resume and extend start new ids on the same sweep). */
@@ -106,6 +112,34 @@ function checkGrid(axes: Record<string, OverrideValue[]>): void {
       }
     });
   }
+}
+
+/** Context must be JSON (it is recorded in the manifest) and, per run, one object per run. */
+function checkContext(raw: SweepRequest['context'], runCount: number): ContextFile | undefined {
+  if (raw === undefined) return undefined;
+  let text: string;
+  try {
+    text = JSON.stringify(raw);
+  } catch (err) {
+    throw new RequestError('context', `is not JSON-serialisable: ${(err as Error).message}`);
+  }
+  const value = JSON.parse(text) as ContextFile['shared'] | NonNullable<ContextFile['runs']>;
+  if (Array.isArray(value)) {
+    if (value.length !== runCount) {
+      throw new RequestError('context', `has ${value.length} entries but the sweep has ${runCount} runs; give one object per run, or one object for every run`);
+    }
+    return { runs: value };
+  }
+  return { shared: value };
+}
+
+function checkPostprocess(raw: SweepRequest['postprocess']): PostprocessSpec | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') throw new RequestError('postprocess', 'is empty; give a command line, e.g. "python3 /abs/post.py"');
+    return { command: raw };
+  }
+  return { hook: raw.hook };
 }
 
 function sweepIdFor(scriptPath: string): string {
@@ -244,11 +278,14 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     backoffCoefficient: request.retry?.backoffCoefficient ?? DEFAULTS.retry.backoffCoefficient,
     maximumIntervalMs: 1000 * (request.retry?.maximumIntervalSeconds ?? DEFAULTS.retry.maximumIntervalSeconds),
   };
+  const context = checkContext(request.context, runCount);
+  const postprocess = checkPostprocess(request.postprocess);
   const engine: EngineKind = request.engine ?? 'gmat';
   const gmatRoot = request.gmatRoot ? path.resolve(cwd, request.gmatRoot) : undefined;
   return {
     engine,
     samples,
+    ...(context ? { context } : {}),
     input: {
       context: {
         sweepId,
@@ -258,6 +295,8 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         scriptSha256: canonicalScriptSha256(scriptText),
         engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), ...(request.engineMode === 'warm' ? { mode: 'warm' as const } : {}) },
         runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
+        ...(postprocess ? { postprocess } : {}),
+        ...(context ? { hasContext: true } : {}),
       },
       runSet,
       runCount,

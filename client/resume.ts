@@ -11,7 +11,7 @@ import { requestPath } from '../output/layout';
 import { readCurrentOutcome } from '../output/outcome';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
-import type { SweepInput } from '../sweep/sweep';
+import type { PostprocessSpec, SweepInput } from '../sweep/sweep';
 import { RequestError } from './request';
 
 export interface ResumePlan {
@@ -60,13 +60,43 @@ function okBitset(input: SweepInput, runCount: number): { ok: RunBitset; failed:
   return { ok, failed };
 }
 
+export interface ResumeOptions {
+  /** The postprocess command from the user's command line, or a function hook name from code. */
+  postprocess?: string | { hook: string };
+}
+
+/**
+ * The postprocess hook of a resumed/extended sweep comes from the user again, never from
+ * request.json: a file in the output directory must not pick a program to run. A sweep that
+ * had a hook is refused without one; a sweep that had none takes none.
+ */
+function postprocessFromUser(stored: SweepInput, outDir: string, options: ResumeOptions): PostprocessSpec | undefined {
+  const had = stored.context.postprocess;
+  const given = options.postprocess;
+  if (given === undefined) {
+    if (had) {
+      const how = 'command' in had ? `--postprocess ${JSON.stringify(had.command)}` : `postprocess: { hook: ${JSON.stringify(had.hook)} }`;
+      throw new RequestError(
+        'postprocess',
+        `the sweep in ${outDir} ran with a postprocess hook; give it again (${how}): gsweep never runs a command read back from the output directory`,
+      );
+    }
+    return undefined;
+  }
+  if (!had) {
+    throw new RequestError('postprocess', `the sweep in ${outDir} ran without a postprocess hook; resume it without one (its ok runs were never postprocessed)`);
+  }
+  return typeof given === 'string' ? { command: given } : { hook: given.hook };
+}
+
 function nextWorkflowId(input: SweepInput, verb: string): string {
   return `${input.context.sweepId}-${verb}-${Date.now().toString(36)}`;
 }
 
-export function planResume(outDir: string): ResumePlan {
+export function planResume(outDir: string, options: ResumeOptions = {}): ResumePlan {
   const input = readSweepRequest(outDir);
   input.context.outDir = outDir;
+  input.context.postprocess = postprocessFromUser(input, outDir, options);
   const { ok, failed } = okBitset(input, input.runCount);
   const alreadyOk = ok.count();
   return {
@@ -79,12 +109,13 @@ export function planResume(outDir: string): ResumePlan {
 }
 
 /** Appends `extra` Monte Carlo runs; their draws equal those of a fresh sweep of the larger size. */
-export function planExtend(outDir: string, extra: number): ResumePlan {
+export function planExtend(outDir: string, extra: number, options: ResumeOptions = {}): ResumePlan {
   if (!Number.isInteger(extra) || extra < 1) {
     throw new RequestError('n', `${extra} is not a positive integer; give how many runs to add`);
   }
   const input = readSweepRequest(outDir);
   input.context.outDir = outDir;
+  input.context.postprocess = postprocessFromUser(input, outDir, options);
   if (input.runSet.kind === 'latinHypercube') {
     throw new RequestError(
       'runSet',

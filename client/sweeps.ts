@@ -11,7 +11,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { writeJsonAtomic } from '../output/atomic';
-import { manifestPath, samplesPath } from '../output/layout';
+import { contextPath, manifestPath, samplesPath } from '../output/layout';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
@@ -46,6 +46,10 @@ export async function startSweep(client: Client, prepared: PreparedSweep, option
   if (prepared.samples) {
     fs.mkdirSync(context.outDir, { recursive: true });
     writeJsonAtomic(samplesPath(context.outDir), prepared.samples);
+  }
+  if (prepared.context) {
+    fs.mkdirSync(context.outDir, { recursive: true });
+    writeJsonAtomic(contextPath(context.outDir), prepared.context);
   }
   try {
     return await client.workflow.start(sweepWorkflow, {

@@ -20,6 +20,8 @@ import { dedupeColumnNames } from '../tables/parse/dedupe';
 import { parseSolverLog } from '../tables/parse/solver-log';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
+import { EXTRA_DIR_NAME, listExtraTables, readExtraTable } from '../postprocess/extra-tables';
+import { PostprocessCancelled, PostprocessError, type PostprocessRun } from '../postprocess/hook';
 
 export const PATCHED_SCRIPT_NAME = 'patched.script';
 
@@ -36,6 +38,11 @@ export interface RunMissionOptions {
   attempt?: number;
   /** `warm` mode: borrow a long-lived GmatConsole for runs of the same source script. */
   warm?: { pool: WarmPool; scriptKey: string };
+  /** Free-form per-run data (gmat-sweep `context`): recorded in the outcome, given to the hook. */
+  context?: Record<string, unknown>;
+  /** Runs after a successful GMAT run, in the run directory (see postprocess/hook.ts). */
+  postprocess?: (run: PostprocessRun) => Promise<void>;
+  sweepId?: string;
 }
 
 /** Which process ran a run: shows in outcome.json how a sweep spread over workers. */
@@ -143,6 +150,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     started_at: isoNow(startedMs),
     log_path: logPath,
     attempt: options.attempt ?? 1,
+    context: options.context ?? {},
     worker: WORKER_LABEL,
     engine: {
       kind: options.install.standIn ? 'stand-in' : 'gmat',
@@ -233,6 +241,60 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     converged[solver.name] = log.converged;
   }
 
+  // The postprocess hook: its extra tables join the run's tables; its failure fails the run
+  // (postprocess_status "failed") but leaves GMAT's outputs and tables in place.
+  const extraOutputs: Record<string, string> = {};
+  let postprocessStatus: RunOutcome['postprocess_status'] = 'none';
+  if (options.postprocess) {
+    const extraDir = path.join(dir, EXTRA_DIR_NAME);
+    try {
+      fs.mkdirSync(extraDir);
+      await options.postprocess({
+        runId: options.runId,
+        runDirectory: dir,
+        overrides: options.overrides,
+        context: options.context ?? {},
+        outputs: Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, t.path])),
+        extraDir,
+        sweepId: options.sweepId ?? '',
+      });
+      for (const [name, file] of listExtraTables(extraDir)) {
+        let table: Table;
+        try {
+          table = await readExtraTable(file);
+        } catch (err) {
+          throw new PostprocessError(`postprocess extra table ${file} cannot be read: ${(err as Error).message}`);
+        }
+        const deduped = dedupeColumnNames(table);
+        table = deduped.table;
+        const key = `extra__${name}`;
+        const target = path.join(dir, `${key}.parquet`);
+        writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': file });
+        tables[key] = { path: target, rows: table.rowCount };
+        outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
+        extraOutputs[name] = target;
+      }
+      postprocessStatus = 'ok';
+    } catch (err) {
+      if (err instanceof PostprocessCancelled) throw err;
+      const error = err instanceof PostprocessError ? err : new PostprocessError((err as Error).message);
+      writeOutcome(dir, {
+        ...base,
+        status: 'failed',
+        ended_at: isoNow(Date.now()),
+        duration_s: (performance.now() - started) / 1000,
+        output_paths: outputPaths,
+        tables: outcomeTables,
+        solver_paths: solverPaths,
+        converged,
+        extra_outputs: {},
+        postprocess_status: 'failed',
+        stderr: error.message,
+      });
+      throw error;
+    }
+  }
+
   const outcome: RunOutcome = {
     ...base,
     status: 'ok',
@@ -242,6 +304,8 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     tables: outcomeTables,
     solver_paths: solverPaths,
     converged,
+    extra_outputs: extraOutputs,
+    postprocess_status: postprocessStatus,
     stderr: null,
     ...(warnings.length > 0 ? { warnings } : {}),
   };

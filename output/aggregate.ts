@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { RunBitset } from '../sweep/bitset';
-import type { AggregateInput, AggregateSummary } from '../sweep/sweep';
+import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
 import { aggregateTablePath, manifestPath, samplesPath } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
@@ -238,7 +238,7 @@ export async function writeAggregate(
     out.line(
       pythonJsonDumps(
         manifestHeader({
-          postprocess: input.context.postprocess?.command ?? null,
+          postprocess: postprocessLabel(input.context.postprocess),
           scriptSha256: input.context.scriptSha256,
           runSet: input.runSet,
           runCount: input.runCount,

@@ -9,6 +9,8 @@ export const runDir = (outDir: string, runId: number) => path.join(outDir, 'runs
 export const outcomePath = (outDir: string, runId: number) => path.join(runDir(outDir, runId), OUTCOME_NAME);
 export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
 export const samplesPath = (outDir: string) => path.join(outDir, 'samples.json');
+/** Per-run `context` of a sweep started with one (gmat-sweep 0.6): `{ shared?, runs? }`. */
+export const contextPath = (outDir: string) => path.join(outDir, 'context.json');
 export const requestPath = (outDir: string) => path.join(outDir, 'request.json');
 export const manifestPath = (outDir: string) => path.join(outDir, MANIFEST_NAME);
 /** `report__Track`, `ephemeris__EF`, `contact__CL`: the key of one output table. */

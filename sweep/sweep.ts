@@ -52,10 +52,23 @@ export interface SweepContext {
   hasContext?: boolean;
 }
 
-/** A postprocess hook: a shell command line, run by `/bin/sh -c` (see README "Postprocess"). */
-export interface PostprocessSpec {
-  command: string;
-  timeoutMs?: number;
+/**
+ * A postprocess hook (see postprocess/hook.ts): a command line run by `/bin/sh -c` in the run
+ * directory, or the name of a function registered on the workers. Its time limit is the
+ * run timeout.
+ */
+export type PostprocessSpec = { command: string } | { hook: string };
+
+/** `<out>/context.json`: one object for every run (`shared`) or one per run id (`runs`). */
+export interface ContextFile {
+  shared?: Record<string, unknown>;
+  runs?: Record<string, unknown>[];
+}
+
+/** How the manifest header records the hook (gmat-sweep 0.6 `postprocess`). */
+export function postprocessLabel(spec: PostprocessSpec | undefined): string | null {
+  if (!spec) return null;
+  return 'command' in spec ? spec.command : `function:${spec.hook}`;
 }
 
 export interface SweepInput {
@@ -146,4 +159,5 @@ export const RUN_FAILURE_TYPES = {
   unparseable: 'GmatOutputUnparseable',
   notFound: 'GmatNotFound',
   badInput: 'InvalidRunInput',
+  postprocess: 'PostprocessFailed',
 } as const;

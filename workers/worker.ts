@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import type { WorkerEngineConfig } from '../gmat/engine';
 import { connectOptions, type ConnectionSettings } from '../temporal/connection';
 import { workflowBundlePath } from './bundle';
+import type { PostprocessFunction } from '../postprocess/hook';
 
 export interface SweepWorkerOptions {
   /** Concurrent GMAT runs on this worker (default: one per CPU core). */
@@ -15,6 +16,8 @@ export interface SweepWorkerOptions {
   /** Reuse an existing connection (tests, the in-process worker of `gsweep run`). */
   connection?: NativeConnection;
   identity?: string;
+  /** Postprocess functions a request can name (`postprocess: { hook: name }`). */
+  postprocess?: Record<string, PostprocessFunction>;
 }
 
 export function defaultConcurrency(): number {
@@ -38,7 +41,7 @@ export async function createSweepWorker(settings: ConnectionSettings, options: S
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowBundle: { codePath: await workflowBundlePath() },
-    activities: createActivities(options.engine, { warmPool }),
+    activities: createActivities(options.engine, { warmPool, postprocessHooks: options.postprocess }),
     maxConcurrentActivityTaskExecutions: concurrency,
     ...(options.identity ? { identity: options.identity } : {}),
     // A killed run is re-dispatched after the heartbeat timeout; on a graceful stop give
