@@ -245,6 +245,21 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   // (postprocess_status "failed") but leaves GMAT's outputs and tables in place.
   const extraOutputs: Record<string, string> = {};
   let postprocessStatus: RunOutcome['postprocess_status'] = 'none';
+  // GMAT ran: the outcome keeps its tables whether or not the hook then fails.
+  const ranOutcome = (status: RunOutcome['status'], stderr: string | null): RunOutcome => ({
+    ...base,
+    status,
+    ended_at: isoNow(Date.now()),
+    duration_s: (performance.now() - started) / 1000,
+    output_paths: outputPaths,
+    tables: outcomeTables,
+    solver_paths: solverPaths,
+    converged,
+    extra_outputs: extraOutputs,
+    postprocess_status: postprocessStatus,
+    stderr,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  });
   if (options.postprocess) {
     const extraDir = path.join(dir, EXTRA_DIR_NAME);
     try {
@@ -278,37 +293,14 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     } catch (err) {
       if (err instanceof PostprocessCancelled) throw err;
       const error = err instanceof PostprocessError ? err : new PostprocessError((err as Error).message);
-      writeOutcome(dir, {
-        ...base,
-        status: 'failed',
-        ended_at: isoNow(Date.now()),
-        duration_s: (performance.now() - started) / 1000,
-        output_paths: outputPaths,
-        tables: outcomeTables,
-        solver_paths: solverPaths,
-        converged,
-        extra_outputs: {},
-        postprocess_status: 'failed',
-        stderr: error.message,
-      });
+      for (const name of Object.keys(extraOutputs)) delete extraOutputs[name];
+      postprocessStatus = 'failed';
+      writeOutcome(dir, ranOutcome('failed', error.message));
       throw error;
     }
   }
 
-  const outcome: RunOutcome = {
-    ...base,
-    status: 'ok',
-    ended_at: isoNow(Date.now()),
-    duration_s: (performance.now() - started) / 1000,
-    output_paths: outputPaths,
-    tables: outcomeTables,
-    solver_paths: solverPaths,
-    converged,
-    extra_outputs: extraOutputs,
-    postprocess_status: postprocessStatus,
-    stderr: null,
-    ...(warnings.length > 0 ? { warnings } : {}),
-  };
+  const outcome = ranOutcome('ok', null);
   writeOutcome(dir, outcome);
   return { outcome, tables };
 }
