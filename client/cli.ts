@@ -15,6 +15,7 @@ import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
 import { ArchiveError } from '../output/archive';
 import { registerArchiveCommand } from './archive-command';
+import { registerListCommand } from './list-command';
 import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
@@ -442,6 +443,7 @@ export function buildProgram(): Command {
     });
 
   registerArchiveCommand(program, log);
+  registerListCommand(program, addConnectionOptions, (o: ConnectionFlags) => connectClient(connectionFor(o, 'list')));
 
   program
     .command('dev-server')
