@@ -205,6 +205,14 @@ export function validateOverrideValue(key: string, value: unknown): asserts valu
   }
   if (typeof value === 'string') {
     if (isListLiteral(value)) return;
+    if (/^\s*\[.*;.*\]\s*$/s.test(value)) {
+      throw new OverrideError(
+        key,
+        value,
+        `${head}: matrix literals ("[a b; c d]") cannot be overridden: ";" would end the GMAT statement; ` +
+          'override a numeric array ("[1 2 3]"), or the elements of a script Array one by one as "Name(row,col)"',
+      );
+    }
     const bad = forbiddenCharIn(value);
     if (bad) {
       throw new OverrideError(

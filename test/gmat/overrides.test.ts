@@ -106,7 +106,10 @@ describe('override values', () => {
       expect(formatGmatValue(v)).toBe(v);
     }
     expect(overrideLine('FM.PrimaryBodies', '{Earth, Luna}')).toBe('GMAT FM.PrimaryBodies = {Earth, Luna};');
-    expect(errorOf(() => validateOverrideValue('Sat.OrbitColor', '[1 2; 3 4]')).message).toContain("';' (statement separator)");
+    expect(errorOf(() => validateOverrideValue('Sat.Matrix', '[1 2; 3 4]')).message).toBe(
+      'override "Sat.Matrix" = "[1 2; 3 4]": matrix literals ("[a b; c d]") cannot be overridden: ";" would end the GMAT statement; ' +
+        'override a numeric array ("[1 2 3]"), or the elements of a script Array one by one as "Name(row,col)"',
+    );
     expect(errorOf(() => validateOverrideValue('FM.PrimaryBodies', "{Earth, 'x'}")).message).toContain('a brace ({) (at index 0)');
     // Brackets are not forbidden characters, but a non-literal is still quoted.
     expect(formatGmatValue('[a b]')).toBe("'[a b]'");
