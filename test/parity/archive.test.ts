@@ -16,7 +16,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 beforeAll(async () => {
   const r = await runCli(['run', path.join(MISSIONS, 'leo_point_mass.script'), '--grid', 'Sat.SMA=7000,0,7200', '--out', out], {
-    env: { GMAT_ROOT: realGmat().root },
+    env: { GMAT_ROOT: (await realGmat()).root },
     timeoutMs: 300_000,
   });
   expect(r.stderr).toContain('2/3 runs ok, 1 failed');

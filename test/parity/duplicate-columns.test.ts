@@ -35,7 +35,7 @@ describe('duplicate columns on real GMAT', () => {
       .readFileSync(path.join(REPO_ROOT, 'test', 'missions', 'nested_fields.script'), 'utf8')
       .replace('Report Values Gains(1,1) Gains(2,1) Gains(3,1) Row(1,2) Scale;', 'Report Values Scale Gains(2,1) Scale Scale;');
     const runDirectory = path.join(root, 'run-0');
-    const { outcome, tables } = await runMission({ scriptText: script, overrides: { 'Scale.Value': 4 }, runId: 0, runDirectory, install: realGmat(), timeoutMs: 120_000 });
+    const { outcome, tables } = await runMission({ scriptText: script, overrides: { 'Scale.Value': 4 }, runId: 0, runDirectory, install: await realGmat(), timeoutMs: 120_000 });
     expect(outcome.status).toBe('ok');
     expect(outcome.warnings).toEqual(['report__Values: duplicate column names Scale; repeats renamed <col>.1, <col>.2, ...']);
     const rows = await duckDbQuery(`SELECT * FROM '${tables['report__Values']!.path}'`);

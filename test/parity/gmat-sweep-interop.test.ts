@@ -4,13 +4,17 @@
 // and the header's postprocess. The venv comes from test/helpers/gmat-sweep-venv.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GmatInstall } from '../../gmat/install';
 import { readWithGmatSweep } from '../helpers/gmat-sweep-venv';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
 
-const install = realGmat();
 const root = tempDir('gsweep-interop-');
+let install: GmatInstall;
+beforeAll(async () => {
+  install = await realGmat();
+});
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('gmat-sweep 0.6 reads a gsweep directory', () => {

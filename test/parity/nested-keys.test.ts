@@ -3,7 +3,8 @@
 // GMAT's own refusal of a path it does not know.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GmatInstall } from '../../gmat/install';
 import { GmatRunError } from '../../gmat/console';
 import { runMission } from '../../gmat/run-mission';
 import type { Overrides } from '../../sweep/overrides';
@@ -11,9 +12,12 @@ import { duckDbQuery } from '../helpers/duckdb';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
 
-const install = realGmat();
 const SCRIPT = path.join(REPO_ROOT, 'test', 'missions', 'nested_fields.script');
 const root = tempDir('gsweep-nested-');
+let install: GmatInstall;
+beforeAll(async () => {
+  install = await realGmat();
+});
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 let n = 0;
 

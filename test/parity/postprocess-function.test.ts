@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GmatInstall } from '../../gmat/install';
 import { createActivities } from '../../activities';
 import type { PostprocessRun } from '../../postprocess/hook';
 import type { RunTask, SweepContext } from '../../sweep/sweep';
@@ -14,8 +15,11 @@ import { MISSIONS, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
 
 const root = tempDir('gsweep-postfn-');
+let install: GmatInstall;
+beforeAll(async () => {
+  install = await realGmat();
+});
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-const install = realGmat();
 const scriptText = fs.readFileSync(path.join(MISSIONS, 'leo_point_mass.script'), 'utf8');
 
 function context(outDir: string, hook: string): SweepContext {

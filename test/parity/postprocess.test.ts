@@ -16,11 +16,12 @@ const root = tempDir('gsweep-post-');
 const out = path.join(root, 'sweep');
 const flags = path.join(root, 'flags');
 const hook = `node ${path.join(__dirname, 'hooks', 'summarise.js')} ${flags}`;
-const env = { GMAT_ROOT: realGmat().root };
+let env: NodeJS.ProcessEnv;
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const manifest = () => parseManifest(fs.readFileSync(path.join(out, 'manifest.jsonl'), 'utf8')).entries;
 
 beforeAll(async () => {
+  env = { GMAT_ROOT: (await realGmat()).root };
   fs.mkdirSync(flags);
   fs.writeFileSync(path.join(flags, 'fail-c'), '');
   fs.writeFileSync(path.join(root, 'context.json'), JSON.stringify([{ label: 'a' }, { label: 'b' }, { label: 'c', nested: { k: [1, 2] } }]));

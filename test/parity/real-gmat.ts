@@ -1,11 +1,12 @@
 /**
- * The real GmatConsole for tests where GMAT decides (parity with gmat-run/gmat-sweep).
- * Found the way users find it: --gmat-root-less locator (GMAT_ROOT, /opt/gmat-*, ~/gmat-*,
- * PATH); `gsweep setup-gmat` installs one. Never the stand-in.
+ * The real GmatConsole for tests where GMAT decides (parity with gmat-run/gmat-sweep), found
+ * the way users find it: GMAT_ROOT, /opt/gmat-*, ~/gmat-*, PATH (and, once it is in main,
+ * the `gsweep setup-gmat` install). Never the stand-in; without real GMAT these tests fail.
+ * Async like the gmat work's test/real-gmat helper, so the two can be swapped.
  */
 import { locateGmat, type GmatInstall } from '../../gmat/install';
 
-export function realGmat(): GmatInstall {
+export async function realGmat(): Promise<GmatInstall> {
   try {
     return locateGmat();
   } catch (err) {

@@ -86,7 +86,7 @@ describe('solver results of a real-GMAT targeting sweep', () => {
 
   beforeAll(async () => {
     const r = await runCli(['run', SCRIPT, '--grid', 'DC.MaximumIterations=2,25', '--grid', 'GoalRadius.Value=12000,40000', '--out', out], {
-      env: { GMAT_ROOT: realGmat().root },
+      env: { GMAT_ROOT: (await realGmat()).root },
       timeoutMs: 300_000,
     });
     // Convergence is not run status: every run is ok, two targeters stopped short.
