@@ -131,6 +131,20 @@ describe('solver results of a real-GMAT targeting sweep', () => {
     ]);
   });
 
+  it('warm mode (long-lived GmatConsoles) records the same solver tables', async () => {
+    const warm = path.join(root, 'warm');
+    const r = await runCli(
+      ['run', SCRIPT, '--grid', 'DC.MaximumIterations=2,25', '--grid', 'GoalRadius.Value=12000,40000', '--out', warm, '--engine-mode', 'warm'],
+      { env: { GMAT_ROOT: (await realGmat()).root }, timeoutMs: 300_000 },
+    );
+    expect(r.stderr).toContain('4/4 runs ok, 0 failed');
+    const a = path.join(out, 'solver__DC.parquet');
+    const b = path.join(warm, 'solver__DC.parquet');
+    const diff = await duckDbQuery(`SELECT count(*) AS n FROM ((SELECT * FROM '${a}' EXCEPT ALL SELECT * FROM '${b}') UNION ALL (SELECT * FROM '${b}' EXCEPT ALL SELECT * FROM '${a}'))`);
+    expect(diff[0]!.n).toBe(0n);
+    expect((await duckDbQuery(`SELECT count(*) AS n FROM '${b}'`))[0]!.n).toBe(14n);
+  }, 320_000);
+
   it("gmat-sweep 0.6's lazy_solver_runs and lazy_solver_convergence read the directory", () => {
     const seen = readWithGmatSweep(out, ['--solver', 'DC']);
     expect(seen.solver_runs.index_names).toEqual(['run_id', 'solver', 'iteration']);
