@@ -72,6 +72,16 @@ export function withTimeColumn(table: Table): Table {
   return { rowCount: table.rowCount, columns: [...table.columns, { ...epoch, name: 'time' }] };
 }
 
+/**
+ * Contact tables get `interval_id` (INT64, the interval's position in the run, 0-based), as
+ * gmat-sweep's worker adds it: its `lazy_contacts` indexes contacts by `(run_id, interval_id)`.
+ */
+export function withIntervalId(table: Table): Table {
+  if (table.columns.some((c) => c.name === 'interval_id')) return table;
+  const values = Array.from({ length: table.rowCount }, (_, i) => BigInt(i));
+  return { rowCount: table.rowCount, columns: [...table.columns, { name: 'interval_id', type: 'int64', values }] };
+}
+
 function isoNow(ms: number): string {
   // gmat-sweep's manifest timestamps: ISO-8601 UTC with an explicit offset.
   return new Date(ms).toISOString().replace('Z', '+00:00');
@@ -200,6 +210,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     let table: Table;
     try {
       table = withTimeColumn(parseOutputFile(output.kind, fs.readFileSync(output.path, 'utf8')));
+      if (output.kind === 'contact') table = withIntervalId(table);
     } catch (err) {
       const parseError = new OutputParseError(output, err as Error);
       fail(parseError.message);

@@ -1,6 +1,6 @@
 """Reads a gsweep output directory with gmat-sweep 0.6's own code; prints what it saw as JSON.
 
-Usage: python read_with_gmat_sweep.py <out> [--report NAME] [--extra NAME]
+Usage: python read_with_gmat_sweep.py <out> [--report NAME] [--contact NAME] [--extra NAME] [--solver any]
 Run by test/parity/*.test.ts in the venv test/helpers/gmat-sweep-venv.ts creates.
 """
 import json
@@ -9,11 +9,14 @@ import sys
 from pathlib import Path
 
 import gmat_sweep
+import pandas as pd
 from gmat_sweep import Manifest
-from gmat_sweep.aggregate import lazy_extra_outputs, lazy_multiindex, lazy_solver_convergence, lazy_solver_runs
+from gmat_sweep.aggregate import lazy_contacts, lazy_extra_outputs, lazy_multiindex, lazy_solver_convergence, lazy_solver_runs
 
 
 def plain(v):
+    if v is pd.NA or v is pd.NaT:
+        return None
     if isinstance(v, float) and math.isnan(v):
         return None
     if hasattr(v, "item"):
@@ -66,6 +69,8 @@ while args:
     args = args[2:]
     if flag == "--report":
         result["report__" + name] = frame(lazy_multiindex(manifest, out, name=name))
+    elif flag == "--contact":
+        result["contact__" + name] = frame(lazy_contacts(manifest, out, name=name))
     elif flag == "--extra":
         result["extra__" + name] = frame(lazy_extra_outputs(out / "manifest.jsonl", name))
     elif flag == "--solver":
