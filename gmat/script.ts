@@ -609,11 +609,12 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     }
     if (!rewritten) inserts.push(`GMAT ${out.name}.Filename = '${out.path}';`);
   }
-  for (const sv of solvers) inserts.push(`GMAT ${sv.name}.ReportFile = '${sv.path}';`);
 
   for (const [key, value] of Object.entries(overrides)) {
     inserts.push(overrideLine(key, value as OverrideValue, typeOf.get(parseOverrideKey(key).resource)));
   }
+  // Solver logs are pinned after the overrides, so no override can move one out of the run.
+  for (const sv of solvers) inserts.push(`GMAT ${sv.name}.ReportFile = '${sv.path}';`);
 
   const outLines = lines.slice();
   for (const [li, list] of edits) {

@@ -255,7 +255,10 @@ describe('overrides against the script', () => {
       { name: 'DC', type: 'DifferentialCorrector', path: `${RUN_DIR}/DifferentialCorrectorDC.data`, maxIterations: 7 },
       { name: 'DC2', type: 'DifferentialCorrector', path: `${RUN_DIR}/dc2.data`, maxIterations: 3 },
     ]);
-    expect(r.text).toContain(`GMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';\nGMAT DC2.ReportFile = '${RUN_DIR}/dc2.data';\nGMAT DC2.MaximumIterations = 3;\nBeginMissionSequence;`);
+    expect(r.text).toContain(`GMAT DC2.MaximumIterations = 3;\nGMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';\nGMAT DC2.ReportFile = '${RUN_DIR}/dc2.data';\nBeginMissionSequence;`);
+    // An override of a solver's ReportFile cannot move its log out of the run directory.
+    const moved = patchScript(src, { 'DC.ReportFile': '/tmp/elsewhere.data' }, RUN_DIR).text;
+    expect(moved.indexOf(`GMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';`)).toBeGreaterThan(moved.indexOf("GMAT DC.ReportFile = '/tmp/elsewhere.data';"));
     expect(errorOf(() => patchScript(src.replace("'logs/dc2.data'", "'RF.txt'"), {}, RUN_DIR)).message).toBe(
       'solver DC2 (DifferentialCorrector) would write its log as "RF.txt", a name output RF also uses; set DC2.ReportFile to another name',
     );
