@@ -72,6 +72,17 @@ export function withTimeColumn(table: Table): Table {
   return { rowCount: table.rowCount, columns: [...table.columns, { ...epoch, name: 'time' }] };
 }
 
+/** DAF/SPK files (GMAT's `FileFormat = SPK`) start with this 8-byte magic. */
+function isSpkFile(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    return fs.readSync(fd, head, 0, 8, 0) === 8 && head.toString('latin1') === 'DAF/SPK ';
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Contact tables get `interval_id` (INT64, the interval's position in the run, 0-based), as
  * gmat-sweep's worker adds it: its `lazy_contacts` indexes contacts by `(run_id, interval_id)`.
@@ -207,6 +218,12 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   for (const output of patched.outputs) {
     // GMAT creates a ReportFile lazily: no data, no file. That is a run without that table.
     if (!fs.existsSync(output.path)) continue;
+    if (output.kind === 'ephemeris' && isSpkFile(output.path)) {
+      // A binary SPICE kernel holds interpolation coefficients, not state rows (gmat-run
+      // needs spiceypy to sample it): the run keeps the .bsp and says so instead of failing.
+      warnings.push(`${output.type} ${output.name} is a binary SPK kernel: kept as ${output.path}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`);
+      continue;
+    }
     let table: Table;
     try {
       table = withTimeColumn(parseOutputFile(output.kind, fs.readFileSync(output.path, 'utf8')));
