@@ -72,12 +72,19 @@ export function withTimeColumn(table: Table): Table {
   return { rowCount: table.rowCount, columns: [...table.columns, { ...epoch, name: 'time' }] };
 }
 
-/** DAF/SPK files (GMAT's `FileFormat = SPK`) start with this 8-byte magic. */
-function isSpkFile(file: string): boolean {
+/**
+ * Binary ephemerides GMAT writes (`FileFormat = SPK` / `CK`: DAF kernels, `Code-500`): they
+ * hold coefficients or packed records, not text rows. Returns what it is, or null for text.
+ */
+export function binaryEphemerisKind(file: string): string | null {
   const fd = fs.openSync(file, 'r');
   try {
-    const head = Buffer.alloc(8);
-    return fs.readSync(fd, head, 0, 8, 0) === 8 && head.toString('latin1') === 'DAF/SPK ';
+    const head = Buffer.alloc(1024);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    const magic = head.subarray(0, 8).toString('latin1');
+    if (magic === 'DAF/SPK ') return 'binary SPK kernel';
+    if (magic.startsWith('DAF/CK')) return 'binary CK kernel';
+    return head.subarray(0, n).includes(0) ? 'binary file (Code-500)' : null;
   } finally {
     fs.closeSync(fd);
   }
@@ -218,10 +225,11 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   for (const output of patched.outputs) {
     // GMAT creates a ReportFile lazily: no data, no file. That is a run without that table.
     if (!fs.existsSync(output.path)) continue;
-    if (output.kind === 'ephemeris' && isSpkFile(output.path)) {
-      // A binary SPICE kernel holds interpolation coefficients, not state rows (gmat-run
-      // needs spiceypy to sample it): the run keeps the .bsp and says so instead of failing.
-      warnings.push(`${output.type} ${output.name} is a binary SPK kernel: kept as ${output.path}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`);
+    const binary = output.kind === 'ephemeris' ? binaryEphemerisKind(output.path) : null;
+    if (binary) {
+      // Coefficients or packed records, not state rows (gmat-run needs spiceypy to sample an
+      // SPK): the run keeps the file and says so instead of failing.
+      warnings.push(`${output.type} ${output.name} is a ${binary}: kept as ${output.path}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`);
       continue;
     }
     let table: Table;

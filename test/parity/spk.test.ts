@@ -1,4 +1,4 @@
-// An SPK EphemerisFile (binary SPICE kernel, no state rows) no longer fails the run: the real
+// SPK and Code-500 EphemerisFiles (binary: coefficients / packed records, no state rows) no longer fail the run: the real
 // GmatConsole writes it, the run is ok, the .bsp is kept and outcome.json says why there is
 // no table, while a CCSDS-OEM ephemeris of the same run becomes its table.
 import * as fs from 'node:fs';
@@ -24,6 +24,9 @@ describe('SPK ephemeris output', () => {
         'GMAT Oem.Spacecraft = Sat;',
         "GMAT Oem.Filename = 'sat.oem';",
         'GMAT Oem.FileFormat = CCSDS-OEM;',
+        'Create EphemerisFile Packed;',
+        'GMAT Packed.Spacecraft = Sat;',
+        'GMAT Packed.FileFormat = Code-500;',
         'BeginMissionSequence;',
       ].join('\n'),
     );
@@ -34,6 +37,7 @@ describe('SPK ephemeris output', () => {
     expect(fs.readFileSync(bsp).subarray(0, 8).toString('latin1')).toBe('DAF/SPK ');
     expect(outcome.warnings).toEqual([
       `EphemerisFile Kernel is a binary SPK kernel: kept as ${bsp}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`,
+      `EphemerisFile Packed is a binary file (Code-500): kept as ${path.join(runDirectory, 'Packed.oem')}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`,
     ]);
     expect(Object.keys(outcome.output_paths).sort()).toEqual(['ephemeris__Oem', 'report__Track']);
   });
