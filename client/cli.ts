@@ -8,7 +8,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../activities/engine';
-import { GmatNotFoundError } from '../activities/gmat/install';
+import { describeInstall, GmatNotFoundError } from '../activities/gmat/install';
+import { SetupGmatError } from '../activities/gmat/setup';
+import { setupGmatCommand } from './setup-gmat';
 import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
 import { runMission } from '../activities/run-mission';
 import { OverrideError } from '../spec/overrides';
@@ -168,8 +170,7 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
   }
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
   const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
-  resolveInstall(prepared.input.context.engine, engine);
-  if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+  log(`gsweep: ${describeInstall(resolveInstall(prepared.input.context.engine, engine))}`);
   return withEmbeddedTemporal(
     {
       server: { dbFilename: o.dbFilename, headless: !o.ui },
@@ -326,7 +327,7 @@ export function buildProgram(): Command {
       if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
         throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
       }
-      if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+      if (!o.json) log(`gsweep: ${describeInstall(install)}`);
       try {
         const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
@@ -417,6 +418,8 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  setupGmatCommand(program);
+
   program
     .command('dev-server')
     .description('run a local Temporal dev server for gsweep (prints its address; Ctrl-C stops it)')
@@ -453,6 +456,7 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GridArgError ||
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
+      err instanceof SetupGmatError ||
       err instanceof OverrideError
     ) {
       log(`gsweep: error: ${e.message}`);
