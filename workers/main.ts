@@ -44,7 +44,7 @@ export async function main(argv = process.argv): Promise<void> {
   });
   // Which GMAT this worker runs for sweeps that name none; a missing one fails those runs, not the worker.
   try {
-    console.log(`gsweep worker: ${describeInstall(locateGmat({ gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT }))}`);
+    console.log(`gsweep worker: ${describeInstall(locateGmat({ gmatRoot: opts.gmatRoot }))}`);
   } catch (e) {
     console.log(`gsweep worker: no GMAT install found; runs of sweeps that use the default engine will fail:\n${(e as Error).message}`);
   }
