@@ -1,7 +1,7 @@
 /** `gsweep setup-gmat`: the command-line face of activities/gmat/setup.ts. */
 import type { Command } from 'commander';
-import { defaultGmatPrefix, describeInstall } from '../activities/gmat/install';
-import { setupGmat } from '../activities/gmat/setup';
+import { defaultGmatPrefix, describeInstall } from '../gmat/install';
+import { setupGmat } from '../gmat/setup';
 
 export function setupGmatCommand(program: Command): void {
   program

@@ -9,8 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultGmatPrefix, describeInstall, GmatNotFoundError, locateGmat } from '../activities/gmat/install';
-import { setupGmat } from '../activities/gmat/setup';
+import { defaultGmatPrefix, describeInstall, GmatNotFoundError, locateGmat } from '../gmat/install';
+import { setupGmat } from '../gmat/setup';
 
 const REPO = path.resolve(__dirname, '..');
 const VENDOR_CSPICE = path.resolve(REPO, '..', 'shared', 'vendor', 'cspice', 'include');

@@ -4,8 +4,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { Runtime } from '@temporalio/worker';
-import { connectionSettings, type ConnectionSettings } from '../client/connection';
-import { describeInstall, locateGmat } from '../activities/gmat/install';
+import { connectionSettings, type ConnectionSettings } from '../temporal/connection';
+import { describeInstall, locateGmat } from '../gmat/install';
 import { createSweepWorker, defaultConcurrency } from './worker';
 
 function positiveInt(value: string): number {

@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractEngineErrors, GmatRunError } from '../../activities/gmat/console';
-import type { GmatInstall } from '../../activities/gmat/install';
-import { WarmPool } from '../../activities/gmat/warm';
-import { PATCHED_SCRIPT_NAME, runMission } from '../../activities/run-mission';
-import type { OverrideValue, Overrides } from '../../spec/overrides';
+import { extractEngineErrors, GmatRunError } from '../../gmat/console';
+import type { GmatInstall } from '../../gmat/install';
+import { WarmPool } from '../../gmat/warm';
+import { PATCHED_SCRIPT_NAME, runMission } from '../../gmat/run-mission';
+import type { OverrideValue, Overrides } from '../../sweep/overrides';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 import { FIXTURES, realGmat } from './gmat';
 

@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultGmatPrefix, type GmatInstall } from '../../activities/gmat/install';
-import { findSetupInstall, setupGmat } from '../../activities/gmat/setup';
+import { defaultGmatPrefix, type GmatInstall } from '../../gmat/install';
+import { findSetupInstall, setupGmat } from '../../gmat/setup';
 import { REPO_ROOT } from '../helpers/temporal';
 
 export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateGmat, type GmatInstall } from '../../activities/gmat/install';
-import { findSetupInstall, GMATPY_SDIST, GMATPY_WHEEL, MARKER_FILE, setupGmat, SetupGmatError, setupStartupText } from '../../activities/gmat/setup';
+import { locateGmat, type GmatInstall } from '../../gmat/install';
+import { findSetupInstall, GMATPY_SDIST, GMATPY_WHEEL, MARKER_FILE, setupGmat, SetupGmatError, setupStartupText } from '../../gmat/setup';
 import { runCli, tempDir } from '../helpers/temporal';
 import { realGmat, VENDOR_CSPICE } from './gmat';
 
