@@ -118,7 +118,10 @@ export interface Env {
 
 /** A dev server (gsweep's own `startDevServer`), a client, and a registry of worker processes to kill at the end. */
 export async function startEnv(options: DevServerOptions = {}, engine: EngineCase = STAND_IN): Promise<Env> {
-  const engineEnv = await engine.workerEnv();
+  // Awaited by startWorker, inside the test: a missing real GMAT fails the test (a throwing
+  // beforeAll would make vitest report it as skipped).
+  const engineEnv = engine.workerEnv();
+  engineEnv.catch(() => undefined);
   const server = await startDevServer({ headless: true, ...options });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
@@ -136,7 +139,7 @@ export async function startEnv(options: DevServerOptions = {}, engine: EngineCas
       return dir;
     },
     async startWorker(args = ['--concurrency', '2'], extraEnv = {}, subTag?: string) {
-      const worker = spawnWorker(env.server.address, args, tagEnv(subTag ? `${tag}-${subTag}` : tag, { ...engineEnv, ...extraEnv }));
+      const worker = spawnWorker(env.server.address, args, tagEnv(subTag ? `${tag}-${subTag}` : tag, { ...(await engineEnv), ...extraEnv }));
       env.workers.push(worker);
       await waitFor(() => worker.output().includes('gsweep worker polling') || worker.child.exitCode !== null, 'worker start', 60_000);
       if (worker.child.exitCode !== null) throw new Error(`worker exited at start:\n${worker.output()}`);

@@ -6,14 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { extractEngineErrors, GmatRunError } from '../../gmat/console';
-import type { GmatInstall } from '../../gmat/install';
 import { WarmPool } from '../../gmat/warm';
 import { PATCHED_SCRIPT_NAME, runMission } from '../../gmat/run-mission';
 import type { OverrideValue, Overrides } from '../../sweep/overrides';
 import { MISSIONS, tempDir } from '../helpers/temporal';
-import { FIXTURES, realGmat } from './gmat';
+import { FIXTURES } from './gmat';
+import { useRealGmat } from './use-real-gmat';
 
 const NEUTRAL_DIR = /\/data\/sweep\/runs\/run-\d+/g;
 /** Files of a fixture case that are not ReportFiles GMAT wrote. */
@@ -67,10 +67,7 @@ function cases(): Case[] {
 const CASES = cases();
 const root = tempDir('gsweep-real-fixtures-');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-let install: GmatInstall;
-beforeAll(async () => {
-  install = await realGmat();
-});
+const gmat = useRealGmat();
 
 /** gsweep's patched script equals the fixture's, apart from the run directory and how override values are spelled. */
 function expectSamePatchedScript(mission: string, ours: string, fixture: string, runDir: string, overrides: Overrides): void {
@@ -99,6 +96,7 @@ describe('the shared GMAT fixtures, reproduced on the setup-gmat build', () => {
 
   for (const c of CASES) {
     it(`${c.mission}/${c.name}: exit ${c.exitCode}, ${c.exitCode === 0 ? `${c.reports.join(', ')} byte-identical` : 'the same GMAT error lines'}`, async () => {
+      const install = gmat();
       const mission = fs.readFileSync(path.join(MISSIONS, `${c.mission}.script`), 'utf8');
       const fixturePatched = fs.readFileSync(path.join(c.dir, PATCHED_SCRIPT_NAME), 'utf8');
       const { overrides } = overridesOf(mission, fixturePatched);
@@ -131,6 +129,7 @@ describe('the shared GMAT fixtures, reproduced on the setup-gmat build', () => {
   }
 
   it('interactive-session: warm mode serves runs 0 and 1 from one console (byte-identical tracks), run 2 fails with the same error', async () => {
+    const install = gmat();
     const session = path.join(FIXTURES, 'interactive-session');
     const mission = fs.readFileSync(path.join(MISSIONS, 'leo_point_mass.script'), 'utf8');
     const pool = new WarmPool(path.join(root, 'interactive', 'slots'), 2);

@@ -13,7 +13,8 @@ import { parseManifest } from '../../output/manifest';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, type WorkerProcess } from '../helpers/temporal';
 import { keplerState, leo } from '../helpers/two-body';
-import { realGmat, realGmatEnv } from './gmat';
+import { realGmatEnv } from './gmat';
+import { useRealGmat } from './use-real-gmat';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
 const STATE = ['X', 'Y', 'Z', 'VX', 'VY', 'VZ'].map((c) => `Sat.EarthMJ2000Eq.${c}`);
@@ -26,9 +27,23 @@ describe('16-run grid of leo_point_mass on real GMAT (dev server, 2 worker proce
   const root = tempDir('gsweep-real-grid-');
   const outs: Record<'fresh' | 'warm', string> = { fresh: path.join(root, 'fresh'), warm: path.join(root, 'warm') };
   const sweepIds: Record<string, string> = {};
+  const gmat = useRealGmat();
+  // A throwing beforeAll would report the tests as skipped: keep its failure for them to throw.
+  let failure: unknown;
+  const ready = () => {
+    if (failure !== undefined) throw failure;
+  };
 
   beforeAll(async () => {
-    install = await realGmat();
+    try {
+      await sweepBothModes();
+    } catch (e) {
+      failure = e;
+    }
+  });
+
+  async function sweepBothModes(): Promise<void> {
+    install = gmat();
     env = await startLocalTemporal();
     for (let i = 0; i < 2; i++) workers.push(spawnWorker(env.address, ['--concurrency', '2'], realGmatEnv(install)));
     for (const mode of ['fresh', 'warm'] as const) {
@@ -40,7 +55,7 @@ describe('16-run grid of leo_point_mass on real GMAT (dev server, 2 worker proce
       expect(result.summary).toMatchObject({ total: 16, ok: 16, failed: 0 });
       sweepIds[mode] = result.sweepId;
     }
-  });
+  }
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop('SIGKILL')));
@@ -49,6 +64,7 @@ describe('16-run grid of leo_point_mass on real GMAT (dev server, 2 worker proce
   });
 
   it('the workers say they run the setup-gmat GMAT, and every run was made by it', () => {
+    ready();
     for (const w of workers) expect(w.output()).toContain(`gsweep worker: GMAT R2026a at ${install.root} (from GMAT_ROOT)`);
     for (const mode of ['fresh', 'warm'] as const) {
       for (const id of SMAS.keys()) {
@@ -59,12 +75,14 @@ describe('16-run grid of leo_point_mass on real GMAT (dev server, 2 worker proce
   });
 
   it('warm mode really reused consoles: fewer GmatConsole start-ups than runs', () => {
+    ready();
     // A warm run's log is its share of a long-lived console's transcript, which starts with the banner only once.
     const banners = SMAS.map((_, id) => fs.readFileSync(path.join(outs.warm, 'runs', `run-${id}`, 'GmatLog.txt'), 'utf8').includes('GMAT Console Application'));
     expect(banners.filter(Boolean).length).toBeLessThan(16);
   });
 
   it('fresh and warm aggregates are byte-identical (apart from the sweep id in the footer), as are the per-run ReportFiles', () => {
+    ready();
     const a = fs.readFileSync(path.join(outs.fresh, 'report__Track.parquet'));
     const b = fs.readFileSync(path.join(outs.warm, 'report__Track.parquet'));
     // The footer records which sweep wrote the table; both ids have the same length.
@@ -83,6 +101,7 @@ describe('16-run grid of leo_point_mass on real GMAT (dev server, 2 worker proce
   });
 
   it('16 x 91 rows whose states match closed-form two-body motion to 1e-9 relative', async () => {
+    ready();
     const { rows } = await readParquetWithDuckDb(path.join(outs.fresh, 'report__Track.parquet'));
     expect(rows).toHaveLength(16 * 91);
     let worst = 0;

@@ -5,18 +5,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { locateGmat, type GmatInstall } from '../../gmat/install';
 import { findSetupInstall, GMATPY_SDIST, GMATPY_WHEEL, MARKER_FILE, setupGmat, SetupGmatError, setupStartupText } from '../../gmat/setup';
 import { runCli, tempDir } from '../helpers/temporal';
-import { realGmat, VENDOR_CSPICE } from './gmat';
+import { VENDOR_CSPICE } from './gmat';
+import { useRealGmat } from './use-real-gmat';
 
+const gmat = useRealGmat();
 let install: GmatInstall;
 const scratch = tempDir('gsweep-setup-gmat-');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
-beforeAll(async () => {
-  install = await realGmat();
-});
 
 async function refusal(p: Promise<unknown>): Promise<SetupGmatError> {
   const e = await p.then(
@@ -46,6 +45,9 @@ function expectNothingWritten(prefix: string): void {
 }
 
 describe('the setup-gmat install', () => {
+  beforeEach(() => {
+    install = gmat();
+  });
   it('is complete: bin/GmatConsole, both engine libraries, data, output, a marker with the pins', () => {
     for (const f of ['bin/GmatConsole', 'bin/libGmatBase.so.R2026a', 'bin/libGmatUtil.so.R2026a', 'bin/gmat_startup_file.txt', 'licenses/LICENSES.md']) {
       expect(fs.existsSync(path.join(install.root, f)), f).toBe(true);

@@ -8,13 +8,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GmatRunError } from '../../gmat/console';
 import { standInInstall, type GmatInstall } from '../../gmat/install';
 import { runMission } from '../../gmat/run-mission';
 import type { Overrides } from '../../sweep/overrides';
 import { MISSIONS, tempDir } from '../helpers/temporal';
-import { realGmat } from './gmat';
+import { useRealGmat } from './use-real-gmat';
 
 const TOLERANCE = 1e-8;
 
@@ -37,11 +37,8 @@ const CASES: { mission: string; overrides: Overrides }[] = [
 
 const root = tempDir('gsweep-drift-');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-let real: GmatInstall;
+const gmat = useRealGmat();
 const standIn = standInInstall();
-beforeAll(async () => {
-  real = await realGmat();
-});
 
 type Result = { ok: true; dir: string; reports: string[] } | { ok: false; dir: string; error: GmatRunError };
 
@@ -100,7 +97,7 @@ describe('the stand-in against real GMAT on every shared mission', () => {
   for (const [i, c] of CASES.entries()) {
     it(`${c.mission} ${JSON.stringify(c.overrides)}`, async () => {
       const a = await runOn(standIn, c.mission, c.overrides, path.join(root, `case-${i}`, 'stand-in'));
-      const b = await runOn(real, c.mission, c.overrides, path.join(root, `case-${i}`, 'gmat'));
+      const b = await runOn(gmat(), c.mission, c.overrides, path.join(root, `case-${i}`, 'gmat'));
       expect(a.ok, `stand-in ${a.ok ? 'ran' : `failed: ${(a as { error: Error }).error.message}`}; GMAT ${b.ok ? 'ran' : `failed: ${(b as { error: Error }).error.message}`}`).toBe(b.ok);
       if (a.ok && b.ok) {
         expect(a.reports).toEqual(b.reports);
