@@ -277,6 +277,9 @@ export interface SetupGmatOptions {
   force?: boolean;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** The machine built for (default: this one); only linux/x64 is supported. */
+  platform?: NodeJS.Platform;
+  arch?: string;
 }
 
 export interface SetupGmatResult {
@@ -366,6 +369,14 @@ export async function setupGmat(options: SetupGmatOptions = {}): Promise<SetupGm
   }
 
   // Every prerequisite is checked before anything is downloaded or written.
+  const platform = options.platform ?? process.platform;
+  const arch = options.arch ?? process.arch;
+  if (platform !== 'linux' || arch !== 'x64') {
+    throw new SetupGmatError(
+      `gsweep setup-gmat builds GMAT for Linux x86-64 only (gmatpy's wheel holds manylinux x86_64 libraries), not ${platform}/${arch}: ` +
+        "install NASA's GMAT release for this machine and set GMAT_ROOT, or run gsweep's workers in a Linux x86-64 container (deploy/Dockerfile)",
+    );
+  }
   const cspice = checkCspiceInclude(options.cspiceInclude ?? env.GSWEEP_CSPICE_INCLUDE);
   const unzip = requireTool('unzip', env);
   const tar = requireTool('tar', env);

@@ -115,6 +115,15 @@ describe('the setup-gmat install', () => {
 describe('setup-gmat refusals (before anything is downloaded or written)', () => {
   const env = (extra: NodeJS.ProcessEnv = {}) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
 
+  it('not Linux x86-64: says what to use instead', async () => {
+    const prefix = path.join(scratch, 'mac', 'gmat');
+    const e = await refusal(setupGmat({ prefix, cspiceInclude: VENDOR_CSPICE, env: env(), platform: 'darwin', arch: 'arm64' }));
+    expect(e.message).toContain('gsweep setup-gmat builds GMAT for Linux x86-64 only');
+    expect(e.message).toContain('not darwin/arm64');
+    expect(e.message).toContain("install NASA's GMAT release for this machine and set GMAT_ROOT");
+    expectNothingWritten(prefix);
+  });
+
   it('no CSPICE headers named: says which option, which env and where to get them', async () => {
     const prefix = path.join(scratch, 'a', 'gmat');
     const e = await refusal(setupGmat({ prefix, env: env() }));
