@@ -17,7 +17,7 @@ import {
   type SweepContext,
   type SweepInput,
 } from '../sweep/sweep';
-import { writeAggregate as writeAggregateTables } from '../output/aggregate';
+import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
@@ -178,7 +178,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         // The aggregate does not need GMAT; the manifest then says "unknown".
       }
       const info = activityInfo();
-      return writeAggregateTables(input, overridesOf, version, {
+      return aggregateRuns(input, overridesOf, version, {
         progress: (runsDone) => heartbeat({ runsDone }),
         workflowId: info.workflowExecution?.workflowId,
         namespace: info.workflowNamespace,
