@@ -9,8 +9,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../gmat/engine';
 import { GmatNotFoundError } from '../gmat/install';
-import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
+import { checkScript, validateOverridesForScript } from '../gmat/script';
 import { runMission } from '../gmat/run-mission';
+import { RUN_FILES, runFilePath } from '../output/layout';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
 import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
@@ -314,8 +315,7 @@ export function buildProgram(): Command {
       if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(script)} is not a file; give the path of a GMAT .script file`);
       const scriptText = fs.readFileSync(scriptPath, 'utf8');
       try {
-        checkScript(scriptText);
-        validateOverridesForScript(parseScript(scriptText).resources, overrides);
+        validateOverridesForScript(checkScript(scriptText).resources, overrides);
       } catch (err) {
         if (err instanceof OverrideError) throw err;
         throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
@@ -331,11 +331,11 @@ export function buildProgram(): Command {
         const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
         else for (const [key, t] of Object.entries(result.tables)) process.stdout.write(`${key}: ${t.path} (${t.rows} rows)\n`);
-        if (!o.json) log(`gsweep: run ok; outcome: ${path.join(runDirectory, 'outcome.json')}`);
+        if (!o.json) log(`gsweep: run ok; outcome: ${runFilePath(runDirectory, RUN_FILES.outcome)}`);
       } catch (err) {
         log(`gsweep: run failed: ${(err as Error).message}`);
         // --json: the failed outcome.json (written for every failure except a cancel).
-        const outcomeFile = path.join(runDirectory, 'outcome.json');
+        const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
         if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(fs.readFileSync(outcomeFile, 'utf8'));
         process.exitCode = EXIT_RUNS_FAILED;
       }
