@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Overrides } from '../sweep/overrides';
+import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { expandRun } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
@@ -188,3 +189,17 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 }
 
 export type SweepActivities = ReturnType<typeof createActivities>;
+
+/** The activities under the names a worker registers them by: `gsweep.runGmat`, ... */
+export type RegisteredSweepActivities = Record<string, SweepActivities[SweepActivityName]>;
+
+/**
+ * `createActivities` keyed by their prefixed activity types, optionally only some of them
+ * (a GMAT-only worker registers just `runGmat`).
+ */
+export function registeredActivities(
+  activities: SweepActivities,
+  names: readonly SweepActivityName[] = SWEEP_ACTIVITY_NAMES,
+): RegisteredSweepActivities {
+  return Object.fromEntries(names.map((name) => [activityType(name), activities[name]]));
+}

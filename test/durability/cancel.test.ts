@@ -65,7 +65,7 @@ describe('cancel', () => {
     const events = (await env.client.workflow.getHandle(sweepId).fetchHistory()).events ?? [];
     const run1 = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === 'run-1')!;
     const run1Cancelled = events.find((e) => String(e.activityTaskCanceledEventAttributes?.scheduledEventId ?? '') === String(run1.eventId));
-    const aggregateScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'writeAggregate');
+    const aggregateScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'gsweep.writeAggregate');
     expect(run1Cancelled, 'run-1 has an ActivityTaskCanceled event').toBeDefined();
     expect(aggregateScheduled).toBeDefined();
     expect(Number(run1Cancelled!.eventId)).toBeLessThan(Number(aggregateScheduled!.eventId));
