@@ -8,9 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../gmat/engine';
-import { GmatNotFoundError } from '../gmat/install';
-import { checkScript, validateOverridesForScript } from '../gmat/script';
-import { runMission } from '../gmat/run-mission';
+import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import { RUN_FILES, runFilePath } from '../output/layout';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
@@ -19,6 +17,7 @@ import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
+import { runOne } from './run-one';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
@@ -310,29 +309,18 @@ export function buildProgram(): Command {
     .option('--json', 'print the outcome as JSON')
     .action(async (script: string, o: { set?: string[]; out: string; engine: 'gmat' | 'stand-in'; gmatRoot?: string; timeout: number; json?: boolean }) => {
       const overrides = parseSetArgs(o.set ?? []);
-      const scriptPath = path.resolve(script);
-      if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(script)} does not exist; give the path of a GMAT .script file`);
-      if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(script)} is not a file; give the path of a GMAT .script file`);
-      const scriptText = fs.readFileSync(scriptPath, 'utf8');
-      try {
-        validateOverridesForScript(checkScript(scriptText).resources, overrides);
-      } catch (err) {
-        if (err instanceof OverrideError) throw err;
-        throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
-      }
-      // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
-      const install = resolveInstall({ kind: o.engine }, { gmatRoot: o.gmatRoot });
       const runDirectory = path.resolve(o.out);
-      if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
-        throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
-      }
-      if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+      const onInstall = (install: GmatInstall) => {
+        if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+      };
       try {
-        const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
+        const result = await runOne({ script, overrides, out: runDirectory, engine: o.engine, gmatRoot: o.gmatRoot, timeoutSeconds: o.timeout, onInstall });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
         else for (const [key, t] of Object.entries(result.tables)) process.stdout.write(`${key}: ${t.path} (${t.rows} rows)\n`);
         if (!o.json) log(`gsweep: run ok; outcome: ${runFilePath(runDirectory, RUN_FILES.outcome)}`);
       } catch (err) {
+        // Refused before anything ran: the usual bad-request exit.
+        if (err instanceof RequestError || err instanceof OverrideError || err instanceof GmatNotFoundError) throw err;
         log(`gsweep: run failed: ${(err as Error).message}`);
         // --json: the failed outcome.json (written for every failure except a cancel).
         const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
