@@ -69,6 +69,7 @@ function addSweepOptions(cmd: Command): Command {
     .option('--retries <n>', 'attempts per run for infrastructure failures', positiveInt)
     .option('--sweep-id <id>', 'workflow id of the sweep (default gsweep-<script>-<random>)')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
+    .option('--gmat-task-queue <name>', 'with --address: task queue of the GMAT runs, polled by `gsweep-worker --role gmat` hosts (env GSWEEP_GMAT_TASK_QUEUE; default: --task-queue)')
     .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
     .option('--ui', 'embedded dev server: serve the Temporal Web UI')
     .option('--no-wait', 'with --address: start the sweep, print its id and exit')
@@ -86,6 +87,7 @@ interface SweepCliOptions extends ConnectionFlags {
   retries?: number;
   sweepId?: string;
   concurrency?: number;
+  gmatTaskQueue?: string;
   dbFilename?: string;
   ui?: boolean;
   wait: boolean;
@@ -133,8 +135,11 @@ async function connectClient(settings: ConnectionSettings): Promise<{ client: Cl
   return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
 }
 
-async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions): Promise<number> {
-  const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace });
+async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions, embedded = false): Promise<number> {
+  // The embedded worker polls one queue and hosts everything: a GMAT queue only means
+  // something with --address, where `gsweep-worker --role gmat` hosts poll it.
+  const gmatTaskQueue = embedded ? undefined : (o.gmatTaskQueue ?? process.env.GSWEEP_GMAT_TASK_QUEUE);
+  const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace, gmatTaskQueue });
   log(`gsweep: started sweep ${handle.workflowId}: ${prepared.input.runCount} runs -> ${prepared.input.context.outDir}`);
   if (!o.wait) {
     if (o.json) process.stdout.write(`${JSON.stringify({ sweepId: handle.workflowId, outDir: prepared.input.context.outDir })}\n`);
@@ -177,7 +182,7 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
       engine,
       onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
     },
-    ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }),
+    ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }, true),
   );
 }
 

@@ -1,7 +1,7 @@
 /** `run-<id>/outcome.json`: the durable record of one run, read by the aggregate and by resume. */
 import * as fs from 'node:fs';
 import type { Overrides } from '../sweep/overrides';
-import type { ColumnSpec } from '../tables/parquet/writer';
+import type { ColumnSpec } from '../tables/table';
 import { writeJsonAtomic } from './atomic';
 import { outcomePath, RUN_FILES, runFilePath } from './layout';
 
