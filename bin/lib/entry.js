@@ -49,14 +49,39 @@ function load(module) {
 
 module.exports = { load, mode };
 
-// `node bin/lib/entry.js --clean | --stamp`: the build script's first and last steps.
+/**
+ * `prepare` (npm install in a checkout, npm pack): builds dist/ when it can. Without the
+ * compiler or the sources (`npm ci --omit=dev` in deploy/Dockerfile, before the sources are
+ * copied) it says so and leaves the bin entries on the sources, which is not an error.
+ */
+function prepare() {
+  let tsc;
+  try {
+    tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+  } catch {
+    tsc = undefined;
+  }
+  const config = path.join(ROOT, 'tsconfig.build.json');
+  if (!tsc || !fs.existsSync(config)) {
+    console.log('gsweep: dist/ not built (no TypeScript compiler or no sources here); bin/ runs the sources through tsx');
+    return 0;
+  }
+  fs.rmSync(DIST, { recursive: true, force: true });
+  const result = require('node:child_process').spawnSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });
+  if (result.status !== 0) return result.status ?? 1;
+  fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  return 0;
+}
+
+// `node bin/lib/entry.js --clean | --stamp | --mode | --prepare`
 if (require.main === module) {
   const flag = process.argv[2];
-  if (flag === '--clean') fs.rmSync(DIST, { recursive: true, force: true });
+  if (flag === '--prepare') process.exitCode = prepare();
+  else if (flag === '--clean') fs.rmSync(DIST, { recursive: true, force: true });
   else if (flag === '--stamp') fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   else if (flag === '--mode') console.log(mode());
   else {
-    console.error('usage: node bin/lib/entry.js --clean | --stamp | --mode');
+    console.error('usage: node bin/lib/entry.js --clean | --stamp | --mode | --prepare');
     process.exitCode = 2;
   }
 }
