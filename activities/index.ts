@@ -25,15 +25,11 @@ import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
 import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
+import { readSamplesJson, sampleOverrides, type SamplesJson } from '../output/samples-json';
 import { writeJsonAtomic } from '../output/atomic';
 import { OutputParseError, runMission } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { OverrideError } from '../sweep/overrides';
-
-export interface SamplesFile {
-  columns: string[];
-  rows: unknown[][];
-}
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -82,16 +78,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     return install;
   };
 
-  const readSamples = (context: SweepContext): SamplesFile =>
-    JSON.parse(fs.readFileSync(samplesPath(context.outDir), 'utf8')) as SamplesFile;
-
-  const rowOverrides = (samples: SamplesFile, row: number): Overrides => {
-    const overrides: Overrides = {};
-    samples.columns.forEach((column, i) => {
-      overrides[column] = samples.rows[row][i] as Overrides[string];
-    });
-    return overrides;
-  };
+  const readSamples = (context: SweepContext): SamplesJson => readSamplesJson(context.outDir);
 
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
@@ -123,7 +110,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const samples = readSamples(context);
       const end = Math.min(samples.rows.length, offset + count);
       const page: Overrides[] = [];
-      for (let row = offset; row < end; row++) page.push(rowOverrides(samples, row));
+      for (let row = offset; row < end; row++) page.push(sampleOverrides(samples, row));
       return page;
     },
 
@@ -165,12 +152,12 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     },
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
-      let samples: SamplesFile | undefined;
+      let samples: SamplesJson | undefined;
       const overridesOf = (runId: number): Overrides => {
         const expanded = expandRun(input.runSet, runId);
         if (expanded) return expanded;
         samples ??= readSamples(input.context);
-        return rowOverrides(samples, runId);
+        return sampleOverrides(samples, runId);
       };
       let version: string | null = null;
       try {

@@ -11,8 +11,8 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { writeJsonAtomic } from '../output/atomic';
-import { manifestPath, samplesPath } from '../output/layout';
+import { manifestPath } from '../output/layout';
+import { writeSamplesJson } from '../output/samples-json';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
@@ -64,10 +64,7 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
     ...(options.gmatTaskQueue ? { gmatTaskQueue: options.gmatTaskQueue } : {}),
   };
   const { context } = input;
-  if (prepared.samples) {
-    fs.mkdirSync(context.outDir, { recursive: true });
-    writeJsonAtomic(samplesPath(context.outDir), prepared.samples);
-  }
+  if (prepared.samples) writeSamplesJson(context.outDir, prepared.samples);
   try {
     return await client.workflow.start(sweepWorkflow, {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
