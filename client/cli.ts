@@ -8,8 +8,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../gmat/engine';
-import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import { describeInstall, GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import { SetupGmatError } from '../gmat/setup';
 import { RUN_FILES, runFilePath } from '../output/layout';
+import { setupGmatCommand } from './setup-gmat';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
 import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
@@ -173,8 +175,7 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
   }
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
   const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
-  resolveInstall(prepared.input.context.engine, engine);
-  if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+  log(`gsweep: ${describeInstall(resolveInstall(prepared.input.context.engine, engine))}`);
   return withEmbeddedTemporal(
     {
       server: { dbFilename: o.dbFilename, headless: !o.ui },
@@ -316,7 +317,7 @@ export function buildProgram(): Command {
       const overrides = parseSetArgs(o.set ?? []);
       const runDirectory = path.resolve(o.out);
       const onInstall = (install: GmatInstall) => {
-        if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+        if (!o.json) log(`gsweep: ${describeInstall(install)}`);
       };
       try {
         const result = await runOne({ script, overrides, out: runDirectory, engine: o.engine, gmatRoot: o.gmatRoot, timeoutSeconds: o.timeout, onInstall });
@@ -410,6 +411,8 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  setupGmatCommand(program);
+
   program
     .command('dev-server')
     .description('run a local Temporal dev server for gsweep (prints its address; Ctrl-C stops it)')
@@ -446,6 +449,7 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GridArgError ||
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
+      err instanceof SetupGmatError ||
       err instanceof OverrideError
     ) {
       log(`gsweep: error: ${e.message}`);
