@@ -11,7 +11,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSweep, waitForSweep } from '../../client/sweeps';
 import { GsweepPlugin } from '../../workers/plugin';
-import { MISSIONS, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
+import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
 
@@ -123,5 +123,30 @@ describe('GsweepPlugin on a dev server', () => {
     await running;
     // ...and the plugin closes them when the worker stops.
     await waitFor(() => warmConsoles().length === 0, 'warm consoles to exit after worker shutdown', 30_000);
+  });
+
+  it('from the command line: gsweep-worker --role control / --role gmat, gsweep run --gmat-task-queue', async () => {
+    const control = spawnWorker(env.address, ['--role', 'control', '--task-queue', 'cli-control', '--concurrency', '2']);
+    const gmat = spawnWorker(env.address, ['--role', 'gmat', '--task-queue', 'cli-gmat', '--concurrency', '2']);
+    try {
+      await waitFor(() => /role=control/.test(control.output()) && /role=gmat/.test(gmat.output()), 'both workers to poll', 60_000);
+      const out = path.join(tempDir(), 'cli-split');
+      const r = await runCli([
+        'run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out, '--json',
+        '--address', env.address, '--task-queue', 'cli-control', '--gmat-task-queue', 'cli-gmat',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout) as { sweepId: string; status: string; summary: { ok: number } };
+      expect(result).toMatchObject({ status: 'completed', summary: { ok: 2 } });
+      const history = await env.client.workflow.getHandle(result.sweepId).fetchHistory();
+      const runQueues = history.events!.flatMap((e) => {
+        const a = e.activityTaskScheduledEventAttributes;
+        return a?.activityType?.name === 'gsweep.runGmat' ? [a.taskQueue!.name] : [];
+      });
+      expect(runQueues).toEqual(['cli-gmat', 'cli-gmat']);
+    } finally {
+      await control.stop();
+      await gmat.stop();
+    }
   });
 });
