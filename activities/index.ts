@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Overrides } from '../sweep/overrides';
+import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { expandRun } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
@@ -18,14 +19,16 @@ import {
   type SweepContext,
   type SweepInput,
 } from '../sweep/sweep';
-import { writeAggregate as writeAggregateTables } from '../output/aggregate';
+import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
 import { contextPath, requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
+import { readSamplesJson, sampleOverrides, type SamplesJson } from '../output/samples-json';
 import {
+  collectExtraTables,
   PostprocessCancelled,
   PostprocessError,
   runPostprocessCommand,
@@ -34,14 +37,9 @@ import {
   type PostprocessRun,
 } from '../postprocess/hook';
 import { writeJsonAtomic } from '../output/atomic';
-import { OutputParseError, runMission } from '../gmat/run-mission';
+import { OutputParseError, runMission, type RunMissionOptions } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { OverrideError } from '../sweep/overrides';
-
-export interface SamplesFile {
-  columns: string[];
-  rows: unknown[][];
-}
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -105,33 +103,28 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     return data.runs?.[runId] ?? data.shared ?? {};
   };
 
-  const postprocessFor = (context: SweepContext, runId: number, signal: AbortSignal): ((run: PostprocessRun) => Promise<void>) | undefined => {
+  const postprocessFor = (context: SweepContext, runId: number, signal: AbortSignal): RunMissionOptions['postprocess'] => {
     const spec = context.postprocess;
     if (!spec) return undefined;
-    if ('command' in spec) return (run) => runPostprocessCommand(spec.command, run, context.runTimeoutMs, signal);
+    const thenCollect = (hook: (run: PostprocessRun) => Promise<void>) => async (run: PostprocessRun) => {
+      await hook(run);
+      return collectExtraTables(run.extraDir);
+    };
+    if ('command' in spec) return thenCollect((run) => runPostprocessCommand(spec.command, run, context.runTimeoutMs, signal));
     const fn = resources.postprocessHooks?.[spec.hook];
     if (!fn) {
       const known = Object.keys(resources.postprocessHooks ?? {});
       throw nonRetryable(
         RUN_FAILURE_TYPES.badInput,
         `run ${runId}: this worker has no postprocess function "${spec.hook}" (registered: ${known.join(', ') || 'none'}); ` +
-          'register it with createSweepWorker(settings, { postprocess: { name: fn } }) on every worker',
+          'register it on every GMAT worker: new GsweepPlugin({ postprocess: { name: fn } }) (or createWorker/createSweepWorker options)',
         { runId },
       );
     }
-    return (run) => runPostprocessFunction(spec.hook, fn, run, signal);
+    return thenCollect((run) => runPostprocessFunction(spec.hook, fn, run, signal));
   };
 
-  const readSamples = (context: SweepContext): SamplesFile =>
-    JSON.parse(fs.readFileSync(samplesPath(context.outDir), 'utf8')) as SamplesFile;
-
-  const rowOverrides = (samples: SamplesFile, row: number): Overrides => {
-    const overrides: Overrides = {};
-    samples.columns.forEach((column, i) => {
-      overrides[column] = samples.rows[row][i] as Overrides[string];
-    });
-    return overrides;
-  };
+  const readSamples = (context: SweepContext): SamplesJson => readSamplesJson(context.outDir);
 
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
@@ -163,7 +156,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const samples = readSamples(context);
       const end = Math.min(samples.rows.length, offset + count);
       const page: Overrides[] = [];
-      for (let row = offset; row < end; row++) page.push(rowOverrides(samples, row));
+      for (let row = offset; row < end; row++) page.push(sampleOverrides(samples, row));
       return page;
     },
 
@@ -211,12 +204,12 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     },
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
-      let samples: SamplesFile | undefined;
+      let samples: SamplesJson | undefined;
       const overridesOf = (runId: number): Overrides => {
         const expanded = expandRun(input.runSet, runId);
         if (expanded) return expanded;
         samples ??= readSamples(input.context);
-        return rowOverrides(samples, runId);
+        return sampleOverrides(samples, runId);
       };
       let version: string | null = null;
       try {
@@ -225,7 +218,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         // The aggregate does not need GMAT; the manifest then says "unknown".
       }
       const info = activityInfo();
-      return writeAggregateTables(
+      return aggregateRuns(
         input,
         overridesOf,
         version,
@@ -241,3 +234,17 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 }
 
 export type SweepActivities = ReturnType<typeof createActivities>;
+
+/** The activities under the names a worker registers them by: `gsweep.runGmat`, ... */
+export type RegisteredSweepActivities = Record<string, SweepActivities[SweepActivityName]>;
+
+/**
+ * `createActivities` keyed by their prefixed activity types, optionally only some of them
+ * (a GMAT-only worker registers just `runGmat`).
+ */
+export function registeredActivities(
+  activities: SweepActivities,
+  names: readonly SweepActivityName[] = SWEEP_ACTIVITY_NAMES,
+): RegisteredSweepActivities {
+  return Object.fromEntries(names.map((name) => [activityType(name), activities[name]]));
+}

@@ -5,25 +5,20 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Overrides } from '../sweep/overrides';
 import { writeFileAtomic } from '../output/atomic';
 import { runGmatConsole, GmatRunError } from './console';
 import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
 import type { GmatInstall } from './install';
 import { patchScript, type PatchedOutput } from './script';
-import { LOG_FILE_NAME, writeStartupFile } from './startup';
-import { tableKey } from '../output/layout';
+import { writeStartupFile } from './startup';
+import { RUN_FILES, runFilePath, runTableFilePath, tableKey } from '../output/layout';
 import { writeOutcome, type RunOutcome } from '../output/outcome';
 import { parseOutputFile } from '../tables/parse';
 import { dedupeColumnNames } from '../tables/parse/dedupe';
 import { parseSolverLog } from '../tables/parse/solver-log';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
-import { EXTRA_DIR_NAME, listExtraTables, readExtraTable } from '../postprocess/extra-tables';
-import { PostprocessCancelled, PostprocessError, type PostprocessRun } from '../postprocess/hook';
-
-export const PATCHED_SCRIPT_NAME = 'patched.script';
 
 export interface RunMissionOptions {
   /** Text of the mission script (the sweep's archived copy). */
@@ -40,9 +35,26 @@ export interface RunMissionOptions {
   warm?: { pool: WarmPool; scriptKey: string };
   /** Free-form per-run data (gmat-sweep `context`): recorded in the outcome, given to the hook. */
   context?: Record<string, unknown>;
-  /** Runs after a successful GMAT run, in the run directory (see postprocess/hook.ts). */
-  postprocess?: (run: PostprocessRun) => Promise<void>;
+  /**
+   * Runs after a successful GMAT run, in the run directory (postprocess/ builds it); resolves
+   * to the extra tables it produced by name. A rejection fails the run (unless the run was
+   * cancelled) and is rethrown as is.
+   */
+  postprocess?: (run: PostprocessRun) => Promise<Map<string, { table: Table; source: string }>>;
   sweepId?: string;
+}
+
+/** What a postprocess hook is told about the run it follows. */
+export interface PostprocessRun {
+  runId: number;
+  runDirectory: string;
+  overrides: Record<string, unknown>;
+  context: Record<string, unknown>;
+  /** Table key -> absolute path of the run's per-run Parquet tables. */
+  outputs: Record<string, string>;
+  /** Where extra tables go: `<runDirectory>/extra`, created empty. */
+  extraDir: string;
+  sweepId: string;
 }
 
 /** Which process ran a run: shows in outcome.json how a sweep spread over workers. */
@@ -168,10 +180,10 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   const started = performance.now();
   resetRunDirectory(dir);
   const patched = patchScript(options.scriptText, options.overrides, dir);
-  const scriptPath = path.join(dir, PATCHED_SCRIPT_NAME);
+  const scriptPath = runFilePath(dir, RUN_FILES.patchedScript);
   writeFileAtomic(scriptPath, patched.text);
   const startupPath = writeStartupFile(options.install, dir);
-  const logPath = path.join(dir, LOG_FILE_NAME);
+  const logPath = runFilePath(dir, RUN_FILES.log);
   const base = {
     run_id: options.runId,
     overrides: options.overrides,
@@ -247,7 +259,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       table = deduped.table;
       warnings.push(`${key}: duplicate column names ${deduped.duplicates.join(', ')}; repeats renamed <col>.1, <col>.2, ...`);
     }
-    const target = path.join(dir, `${key}.parquet`);
+    const target = runTableFilePath(dir, key);
     writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
     tables[key] = { path: target, rows: table.rowCount };
     outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
@@ -269,7 +281,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       throw parseError;
     }
     const key = `solver__${solver.name}`;
-    const target = path.join(dir, `${key}.parquet`);
+    const target = runTableFilePath(dir, key);
     writeParquetTable(target, log.table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': solver.path });
     tables[key] = { path: target, rows: log.table.rowCount };
     outcomeTables[key] = { rows: log.table.rowCount, columns: columnSpecsOf(log.table) };
@@ -297,10 +309,10 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     ...(warnings.length > 0 ? { warnings } : {}),
   });
   if (options.postprocess) {
-    const extraDir = path.join(dir, EXTRA_DIR_NAME);
+    const extraDir = runFilePath(dir, RUN_FILES.extraDir);
     try {
       fs.mkdirSync(extraDir);
-      await options.postprocess({
+      const extra = await options.postprocess({
         runId: options.runId,
         runDirectory: dir,
         overrides: options.overrides,
@@ -309,30 +321,22 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
         extraDir,
         sweepId: options.sweepId ?? '',
       });
-      for (const [name, file] of listExtraTables(extraDir)) {
-        let table: Table;
-        try {
-          table = await readExtraTable(file);
-        } catch (err) {
-          throw new PostprocessError(`postprocess extra table ${file} cannot be read: ${(err as Error).message}`);
-        }
-        const deduped = dedupeColumnNames(table);
-        table = deduped.table;
+      for (const [name, { table: raw, source }] of extra) {
+        const table = dedupeColumnNames(raw).table;
         const key = `extra__${name}`;
-        const target = path.join(dir, `${key}.parquet`);
-        writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': file });
+        const target = runTableFilePath(dir, key);
+        writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': source });
         tables[key] = { path: target, rows: table.rowCount };
         outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
         extraOutputs[name] = target;
       }
       postprocessStatus = 'ok';
     } catch (err) {
-      if (err instanceof PostprocessCancelled) throw err;
-      const error = err instanceof PostprocessError ? err : new PostprocessError((err as Error).message);
+      if (options.signal?.aborted) throw err;
       for (const name of Object.keys(extraOutputs)) delete extraOutputs[name];
       postprocessStatus = 'failed';
-      writeOutcome(dir, ranOutcome('failed', error.message));
-      throw error;
+      writeOutcome(dir, ranOutcome('failed', (err as Error).message));
+      throw err;
     }
   }
 

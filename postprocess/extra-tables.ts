@@ -11,7 +11,6 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type { Column, Table } from '../tables/table';
 
-export const EXTRA_DIR_NAME = 'extra';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const FORMATS = ['.csv', '.json', '.parquet'] as const;
 

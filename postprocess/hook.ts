@@ -21,22 +21,14 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { killProcessTree } from '../gmat/console';
+import type { PostprocessRun } from '../gmat/run-mission';
+import { RUN_FILES, runFilePath } from '../output/layout';
+import type { Table } from '../tables/table';
+import { listExtraTables, readExtraTable } from './extra-tables';
 
-export const POSTPROCESS_LOG_NAME = 'postprocess.log';
+export type { PostprocessRun };
 
-export interface PostprocessRun {
-  runId: number;
-  runDirectory: string;
-  overrides: Record<string, unknown>;
-  context: Record<string, unknown>;
-  /** Table key -> absolute path of the run's per-run Parquet tables. */
-  outputs: Record<string, string>;
-  /** Where extra tables go: `<runDirectory>/extra`. */
-  extraDir: string;
-  sweepId: string;
-}
 
 /** A hook from code; register it on the worker under a name the request gives. */
 export type PostprocessFunction = (run: PostprocessRun, signal?: AbortSignal) => Promise<void> | void;
@@ -80,7 +72,7 @@ export function postprocessEnv(run: PostprocessRun): Record<string, string> {
 
 /** Runs a command line as the hook. Resolves on exit 0; throws PostprocessError otherwise. */
 export async function runPostprocessCommand(command: string, run: PostprocessRun, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const logPath = path.join(run.runDirectory, POSTPROCESS_LOG_NAME);
+  const logPath = runFilePath(run.runDirectory, RUN_FILES.postprocessLog);
   const log = fs.openSync(logPath, 'w');
   let child;
   try {
@@ -128,4 +120,23 @@ export async function runPostprocessFunction(name: string, fn: PostprocessFuncti
     if (signal?.aborted) throw new PostprocessCancelled(`postprocess function "${name}" cancelled (run ${run.runId})`);
     throw new PostprocessError(`postprocess function "${name}" failed (run ${run.runId}): ${(err as Error)?.stack ?? String(err)}`);
   }
+}
+
+/** The extra tables the hook left in `extraDir`, read; an unreadable one is the hook's failure. */
+export async function collectExtraTables(extraDir: string): Promise<Map<string, { table: Table; source: string }>> {
+  const found = new Map<string, { table: Table; source: string }>();
+  let files: Map<string, string>;
+  try {
+    files = listExtraTables(extraDir);
+  } catch (err) {
+    throw new PostprocessError((err as Error).message);
+  }
+  for (const [name, file] of files) {
+    try {
+      found.set(name, { table: await readExtraTable(file), source: file });
+    } catch (err) {
+      throw new PostprocessError(`postprocess extra table ${file} cannot be read: ${(err as Error).message}`);
+    }
+  }
+  return found;
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withIntervalId, withTimeColumn } from '../../gmat/run-mission';
-import { writeAggregate } from '../../output/aggregate';
+import { aggregateRuns } from '../../output/aggregate';
 import { runDir, runTablePath } from '../../output/layout';
 import { writeOutcome } from '../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../tables/parquet/writer';
@@ -47,7 +47,7 @@ describe('contact tables', () => {
         engine: { kind: 'gmat', root: '/x', version: 'R2026a' },
       });
     }
-    await writeAggregate(
+    await aggregateRuns(
       {
         context: {
           sweepId: 'contacts',
