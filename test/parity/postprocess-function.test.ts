@@ -99,7 +99,7 @@ describe('postprocess function registered on the worker', () => {
     );
     expect(err).toMatchObject({ type: 'InvalidRunInput' });
     expect(err!.message).toBe(
-      'run 0: this worker has no postprocess function "nope" (registered: delta, broken); register it with createSweepWorker(settings, { postprocess: { name: fn } }) on every worker',
+      'run 0: this worker has no postprocess function "nope" (registered: delta, broken); register it on every GMAT worker: new GsweepPlugin({ postprocess: { name: fn } }) (or createWorker/createSweepWorker options)',
     );
   });
 });
