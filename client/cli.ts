@@ -11,6 +11,7 @@ import { resolveInstall } from '../activities/engine';
 import { GmatNotFoundError } from '../activities/gmat/install';
 import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
 import { runMission } from '../activities/run-mission';
+import { AnalysisError } from '../analysis/table';
 import { OverrideError } from '../spec/overrides';
 import type { SweepProgress } from '../spec/sweep';
 import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from './connection';
@@ -20,6 +21,7 @@ import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { planExtend, planResume, resolveOutDir } from './resume';
+import { registerAnalysisCommands } from './analysis-cli';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 
 export class UsageError extends Error {}
@@ -417,6 +419,8 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  registerAnalysisCommands(program);
+
   program
     .command('dev-server')
     .description('run a local Temporal dev server for gsweep (prints its address; Ctrl-C stops it)')
@@ -453,7 +457,8 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GridArgError ||
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
-      err instanceof OverrideError
+      err instanceof OverrideError ||
+      err instanceof AnalysisError
     ) {
       log(`gsweep: error: ${e.message}`);
       return EXIT_BAD_INPUT;
