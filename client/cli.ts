@@ -23,6 +23,7 @@ import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { registerAnalysisCommands } from './analysis-cli';
+import { registerReportCommand } from './report-cli';
 import { analyzeSobolSweep, designRequestRows, sobolSample, writeSobolFile } from './sobol';
 import { formatSobolAnalysis } from './sobol-format';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
@@ -461,6 +462,7 @@ export function buildProgram(): Command {
     });
 
   registerAnalysisCommands(program);
+  registerReportCommand(program);
 
   program
     .command('dev-server')
