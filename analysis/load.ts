@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parquetMetadata } from 'hyparquet';
-import { parseManifest, type ManifestEntry } from '../activities/manifest';
-import { readParquetColumns } from '../activities/parquet/reader';
-import type { ColumnSpec } from '../activities/parquet/writer';
+import { parseManifest, type ManifestEntry } from '../output/manifest';
+import { readParquetColumns } from '../tables/parquet/reader';
+import type { ColumnSpec } from '../tables/parquet/writer';
 import { AnalysisError, type SweepTable } from './table';
 
 export interface SweepDir {

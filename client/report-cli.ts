@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../activities/atomic';
+import { writeFileAtomic } from '../output/atomic';
 import { AnalysisError } from '../analysis/table';
 import { buildReport } from '../report/build';
 import { collectSweep } from '../report/collect';

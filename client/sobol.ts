@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../activities/atomic';
+import { writeJsonAtomic } from '../output/atomic';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import { AnalysisError, lastValues, type SweepTable } from '../analysis/table';
-import type { DistSpec } from '../spec/random/distributions';
+import type { DistSpec } from '../sweep/random/distributions';
 import { saltelliRowCount, sobolSample, SensitivityError, type SobolDesign } from '../sensitivity/saltelli';
 import { sobolAnalyze, type SobolIndices } from '../sensitivity/sobol-indices';
 

@@ -12,7 +12,7 @@
  *
  * Pure: facts in, a model of sections with Vega-Lite specs out.
  */
-import type { ManifestEntry } from '../activities/manifest';
+import type { ManifestEntry } from '../output/manifest';
 import { runningStats } from '../analysis/mc-convergence';
 import { lastValues, runRanges, type SweepTable } from '../analysis/table';
 import { sobolAnalyze } from '../sensitivity/sobol-indices';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ManifestEntry } from '../activities/manifest';
+import type { ManifestEntry } from '../output/manifest';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import type { SweepTable } from '../analysis/table';
 

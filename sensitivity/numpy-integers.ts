@@ -4,7 +4,7 @@
  * 64-bit draw first), rejection threshold `(2^32 - 1 - rng) % (rng + 1)`. SALib's bootstrap
  * indices and scipy's Sobol scrambling bits are drawn this way.
  */
-import { PCG64 } from '../spec/random/pcg64';
+import { PCG64 } from '../sweep/random/pcg64';
 
 export class NumpyUint32 {
   private buffered: number | undefined;

@@ -3,7 +3,7 @@
  * gmat-sweep's `sobol_sample` lift of the unit-cube design through each parameter's
  * inverse CDF. Parameters are taken in sorted-name order, as gmat-sweep does.
  */
-import { ppf, sortedNames, validateSpec, type DistSpec } from '../spec/random/distributions';
+import { ppf, sortedNames, validateSpec, type DistSpec } from '../sweep/random/distributions';
 import { sobolPoints } from './sobol-sequence';
 import { SOBOL_MAXDIM } from './sobol-directions';
 

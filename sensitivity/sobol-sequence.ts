@@ -5,7 +5,7 @@
  * Written here because no JS library reproduces scipy's sequence and scrambling exactly,
  * and matching SALib's designs needs that.
  */
-import { PCG64 } from '../spec/random/pcg64';
+import { PCG64 } from '../sweep/random/pcg64';
 import { NumpyUint32 } from './numpy-integers';
 import { SOBOL_MAXDIM, SOBOL_POLY, SOBOL_VINIT } from './sobol-directions';
 

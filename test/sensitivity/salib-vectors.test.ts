@@ -13,9 +13,9 @@ import { numpyIntegers, NumpyUint32 } from '../../sensitivity/numpy-integers';
 import { saltelliUnitDesign, sobolSample, SensitivityError } from '../../sensitivity/saltelli';
 import { sobolAnalyze } from '../../sensitivity/sobol-indices';
 import { sobolPoints } from '../../sensitivity/sobol-sequence';
-import { PCG64 } from '../../spec/random/pcg64';
+import { PCG64 } from '../../sweep/random/pcg64';
 import { fromHex, toHex } from '../random/vectors';
-import type { DistSpec } from '../../spec/random/distributions';
+import type { DistSpec } from '../../sweep/random/distributions';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const V: any = JSON.parse(readFileSync(join(__dirname, '..', 'vectors', 'sobol-salib.json'), 'utf8'));

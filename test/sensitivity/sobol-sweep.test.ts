@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../activities/manifest';
+import { parseManifest } from '../../output/manifest';
 import { sobolSample } from '../../sensitivity/saltelli';
 import { sobolAnalyze } from '../../sensitivity/sobol-indices';
 import { LEO, openSweepLab, type SweepLab } from '../analysis/sweeps';
