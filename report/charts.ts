@@ -62,7 +62,9 @@ export function heatmap(
   options: { binned?: boolean; facetTitle?: string } = {},
 ): Spec {
   const axis = (field: 'x' | 'y', title: string) =>
-    options.binned ? { field, type: 'quantitative', bin: { maxbins: 40 }, title: `${title} (binned)` } : { field, type: 'ordinal', title, sort: field === 'x' ? 'ascending' : 'descending' };
+    options.binned
+      ? { field, type: 'quantitative', bin: { maxbins: 40 }, title: `${title} (binned)` }
+      : { field, type: 'ordinal', title, sort: field === 'x' ? 'ascending' : 'descending', axis: field === 'x' ? { labelAngle: 0, labelOverlap: true } : {} };
   const position = { x: axis('x', xTitle), y: axis('y', yTitle) };
   const anyFailed = !options.binned && rows.some((r) => r.failed);
   const layer = [
