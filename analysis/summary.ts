@@ -57,9 +57,10 @@ export function describe(values: number[], stat: SummaryStat): number {
       return Math.sqrt(values.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1));
     }
     case 'min':
-      return n === 0 ? NaN : Math.min(...values);
+      // A loop, not Math.min(...values): a time step of a million runs would overflow the call.
+      return values.reduce((a, b) => (b < a ? b : a), n === 0 ? NaN : Infinity);
     case 'max':
-      return n === 0 ? NaN : Math.max(...values);
+      return values.reduce((a, b) => (b > a ? b : a), n === 0 ? NaN : -Infinity);
   }
 }
 

@@ -40,10 +40,10 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-async function load(out: string, tableName?: string): Promise<{ key: string; data: SweepTable }> {
+async function load(out: string, tableName?: string): Promise<{ key: string; data: SweepTable; header: Record<string, unknown> }> {
   const sweep = openSweep(out);
   const key = pickTable(sweep, tableName);
-  return { key, data: await readSweepTable(sweep, key) };
+  return { key, data: await readSweepTable(sweep, key), header: sweep.header };
 }
 
 export function registerAnalysisCommands(program: Command, write: (s: string) => void = (s) => process.stdout.write(s)): void {
@@ -91,10 +91,13 @@ export function registerAnalysisCommands(program: Command, write: (s: string) =>
       const a = await load(outA, o.table);
       const b = await load(outB, o.table ?? a.key);
       const verdict = compareSweeps(a.data, b.data, { rtol: o.rtol, atol: o.atol, on, columns: o.columns });
+      // Informational: the values decide the verdict (the same run set can be described differently).
+      const sameRunSet = JSON.stringify(a.header.parameter_spec) === JSON.stringify(b.header.parameter_spec);
       if (o.json) {
         const rows = o.rows ? sweepDiff(a.data, b.data, { on, columns: o.columns }) : undefined;
-        write(`${JSON.stringify({ table: a.key, ...verdict, ...(rows ? { diff: rows } : {}) }, null, 2)}\n`);
+        write(`${JSON.stringify({ table: a.key, sameRunSet, ...verdict, ...(rows ? { diff: rows } : {}) }, null, 2)}\n`);
       } else {
+        if (!sameRunSet) write('note: the two manifests describe different run sets (parameter_spec differs)\n');
         write(`${a.key}: ${verdict.rows} rows compared (rtol ${verdict.rtol}, atol ${verdict.atol})\n`);
         const rows = verdict.columns.map((c) => [c.column, String(c.compared), String(c.beyond), fmt(c.maxAbs), fmt(c.maxRel), c.first ? `run ${c.first.runId}${c.first.time ? ` @ ${c.first.time}` : ''}: ${fmt(c.first.a)} -> ${fmt(c.first.b)}` : '']);
         write(table(['column', 'compared', 'beyond', 'max |b-a|', 'max rel', 'first beyond tolerance'], rows));

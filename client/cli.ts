@@ -12,7 +12,7 @@ import { GmatNotFoundError } from '../gmat/install';
 import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
 import { runMission } from '../gmat/run-mission';
 import { AnalysisError } from '../analysis/table';
-import { SensitivityError } from '../sensitivity/saltelli';
+import { SensitivityError, sobolSample, type SobolDesign } from '../sensitivity/saltelli';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
 import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
@@ -24,7 +24,7 @@ import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } f
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { registerAnalysisCommands } from './analysis-cli';
 import { registerReportCommand } from './report-cli';
-import { analyzeSobolSweep, designRequestRows, sobolSample, writeSobolFile } from './sobol';
+import { analyzeSobolSweep, designRequestRows, writeSobolFile } from './sobol';
 import { formatSobolAnalysis } from './sobol-format';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 
@@ -266,7 +266,7 @@ export function buildProgram(): Command {
       .requiredOption('--seed <int>', 'design seed (scrambling of the Sobol sequence)', Number)
       .option('--no-second-order', 'first-order and total indices only: N(D+2) runs'),
   ).action(async (script: string, o: SweepCliOptions & { n: number; perturb: string[]; seed: number; secondOrder: boolean }) => {
-    let design;
+    let design: SobolDesign;
     try {
       design = sobolSample(parsePerturbArgs(o.perturb), { n: o.n, seed: o.seed, calcSecondOrder: o.secondOrder });
     } catch (err) {

@@ -10,7 +10,7 @@ import { writeJsonAtomic } from '../output/atomic';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import { AnalysisError, lastValues, type SweepTable } from '../analysis/table';
 import type { DistSpec } from '../sweep/random/distributions';
-import { saltelliRowCount, sobolSample, SensitivityError, type SobolDesign } from '../sensitivity/saltelli';
+import { saltelliRowCount, type SobolDesign } from '../sensitivity/saltelli';
 import { sobolAnalyze, type SobolIndices } from '../sensitivity/sobol-indices';
 
 export const SOBOL_FILE = 'sobol.json';
@@ -50,7 +50,6 @@ export function writeSobolFile(outDir: string, design: SobolDesign): void {
   writeJsonAtomic(path.join(outDir, SOBOL_FILE), sobolFileOf(design));
 }
 
-export { sobolSample };
 
 export function readSobolFile(outDir: string): SobolFile {
   const file = path.join(outDir, SOBOL_FILE);
@@ -122,5 +121,3 @@ export async function analyzeSobolSweep(out: string, options: { metrics?: string
     }),
   };
 }
-
-export { SensitivityError };

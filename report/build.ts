@@ -16,7 +16,8 @@ import type { ManifestEntry } from '../output/manifest';
 import { runningStats } from '../analysis/mc-convergence';
 import { lastValues, runRanges, type SweepTable } from '../analysis/table';
 import { sobolAnalyze } from '../sensitivity/sobol-indices';
-import { corner, heatmap, histogram, responseLine, runningMean, sobolBars, trajectories, type Spec } from './charts';
+import { sweepSummary } from '../analysis/summary';
+import { bandOverTime, corner, heatmap, histogram, responseLine, runningMean, sobolBars, trajectories, type Spec } from './charts';
 import type { SweepFacts } from './collect';
 
 /** What the caps below keep report.html under, whatever the number of runs (tested on 100 000). */
@@ -30,6 +31,7 @@ export const LIMITS = {
   trajectoryRuns: 40,
   trajectoryPoints: 200,
   runningMeanPoints: 400,
+  bandTimes: 400,
   failures: 200,
   facets: 12,
 } as const;
@@ -89,7 +91,7 @@ function wallTime(entries: ManifestEntry[]): number {
   const starts = entries.map((e) => (e.started_at ? Date.parse(e.started_at) : NaN)).filter(Number.isFinite);
   const ends = entries.map((e) => (e.ended_at ? Date.parse(e.ended_at) : NaN)).filter(Number.isFinite);
   if (!starts.length || !ends.length) return NaN;
-  return (Math.max(...ends) - Math.min(...starts)) / 1000;
+  return (ends.reduce((a, b) => (b > a ? b : a)) - starts.reduce((a, b) => (b < a ? b : a))) / 1000;
 }
 
 function overridesText(o: Record<string, unknown>): string {
@@ -141,8 +143,8 @@ function chooseColumns(table: SweepTable | undefined, wanted: string[] | undefin
       .map((v) => v.value)
       .filter((v) => !Number.isNaN(v));
     if (finals.length === 0) continue;
-    const lo = Math.min(...finals);
-    const hi = Math.max(...finals);
+    const lo = finals.reduce((a, b) => (b < a ? b : a), Infinity);
+    const hi = finals.reduce((a, b) => (b > a ? b : a), -Infinity);
     if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi), Math.abs(lo))) constant.push(c.name);
     else varying.push(c.name);
   }
@@ -285,11 +287,42 @@ function dispersionSection(facts: SweepFacts, columns: string[], finals: Finals,
       });
       section.charts.push({ id: `conv-${column}`, title: `${column} (final): running mean, 95 % band`, spec: runningMean(rows, column) });
     }
-    if (columns.length > 6) section.notes.push('Running means are drawn for the first 6 charted columns; `gsweep mc-convergence` gives every column.');
+    if (columns.length > 6) section.notes.push('Running means and bands over time are drawn for the first 6 charted columns; `gsweep mc-convergence` and `gsweep summary` give every column.');
+    const band = bandCharts(facts.table!, columns.slice(0, 6));
+    section.charts.push(...band);
   }
   const traj = trajectoryChart(facts, finals.okRuns, inputs[0], entries);
   if (traj) section.charts.push(traj);
   return section;
+}
+
+/** Median and 5-95 % band across ok runs at each time step, against time since the first epoch. */
+function bandCharts(table: SweepTable, columns: string[]): Chart[] {
+  const summary = sweepSummary(table, { columns, include: [], q: [0.05, 0.5, 0.95] });
+  const times = table.time.filter((t): t is bigint => t !== null);
+  if (summary.index.length < 2 || times.length === 0) return [];
+  const t0 = times.reduce((a, b) => (b < a ? b : a));
+  // Group keys are ISO strings; their order is the time order, and the nanoseconds come back from the table.
+  const sorted = [...new Set(times)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const span = Number(sorted[sorted.length - 1] - t0) / 1e9;
+  const [unit, scale] = span > 3 * 86400 ? ['days', 86400] : span > 3 * 3600 ? ['hours', 3600] : span > 180 ? ['minutes', 60] : ['seconds', 1];
+  if (sorted.length !== summary.index.length) return [];
+  const picks = evenly(sorted.length, LIMITS.bandTimes);
+  return columns.map((column) => ({
+    id: `band-${column}`,
+    title: `${column}: median and 5–95 % band across runs`,
+    spec: bandOverTime(
+      picks.map((g) => ({
+        t: Number(sorted[g] - t0) / 1e9 / scale,
+        lo: summary.values['q0.05'][column][g],
+        mid: summary.values['q0.5'][column][g],
+        hi: summary.values['q0.95'][column][g],
+      })),
+      column,
+      `time since first epoch (${unit})`,
+    ),
+    ...(sorted.length > LIMITS.bandTimes ? { note: `${LIMITS.bandTimes} of ${sorted.length} time steps, evenly spaced.` } : {}),
+  }));
 }
 
 function sobolSection(facts: SweepFacts, columns: string[], finals: Finals): Section | undefined {

@@ -172,6 +172,20 @@ export function runningMean(rows: { n: number; mean: number; lo: number | null; 
   } as Spec;
 }
 
+/** Median of a column across runs over time with its 5-95 % band (gmat-sweep sweep_band_plot). */
+export function bandOverTime(rows: { t: number; lo: number | null; mid: number | null; hi: number | null }[], title: string, timeTitle: string): Spec {
+  return {
+    ...BASE,
+    width: W,
+    height: H,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'area', color: '#fdd0a2', opacity: 0.8 }, encoding: { x: { field: 't', type: 'quantitative', title: timeTitle }, y: { field: 'lo', type: 'quantitative', title, scale: { zero: false } }, y2: { field: 'hi' } } },
+      { mark: { type: 'line', color: '#d94801' }, encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'mid', type: 'quantitative' } } },
+    ],
+  } as Spec;
+}
+
 /** Sobol indices (S1 and ST) per parameter with their confidence intervals. */
 export function sobolBars(rows: { param: string; kind: string; value: number; lo: number; hi: number }[]): Spec {
   return {

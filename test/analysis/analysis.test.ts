@@ -33,7 +33,8 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
     gridShifted = await lab.sweep('grid-shifted', ['run', LEO, '--grid', 'Sat.SMA=6800:7400:4', '--grid', 'Sat.ECC=0.001:0.0021:2']);
     mc = await lab.sweep('mc', ['monte-carlo', LEO, '--n', '40', '--perturb', 'Sat.SMA=normal:7100:50', '--perturb', 'Sat.INC=uniform:50:52', '--seed', '7']);
     failed = await lab.sweep('failed', ['run', LEO, '--grid', 'Sat.SMA=0,7000,7100'], 1);
-  });
+    // Several real sweeps on a shared 2-core machine: allow minutes, not the 2-minute default.
+  }, 600_000);
 
   afterAll(async () => {
     await lab?.close();
@@ -106,10 +107,12 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
     const same = await runCli(['diff', grid, gridAgain]);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('same within tolerance');
+    expect(same.stdout).not.toContain('different run sets');
     const differ = await runCli(['diff', grid, gridShifted, '--json']);
     expect(differ.code).toBe(1);
     const v = JSON.parse(differ.stdout);
     expect(v.same).toBe(false);
+    expect(v.sameRunSet).toBe(false);
     expect(v.rows).toBe(8 * 91);
     const ecc = v.columns.find((c: { column: string }) => c.column === 'Sat.Earth.ECC');
     // Keys sorted, last fastest: runs 4-7 have ECC 0.002 vs 0.0021, every row beyond tolerance.

@@ -23,7 +23,8 @@ describe('gsweep sobol + sobol-analyze', () => {
   beforeAll(async () => {
     lab = await openSweepLab();
     out = await lab.sweep('sobol', ['sobol', LEO, '--n', '8', ...PERTURB, '--seed', '11']);
-  });
+    // Several real sweeps on a shared 2-core machine: allow minutes, not the 2-minute default.
+  }, 600_000);
 
   afterAll(async () => {
     await lab?.close();
@@ -62,6 +63,16 @@ describe('gsweep sobol + sobol-analyze', () => {
     expect(Math.abs(smaOut.S1[0])).toBeLessThan(1e-6);
     expect(Math.abs(smaOut.ST[0])).toBeLessThan(1e-6);
     expect(smaOut.ST[1]).toBeGreaterThan(0.5);
+  });
+
+  it('gsweep report of a Sobol sweep adds S1/ST bars for the outputs, after the dispersion charts', async () => {
+    const r = await runCli(['report', out, '--columns', 'Sat.EarthMJ2000Eq.Z,Sat.Earth.SMA', '--json']);
+    expect(r.code).toBe(0);
+    const page = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    const ids = [...page.matchAll(/data-chart="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(['durations', 'hist-Sat.EarthMJ2000Eq.Z', 'hist-Sat.Earth.SMA', 'corner', 'trajectories', 'sobol-Sat.EarthMJ2000Eq.Z', 'sobol-Sat.Earth.SMA']);
+    expect(page).toContain('Sobol (Saltelli design): Sat.INC, Sat.SMA · N=8 · seed 11');
+    expect(page).toContain('95 % bootstrap intervals (100 resamples, seed 11)');
   });
 
   it('prints a readable table; refuses a sweep that is not a Sobol design, naming the fix', async () => {
