@@ -25,7 +25,7 @@ export function openSweep(out: string): SweepDir {
   const outDir = path.resolve(out);
   const manifest = path.join(outDir, 'manifest.jsonl');
   if (!fs.existsSync(manifest)) {
-    throw new AnalysisError(`${outDir} has no manifest.jsonl; give the output directory of a finished gsweep (or gmat-sweep) sweep`);
+    throw new AnalysisError(`${outDir} has no manifest.jsonl; give the output directory of a finished gsweep sweep`);
   }
   const { header, entries } = parseManifest(fs.readFileSync(manifest, 'utf8'));
   const tables = fs
