@@ -225,7 +225,10 @@ function gridSection(facts: SweepFacts, columns: string[], finals: Finals, entri
       });
       continue;
     }
-    const [a, b, ...rest] = names;
+    // The two axes with the most values span the heatmap; the others make the small multiples.
+    const bySize = [...names].sort((x, y) => axes[y].length - axes[x].length);
+    const [a, b] = bySize;
+    const rest = names.filter((k) => k !== a && k !== b);
     const numericAxes = typeof axes[a][0] === 'number' && typeof axes[b][0] === 'number';
     const cells = axes[a].length * axes[b].length;
     const binned = numericAxes && cells > LIMITS.heatmapCells;

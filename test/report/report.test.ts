@@ -34,6 +34,7 @@ describe('gsweep report', () => {
     lab = await openSweepLab();
     outs.grid = await lab.sweep('grid', ['run', LEO, '--grid', 'Sat.SMA=6800:7400:8']);
     outs.grid2 = await lab.sweep('grid2', ['run', LEO, '--grid', 'Sat.SMA=6800:7400:4', '--grid', 'Sat.ECC=0.001:0.01:3']);
+    outs.grid3 = await lab.sweep('grid3', ['run', LEO, '--grid', 'Sat.SMA=6800:7400:4', '--grid', 'Sat.ECC=0.001,0.005', '--grid', 'Sat.INC=28.5,51.6,98']);
     outs.mc = await lab.sweep('mc', ['monte-carlo', LEO, '--n', '60', '--perturb', 'Sat.SMA=normal:7100:50', '--perturb', 'Sat.INC=uniform:50:52', '--seed', '42']);
     // SMA = 0 and ECC = 1.5 are rejected by the engine: 5 of 8 runs fail.
     outs.failed = await lab.sweep('failed', ['run', LEO, '--grid', 'Sat.SMA=0,6900,7100,7300', '--grid', 'Sat.ECC=0.001,1.5'], 1);
@@ -68,7 +69,16 @@ describe('gsweep report', () => {
 
   it('grid, two axes: one heatmap per varying column', () => {
     expect(chartIds(html.grid2)).toEqual(['durations', ...[...MOVING, 'Sat.Earth.ECC'].map((c) => `grid-${c}`), 'trajectories']);
-    has(html.grid2, 'Sat.Earth.SMA (final) over Sat.ECC × Sat.SMA');
+    has(html.grid2, 'Sat.Earth.SMA (final) over Sat.SMA × Sat.ECC');
+  });
+
+  it('grid, three axes: heatmaps of the two longest axes as small multiples over the third', () => {
+    expect(chartIds(html.grid3)).toEqual(['durations', ...[...MOVING, 'Sat.Earth.ECC'].map((c) => `grid-${c}`), 'trajectories']);
+    has(html.grid3, 'Sat.Earth.SMA (final) over Sat.SMA × Sat.INC');
+    has(html.grid3, 'one panel per Sat.ECC combination.');
+    // Two panels (Sat.ECC=0.001 and 0.005) in each chart.
+    has(html.grid3, 'Sat.ECC=0.001');
+    has(html.grid3, 'Sat.ECC=0.005');
   });
 
   it('Monte Carlo: histograms, a corner plot of inputs and outputs, running means with their band, median and 5-95 % band over time', () => {
