@@ -8,7 +8,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../gmat/engine';
-import { GmatNotFoundError } from '../gmat/install';
+import { describeInstall, GmatNotFoundError } from '../gmat/install';
+import { SetupGmatError } from '../gmat/setup';
+import { setupGmatCommand } from './setup-gmat';
 import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
 import { runMission } from '../gmat/run-mission';
 import { AnalysisError } from '../analysis/table';
@@ -174,8 +176,7 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
   }
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
   const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
-  resolveInstall(prepared.input.context.engine, engine);
-  if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+  log(`gsweep: ${describeInstall(resolveInstall(prepared.input.context.engine, engine))}`);
   return withEmbeddedTemporal(
     {
       server: { dbFilename: o.dbFilename, headless: !o.ui },
@@ -370,7 +371,7 @@ export function buildProgram(): Command {
       if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
         throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
       }
-      if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+      if (!o.json) log(`gsweep: ${describeInstall(install)}`);
       try {
         const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
@@ -463,6 +464,7 @@ export function buildProgram(): Command {
 
   registerAnalysisCommands(program);
   registerReportCommand(program);
+  setupGmatCommand(program);
 
   program
     .command('dev-server')
@@ -500,6 +502,7 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GridArgError ||
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
+      err instanceof SetupGmatError ||
       err instanceof OverrideError ||
       err instanceof AnalysisError ||
       err instanceof SensitivityError
