@@ -40,6 +40,11 @@ describe('gsweep archive', () => {
   it("has gmat-sweep's layout and determinism rules (read with Python's zipfile), and MANIFEST.hash verifies", () => {
     const py = `
 import json, sys, zipfile
+
+// The gmat-sweep venv is made once per machine (pip from PyPI, a minute or two): not inside a test's time limit.
+beforeAll(() => {
+  gmatSweepPython();
+}, 600_000);
 z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps([[i.filename, list(i.date_time), i.external_attr, i.compress_type, len(i.extra)] for i in z.infolist()]))
 z.extractall(sys.argv[2])`;

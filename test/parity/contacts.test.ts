@@ -4,7 +4,7 @@
 // per-run steps run-mission applies, the aggregate, and gmat-sweep itself.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIntervalId, withTimeColumn } from '../../gmat/run-mission';
 import { aggregateRuns } from '../../output/aggregate';
 import { runDir, runTablePath } from '../../output/layout';
@@ -12,8 +12,13 @@ import { writeOutcome } from '../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../tables/parquet/writer';
 import { parseContactReport } from '../../tables/parse';
 import { duckDbQuery } from '../helpers/duckdb';
-import { readWithGmatSweep } from '../helpers/gmat-sweep-venv';
+import { gmatSweepPython, readWithGmatSweep } from '../helpers/gmat-sweep-venv';
 import { MISSIONS, tempDir } from '../helpers/temporal';
+
+// The gmat-sweep venv is made once per machine (pip from PyPI, a minute or two): not inside a test's time limit.
+beforeAll(() => {
+  gmatSweepPython();
+}, 600_000);
 
 const FIXTURE = '/work/shared/fixtures/gmat-output/contact/Ex_ContactLocatorAllFormats__ContactRange.txt';
 const root = tempDir('gsweep-contacts-');

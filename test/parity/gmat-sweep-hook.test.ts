@@ -10,6 +10,11 @@ import { gmatSweepPython } from '../helpers/gmat-sweep-venv';
 import { MISSIONS, REPO_ROOT, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
 
+// The gmat-sweep venv is made once per machine (pip from PyPI, a minute or two): not inside a test's time limit.
+beforeAll(() => {
+  gmatSweepPython();
+}, 600_000);
+
 const root = tempDir('gsweep-pyhook-');
 const out = path.join(root, 'sweep');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

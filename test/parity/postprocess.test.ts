@@ -8,9 +8,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../output/manifest';
 import { duckDbQuery } from '../helpers/duckdb';
-import { readWithGmatSweep } from '../helpers/gmat-sweep-venv';
+import { gmatSweepPython, readWithGmatSweep } from '../helpers/gmat-sweep-venv';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
+
+// The gmat-sweep venv is made once per machine (pip from PyPI, a minute or two): not inside a test's time limit.
+beforeAll(() => {
+  gmatSweepPython();
+}, 600_000);
 
 const root = tempDir('gsweep-post-');
 const out = path.join(root, 'sweep');

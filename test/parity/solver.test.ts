@@ -8,9 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../output/manifest';
 import { parseSolverLog } from '../../tables/parse/solver-log';
 import { duckDbQuery } from '../helpers/duckdb';
-import { readWithGmatSweep } from '../helpers/gmat-sweep-venv';
+import { gmatSweepPython, readWithGmatSweep } from '../helpers/gmat-sweep-venv';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
+
+// The gmat-sweep venv is made once per machine (pip from PyPI, a minute or two): not inside a test's time limit.
+beforeAll(() => {
+  gmatSweepPython();
+}, 600_000);
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const SCRIPT = path.join(REPO_ROOT, 'test', 'missions', 'targeting.script');
