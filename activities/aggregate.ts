@@ -6,12 +6,11 @@
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
  * streams run by run into every table and the manifest.
  */
-import * as fs from 'node:fs';
-import { RunBitset } from '../spec/bitset';
 import type { AggregateInput, AggregateSummary } from '../spec/sweep';
 import { AtomicLineWriter } from './atomic';
-import { aggregateTablePath, manifestPath, samplesPath } from './layout';
-import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
+import { readFailures } from './failures';
+import { aggregateTablePath, manifestPath } from './layout';
+import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
 import { readCurrentOutcome, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from './parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from './parquet/writer';
@@ -29,10 +28,10 @@ interface RunState {
   outcome?: RunOutcome;
 }
 
-function runStateOf(input: AggregateInput, failed: RunBitset | undefined, runId: number): RunState {
+function runStateOf(input: AggregateInput, failures: Map<number, string>, runId: number): RunState {
   const outcome = readCurrentOutcome(input.context.outDir, runId);
   if (outcome) return { status: outcome.status, outcome };
-  if (failed?.has(runId) || input.notes[String(runId)] !== undefined) return { status: 'failed' };
+  if (failures.has(runId)) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
   // cancelled (or terminated before it ran); resume re-runs it.
   return { status: 'cancelled' };
@@ -125,7 +124,7 @@ function markerRow(runId: number, status: ManifestStatus): Table {
   };
 }
 
-function manifestEntry(input: AggregateInput, runId: number, state: RunState, overrides: () => Record<string, unknown>): ManifestEntry {
+function manifestEntry(failures: Map<number, string>, runId: number, state: RunState, overrides: () => Record<string, unknown>): ManifestEntry {
   const o = state.outcome;
   if (o) {
     return {
@@ -149,7 +148,7 @@ function manifestEntry(input: AggregateInput, runId: number, state: RunState, ov
     ended_at: null,
     duration_s: 0,
     stderr:
-      input.notes[String(runId)] ??
+      failures.get(runId) ??
       (state.status === 'failed'
         ? `run ${runId} failed without recording an outcome (infrastructure error after all retries); see activity run-${runId} of the sweep in the Temporal UI`
         : null),
@@ -157,14 +156,16 @@ function manifestEntry(input: AggregateInput, runId: number, state: RunState, ov
   };
 }
 
+/** `valueAt` reads the run set's input tables (long grid axes, sample rows) for the manifest header. */
 export async function writeAggregate(
   input: AggregateInput,
   overridesOf: (runId: number) => Record<string, unknown>,
   gmatInstallVersion: string | null,
   hooks: AggregateHooks = {},
+  valueAt?: TableValueAt,
 ): Promise<AggregateSummary> {
   const { outDir } = input.context;
-  const failedRuns = input.failed ? RunBitset.fromBase64(input.runCount, input.failed) : undefined;
+  const failedRuns = readFailures(outDir);
 
   // Pass 1: the output tables' schemas, from the outcome.json files only.
   const states = (function* () {
@@ -178,10 +179,6 @@ export async function writeAggregate(
 
   // Pass 2, one read of each run's outcome: every output table is streamed (one writer per
   // table, each bounded by one row group) and the manifest line is written in the same loop.
-  let samples: { rows: unknown[][] } | undefined;
-  if (input.runSet.kind === 'samples') {
-    samples = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows: unknown[][] };
-  }
   const outputs = [...schemas].map(([key, dataColumns]) => {
     const columns: ColumnSpec[] = [
       { name: 'run_id', type: 'int64', nullable: false },
@@ -217,7 +214,7 @@ export async function writeAggregate(
           runSet: input.runSet,
           runCount: input.runCount,
           gmatInstallVersion,
-          samples,
+          valueAt,
           temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
         }),
       ),
@@ -250,7 +247,7 @@ export async function writeAggregate(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      out.line(pythonJsonDumps(manifestEntry(input, id, state, () => overridesOf(id))));
+      out.line(pythonJsonDumps(manifestEntry(failedRuns, id, state, () => overridesOf(id))));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer!.close();

@@ -6,12 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Overrides } from '../spec/overrides';
-import { expandRun } from '../spec/runset';
+import { expandRun, inputTables } from '../spec/runset';
 import {
   RUN_FAILURE_TYPES,
   type AggregateInput,
   type AggregateSummary,
+  type FailureRecord,
+  type InputPageRequest,
+  type OkPage,
   type RunReport,
   type RunTask,
   type SweepContext,
@@ -23,16 +25,13 @@ import { GmatRunError } from './gmat/console';
 import { GmatNotFoundError, type GmatInstall } from './gmat/install';
 import type { WarmPool } from './gmat/warm';
 import { ScriptError } from './gmat/script';
-import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from './layout';
+import { appendFailures } from './failures';
+import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from './input-tables';
+import { requestPath, runDir, runsDir, scriptCopyPath } from './layout';
 import { writeJsonAtomic } from './atomic';
 import { OutputParseError, runMission } from './run-mission';
 import { canonicalScriptSha256 } from './script-hash';
 import { OverrideError } from '../spec/overrides';
-
-export interface SamplesFile {
-  columns: string[];
-  rows: unknown[][];
-}
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -81,15 +80,14 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     return install;
   };
 
-  const readSamples = (context: SweepContext): SamplesFile =>
-    JSON.parse(fs.readFileSync(samplesPath(context.outDir), 'utf8')) as SamplesFile;
-
-  const rowOverrides = (samples: SamplesFile, row: number): Overrides => {
-    const overrides: Overrides = {};
-    samples.columns.forEach((column, i) => {
-      overrides[column] = samples.rows[row][i] as Overrides[string];
-    });
-    return overrides;
+  /** A missing or changed input table is final: retrying cannot bring the original back. */
+  const inputsChecked = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof InputTableError) throw nonRetryable(RUN_FAILURE_TYPES.badInput, err.message);
+      throw err;
+    }
   };
 
   return {
@@ -111,19 +109,31 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         fs.mkdirSync(path.dirname(archived), { recursive: true });
         fs.copyFileSync(source, archived);
       }
-      if (runSet.kind === 'samples' && !fs.existsSync(samplesPath(context.outDir))) {
-        throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${samplesPath(context.outDir)} is missing; start the sweep again`);
-      }
+      inputsChecked(() => verifyInputTables(context.outDir, [...inputTables(runSet), ...(input.alreadyOk ? [input.alreadyOk] : [])]));
       // The request that produced this directory: `gsweep resume` and `extend` start from it.
       writeJsonAtomic(requestPath(context.outDir), { ...input, carried: undefined, alreadyOk: undefined });
     },
 
-    async loadSamplesPage({ context, offset, count }: { context: SweepContext; offset: number; count: number }): Promise<Overrides[]> {
-      const samples = readSamples(context);
-      const end = Math.min(samples.rows.length, offset + count);
-      const page: Overrides[] = [];
-      for (let row = offset; row < end; row++) page.push(rowOverrides(samples, row));
-      return page;
+    /** Values `offset ..` of an input table (long grid axis, sample rows): one page, far below payload limits. */
+    async loadInputPage({ context, ref, offset }: InputPageRequest): Promise<unknown[]> {
+      return inputsChecked(() => {
+        const reader = new ValueTableReader(context.outDir, ref);
+        try {
+          return reader.page(offset);
+        } finally {
+          reader.close();
+        }
+      });
+    },
+
+    /** 65 536 bits of a resume's already-ok bitset from `offset` on. */
+    async loadOkPage({ context, ref, offset }: InputPageRequest): Promise<OkPage> {
+      return inputsChecked(() => ({ offset, bits: readOkPage(context.outDir, ref, offset) }));
+    },
+
+    /** Failed runs that could not record their own outcome, appended to `<out>/failures.jsonl`. */
+    async recordFailures({ context, failures }: { context: SweepContext; failures: FailureRecord[] }): Promise<void> {
+      appendFailures(context.outDir, failures);
     },
 
     async runGmat(task: RunTask): Promise<RunReport> {
@@ -164,13 +174,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     },
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
-      let samples: SamplesFile | undefined;
-      const overridesOf = (runId: number): Overrides => {
-        const expanded = expandRun(input.runSet, runId);
-        if (expanded) return expanded;
-        samples ??= readSamples(input.context);
-        return rowOverrides(samples, runId);
-      };
+      const tables = new InputTables(input.context.outDir);
       let version: string | null = null;
       try {
         version = installFor(input.context).version;
@@ -178,11 +182,23 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         // The aggregate does not need GMAT; the manifest then says "unknown".
       }
       const info = activityInfo();
-      return writeAggregateTables(input, overridesOf, version, {
-        progress: (runsDone) => heartbeat({ runsDone }),
-        workflowId: info.workflowExecution?.workflowId,
-        namespace: info.workflowNamespace,
-      });
+      try {
+        return await inputsChecked(() =>
+          writeAggregateTables(
+            input,
+            (runId) => expandRun(input.runSet, runId, tables.valueAt),
+            version,
+            {
+              progress: (runsDone) => heartbeat({ runsDone }),
+              workflowId: info.workflowExecution?.workflowId,
+              namespace: info.workflowNamespace,
+            },
+            tables.valueAt,
+          ),
+        );
+      } finally {
+        tables.close();
+      }
     },
   };
 }

@@ -40,9 +40,8 @@ function aggregateInput(outDir: string, runs: number): AggregateInput {
       engine: { kind: 'stand-in' },
       runTimeoutMs: 600_000,
     },
-    runSet: { kind: 'grid', axes: { 'Sat.SMA': Array.from({ length: runs }, (_, i) => 6800 + i * 0.01) } },
+    runSet: { kind: 'grid', axes: { 'Sat.SMA': { linspace: [6800, 6800 + (runs - 1) * 0.01, runs] } } },
     runCount: runs,
-    notes: {},
   };
 }
 

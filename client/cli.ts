@@ -277,7 +277,7 @@ export function buildProgram(): Command {
         return;
       }
       log(`gsweep: resuming ${outDir}: ${plan.toRun} runs to run (${plan.alreadyOk} ok kept, ${plan.failedBefore} failed before)`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
+      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
     });
 
   addConnectionOptions(
@@ -294,7 +294,7 @@ export function buildProgram(): Command {
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
       const plan = planExtend(path.resolve(outDir), o.n);
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
+      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
     });
 
   program

@@ -8,6 +8,12 @@ import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../spec/search-attributes';
 import { obtainTemporalCli } from './temporal-cli';
 
+/**
+ * Dynamic config every embedded dev server gets (options.dynamicConfig overrides it).
+ * See docs/benchmarks.md "Force-closed workflow tasks".
+ */
+export const EMBEDDED_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {};
+
 export interface DevServerOptions {
   cliPath?: string;
   dbFilename?: string;
@@ -87,7 +93,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+  for (const [key, value] of Object.entries({ ...EMBEDDED_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   const child = spawn(cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -10,8 +10,8 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { writeJsonAtomic } from '../activities/atomic';
-import { manifestPath, samplesPath } from '../activities/layout';
+import { writeInputTable } from '../activities/input-tables';
+import { manifestPath } from '../activities/layout';
 import { parseManifest } from '../activities/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../spec/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../spec/sweep';
@@ -43,10 +43,8 @@ export async function startSweep(client: Client, prepared: PreparedSweep, option
     searchAttributes: await hasSweepSearchAttributes(client, options.namespace),
   };
   const { context } = input;
-  if (prepared.samples) {
-    fs.mkdirSync(context.outDir, { recursive: true });
-    writeJsonAtomic(samplesPath(context.outDir), prepared.samples);
-  }
+  // Written once, before the workflow exists; the run set carries their hashes.
+  for (const table of prepared.inputTables ?? []) writeInputTable(context.outDir, table);
   try {
     return await client.workflow.start(sweepWorkflow, {
       taskQueue: options.taskQueue,
