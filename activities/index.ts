@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { expandRun, inputTables } from '../spec/runset';
+import { expandRun, inputTables } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
   type AggregateInput,
@@ -18,20 +18,20 @@ import {
   type RunTask,
   type SweepContext,
   type SweepInput,
-} from '../spec/sweep';
-import { writeAggregate as writeAggregateTables } from './aggregate';
-import { resolveInstall, type WorkerEngineConfig } from './engine';
-import { GmatRunError } from './gmat/console';
-import { GmatNotFoundError, type GmatInstall } from './gmat/install';
-import type { WarmPool } from './gmat/warm';
-import { ScriptError } from './gmat/script';
-import { appendFailures } from './failures';
-import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from './input-tables';
-import { requestPath, runDir, runsDir, scriptCopyPath } from './layout';
-import { writeJsonAtomic } from './atomic';
-import { OutputParseError, runMission } from './run-mission';
-import { canonicalScriptSha256 } from './script-hash';
-import { OverrideError } from '../spec/overrides';
+} from '../sweep/sweep';
+import { writeAggregate as writeAggregateTables } from '../output/aggregate';
+import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
+import { GmatRunError } from '../gmat/console';
+import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import type { WarmPool } from '../gmat/warm';
+import { ScriptError } from '../gmat/script';
+import { appendFailures } from '../output/failures';
+import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from '../output/input-tables';
+import { requestPath, runDir, runsDir, scriptCopyPath } from '../output/layout';
+import { writeJsonAtomic } from '../output/atomic';
+import { OutputParseError, runMission } from '../gmat/run-mission';
+import { canonicalScriptSha256 } from '../output/script-hash';
+import { OverrideError } from '../sweep/overrides';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 

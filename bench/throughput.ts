@@ -22,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
-import { EMBEDDED_DYNAMIC_CONFIG, startDevServer } from '../client/dev-server';
+import { EMBEDDED_DYNAMIC_CONFIG, startDevServer } from '../temporal/dev-server';
 import { prepareRequest } from '../client/request';
 import { startSweep } from '../client/sweeps';
 import { fmt, mib, nodeTs, numberFlag, parseArgs, peakRssMiB, printMachine, SHARED_MISSIONS } from './lib/common';

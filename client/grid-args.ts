@@ -3,7 +3,7 @@
  * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
  * float, else string per token).
  */
-import type { OverrideValue } from '../spec/overrides';
+import type { OverrideValue } from '../sweep/overrides';
 
 /** A parsed `--grid` axis: a list, or `LO:HI:COUNT` kept as its three numbers (expanded by spec/grid.ts `linspaceAt`). */
 export type GridAxisArg = OverrideValue[] | { lo: number; hi: number; count: number };

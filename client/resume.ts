@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../activities/input-tables';
-import { requestPath } from '../activities/layout';
-import { readCurrentOutcome } from '../activities/outcome';
-import { RunBitset } from '../spec/bitset';
-import { runSetSize } from '../spec/runset';
-import type { SweepInput } from '../spec/sweep';
+import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/input-tables';
+import { requestPath } from '../output/layout';
+import { readCurrentOutcome } from '../output/outcome';
+import { RunBitset } from '../sweep/bitset';
+import { runSetSize } from '../sweep/runset';
+import type { SweepInput } from '../sweep/sweep';
 import { RequestError } from './request';
 
 export interface ResumePlan {

@@ -9,7 +9,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { AggregateInput, RunTask } from '../../spec/sweep';
+import type { AggregateInput, RunTask } from '../../sweep/sweep';
 import { workflowBundlePath } from '../../workers/bundle';
 import { numberFlag, parseArgs } from './common';
 

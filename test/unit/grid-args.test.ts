@@ -1,7 +1,7 @@
 // client/grid-args.ts: gmat-sweep's `--grid` grammar (seed-inventory §2.2) and `--set`.
 import { describe, expect, it } from 'vitest';
 import { coerceToken, GridArgError, parseGridArg, parseGridArgs, parseSetArgs, type GridAxisArg } from '../../client/grid-args';
-import { linspace } from '../../spec/grid';
+import { linspace } from '../../sweep/grid';
 
 /** The values an axis expands to (a linspace travels as its three numbers). */
 const values = (axis: GridAxisArg) => (Array.isArray(axis) ? axis : linspace(axis.lo, axis.hi, axis.count));

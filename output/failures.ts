@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FailureRecord } from '../spec/sweep';
+import type { FailureRecord } from '../sweep/sweep';
 
 export const FAILURES_NAME = 'failures.jsonl';
 export const failuresPath = (outDir: string) => path.join(outDir, FAILURES_NAME);

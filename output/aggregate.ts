@@ -6,15 +6,15 @@
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
  * streams run by run into every table and the manifest.
  */
-import type { AggregateInput, AggregateSummary } from '../spec/sweep';
+import type { AggregateInput, AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
 import { aggregateTablePath, manifestPath } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
 import { readCurrentOutcome, type RunOutcome } from './outcome';
-import { readParquetColumns, type TypedColumn, type TypedTable } from './parquet/reader';
-import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from './parquet/writer';
-import type { Table } from './table';
+import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
+import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
+import type { Table } from '../tables/table';
 
 export interface AggregateHooks {
   /** Called every few hundred runs so the activity can heartbeat. */

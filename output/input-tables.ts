@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OK_PAGE_BYTES, type InputTableRef } from '../spec/sweep';
+import { OK_PAGE_BYTES, type InputTableRef } from '../sweep/sweep';
 import { writeFileAtomic } from './atomic';
 
 /** JSON text per page: with the activity's envelope a page result stays far below 64 KiB. */

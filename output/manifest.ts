@@ -4,9 +4,9 @@
  * `json.dumps(obj, sort_keys=True)` so gmat-sweep's tooling and diff habits carry over.
  */
 import * as os from 'node:os';
-import { axisLength, axisValueAt, sortedKeys } from '../spec/grid';
-import type { InputTableRef, RunSet } from '../spec/sweep';
-import type { Overrides } from '../spec/overrides';
+import { axisLength, axisValueAt, sortedKeys } from '../sweep/grid';
+import type { InputTableRef, RunSet } from '../sweep/sweep';
+import type { Overrides } from '../sweep/overrides';
 
 export const GSWEEP_VERSION: string = (require('../package.json') as { version: string }).version;
 
