@@ -7,11 +7,8 @@
  * a later attempt or a resume wrote one, takes precedence).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { FailureRecord } from '../sweep/sweep';
-
-export const FAILURES_NAME = 'failures.jsonl';
-export const failuresPath = (outDir: string) => path.join(outDir, FAILURES_NAME);
+import { failuresPath } from './layout';
 
 /** Appends and fsyncs; a retried batch appends again, which the last-wins reader absorbs. */
 export function appendFailures(outDir: string, records: FailureRecord[]): void {

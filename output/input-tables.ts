@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OK_PAGE_BYTES, type InputTableRef } from '../sweep/sweep';
 import { writeFileAtomic } from './atomic';
+import { inputsDir } from './layout';
 
 /** JSON text per page: with the activity's envelope a page result stays far below 64 KiB. */
 export const PAGE_BYTES = 24 * 1024;
@@ -32,7 +33,6 @@ export class InputTableError extends Error {
   }
 }
 
-export const inputsDir = (outDir: string) => path.join(outDir, 'inputs');
 
 /** Table names are ours (`samples`, `grid-0`, `already-ok`); anything else is refused, so a name read back from history or request.json can never point outside `<out>/inputs/`. */
 function tableFile(outDir: string, table: string, ext: 'jsonl' | 'idx' | 'bits'): string {

@@ -8,7 +8,11 @@ export const runsDir = (outDir: string) => path.join(outDir, 'runs');
 export const runDir = (outDir: string, runId: number) => path.join(outDir, 'runs', `run-${runId}`);
 export const outcomePath = (outDir: string, runId: number) => path.join(runDir(outDir, runId), OUTCOME_NAME);
 export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
-export const samplesPath = (outDir: string) => path.join(outDir, 'samples.json');
+/** Long value lists of the run set (grid axes, sample rows, a resume's already-ok bitset): output/input-tables.ts. */
+export const inputsDir = (outDir: string) => path.join(outDir, 'inputs');
+/** Failed runs that could not record their own outcome: output/failures.ts. */
+export const FAILURES_NAME = 'failures.jsonl';
+export const failuresPath = (outDir: string) => path.join(outDir, FAILURES_NAME);
 export const requestPath = (outDir: string) => path.join(outDir, 'request.json');
 export const manifestPath = (outDir: string) => path.join(outDir, MANIFEST_NAME);
 /** `report__Track`, `ephemeris__EF`, `contact__CL`: the key of one output table. */
