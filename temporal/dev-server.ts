@@ -5,14 +5,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import { Connection } from '@temporalio/client';
+import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import { searchAttributeFlags } from '../sweep/search-attributes';
 import { obtainTemporalCli } from './temporal-cli';
 
 /**
  * Dynamic config every embedded dev server gets (options.dynamicConfig overrides it).
- * See docs/benchmarks.md "Force-closed workflow tasks".
+ *
+ * `history.maximumBufferedEventsBatch` (server default 100): when more events than this
+ * arrive while a workflow task runs, the server force-closes the task and the worker
+ * redoes it from history. A sweep's window can settle up to MAX_IN_FLIGHT_LIMIT runs
+ * during one task, two events each (started + completed/failed), plus an update or a
+ * cancel request; so with this limit no task of a sweep can be force-closed, whatever the
+ * load. The buffer is per workflow and small (a few hundred bytes per event). Clusters keep
+ * their operators' setting: see docs/benchmarks.md "Force-closed workflow tasks".
  */
-export const EMBEDDED_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {};
+export const EMBEDDED_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
+  'history.maximumBufferedEventsBatch': 4 * MAX_IN_FLIGHT_LIMIT,
+};
 
 export interface DevServerOptions {
   cliPath?: string;
