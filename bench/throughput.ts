@@ -14,7 +14,7 @@
  *
  *   npx tsx bench/throughput.ts [--runs 5000] [--max-in-flight 500] [--concurrency 500]
  *                               [--repeat 2] [--wft N] [--pollers N] [--max-cached N] [--eager N]
- *                               [--no-history] [--max-buffered N] [--json FILE]
+ *                               [--no-history] [--max-buffered N] [--db-file] [--json FILE]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -28,6 +28,8 @@ import { startSweep } from '../client/sweeps';
 import { fmt, mib, nodeTs, numberFlag, parseArgs, peakRssMiB, printMachine, SHARED_MISSIONS } from './lib/common';
 
 interface Result {
+  /** CPU seconds during the sweep: worker process, dev server, this client. */
+  cpu: { worker: number; server: number; client: number };
   endToEndMs: number;
   runPhaseMs: number;
   aggregateMs: number;
@@ -43,6 +45,7 @@ interface WorkerReport {
   aggregateStartedAtMs: number;
   aggregateMs: number;
   peakRssMiB: number;
+  cpuSeconds: number;
   payloadWarnings: number;
   taskNotFound: number;
 }
@@ -86,7 +89,8 @@ async function historyCounts(client: Client, workflowId: string): Promise<Record
 /** Starts the worker process and resolves once it polls. */
 async function startWorker(args: string[]): Promise<{ child: ChildProcess; report: Promise<WorkerReport> }> {
   const [cmd, argv] = nodeTs(path.join(__dirname, 'lib', 'throughput-worker.ts'), args);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // stdin is a pipe the worker watches: it exits when this process dies.
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
@@ -103,9 +107,16 @@ async function startWorker(args: string[]): Promise<{ child: ChildProcess; repor
   return { child, report };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (100 ticks per second). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function once(
   client: Client,
-  opts: { address: string; namespace: string; runs: number; maxInFlight: number; workerArgs: string[] },
+  opts: { address: string; namespace: string; runs: number; maxInFlight: number; workerArgs: string[]; serverPid?: number },
   outDir: string,
   taskQueue: string,
 ): Promise<Result> {
@@ -119,13 +130,18 @@ async function once(
       maxInFlight: opts.maxInFlight,
     });
     const t0 = Date.now();
+    const serverCpu0 = processCpuSeconds(opts.serverPid);
+    const clientCpu0 = process.cpuUsage();
     const handle = await startSweep(client, prepared, { taskQueue, namespace: opts.namespace });
     const summary = await handle.result();
     const t1 = Date.now();
+    const serverCpu = processCpuSeconds(opts.serverPid) - serverCpu0;
+    const clientCpuUsage = process.cpuUsage(clientCpu0);
     child.kill('SIGTERM');
     const worker = await report;
     if (worker.completed < opts.runs) throw new Error(`only ${worker.completed} of ${opts.runs} runs executed`);
     return {
+      cpu: { worker: worker.cpuSeconds, server: serverCpu, client: (clientCpuUsage.user + clientCpuUsage.system) / 1e6 },
       endToEndMs: t1 - t0,
       runPhaseMs: worker.aggregateStartedAtMs - t0,
       aggregateMs: worker.aggregateMs,
@@ -169,24 +185,38 @@ async function main(): Promise<void> {
   const dynamicConfig: Record<string, string | number | boolean> = { ...EMBEDDED_DYNAMIC_CONFIG };
   if (flags['max-buffered'] !== undefined) dynamicConfig['history.maximumBufferedEventsBatch'] = numberFlag(flags, 'max-buffered', 100);
   console.log(
-    `throughput: ${runs} runs, engine returning at once, worker in its own process (${workerArgs.join(' ')}), maxInFlight ${maxInFlight}, server dynamic config ${JSON.stringify(dynamicConfig)}, ${repeat} repeats`,
+    `throughput: ${runs} runs, engine returning at once, server database ${flags['db-file'] === true ? 'in a file' : 'in memory'}, worker in its own process (${workerArgs.join(' ')}), maxInFlight ${maxInFlight}, server dynamic config ${JSON.stringify(dynamicConfig)}, ${repeat} repeats`,
   );
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-bench-throughput-'));
   const dbFile = path.join(work, 'temporal.db');
-  const server = await startDevServer({ headless: true, dynamicConfig, dbFilename: dbFile });
+  // SQLite in memory by default, as `gsweep run`'s embedded server; --db-file puts it in a
+  // file (as `--db-filename`), to report its size (file-backed SQLite costs the server ~2x CPU).
+  const inMemory = flags['db-file'] !== true;
+  const server = await startDevServer({ headless: true, dynamicConfig, ...(inMemory ? {} : { dbFilename: dbFile }) });
+  // Ctrl-C / kill: take the dev server down with the bench (the worker follows its stdin).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.process.kill('SIGKILL');
+      process.exit(130);
+    });
+  }
   const results: Result[] = [];
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection, namespace: server.namespace });
     for (let r = 0; r < repeat; r++) {
-      const res = await once(client, { address: server.address, namespace: server.namespace, runs, maxInFlight, workerArgs }, path.join(work, `out-${r}`), `bench-${r}`);
+      const res = await once(client, { address: server.address, namespace: server.namespace, runs, maxInFlight, workerArgs, serverPid: server.process.pid }, path.join(work, `out-${r}`), `bench-${r}`);
       results.push(res);
       console.log(
         `  end to end ${fmt(res.endToEndMs / 1000, 2)} s = ${fmt((runs * 1000) / res.endToEndMs, 0)} runs/s;  run phase ${fmt(res.runPhaseMs / 1000, 2)} s = ${fmt((runs * 1000) / res.runPhaseMs, 0)} runs/s;  aggregate ${fmt(res.aggregateMs / 1000, 2)} s;  ${res.executions} execution(s), ${res.ok} ok;  load(1m) ${fmt(os.loadavg()[0], 2)}`,
       );
       console.log(
-        `    peak RSS: worker ${fmt(res.worker.peakRssMiB, 0)} MiB, client ${fmt(res.clientPeakRssMiB, 0)} MiB, server ${fmt(processPeakRssMiB(server.process.pid), 0)} MiB (so far); server DB ${fmt(mib(dbBytes(dbFile)), 0)} MiB;  payload warnings ${res.worker.payloadWarnings}, task-not-found warnings ${res.worker.taskNotFound}`,
+        `    peak RSS: worker ${fmt(res.worker.peakRssMiB, 0)} MiB, client ${fmt(res.clientPeakRssMiB, 0)} MiB, server ${fmt(processPeakRssMiB(server.process.pid), 0)} MiB (so far); server DB ${inMemory ? 'in memory' : `${fmt(mib(dbBytes(dbFile)), 0)} MiB`};  payload warnings ${res.worker.payloadWarnings}, task-not-found warnings ${res.worker.taskNotFound}`,
+      );
+      const cpuTotal = res.cpu.worker + res.cpu.server + res.cpu.client;
+      console.log(
+        `    CPU: worker ${fmt(res.cpu.worker, 1)} s (incl. start-up), server ${fmt(res.cpu.server, 1)} s, client ${fmt(res.cpu.client, 1)} s = ${fmt((cpuTotal * 1000) / runs, 2)} ms per run; on 2 otherwise idle cores that is ${fmt(runs / (cpuTotal / 2), 0)} runs/s`,
       );
       if (flags['no-history'] !== true) {
         // Visibility is eventually consistent: give the last execution a moment to be listed.
@@ -208,10 +238,12 @@ async function main(): Promise<void> {
     await connection?.close();
     const serverPeak = processPeakRssMiB(server.process.pid);
     await server.stop();
-    console.log(`server peak RSS ${fmt(serverPeak, 0)} MiB, database ${fmt(mib(dbBytes(dbFile)), 0)} MiB after ${results.length} sweep(s)`);
+    console.log(`server peak RSS ${fmt(serverPeak, 0)} MiB, database ${inMemory ? 'in memory (pass --db-file for its size)' : `${fmt(mib(dbBytes(dbFile)), 0)} MiB`} after ${results.length} sweep(s)`);
     fs.rmSync(work, { recursive: true, force: true });
   }
   const rates = results.map((r) => (runs * 1000) / r.endToEndMs);
+  const capacity = results.map((r) => runs / ((r.cpu.worker + r.cpu.server + r.cpu.client) / 2));
+  console.log(`CPU-bound capacity on 2 idle cores (median): ${fmt(median(capacity), 0)} runs/s`);
   const rate = median(rates);
   console.log(
     `\nmedian of ${results.length}: ${fmt(rate, 0)} runs/s end to end (best ${fmt(Math.max(...rates), 0)}; target >= 300: ${rate >= 300 ? 'met' : 'MISSED'}); ` +

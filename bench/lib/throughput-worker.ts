@@ -15,6 +15,9 @@ import { numberFlag, parseArgs } from './common';
 
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2));
+  // Dies with the bench (a killed bench must not leave a polling worker behind).
+  process.stdin.on('end', () => process.exit(3));
+  process.stdin.resume();
   const counts = { payloadWarnings: 0, taskNotFound: 0, warnings: 0 };
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry: LogEntry) => {
@@ -74,9 +77,11 @@ async function main(): Promise<void> {
       aggregateStartedAtMs,
       aggregateMs,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       ...counts,
     }),
   );
+  process.exit(0); // stdin (watched above) would keep the process alive
 }
 
 main().catch((err) => {
