@@ -56,8 +56,10 @@ export const setMaxInFlightUpdate = defineUpdate<number, [number]>('setMaxInFlig
 const HISTORY_EVENTS_CEILING = 20_000;
 /** A failure message is kept to this many characters (the run's own outcome.json has the rest). */
 const NOTE_MAX_CHARS = 1000;
-/** Failures waiting to be appended to failures.jsonl: a batch stays far below payload limits. */
+/** Failures waiting to be appended to failures.jsonl are flushed at this count... */
 const FAILURE_BATCH_MAX = 32;
+/** ...in batches of at most this much JSON (escaping can make a 1000-character message 6000 bytes). */
+const FAILURE_BATCH_BYTES = 32 * 1024;
 /** These failures wrote their own outcome.json (activities/run-mission.ts); the others are recorded by the workflow. */
 const SELF_RECORDED: readonly string[] = [RUN_FAILURE_TYPES.rejected, RUN_FAILURE_TYPES.unparseable];
 
@@ -295,7 +297,14 @@ export class Sweep {
   /** Appends the failures waiting in memory to `<out>/failures.jsonl`. */
   async flushFailures(): Promise<void> {
     while (this.pendingFailures.length > 0) {
-      const batch = this.pendingFailures.splice(0, FAILURE_BATCH_MAX);
+      let count = 0;
+      let bytes = 0;
+      while (count < this.pendingFailures.length && count < FAILURE_BATCH_MAX) {
+        bytes += JSON.stringify(this.pendingFailures[count]).length;
+        if (count > 0 && bytes > FAILURE_BATCH_BYTES) break;
+        count++;
+      }
+      const batch = this.pendingFailures.splice(0, count);
       try {
         await control.recordFailures({ context: this.input.context, failures: batch });
       } catch (err) {

@@ -342,7 +342,8 @@ describe('sweep workflow with stubbed activities', () => {
         stubs(async ({ runId, overrides }) => {
           started++;
           if (input === samplesInput) expect(overrides).toEqual({ 'Sat.SMA': 6800 + runId * 0.0005, 'Sat.Label': `label-${runId}-${'x'.repeat(20)}`, 'Sat.TA': runId % 360 });
-          if (runId % 50 === 3) throw new Error(`lost worker for run ${runId}: ${'y'.repeat(900)}`);
+          // Messages that JSON-escape to ~5x their length: batches must be cut by size, not count.
+          if (runId % 50 === 3) throw new Error(`lost worker for run ${runId}: ${'\u0001"'.repeat(450)}`);
           return { runId, status: 'ok', rows: 1 };
         }, recorder, { loadInputPage: real.loadInputPage }),
         async (tq) => {
