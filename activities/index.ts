@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { expandRun, inputTables } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
@@ -19,7 +20,7 @@ import {
   type SweepContext,
   type SweepInput,
 } from '../sweep/sweep';
-import { writeAggregate as writeAggregateTables } from '../output/aggregate';
+import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
@@ -184,7 +185,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const info = activityInfo();
       try {
         return await inputsChecked(() =>
-          writeAggregateTables(
+          aggregateRuns(
             input,
             (runId) => expandRun(input.runSet, runId, tables.valueAt),
             version,
@@ -204,3 +205,17 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 }
 
 export type SweepActivities = ReturnType<typeof createActivities>;
+
+/** The activities under the names a worker registers them by: `gsweep.runGmat`, ... */
+export type RegisteredSweepActivities = Record<string, SweepActivities[SweepActivityName]>;
+
+/**
+ * `createActivities` keyed by their prefixed activity types, optionally only some of them
+ * (a GMAT-only worker registers just `runGmat`).
+ */
+export function registeredActivities(
+  activities: SweepActivities,
+  names: readonly SweepActivityName[] = SWEEP_ACTIVITY_NAMES,
+): RegisteredSweepActivities {
+  return Object.fromEntries(names.map((name) => [activityType(name), activities[name]]));
+}

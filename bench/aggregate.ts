@@ -5,11 +5,11 @@
  * 1. Generates a sweep's output directory the way runs leave it (cached between invocations):
  *    `runs/run-<id>/report__Track.parquet` written by gsweep's own per-run writer
  *    (`writeParquetTable`) and `runs/run-<id>/outcome.json` (`writeOutcome`).
- * 2. Times `writeAggregate` (called directly, no Temporal) in a child process: wall time and
+ * 2. Times `aggregateRuns` (called directly, no Temporal) in a child process: wall time and
  *    peak RSS. The aggregate is checked with DuckDB (row count, run count, sum(run_id),
  *    (run_id, time) order).
  * 3. pyarrow on the same data: (a) pyarrow.dataset reading every per-run file in run order and
- *    streaming one file (the fair analogue of writeAggregate), (b) pure write of the same
+ *    streaming one file (the fair analogue of aggregateRuns), (b) pure write of the same
  *    10 M-row table from memory.
  *
  * For 10^6 runs (issue 12: 1 000 000 runs x 91 rows), `--link` generates the directory in
@@ -26,9 +26,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeAggregate } from '../output/aggregate';
+import { aggregateRuns } from '../output/aggregate';
 import { writeOutcome, type RunOutcome } from '../output/outcome';
-import { OUTCOME_NAME, runDir, runTablePath } from '../output/layout';
+import { RUN_FILES, runDir, runTablePath } from '../output/layout';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
 import type { AggregateInput } from '../sweep/sweep';
 import { duckDbQuery } from '../test/helpers/duckdb';
@@ -112,7 +112,7 @@ function generateLinked(outDir: string, from: number, to: number, rowsPerRun: nu
       worker: `bench:${process.pid}`,
       engine: { kind: 'stand-in', root: '/bench', version: null },
     };
-    fs.writeFileSync(path.join(dir, OUTCOME_NAME), JSON.stringify(outcome));
+    fs.writeFileSync(path.join(dir, RUN_FILES.outcome), JSON.stringify(outcome));
   }
   console.log(JSON.stringify({ from, to }));
 }
@@ -121,7 +121,7 @@ function generateLinked(outDir: string, from: number, to: number, rowsPerRun: nu
 async function aggregateChild(outDir: string, runs: number): Promise<void> {
   const baselineRssMiB = peakRssMiB();
   const t0 = performance.now();
-  const summary = await writeAggregate(aggregateInput(outDir, runs), () => ({}), null);
+  const summary = await aggregateRuns(aggregateInput(outDir, runs), () => ({}), null);
   const wallMs = performance.now() - t0;
   console.log(JSON.stringify({ wallMs, maxRssMiB: peakRssMiB(), baselineRssMiB, rows: summary.rows[KEY], ok: summary.ok, table: summary.tables[KEY] }));
 }
@@ -219,11 +219,11 @@ async function main(): Promise<void> {
     const nodeFlags = typeof flags['cpu-prof'] === 'string' ? ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']] : [];
     const [cmd, args] = nodeTs(__filename, ['child-aggregate', outDir, String(runs)], nodeFlags);
     const res = await runChild(cmd, args);
-    if (res.code !== 0 || !res.json) throw new Error(`writeAggregate failed (exit ${res.code}):\n${res.stderr}`);
+    if (res.code !== 0 || !res.json) throw new Error(`aggregateRuns failed (exit ${res.code}):\n${res.stderr}`);
     const j = res.json as { wallMs: number; maxRssMiB: number; baselineRssMiB: number; rows: number };
     const check = await verifyAggregate(aggregateFile, runs, rowsPerRun);
     console.log(
-      `  gsweep writeAggregate            ${fmt(j.wallMs / 1000, 2).padStart(7)} s  peak RSS ${fmt(j.maxRssMiB, 0)} MiB (baseline ${fmt(j.baselineRssMiB, 0)})  ${fmt(mib(fs.statSync(aggregateFile).size), 0)} MiB  ${check}`,
+      `  gsweep aggregateRuns            ${fmt(j.wallMs / 1000, 2).padStart(7)} s  peak RSS ${fmt(j.maxRssMiB, 0)} MiB (baseline ${fmt(j.baselineRssMiB, 0)})  ${fmt(mib(fs.statSync(aggregateFile).size), 0)} MiB  ${check}`,
     );
     ours.push(j);
   }
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
   const best = Math.min(...ours.map((o) => o.wallMs));
   const rss = Math.min(...ours.map((o) => o.maxRssMiB));
   console.log('\nbest of repeats:');
-  console.log(`  gsweep writeAggregate: ${fmt(best / 1000, 2)} s, peak RSS ${fmt(rss, 0)} MiB (target < 1024 MiB: ${rss < 1024 ? 'met' : 'MISSED'})`);
+  console.log(`  gsweep aggregateRuns: ${fmt(best / 1000, 2)} s, peak RSS ${fmt(rss, 0)} MiB (target < 1024 MiB: ${rss < 1024 ? 'met' : 'MISSED'})`);
   if (pyDataset.length) {
     const d = Math.min(...pyDataset);
     console.log(`  pyarrow.dataset -> one file: ${fmt(d / 1000, 2)} s (peak RSS ${fmt(pyDatasetRss, 0)} MiB); ratio gsweep/pyarrow = ${fmt(best / d, 2)}x (target <= 3x: ${best / d <= 3 ? 'met' : 'MISSED'})`);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
+import { checkScript, validateOverridesForScript } from '../gmat/script';
 import { encodeValueTable, INLINE_LIST_MAX_BYTES, type EncodedTable } from '../output/input-tables';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { sortedKeys } from '../sweep/grid';
@@ -160,8 +160,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const scriptText = fs.readFileSync(scriptPath, 'utf8');
   let resources;
   try {
-    checkScript(scriptText);
-    resources = parseScript(scriptText).resources;
+    resources = checkScript(scriptText).resources;
   } catch (err) {
     throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
   }

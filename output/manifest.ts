@@ -8,7 +8,9 @@ import { axisLength, axisValueAt, sortedKeys } from '../sweep/grid';
 import type { InputTableRef, RunSet } from '../sweep/sweep';
 import type { Overrides } from '../sweep/overrides';
 
-export const GSWEEP_VERSION: string = (require('../package.json') as { version: string }).version;
+import { GSWEEP_VERSION } from './package-info';
+
+export { GSWEEP_VERSION };
 
 export type ManifestStatus = 'ok' | 'failed' | 'cancelled';
 

@@ -24,13 +24,11 @@ import {
   defineUpdate,
   isCancellation,
   log,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import { RunBitset } from '../sweep/bitset';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import type { Overrides } from '../sweep/overrides';
@@ -46,8 +44,7 @@ import {
   type SweepProgress,
   type SweepSummary,
 } from '../sweep/sweep';
-
-type Activities = ReturnType<typeof createActivities>;
+import { proxySweepActivities } from './activities';
 
 export const progressQuery = defineQuery<SweepProgress>('progress');
 export const setMaxInFlightUpdate = defineUpdate<number, [number]>('setMaxInFlight');
@@ -82,12 +79,12 @@ function failureType(err: unknown): string | undefined {
   return cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined;
 }
 
-const control = proxyActivities<Activities>({
+const control = proxySweepActivities({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-const aggregation = proxyActivities<Activities>({
+const aggregation = proxySweepActivities({
   startToCloseTimeout: '12 hours',
   heartbeatTimeout: '2 minutes',
   retry: { maximumAttempts: 5, initialInterval: '5 seconds', maximumInterval: '1 minute' },
@@ -254,8 +251,9 @@ export class Sweep {
   private start(runId: number, overrides: Overrides): void {
     const { context, retry, heartbeatTimeoutMs } = this.input;
     this.inFlight.add(runId);
-    const run = proxyActivities<Activities>({
+    const run = proxySweepActivities({
       activityId: `run-${runId}`,
+      ...(this.input.gmatTaskQueue ? { taskQueue: this.input.gmatTaskQueue } : {}),
       summary: runSummary(runId, overrides),
       // The engine enforces runTimeout itself (and kills GMAT); this margin covers
       // patching, parsing and Parquet writing around it.

@@ -8,7 +8,7 @@
  *        [--concurrency 500] [--wft N] [--pollers N] [--max-cached N] [--eager N]
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, registeredActivities } from '../../activities';
 import type { AggregateInput, RunTask } from '../../sweep/sweep';
 import { workflowBundlePath } from '../../workers/bundle';
 import { numberFlag, parseArgs } from './common';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     namespace: String(flags.namespace ?? 'default'),
     taskQueue: String(flags['task-queue']),
     workflowBundle: { codePath: await workflowBundlePath() },
-    activities: {
+    activities: registeredActivities({
       ...activities,
       runGmat: async (task: RunTask) => {
         completed++;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
           aggregateMs = Date.now() - aggregateStartedAtMs;
         }
       },
-    },
+    }),
     maxConcurrentActivityTaskExecutions: numberFlag(flags, 'concurrency', 500),
     shutdownGraceTime: '5 seconds',
     ...workerOptions,

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { readFailures } from '../../output/failures';
 import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, writeInputTable } from '../../output/input-tables';
+import { activityType, type SweepActivityName } from '../../sweep/activity-names';
 import { RunBitset } from '../../sweep/bitset';
 import type { AggregateInput, FailureRecord, RunSet, RunTask, SweepInput } from '../../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../../workflows';
@@ -101,7 +102,8 @@ async function withWorker<T>(activities: Stubs, fn: (taskQueue: string) => Promi
     namespace: 'default',
     taskQueue,
     workflowBundle: { codePath: bundle },
-    activities,
+    // Registered under gsweep's prefixed activity types, as GsweepPlugin does.
+    activities: Object.fromEntries(Object.entries(activities).map(([name, fn]) => [activityType(name as SweepActivityName), fn])),
     maxConcurrentActivityTaskExecutions: 200,
   });
   return worker.runUntil(fn(taskQueue));
