@@ -57,7 +57,7 @@ const NOTE_MAX_CHARS = 1000;
 const FAILURE_BATCH_MAX = 32;
 /** ...in batches of at most this much JSON (escaping can make a 1000-character message 6000 bytes). */
 const FAILURE_BATCH_BYTES = 32 * 1024;
-/** These failures wrote their own outcome.json (activities/run-mission.ts); the others are recorded by the workflow. */
+/** These failures wrote their own outcome.json (gmat/run-mission.ts); the others are recorded by the workflow. */
 const SELF_RECORDED: readonly string[] = [RUN_FAILURE_TYPES.rejected, RUN_FAILURE_TYPES.unparseable];
 
 export function validateMaxInFlight(value: number): void {
