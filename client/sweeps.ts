@@ -52,8 +52,9 @@ function isPrepared(request: SweepRequest | PreparedSweep): request is PreparedS
 
 /**
  * Validates the request against the script and the filesystem (RequestError names the field,
- * the value and the fix; nothing is created), hashes the script, writes explicit sample rows
- * to the output directory, and starts the sweep workflow. A PreparedSweep (prepareRequest,
+ * the value and the fix; nothing is created), hashes the script, writes long value lists
+ * (sample rows, long grid axes, a resume's already-ok bitset) to `<out>/inputs/`, and starts
+ * the sweep workflow. A PreparedSweep (prepareRequest,
  * planResume) is started as is.
  */
 export async function startSweep(client: Client, request: SweepRequest | PreparedSweep, options: StartOptions = {}): Promise<SweepHandle> {
@@ -104,7 +105,7 @@ export async function cancelSweep(handle: SweepHandle): Promise<void> {
  */
 export async function resumeSweep(client: Client, outDir: string, options: Omit<StartOptions, 'cwd'> = {}): Promise<SweepHandle> {
   const plan = planResume(path.resolve(outDir));
-  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, options);
+  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, options);
 }
 
 export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {

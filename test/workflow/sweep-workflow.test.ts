@@ -19,13 +19,17 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { readFailures } from '../../output/failures';
+import { requestPath, runDir } from '../../output/layout';
+import { writeOutcome, type RunOutcome } from '../../output/outcome';
+import { prepareRequest } from '../../client/request';
+import { resumeSweep } from '../../client/sweeps';
 import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, writeInputTable } from '../../output/input-tables';
 import { activityType, type SweepActivityName } from '../../sweep/activity-names';
 import { RunBitset } from '../../sweep/bitset';
 import type { AggregateInput, FailureRecord, RunSet, RunTask, SweepInput } from '../../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../../workflows';
 import { workflowBundlePath } from '../../workers/bundle';
-import { startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
+import { MISSIONS, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 
 type Activities = ReturnType<typeof createActivities>;
 type Stubs = Partial<Activities>;
@@ -326,6 +330,33 @@ describe('sweep workflow with stubbed activities', () => {
     );
     expect(ran.sort((a, b) => a - b)).toEqual([7, 65_540, 69_999]);
     expect(summary).toMatchObject({ total: runCount, ok: runCount, failed: 0 });
+  });
+
+  it('resumeSweep writes the already-ok bitset before it starts, and the resumed sweep runs only the rest', async () => {
+    const recorder: Recorder = { aggregates: [], failures: [], prepared: 0 };
+    const out = path.join(work, 'resume-api');
+    const prepared = await prepareRequest({ script: path.join(MISSIONS, 'leo_point_mass.script'), out, engine: 'stand-in', grid: { 'Sat.SMA': [7000, 7100, 7200, 7300] } });
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(requestPath(out), JSON.stringify(prepared.input));
+    for (const runId of [1, 2]) {
+      fs.mkdirSync(runDir(out, runId), { recursive: true });
+      writeOutcome(runDir(out, runId), {
+        run_id: runId, status: 'ok', overrides: {}, started_at: null, ended_at: null, duration_s: 0, output_paths: {}, tables: {},
+        log_path: null, stderr: null, attempt: 1, worker: 'test', engine: { kind: 'stand-in', root: '/x', version: null },
+      } as unknown as RunOutcome);
+    }
+    const real = createActivities();
+    const ran: number[] = [];
+    const summary = await withWorker(
+      stubs(async ({ runId }) => {
+        ran.push(runId);
+        return { runId, status: 'ok', rows: 1 };
+      }, recorder, { loadOkPage: real.loadOkPage, prepareSweep: real.prepareSweep }),
+      async (tq) => (await resumeSweep(env.client, out, { taskQueue: tq })).result(),
+    );
+    expect(ran.sort((a, b) => a - b)).toEqual([0, 3]);
+    expect(summary).toMatchObject({ total: 4, ok: 4, failed: 0 });
+    expect(fs.existsSync(path.join(out, 'inputs', 'already-ok.bits'))).toBe(true);
   });
 
   it('keeps every payload in history under 64 KiB for 10^6-run sweeps (linspace grid, samples table), across continue-as-new', async () => {
