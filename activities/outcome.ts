@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import type { Overrides } from '../spec/overrides';
 import type { ColumnSpec } from './parquet/writer';
-import { writeJsonAtomic } from './atomic';
+import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
 import * as path from 'node:path';
 import { OUTCOME_NAME, outcomePath } from './layout';
 
@@ -29,6 +29,11 @@ export interface RunOutcome {
 
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
   writeJsonAtomic(path.join(runDirectory, OUTCOME_NAME), outcome);
+}
+
+/** writeOutcome with its write and fsync off the main thread. */
+export function writeOutcomeAsync(runDirectory: string, outcome: RunOutcome): Promise<void> {
+  return writeFileAtomicAsync(path.join(runDirectory, OUTCOME_NAME), `${JSON.stringify(outcome, null, 2)}\n`);
 }
 
 /** undefined when the run never recorded an outcome (not run, or lost before writing it). */

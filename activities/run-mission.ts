@@ -7,14 +7,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Overrides } from '../spec/overrides';
-import { writeFileAtomic } from './atomic';
+import { fsyncFile, writeFileAtomic } from './atomic';
 import { runGmatConsole, GmatRunError } from './gmat/console';
+import type { EngineSlots } from './gmat/slots';
 import { canFeedInteractively, WarmRunError, type WarmPool } from './gmat/warm';
 import type { GmatInstall } from './gmat/install';
 import { patchScript, type PatchedOutput } from './gmat/script';
 import { LOG_FILE_NAME, writeStartupFile } from './gmat/startup';
 import { tableKey } from './layout';
-import { writeOutcome, type RunOutcome } from './outcome';
+import { writeOutcome, writeOutcomeAsync, type RunOutcome } from './outcome';
 import { parseOutputFile } from './parse';
 import { columnSpecsOf, writeParquetTable } from './parquet/writer';
 import type { Table } from './table';
@@ -34,6 +35,11 @@ export interface RunMissionOptions {
   attempt?: number;
   /** `warm` mode: borrow a long-lived GmatConsole for runs of the same source script. */
   warm?: { pool: WarmPool; scriptKey: string };
+  /**
+   * The worker's engine slots: held only while GMAT runs, so this run's patching happens
+   * before and its parsing after, overlapping other runs' GMAT time.
+   */
+  slots?: EngineSlots;
 }
 
 /** Which process ran a run: shows in outcome.json how a sweep spread over workers. */
@@ -99,15 +105,13 @@ async function runWarm(
   scriptPath: string,
   logPath: string,
   outputs: PatchedOutput[],
-): Promise<boolean> {
-  if (!canFeedInteractively(scriptPath)) return false;
+): Promise<string | undefined> {
+  if (!canFeedInteractively(scriptPath)) return undefined;
   const console = await warm.pool.acquire(options.install, warm.scriptKey);
   try {
     const output = await console.run(scriptPath, options.timeoutMs, options.signal);
     warm.pool.release(options.install, warm.scriptKey, console);
-    // Interactive GMAT ignores --logfile; the run's share of its output is the run's log.
-    writeFileAtomic(logPath, output);
-    return true;
+    return output;
   } catch (err) {
     if (!(err instanceof WarmRunError)) throw err;
     if (err.failure === 'timeout' || err.failure === 'cancelled') {
@@ -121,8 +125,18 @@ async function runWarm(
       });
     }
     for (const o of outputs) fs.rmSync(o.path, { force: true });
-    return false;
+    return undefined;
   }
+}
+
+function cancelledBeforeStart(logPath: string): GmatRunError {
+  return new GmatRunError(`GMAT run cancelled before it started (log: ${logPath})`, {
+    kind: 'cancelled',
+    engineMessage: '',
+    exitCode: null,
+    signal: null,
+    logPath,
+  });
 }
 
 export async function runMission(options: RunMissionOptions): Promise<RunMissionResult> {
@@ -132,8 +146,8 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   resetRunDirectory(dir);
   const patched = patchScript(options.scriptText, options.overrides, dir);
   const scriptPath = path.join(dir, PATCHED_SCRIPT_NAME);
-  writeFileAtomic(scriptPath, patched.text);
-  const startupPath = writeStartupFile(options.install, dir);
+  // Re-made by every attempt, so atomic but not fsynced; outcome.json is the run's record.
+  writeFileAtomic(scriptPath, patched.text, { durable: false });
   const logPath = path.join(dir, LOG_FILE_NAME);
   const base = {
     run_id: options.runId,
@@ -162,9 +176,18 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     return outcome;
   };
 
+  let warmOutput: string | undefined;
+  let releaseSlot: (() => void) | undefined;
   try {
-    const ranWarm = options.warm ? await runWarm(options, options.warm, scriptPath, logPath, patched.outputs) : false;
-    if (!ranWarm) {
+    if (options.slots) {
+      releaseSlot = await options.slots.acquire(options.signal).catch(() => {
+        throw cancelledBeforeStart(logPath);
+      });
+    }
+    warmOutput = options.warm ? await runWarm(options, options.warm, scriptPath, logPath, patched.outputs) : undefined;
+    if (warmOutput === undefined) {
+      // Fresh runs (and warm runs GMAT rejected, re-run for GMAT's own error lines).
+      const startupPath = writeStartupFile(options.install, dir);
       await runGmatConsole({
         install: options.install,
         scriptPath,
@@ -176,9 +199,14 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       });
     }
   } catch (err) {
+    releaseSlot?.();
     if (err instanceof GmatRunError && err.kind !== 'cancelled') fail(err.message);
     throw err;
   }
+  // GMAT is done: the next run may start while this one's outputs are parsed.
+  releaseSlot?.();
+  // Interactive GMAT ignores --logfile; the run's share of its output is the run's log.
+  if (warmOutput !== undefined) writeFileAtomic(logPath, warmOutput, { durable: false });
 
   const tables: RunMissionResult['tables'] = {};
   const outcomeTables: RunOutcome['tables'] = {};
@@ -196,7 +224,8 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     }
     const key = tableKey(output.kind, output.name);
     const target = path.join(dir, `${key}.parquet`);
-    writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
+    // fsynced below, off the main thread, before outcome.json records the run as ok.
+    writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path }, { fsync: false });
     tables[key] = { path: target, rows: table.rowCount };
     outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
     outputPaths[key] = target;
@@ -210,6 +239,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     tables: outcomeTables,
     stderr: null,
   };
-  writeOutcome(dir, outcome);
+  await Promise.all(Object.values(tables).map((t) => fsyncFile(t.path)));
+  await writeOutcomeAsync(dir, outcome);
   return { outcome, tables };
 }

@@ -3,7 +3,8 @@
  *
  *   npm run bench:vs-peer -- [--runs 1000] [--slots 2] [--repeats 3] [--small 200]
  *       [--fresh-runs 40] [--gmat-root DIR] [--script FILE] [--axis Sat.SMA=6800:7400]
- *       [--only plain,peer-warm,peer-fresh,gsweep-warm,gsweep-fresh] [--keep]
+ *       [--only plain,peer-warm,peer-fresh,gsweep-warm,gsweep-fresh,base-warm] [--keep]
+ *       [--baseline CHECKOUT]
  *
  * Tools (each a whole command, timed from outside by bench/vs-peer/measure.py):
  *  - plain:        the floor. P `GmatConsole --batch` processes, each fed its share of
@@ -12,6 +13,8 @@
  *  - peer-fresh:   the same with reuse_gmat_context=False (--fresh-runs runs: it is slow)
  *  - gsweep-warm:  `node bin/gsweep.js run … --engine-mode warm --concurrency P` (embedded server)
  *  - gsweep-fresh: the same with --engine-mode fresh (--fresh-runs runs)
+ *  - base-warm:    gsweep-warm from another checkout (--baseline DIR, e.g. a `git worktree`
+ *                  of the commit before a change): before/after pairs for docs/benchmarks.md
  * Each repeat runs every tool once, in an order that reverses every repeat, at the full
  * size and at the small size; start-up and marginal cost come from the two sizes. After the
  * first full-size repeat, gsweep's aggregate is checked against gmat-sweep's DataFrame.
@@ -27,7 +30,7 @@ import { linspace } from '../spec/grid';
 import { ensurePeerEnv } from './vs-peer/peer-env';
 import { fmt, numberFlag, parseArgs, printMachine, REPO_ROOT, SHARED_MISSIONS } from './lib/common';
 
-const TOOLS = ['plain', 'peer-warm', 'peer-fresh', 'gsweep-warm', 'gsweep-fresh'] as const;
+const TOOLS = ['plain', 'peer-warm', 'peer-fresh', 'gsweep-warm', 'gsweep-fresh', 'base-warm'] as const;
 type Tool = (typeof TOOLS)[number];
 const HERE = path.join(REPO_ROOT, 'bench', 'vs-peer');
 
@@ -50,7 +53,11 @@ const freshRuns = numberFlag(flags, 'fresh-runs', Math.min(runs, 40));
 const script = path.resolve(typeof flags.script === 'string' ? flags.script : path.join(SHARED_MISSIONS, 'leo_point_mass.script'));
 const [axisKey, axisRange] = (typeof flags.axis === 'string' ? flags.axis : 'Sat.SMA=6800:7400').split('=');
 const [lo, hi] = axisRange.split(':').map(Number);
-const only = new Set<Tool>(typeof flags.only === 'string' ? (flags.only.split(',') as Tool[]) : TOOLS);
+const baseline = typeof flags.baseline === 'string' ? path.resolve(flags.baseline) : undefined;
+const only = new Set<Tool>(
+  typeof flags.only === 'string' ? (flags.only.split(',') as Tool[]) : TOOLS.filter((t) => t !== 'base-warm' || baseline),
+);
+if (only.has('base-warm') && !baseline) throw new Error('base-warm needs --baseline <checkout of gsweep>');
 for (const t of only) if (!TOOLS.includes(t)) throw new Error(`--only: unknown tool ${t}; choose from ${TOOLS.join(',')}`);
 const keep = flags.keep === true;
 
@@ -128,15 +135,16 @@ function commandFor(tool: Tool, n: number, dir: string, framePath?: string): str
       ];
     case 'gsweep-warm':
     case 'gsweep-fresh':
+    case 'base-warm':
       return [
         process.execPath,
-        path.join(REPO_ROOT, 'bin', 'gsweep.js'),
+        path.join(tool === 'base-warm' ? baseline! : REPO_ROOT, 'bin', 'gsweep.js'),
         'run',
         script,
         '--grid',
         `${axisKey}=${lo}:${hi}:${n}`,
         '--engine-mode',
-        tool === 'gsweep-warm' ? 'warm' : 'fresh',
+        tool === 'gsweep-fresh' ? 'fresh' : 'warm',
         '--concurrency',
         String(slots),
         '--gmat-root',
@@ -159,7 +167,7 @@ function measure(tool: Tool, n: number, dir: string, framePath?: string): Measur
     const ok = plainSucceeded(dir);
     if (ok !== n) throw new Error(`plain console pool: ${ok}/${n} scripts succeeded (see ${dir})`);
   }
-  if (tool.startsWith('gsweep')) {
+  if (tool.startsWith('gsweep') || tool === 'base-warm') {
     const summary = JSON.parse(m.stdout.slice(m.stdout.indexOf('{'))) as { summary?: { ok: number } };
     if (summary.summary?.ok !== n) throw new Error(`${tool}: ${summary.summary?.ok}/${n} runs ok\n${m.stdout}`);
   }
@@ -192,6 +200,10 @@ console.log(
 console.log(`script: ${script}; grid ${axisKey}=${lo}:${hi}:N; slots ${slots}; sizes N=${runs}, small=${small}, fresh=${freshRuns}; repeats ${repeats}`);
 
 const order = TOOLS.filter((t) => only.has(t));
+// Load (and let tsx cache) each gsweep checkout once, so no repeat pays for compiling.
+for (const checkout of new Set(order.filter((t) => t.startsWith('gsweep') || t === 'base-warm').map((t) => (t === 'base-warm' ? baseline! : REPO_ROOT)))) {
+  execFileSync(process.execPath, [path.join(checkout, 'bin', 'gsweep.js'), '--help'], { stdio: 'ignore' });
+}
 let compared = false;
 for (let r = 0; r < repeats; r++) {
   const tools = r % 2 === 0 ? order : [...order].reverse();
@@ -219,16 +231,17 @@ if (!compared && only.has('gsweep-warm') && only.has('peer-warm')) console.log('
 
 // Figures: medians over repeats; ratios are medians of per-repeat ratios (alternating pairs).
 const med = (tool: Tool, n: number, f: (m: Measured) => number) => median((results.get(keyOf(tool, n)) ?? []).map(f));
-const pairRatio = (a: Tool, b: Tool, n: number) => {
+const pairRatio = (a: Tool, b: Tool, n: number, f: (m: Measured) => number = (m) => m.wall_s) => {
   const A = results.get(keyOf(a, n));
   const B = results.get(keyOf(b, n));
   if (!A || !B) return undefined;
-  return median(A.slice(0, B.length).map((m, i) => m.wall_s / B[i].wall_s));
+  return median(A.slice(0, B.length).map((m, i) => f(m) / f(B[i])));
 };
+const cpu = (m: Measured) => m.cpu_s;
 
 console.log('\nmedians over repeats');
-console.log('| tool | runs | wall s | CPU s | peak RSS MiB (largest process / tree) | wall ÷ gmat-sweep, same mode | wall ÷ plain floor |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| tool | runs | wall s | CPU s | peak RSS MiB (largest process / tree) | wall ÷ gmat-sweep, same mode | wall ÷ plain floor | CPU ÷ gmat-sweep | CPU ÷ plain |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const tool of order) {
   for (const n of sizesOf(tool)) {
     const peerSameMode: Tool = tool.endsWith('fresh') ? 'peer-fresh' : 'peer-warm';
@@ -237,29 +250,44 @@ for (const tool of order) {
     console.log(
       `| ${tool} | ${n} | ${fmt(med(tool, n, (m) => m.wall_s))} | ${fmt(med(tool, n, (m) => m.cpu_s))} | ` +
         `${fmt(med(tool, n, (m) => m.max_rss_mib), 0)} / ${fmt(med(tool, n, (m) => m.tree_rss_mib), 0)} | ` +
-        `${toPeer === undefined ? '' : fmt(toPeer, 3)} | ${toPlain === undefined ? '' : fmt(toPlain, 3)} |`,
+        `${toPeer === undefined ? '' : fmt(toPeer, 3)} | ${toPlain === undefined ? '' : fmt(toPlain, 3)} | ` +
+        `${tool.startsWith('peer') ? '' : fmt(pairRatio(tool, peerSameMode, n, cpu) ?? NaN, 3)} | ${tool === 'plain' ? '' : fmt(pairRatio(tool, 'plain', n, cpu) ?? NaN, 3)} |`,
     );
   }
 }
 
+const basePair = only.has('base-warm') && only.has('gsweep-warm') ? pairRatio('gsweep-warm', 'base-warm', runs) : undefined;
+if (basePair !== undefined) console.log(`gsweep-warm ÷ base-warm (${runs} runs, median of pairs): ${fmt(basePair, 3)}`);
+
 if (small < runs) {
   console.log(`\nstart-up vs marginal cost (fit through N=${runs} and ${small}, per repeat, medians)`);
-  console.log('| tool | fixed s | marginal ms/run | marginal ms/run per slot | ÷ plain floor |');
-  console.log('|---|---:|---:|---:|---:|');
-  const fits = new Map<Tool, { fixed: number; perRunSlot: number; each: number[] }>();
+  console.log('| tool | fixed s (wall) | marginal ms/run (wall) | marginal ms/run per slot | ÷ plain floor | fixed CPU s | marginal CPU ms/run | ÷ plain floor (CPU) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const fits = new Map<Tool, { fixed: number; perRunSlot: number; each: number[]; cpuFixed: number; cpuPerRun: number; cpuEach: number[] }>();
   for (const tool of order) {
     if (tool.endsWith('fresh')) continue;
     const big = results.get(keyOf(tool, runs))!;
     const sm = results.get(keyOf(tool, small))!;
     const slopes = big.map((m, i) => (m.wall_s - sm[i].wall_s) / (runs - small));
     const fixeds = big.map((m, i) => m.wall_s - slopes[i] * runs);
-    fits.set(tool, { fixed: median(fixeds), perRunSlot: median(slopes) * slots * 1000, each: slopes.map((s) => s * slots * 1000) });
+    const cpuSlopes = big.map((m, i) => (m.cpu_s - sm[i].cpu_s) / (runs - small));
+    const cpuFixeds = big.map((m, i) => m.cpu_s - cpuSlopes[i] * runs);
+    fits.set(tool, {
+      fixed: median(fixeds),
+      perRunSlot: median(slopes) * slots * 1000,
+      each: slopes.map((s) => s * slots * 1000),
+      cpuFixed: median(cpuFixeds),
+      cpuPerRun: median(cpuSlopes) * 1000,
+      cpuEach: cpuSlopes.map((s) => s * 1000),
+    });
   }
   const floor = fits.get('plain');
   for (const [tool, f] of fits) {
     const toFloor = floor && tool !== 'plain' ? median(f.each.map((x, i) => x / floor.each[i])) : undefined;
+    const cpuToFloor = floor && tool !== 'plain' ? median(f.cpuEach.map((x, i) => x / floor.cpuEach[i])) : undefined;
     console.log(
-      `| ${tool} | ${fmt(f.fixed)} | ${fmt(f.perRunSlot / slots, 1)} | ${fmt(f.perRunSlot, 1)} | ${toFloor === undefined ? '' : fmt(toFloor, 3)} |`,
+      `| ${tool} | ${fmt(f.fixed)} | ${fmt(f.perRunSlot / slots, 1)} | ${fmt(f.perRunSlot, 1)} | ${toFloor === undefined ? '' : fmt(toFloor, 3)} | ` +
+        `${fmt(f.cpuFixed)} | ${fmt(f.cpuPerRun, 1)} | ${cpuToFloor === undefined ? '' : fmt(cpuToFloor, 3)} |`,
     );
   }
 }

@@ -15,7 +15,7 @@ import { validatePerturb } from '../spec/random';
 import { runSetSize } from '../spec/runset';
 import { expandStochasticRun } from '../spec/stochastic';
 import { MAX_IN_FLIGHT_LIMIT } from '../spec/limits';
-import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../spec/sweep';
+import { DEFAULT_ENGINE_MODE, type EngineKind, type PerturbSpec, type RetrySpec, type RunSet, type SweepInput } from '../spec/sweep';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
 /** A bad request: thrown before any workflow starts or any directory is created. */
@@ -256,7 +256,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         scriptPath,
         scriptName: path.basename(scriptPath),
         scriptSha256: canonicalScriptSha256(scriptText),
-        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), ...(request.engineMode === 'warm' ? { mode: 'warm' as const } : {}) },
+        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), mode: request.engineMode ?? DEFAULT_ENGINE_MODE },
         runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
       },
       runSet,

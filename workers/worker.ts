@@ -1,6 +1,7 @@
 /** Builds a gsweep worker: it polls one task queue and runs both the sweep workflow and its activities. */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { EngineSlots } from '../activities/gmat/slots';
 import { WarmPool } from '../activities/gmat/warm';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -16,6 +17,9 @@ export interface SweepWorkerOptions {
   connection?: NativeConnection;
   identity?: string;
 }
+
+/** Run activities accepted per engine slot: one running GMAT, one patched and ready. */
+export const ACTIVITIES_PER_SLOT = 2;
 
 export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism());
@@ -38,8 +42,10 @@ export async function createSweepWorker(settings: ConnectionSettings, options: S
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowBundle: { codePath: await workflowBundlePath() },
-    activities: createActivities(options.engine, { warmPool }),
-    maxConcurrentActivityTaskExecutions: concurrency,
+    activities: createActivities(options.engine, { warmPool, engineSlots: new EngineSlots(concurrency) }),
+    // GMAT runs are bounded by the engine slots; twice as many activities are accepted so
+    // the next run is patched and waiting when a slot frees (see activities/gmat/slots.ts).
+    maxConcurrentActivityTaskExecutions: ACTIVITIES_PER_SLOT * concurrency,
     ...(options.identity ? { identity: options.identity } : {}),
     // A killed run is re-dispatched after the heartbeat timeout; on a graceful stop give
     // in-flight runs a moment to finish first.

@@ -512,6 +512,8 @@ export class ParquetStreamWriter {
       codec?: ParquetCodec;
       /** Rows expected in the file, to size buffers for small one-shot tables. */
       expectedRows?: number;
+      /** false: the caller fsyncs the file later (off the main thread) before relying on it. */
+      fsync?: boolean;
     } = {},
   ) {
     if (new Set(columns.map((c) => c.name)).size !== columns.length) {
@@ -702,7 +704,7 @@ export class ParquetStreamWriter {
     writeMetadata(this.sink, metadata);
     this.sink.appendUint32(0x31524150); // "PAR1"
     this.sink.finish();
-    fs.fsyncSync(this.fd);
+    if (this.options.fsync !== false) fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.closed = true;
     fs.renameSync(this.tempPath, this.targetPath);
@@ -729,8 +731,9 @@ export function writeParquetTable(
   targetPath: string,
   table: Table,
   metadata?: Record<string, string>,
+  options: { fsync?: boolean } = {},
 ): void {
-  const writer = new ParquetStreamWriter(targetPath, columnSpecsOf(table), { metadata, expectedRows: table.rowCount });
+  const writer = new ParquetStreamWriter(targetPath, columnSpecsOf(table), { metadata, expectedRows: table.rowCount, ...options });
   try {
     writer.append(table);
     writer.close();
