@@ -23,10 +23,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { locateGmat } from '../activities/gmat/install';
-import { patchScript } from '../activities/gmat/script';
-import { renderStartupFile } from '../activities/gmat/startup';
-import { linspace } from '../spec/grid';
+import { locateGmat } from '../gmat/install';
+import { patchScript } from '../gmat/script';
+import { renderStartupFile } from '../gmat/startup';
+import { linspace } from '../sweep/grid';
 import { ensurePeerEnv } from './vs-peer/peer-env';
 import { fmt, numberFlag, parseArgs, printMachine, REPO_ROOT, SHARED_MISSIONS } from './lib/common';
 

@@ -7,15 +7,15 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
-import { canonicalScriptSha256 } from '../activities/script-hash';
-import { gridSize } from '../spec/grid';
-import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../spec/overrides';
-import { validatePerturb } from '../spec/random';
-import { runSetSize } from '../spec/runset';
-import { expandStochasticRun } from '../spec/stochastic';
-import { MAX_IN_FLIGHT_LIMIT } from '../spec/limits';
-import { DEFAULT_ENGINE_MODE, type EngineKind, type PerturbSpec, type RetrySpec, type RunSet, type SweepInput } from '../spec/sweep';
+import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
+import { canonicalScriptSha256 } from '../output/script-hash';
+import { gridSize } from '../sweep/grid';
+import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../sweep/overrides';
+import { validatePerturb } from '../sweep/random';
+import { runSetSize } from '../sweep/runset';
+import { expandStochasticRun } from '../sweep/stochastic';
+import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
+import { DEFAULT_ENGINE_MODE, type EngineKind, type PerturbSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
 /** A bad request: thrown before any workflow starts or any directory is created. */

@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { requestPath } from '../activities/layout';
-import { readCurrentOutcome } from '../activities/outcome';
-import { RunBitset } from '../spec/bitset';
-import { runSetSize } from '../spec/runset';
-import type { SweepInput } from '../spec/sweep';
+import { requestPath } from '../output/layout';
+import { readCurrentOutcome } from '../output/outcome';
+import { RunBitset } from '../sweep/bitset';
+import { runSetSize } from '../sweep/runset';
+import type { SweepInput } from '../sweep/sweep';
 import { RequestError } from './request';
 
 export interface ResumePlan {

@@ -19,8 +19,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { GmatInstall } from '../../activities/gmat/install';
-import { renderStartupText } from '../../activities/gmat/startup';
+import type { GmatInstall } from '../../gmat/install';
+import { renderStartupText } from '../../gmat/startup';
 
 export const PEER_REQUIREMENTS = ['gmat-sweep==0.6.0', 'gmat-run==0.6.0', 'gmatpy==0.2.1'];
 export const PEER_PYTHON_VERSION = '3.12.1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineSlots } from '../../activities/gmat/slots';
+import { EngineSlots } from '../../gmat/slots';
 
 describe('EngineSlots', () => {
   it('grants at most `size` at once, then serves waiters first come, first served', async () => {

@@ -1,7 +1,7 @@
 /** `run-<id>/outcome.json`: the durable record of one run, read by the aggregate and by resume. */
 import * as fs from 'node:fs';
-import type { Overrides } from '../spec/overrides';
-import type { ColumnSpec } from './parquet/writer';
+import type { Overrides } from '../sweep/overrides';
+import type { ColumnSpec } from '../tables/parquet/writer';
 import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
 import * as path from 'node:path';
 import { OUTCOME_NAME, outcomePath } from './layout';

@@ -6,19 +6,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Overrides } from '../spec/overrides';
-import { fsyncFile, writeFileAtomic } from './atomic';
-import { runGmatConsole, GmatRunError } from './gmat/console';
-import type { EngineSlots } from './gmat/slots';
-import { canFeedInteractively, WarmRunError, type WarmPool } from './gmat/warm';
-import type { GmatInstall } from './gmat/install';
-import { patchScript, type PatchedOutput } from './gmat/script';
-import { LOG_FILE_NAME, writeStartupFile } from './gmat/startup';
-import { tableKey } from './layout';
-import { writeOutcome, writeOutcomeAsync, type RunOutcome } from './outcome';
-import { parseOutputFile } from './parse';
-import { columnSpecsOf, writeParquetTable } from './parquet/writer';
-import type { Table } from './table';
+import type { Overrides } from '../sweep/overrides';
+import { fsyncFile, writeFileAtomic } from '../output/atomic';
+import { runGmatConsole, GmatRunError } from './console';
+import type { EngineSlots } from './slots';
+import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
+import type { GmatInstall } from './install';
+import { patchScript, type PatchedOutput } from './script';
+import { LOG_FILE_NAME, writeStartupFile } from './startup';
+import { tableKey } from '../output/layout';
+import { writeOutcome, writeOutcomeAsync, type RunOutcome } from '../output/outcome';
+import { parseOutputFile } from '../tables/parse';
+import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
+import type { Table } from '../tables/table';
 
 export const PATCHED_SCRIPT_NAME = 'patched.script';
 
