@@ -51,6 +51,7 @@ const repeats = numberFlag(flags, 'repeats', 3);
 const small = numberFlag(flags, 'small', Math.max(2, Math.round(runs / 5)));
 const freshRuns = numberFlag(flags, 'fresh-runs', Math.min(runs, 40));
 const script = path.resolve(typeof flags.script === 'string' ? flags.script : path.join(SHARED_MISSIONS, 'leo_point_mass.script'));
+if (!fs.existsSync(script)) throw new Error(`--script ${script} does not exist; pass --script <mission.script>`);
 const [axisKey, axisRange] = (typeof flags.axis === 'string' ? flags.axis : 'Sat.SMA=6800:7400').split('=');
 const [lo, hi] = axisRange.split(':').map(Number);
 const baseline = typeof flags.baseline === 'string' ? path.resolve(flags.baseline) : undefined;
@@ -238,6 +239,7 @@ const pairRatio = (a: Tool, b: Tool, n: number, f: (m: Measured) => number = (m)
   return median(A.slice(0, B.length).map((m, i) => f(m) / f(B[i])));
 };
 const cpu = (m: Measured) => m.cpu_s;
+const opt = (x: number | undefined) => (x === undefined ? '' : fmt(x, 3));
 
 console.log('\nmedians over repeats');
 console.log('| tool | runs | wall s | CPU s | peak RSS MiB (largest process / tree) | wall ÷ gmat-sweep, same mode | wall ÷ plain floor | CPU ÷ gmat-sweep | CPU ÷ plain |');
@@ -251,7 +253,7 @@ for (const tool of order) {
       `| ${tool} | ${n} | ${fmt(med(tool, n, (m) => m.wall_s))} | ${fmt(med(tool, n, (m) => m.cpu_s))} | ` +
         `${fmt(med(tool, n, (m) => m.max_rss_mib), 0)} / ${fmt(med(tool, n, (m) => m.tree_rss_mib), 0)} | ` +
         `${toPeer === undefined ? '' : fmt(toPeer, 3)} | ${toPlain === undefined ? '' : fmt(toPlain, 3)} | ` +
-        `${tool.startsWith('peer') ? '' : fmt(pairRatio(tool, peerSameMode, n, cpu) ?? NaN, 3)} | ${tool === 'plain' ? '' : fmt(pairRatio(tool, 'plain', n, cpu) ?? NaN, 3)} |`,
+        `${opt(tool.startsWith('peer') ? undefined : pairRatio(tool, peerSameMode, n, cpu))} | ${opt(tool === 'plain' ? undefined : pairRatio(tool, 'plain', n, cpu))} |`,
     );
   }
 }
