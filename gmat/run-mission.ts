@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Overrides } from '../sweep/overrides';
-import { fsyncFile, writeFileAtomic } from '../output/atomic';
+import { writeFileAtomic } from '../output/atomic';
 import { runGmatConsole, GmatRunError } from './console';
 import type { EngineSlots } from './slots';
 import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
@@ -17,7 +17,7 @@ import { LOG_FILE_NAME, writeStartupFile } from './startup';
 import { tableKey } from '../output/layout';
 import { writeOutcome, writeOutcomeAsync, type RunOutcome } from '../output/outcome';
 import { parseOutputFile } from '../tables/parse';
-import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
+import { columnSpecsOf, writeParquetTableAsync } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
 
 export const PATCHED_SCRIPT_NAME = 'patched.script';
@@ -224,8 +224,8 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     }
     const key = tableKey(output.kind, output.name);
     const target = path.join(dir, `${key}.parquet`);
-    // fsynced below, off the main thread, before outcome.json records the run as ok.
-    writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path }, { fsync: false });
+    // Encoded here, fsynced and renamed off the main thread, before outcome.json records the run.
+    await writeParquetTableAsync(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
     tables[key] = { path: target, rows: table.rowCount };
     outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
     outputPaths[key] = target;
@@ -239,7 +239,6 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     tables: outcomeTables,
     stderr: null,
   };
-  await Promise.all(Object.values(tables).map((t) => fsyncFile(t.path)));
   await writeOutcomeAsync(dir, outcome);
   return { outcome, tables };
 }

@@ -48,16 +48,6 @@ export async function writeFileAtomicAsync(target: string, data: string | Uint8A
   await fs.promises.rename(temp, target);
 }
 
-/** fsyncs a file written earlier without fsync (its data reaches the disk before what follows). */
-export async function fsyncFile(file: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
 }
