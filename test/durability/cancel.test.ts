@@ -40,7 +40,7 @@ describe('cancel', () => {
     // Run 1 hangs (its run timeout is the default 600 s): only the cancel can end it.
     await env.startWorker(['--concurrency', '2'], { GSWEEP_STANDIN_HANG_IF: 'Sat.SMA = 6900;', GSWEEP_STANDIN_DELAY_MS: '400' });
     const start = await runCli(
-      gridArgs(out, sweepId, `Sat.SMA=6800:9700:${RUNS}`, ['--address', env.server.address, '--heartbeat-timeout', '3', '--no-wait']),
+      gridArgs(out, sweepId, `Sat.SMA=6800:9700:${RUNS}`, ['--address', env.server.address, '--heartbeat-timeout', '3', '--engine-mode', 'warm', '--no-wait']),
       { timeoutMs: 60_000 },
     );
     expect(start.code, start.stderr).toBe(0);

@@ -158,8 +158,15 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild 
 }
 
 /** Common flags of a stand-in grid sweep on leo_point_mass.script. */
+/**
+ * These tests follow GMAT processes per run (a new engine process marks a run's start, a
+ * run directory holds its own startup file), so they pin `--engine-mode fresh` unless the
+ * caller picks a mode; warm (the default) is exercised by cancel, continue-as-new and
+ * test/gmat/warm.test.ts.
+ */
 export function gridArgs(out: string, sweepId: string, grid: string, extra: string[] = []): string[] {
-  return ['run', SCRIPT, '--grid', grid, '--engine', 'stand-in', '--out', out, '--sweep-id', sweepId, ...extra];
+  const mode = extra.includes('--engine-mode') ? [] : ['--engine-mode', 'fresh'];
+  return ['run', SCRIPT, '--grid', grid, '--engine', 'stand-in', '--out', out, '--sweep-id', sweepId, ...mode, ...extra];
 }
 
 export function runDirs(out: string): string[] {
