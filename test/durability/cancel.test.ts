@@ -57,8 +57,13 @@ describe('cancel', () => {
 
     expect(await waitClosed(env.client, sweepId, 60_000)).toBe('CANCELLED');
     // In-flight engines were killed with their trees (the hung one and any other) before
-    // the workflow ended: it waits for every cancelled run to confirm.
-    expect(engineProcesses(env.tag)).toEqual([]);
+    // the workflow ended: it waits for every cancelled run to confirm. What may remain is an
+    // idle warm console (started with no script argument) that a run handed back before the
+    // cancel: it belongs to the worker, which keeps at most one per slot until it stops.
+    const left = engineProcesses(env.tag);
+    expect(left.filter((p) => /sleep 3600/.test(p.args))).toEqual([]);
+    expect(left.filter((p) => !/gmat-console\.js$/.test(p.args.trim()))).toEqual([]);
+    expect(left.length).toBeLessThanOrEqual(2);
 
     // The order in history: the hung run confirmed its cancellation (engine killed) before
     // the aggregate was scheduled; a run settled on request alone would not be there.
