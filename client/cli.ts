@@ -8,9 +8,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../gmat/engine';
-import { GmatNotFoundError } from '../gmat/install';
-import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
-import { runMission } from '../gmat/run-mission';
+import { describeInstall, GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import { SetupGmatError } from '../gmat/setup';
+import { RUN_FILES, runFilePath } from '../output/layout';
+import { setupGmatCommand } from './setup-gmat';
+import { AnalysisError } from '../analysis/table';
+import { SensitivityError, sobolSample, type SobolDesign } from '../sensitivity/saltelli';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
 import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
@@ -18,8 +21,13 @@ import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
+import { runOne } from './run-one';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { planExtend, planResume, resolveOutDir } from './resume';
+import { registerAnalysisCommands } from './analysis-cli';
+import { registerReportCommand } from './report-cli';
+import { analyzeSobolSweep, designRequestRows, writeSobolFile } from './sobol';
+import { formatSobolAnalysis } from './sobol-format';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 
 export class UsageError extends Error {}
@@ -69,6 +77,7 @@ function addSweepOptions(cmd: Command): Command {
     .option('--retries <n>', 'attempts per run for infrastructure failures', positiveInt)
     .option('--sweep-id <id>', 'workflow id of the sweep (default gsweep-<script>-<random>)')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
+    .option('--gmat-task-queue <name>', 'with --address: task queue of the GMAT runs, polled by `gsweep-worker --role gmat` hosts (env GSWEEP_GMAT_TASK_QUEUE; default: --task-queue)')
     .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
     .option('--ui', 'embedded dev server: serve the Temporal Web UI')
     .option('--no-wait', 'with --address: start the sweep, print its id and exit')
@@ -86,6 +95,7 @@ interface SweepCliOptions extends ConnectionFlags {
   retries?: number;
   sweepId?: string;
   concurrency?: number;
+  gmatTaskQueue?: string;
   dbFilename?: string;
   ui?: boolean;
   wait: boolean;
@@ -133,8 +143,11 @@ async function connectClient(settings: ConnectionSettings): Promise<{ client: Cl
   return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
 }
 
-async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions): Promise<number> {
-  const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace });
+async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions, embedded = false): Promise<number> {
+  // The embedded worker polls one queue and hosts everything: a GMAT queue only means
+  // something with --address, where `gsweep-worker --role gmat` hosts poll it.
+  const gmatTaskQueue = embedded ? undefined : (o.gmatTaskQueue ?? process.env.GSWEEP_GMAT_TASK_QUEUE);
+  const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace, gmatTaskQueue });
   log(`gsweep: started sweep ${handle.workflowId}: ${prepared.input.runCount} runs -> ${prepared.input.context.outDir}`);
   if (!o.wait) {
     if (o.json) process.stdout.write(`${JSON.stringify({ sweepId: handle.workflowId, outDir: prepared.input.context.outDir })}\n`);
@@ -168,8 +181,7 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
   }
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
   const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
-  resolveInstall(prepared.input.context.engine, engine);
-  if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+  log(`gsweep: ${describeInstall(resolveInstall(prepared.input.context.engine, engine))}`);
   return withEmbeddedTemporal(
     {
       server: { dbFilename: o.dbFilename, headless: !o.ui },
@@ -177,7 +189,7 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
       engine,
       onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
     },
-    ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }),
+    ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }, true),
   );
 }
 
@@ -250,6 +262,44 @@ export function buildProgram(): Command {
     process.exitCode = await runSweepCommand(request, o);
   });
 
+  addSweepOptions(
+    program
+      .command('sobol')
+      .description('Sobol sensitivity: run a Saltelli design (SALib sobol.sample, gmat-sweep sobol_sample) as one sweep; then `gsweep sobol-analyze <out>`')
+      .argument('<script>', 'GMAT mission .script')
+      .requiredOption('--n <N>', 'Saltelli base sample size (runs: N(2D+2), or N(D+2) with --no-second-order; a power of two is best)', positiveInt)
+      .requiredOption('--perturb <NAME=normal:MU:SIGMA|uniform:LO:HI|lognormal:MU:SIGMA>', 'parameter (repeatable)', collect)
+      .requiredOption('--seed <int>', 'design seed (scrambling of the Sobol sequence)', Number)
+      .option('--no-second-order', 'first-order and total indices only: N(D+2) runs'),
+  ).action(async (script: string, o: SweepCliOptions & { n: number; perturb: string[]; seed: number; secondOrder: boolean }) => {
+    let design: SobolDesign;
+    try {
+      design = sobolSample(parsePerturbArgs(o.perturb), { n: o.n, seed: o.seed, calcSecondOrder: o.secondOrder });
+    } catch (err) {
+      throw new RequestError('perturb', (err as Error).message);
+    }
+    const request = baseRequest(script, o);
+    request.samples = designRequestRows(design);
+    const prepared = await prepareRequest(request);
+    writeSobolFile(prepared.input.context.outDir, design);
+    log(`gsweep: Sobol design of ${design.names.length} parameters, N=${design.n}: ${design.rows.length} runs`);
+    process.exitCode = await launchSweep(prepared, o);
+  });
+
+  program
+    .command('sobol-analyze')
+    .description('first-order, total (and second-order) Sobol indices with bootstrap confidence intervals (SALib sobol.analyze) of a `gsweep sobol` sweep')
+    .argument('<out>')
+    .option('--metric <list>', 'output columns, comma-separated (default: every numeric column); each run\'s final value is used', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--table <key>', 'aggregate table (default: the only report__*.parquet)')
+    .option('--resamples <n>', 'bootstrap resamples', positiveInt, 100)
+    .option('--seed <int>', 'bootstrap seed (default: the design seed, or 1)', positiveInt)
+    .option('--json', 'print JSON')
+    .action(async (out: string, o: { metric?: string[]; table?: string; resamples: number; seed?: number; json?: boolean }) => {
+      const result = await analyzeSobolSweep(out, { metrics: o.metric, table: o.table, seed: o.seed, numResamples: o.resamples });
+      process.stdout.write(o.json ? `${JSON.stringify(result, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2)}\n` : formatSobolAnalysis(result));
+    });
+
   addConnectionOptions(
     program
       .command('resume')
@@ -309,33 +359,21 @@ export function buildProgram(): Command {
     .option('--json', 'print the outcome as JSON')
     .action(async (script: string, o: { set?: string[]; out: string; engine: 'gmat' | 'stand-in'; gmatRoot?: string; timeout: number; json?: boolean }) => {
       const overrides = parseSetArgs(o.set ?? []);
-      const scriptPath = path.resolve(script);
-      if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(script)} does not exist; give the path of a GMAT .script file`);
-      if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(script)} is not a file; give the path of a GMAT .script file`);
-      const scriptText = fs.readFileSync(scriptPath, 'utf8');
-      try {
-        checkScript(scriptText);
-        validateOverridesForScript(parseScript(scriptText).resources, overrides);
-      } catch (err) {
-        if (err instanceof OverrideError) throw err;
-        throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
-      }
-      // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
-      const install = resolveInstall({ kind: o.engine }, { gmatRoot: o.gmatRoot });
       const runDirectory = path.resolve(o.out);
-      if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
-        throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
-      }
-      if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+      const onInstall = (install: GmatInstall) => {
+        if (!o.json) log(`gsweep: ${describeInstall(install)}`);
+      };
       try {
-        const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
+        const result = await runOne({ script, overrides, out: runDirectory, engine: o.engine, gmatRoot: o.gmatRoot, timeoutSeconds: o.timeout, onInstall });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
         else for (const [key, t] of Object.entries(result.tables)) process.stdout.write(`${key}: ${t.path} (${t.rows} rows)\n`);
-        if (!o.json) log(`gsweep: run ok; outcome: ${path.join(runDirectory, 'outcome.json')}`);
+        if (!o.json) log(`gsweep: run ok; outcome: ${runFilePath(runDirectory, RUN_FILES.outcome)}`);
       } catch (err) {
+        // Refused before anything ran: the usual bad-request exit.
+        if (err instanceof RequestError || err instanceof OverrideError || err instanceof GmatNotFoundError) throw err;
         log(`gsweep: run failed: ${(err as Error).message}`);
         // --json: the failed outcome.json (written for every failure except a cancel).
-        const outcomeFile = path.join(runDirectory, 'outcome.json');
+        const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
         if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(fs.readFileSync(outcomeFile, 'utf8'));
         process.exitCode = EXIT_RUNS_FAILED;
       }
@@ -417,6 +455,10 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  registerAnalysisCommands(program);
+  registerReportCommand(program);
+  setupGmatCommand(program);
+
   program
     .command('dev-server')
     .description('run a local Temporal dev server for gsweep (prints its address; Ctrl-C stops it)')
@@ -453,7 +495,10 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GridArgError ||
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
-      err instanceof OverrideError
+      err instanceof SetupGmatError ||
+      err instanceof OverrideError ||
+      err instanceof AnalysisError ||
+      err instanceof SensitivityError
     ) {
       log(`gsweep: error: ${e.message}`);
       return EXIT_BAD_INPUT;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
+import { checkScript, validateOverridesForScript } from '../gmat/script';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { gridSize } from '../sweep/grid';
 import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../sweep/overrides';
@@ -145,8 +145,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const scriptText = fs.readFileSync(scriptPath, 'utf8');
   let resources;
   try {
-    checkScript(scriptText);
-    resources = parseScript(scriptText).resources;
+    resources = checkScript(scriptText).resources;
   } catch (err) {
     throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
   }

@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Overrides } from '../sweep/overrides';
 import { writeFileAtomic } from '../output/atomic';
 import { runGmatConsole, GmatRunError } from './console';
@@ -13,14 +12,12 @@ import type { EngineSlots } from './slots';
 import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
 import type { GmatInstall } from './install';
 import { patchScript, type PatchedOutput } from './script';
-import { LOG_FILE_NAME, writeStartupFile } from './startup';
-import { tableKey } from '../output/layout';
+import { writeStartupFile } from './startup';
+import { RUN_FILES, runFilePath, runTableFilePath, tableKey } from '../output/layout';
 import { writeOutcome, writeOutcomeAsync, type RunOutcome } from '../output/outcome';
 import { parseOutputFile } from '../tables/parse';
 import { columnSpecsOf, writeParquetTableAsync } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
-
-export const PATCHED_SCRIPT_NAME = 'patched.script';
 
 export interface RunMissionOptions {
   /** Text of the mission script (the sweep's archived copy). */
@@ -145,10 +142,10 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   const started = performance.now();
   resetRunDirectory(dir);
   const patched = patchScript(options.scriptText, options.overrides, dir);
-  const scriptPath = path.join(dir, PATCHED_SCRIPT_NAME);
+  const scriptPath = runFilePath(dir, RUN_FILES.patchedScript);
   // Re-made by every attempt, so atomic but not fsynced; outcome.json is the run's record.
   writeFileAtomic(scriptPath, patched.text, { durable: false });
-  const logPath = path.join(dir, LOG_FILE_NAME);
+  const logPath = runFilePath(dir, RUN_FILES.log);
   const base = {
     run_id: options.runId,
     overrides: options.overrides,
@@ -223,7 +220,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       throw parseError;
     }
     const key = tableKey(output.kind, output.name);
-    const target = path.join(dir, `${key}.parquet`);
+    const target = runTableFilePath(dir, key);
     // Encoded here, fsynced and renamed off the main thread, before outcome.json records the run.
     await writeParquetTableAsync(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
     tables[key] = { path: target, rows: table.rowCount };

@@ -1,10 +1,9 @@
 /** `run-<id>/outcome.json`: the durable record of one run, read by the aggregate and by resume. */
 import * as fs from 'node:fs';
 import type { Overrides } from '../sweep/overrides';
-import type { ColumnSpec } from '../tables/parquet/writer';
+import type { ColumnSpec } from '../tables/table';
 import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
-import * as path from 'node:path';
-import { OUTCOME_NAME, outcomePath } from './layout';
+import { outcomePath, RUN_FILES, runFilePath } from './layout';
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -28,12 +27,12 @@ export interface RunOutcome {
 }
 
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
-  writeJsonAtomic(path.join(runDirectory, OUTCOME_NAME), outcome);
+  writeJsonAtomic(runFilePath(runDirectory, RUN_FILES.outcome), outcome);
 }
 
 /** writeOutcome with its write and fsync off the main thread. */
 export function writeOutcomeAsync(runDirectory: string, outcome: RunOutcome): Promise<void> {
-  return writeFileAtomicAsync(path.join(runDirectory, OUTCOME_NAME), `${JSON.stringify(outcome, null, 2)}\n`);
+  return writeFileAtomicAsync(runFilePath(runDirectory, RUN_FILES.outcome), `${JSON.stringify(outcome, null, 2)}\n`);
 }
 
 /** undefined when the run never recorded an outcome (not run, or lost before writing it). */

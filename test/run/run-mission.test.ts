@@ -7,11 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GmatRunError } from '../../gmat/console';
 import { EngineSlots } from '../../gmat/slots';
 import { standInInstall } from '../../gmat/install';
-import { PATCHED_SCRIPT_NAME, runMission, type RunMissionResult } from '../../gmat/run-mission';
+import { runMission, type RunMissionResult } from '../../gmat/run-mission';
+import { RUN_FILES } from '../../output/layout';
 import type { RunOutcome } from '../../output/outcome';
 import type { Overrides } from '../../sweep/overrides';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 import { MISSIONS, tempDir } from '../helpers/temporal';
+import { keplerState, leo } from '../helpers/two-body';
 
 const FIXTURES = '/work/shared/fixtures/gmat-runs';
 const install = standInInstall();
@@ -40,44 +42,6 @@ const readOutcomeJson = (dir: string) => JSON.parse(fs.readFileSync(path.join(di
 const nanos = (v: unknown) => (v as { nanos: bigint }).nanos;
 const utcNs = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
 
-// ------------------------------------------------------------------------------------------
-// Closed-form two-body motion, written independently of the stand-in (which uses Lagrange
-// f and g on Cartesian states): Keplerian elements → mean anomaly → Kepler's equation by
-// Newton → perifocal state → rotation R3(-RAAN) R1(-INC) R3(-AOP) into EarthMJ2000Eq.
-const MU = 398600.4415;
-interface Elements { sma: number; ecc: number; inc: number; raan: number; aop: number; ta: number }
-
-function keplerState(el: Elements, dt: number): number[] {
-  const deg = Math.PI / 180;
-  const { sma: a, ecc: e } = el;
-  const nu0 = el.ta * deg;
-  const E0 = 2 * Math.atan2(Math.sqrt(1 - e) * Math.sin(nu0 / 2), Math.sqrt(1 + e) * Math.cos(nu0 / 2));
-  const M = E0 - e * Math.sin(E0) + Math.sqrt(MU / (a * a * a)) * dt;
-  let E = M;
-  for (let i = 0; i < 50; i++) {
-    const step = (E - e * Math.sin(E) - M) / (1 - e * Math.cos(E));
-    E -= step;
-    if (Math.abs(step) < 1e-15) break;
-  }
-  const nu = 2 * Math.atan2(Math.sqrt(1 + e) * Math.sin(E / 2), Math.sqrt(1 - e) * Math.cos(E / 2));
-  const r = a * (1 - e * Math.cos(E));
-  const p = a * (1 - e * e);
-  const rp = [r * Math.cos(nu), r * Math.sin(nu), 0];
-  const vp = [-Math.sqrt(MU / p) * Math.sin(nu), Math.sqrt(MU / p) * (e + Math.cos(nu)), 0];
-  const [cO, sO] = [Math.cos(el.raan * deg), Math.sin(el.raan * deg)];
-  const [ci, si] = [Math.cos(el.inc * deg), Math.sin(el.inc * deg)];
-  const [cw, sw] = [Math.cos(el.aop * deg), Math.sin(el.aop * deg)];
-  const Q = [
-    [cO * cw - sO * sw * ci, -cO * sw - sO * cw * ci, sO * si],
-    [sO * cw + cO * sw * ci, -sO * sw + cO * cw * ci, -cO * si],
-    [sw * si, cw * si, ci],
-  ];
-  const rot = (x: number[]) => Q.map((row) => row[0] * x[0] + row[1] * x[1] + row[2] * x[2]);
-  return [...rot(rp), ...rot(vp)];
-}
-
-// leo_point_mass.script's elements (SMA replaced by the override).
-const leo = (sma: number): Elements => ({ sma, ecc: 0.0012, inc: 51.6, raan: 45, aop: 90, ta: 15 });
 const STATE = ['X', 'Y', 'Z', 'VX', 'VY', 'VZ'].map((c) => `Sat.EarthMJ2000Eq.${c}`);
 const LEO_EPOCH = utcNs('2026-03-20T06:00:00Z');
 
@@ -192,7 +156,7 @@ describe('leo_point_mass with Sat.SMA = 7000 and 7100 (stand-in engine)', () => 
     expect(outcome.duration_s).toBeLessThan(60);
     expect(fs.existsSync(outcome.log_path!)).toBe(true);
     // The patched script carries the override just before BeginMissionSequence.
-    const patched = fs.readFileSync(path.join(dir, PATCHED_SCRIPT_NAME), 'utf8');
+    const patched = fs.readFileSync(path.join(dir, RUN_FILES.patchedScript), 'utf8');
     expect(patched).toMatch(/GMAT Sat\.SMA = 7100;\s*\n\s*BeginMissionSequence/);
   });
 });
@@ -204,7 +168,7 @@ describe('failed runs', () => {
     expect(err.kind).toBe('rejected');
     expect(err.exitCode).toBe(1);
     expect(err.logPath).toBe(path.join(dir, 'GmatLog.txt'));
-    const lineNo = fs.readFileSync(path.join(dir, PATCHED_SCRIPT_NAME), 'utf8').split('\n').indexOf('GMAT Sat.SMA = 0;') + 1;
+    const lineNo = fs.readFileSync(path.join(dir, RUN_FILES.patchedScript), 'utf8').split('\n').indexOf('GMAT Sat.SMA = 0;') + 1;
     expect(lineNo).toBeGreaterThan(0);
 
     const outcome = readOutcomeJson(dir);
@@ -261,7 +225,7 @@ describe('failed runs', () => {
 });
 
 describe('retried runs leave nothing of earlier attempts', () => {
-  const expectedFiles = ['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', PATCHED_SCRIPT_NAME, 'report__Track.parquet', 'track.txt'].sort();
+  const expectedFiles = ['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', RUN_FILES.patchedScript, 'report__Track.parquet', 'track.txt'].sort();
 
   function plantJunk(dir: string): void {
     fs.writeFileSync(path.join(dir, 'junk.txt'), 'left over');
@@ -288,7 +252,7 @@ describe('retried runs leave nothing of earlier attempts', () => {
     await run('leo_point_mass', { 'Sat.SMA': 7000 }, dir);
     plantJunk(dir);
     await rejectionOf(run('leo_point_mass', { 'Sat.SMA': 0 }, dir, { attempt: 2 }));
-    expect(fs.readdirSync(dir).sort()).toEqual(['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', PATCHED_SCRIPT_NAME].sort());
+    expect(fs.readdirSync(dir).sort()).toEqual(['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', RUN_FILES.patchedScript].sort());
     expect(readOutcomeJson(dir)).toMatchObject({ status: 'failed', attempt: 2, output_paths: {} });
   });
 
@@ -378,7 +342,7 @@ describe('engine slots (GMAT processes at once on a worker)', () => {
     const hold = await slots.acquire();
     const dir = newRunDir();
     const running = runMission({ scriptText: mission('leo_point_mass'), overrides: { 'Sat.SMA': 7100 }, runId: 0, runDirectory: dir, install, timeoutMs: 60_000, slots });
-    await until(() => fs.existsSync(path.join(dir, PATCHED_SCRIPT_NAME)));
+    await until(() => fs.existsSync(path.join(dir, RUN_FILES.patchedScript)));
     expect(slots.waiting).toBe(1);
     expect(fs.existsSync(path.join(dir, 'GmatLog.txt'))).toBe(false);
     hold();
