@@ -24,6 +24,7 @@ import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import type { EngineSlots } from '../gmat/slots';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
 import { appendFailures } from '../output/failures';
@@ -40,9 +41,12 @@ function nonRetryable(type: string, message: string, details: Record<string, unk
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
 }
 
-/** Heartbeats from the main thread while GMAT runs in its child process. */
+/**
+ * Heartbeats from the main thread while GMAT runs in its child process. The first one goes
+ * out after an interval, not at once: a run shorter than that needs none (its completion
+ * tells the server it is alive), which saves the server one RPC and one write per run.
+ */
 function startHeartbeats(): () => void {
-  heartbeat();
   const timer = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
   return () => clearInterval(timer);
 }
@@ -50,6 +54,8 @@ function startHeartbeats(): () => void {
 export interface ActivityResources {
   /** Long-lived consoles for sweeps in `warm` mode; the worker closes it on shutdown. */
   warmPool?: WarmPool;
+  /** GMAT processes at once on this worker; runs wait for a slot only while GMAT runs. */
+  engineSlots?: EngineSlots;
 }
 
 export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
@@ -154,6 +160,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
             context.engine.mode === 'warm' && resources.warmPool
               ? { pool: resources.warmPool, scriptKey: context.scriptSha256 }
               : undefined,
+          slots: resources.engineSlots,
         });
         const rows = Object.values(result.tables).reduce((n, t) => n + t.rows, 0);
         return { runId, status: 'ok', rows };

@@ -16,7 +16,7 @@ import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
-import type { EngineKind, GridAxis, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../sweep/sweep';
+import { DEFAULT_ENGINE_MODE, type EngineKind, type GridAxis, type PerturbSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
 /** A bad request: thrown before any workflow starts or any directory is created. */
@@ -286,7 +286,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         scriptPath,
         scriptName: path.basename(scriptPath),
         scriptSha256: canonicalScriptSha256(scriptText),
-        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), ...(request.engineMode === 'warm' ? { mode: 'warm' as const } : {}) },
+        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), mode: request.engineMode ?? DEFAULT_ENGINE_MODE },
         runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
       },
       runSet,

@@ -40,9 +40,18 @@ export interface EngineRequest {
   kind: EngineKind;
   /** GMAT install root; when absent each worker uses its own (--gmat-root / GMAT_ROOT). */
   gmatRoot?: string;
-  /** `fresh` (default): one GmatConsole per run; `warm`: long-lived consoles per worker slot. */
-  mode?: 'fresh' | 'warm';
+  /**
+   * `warm`: long-lived consoles per worker slot, fed the sweep's runs one after another
+   * (a console that dies or rejects a run falls back to a fresh process); `fresh`: one
+   * GmatConsole per run. New requests always carry it (default `warm`); an absent mode is a
+   * sweep started before warm became the default, and runs fresh as it did then.
+   */
+  mode?: EngineMode;
 }
+
+export type EngineMode = 'fresh' | 'warm';
+/** One sweep is one script, so reusing a console between its runs is always safe. */
+export const DEFAULT_ENGINE_MODE: EngineMode = 'warm';
 
 export interface RetrySpec {
   maximumAttempts: number;

@@ -115,7 +115,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    // An in-memory server has nothing to save, and its graceful shutdown takes ~2 s that every
+    // `gsweep run` would wait for; a server with --db-filename gets SIGTERM to close SQLite.
+    child.kill(options.dbFilename ? 'SIGTERM' : 'SIGKILL');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);

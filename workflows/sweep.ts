@@ -255,9 +255,10 @@ export class Sweep {
       activityId: `run-${runId}`,
       ...(this.input.gmatTaskQueue ? { taskQueue: this.input.gmatTaskQueue } : {}),
       summary: runSummary(runId, overrides),
-      // The engine enforces runTimeout itself (and kills GMAT); this margin covers
-      // patching, parsing and Parquet writing around it.
-      startToCloseTimeout: context.runTimeoutMs + 120_000,
+      // The engine enforces runTimeout itself (and kills GMAT). A run may first wait for an
+      // engine slot, at most one other run's time (workers accept 2 runs per slot, first
+      // come first served); the margin covers patching, parsing and Parquet writing.
+      startToCloseTimeout: 2 * context.runTimeoutMs + 120_000,
       heartbeatTimeout: heartbeatTimeoutMs,
       // Stated explicitly: the SDK's actual default is TRY_CANCEL (its docs say otherwise,
       // temporalio/sdk-typescript#2442), which would settle a cancelled run at once, so the
