@@ -6,14 +6,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Overrides } from '../sweep/overrides';
 import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
-import { expandRun } from '../sweep/runset';
+import { expandRun, inputTables } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
   type ContextFile,
   type AggregateInput,
   type AggregateSummary,
+  type FailureRecord,
+  type InputPageRequest,
+  type OkPage,
   type RunReport,
   type RunTask,
   type SweepContext,
@@ -23,10 +25,12 @@ import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import type { EngineSlots } from '../gmat/slots';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
-import { contextPath, requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
-import { readSamplesJson, sampleOverrides, type SamplesJson } from '../output/samples-json';
+import { appendFailures } from '../output/failures';
+import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from '../output/input-tables';
+import { contextPath, requestPath, runDir, runsDir, scriptCopyPath } from '../output/layout';
 import {
   collectExtraTables,
   PostprocessCancelled,
@@ -47,9 +51,12 @@ function nonRetryable(type: string, message: string, details: Record<string, unk
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
 }
 
-/** Heartbeats from the main thread while GMAT runs in its child process. */
+/**
+ * Heartbeats from the main thread while GMAT runs in its child process. The first one goes
+ * out after an interval, not at once: a run shorter than that needs none (its completion
+ * tells the server it is alive), which saves the server one RPC and one write per run.
+ */
 function startHeartbeats(): () => void {
-  heartbeat();
   const timer = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
   return () => clearInterval(timer);
 }
@@ -59,6 +66,8 @@ export interface ActivityResources {
   warmPool?: WarmPool;
   /** Postprocess functions from code, by the name a request's `postprocess: { hook }` gives. */
   postprocessHooks?: Record<string, PostprocessFunction>;
+  /** GMAT processes at once on this worker; runs wait for a slot only while GMAT runs. */
+  engineSlots?: EngineSlots;
 }
 
 
@@ -124,7 +133,16 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     return thenCollect((run) => runPostprocessFunction(spec.hook, fn, run, signal));
   };
 
-  const readSamples = (context: SweepContext): SamplesJson => readSamplesJson(context.outDir);
+
+  /** A missing or changed input table is final: retrying cannot bring the original back. */
+  const inputsChecked = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof InputTableError) throw nonRetryable(RUN_FAILURE_TYPES.badInput, err.message);
+      throw err;
+    }
+  };
 
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
@@ -145,19 +163,31 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         fs.mkdirSync(path.dirname(archived), { recursive: true });
         fs.copyFileSync(source, archived);
       }
-      if (runSet.kind === 'samples' && !fs.existsSync(samplesPath(context.outDir))) {
-        throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${samplesPath(context.outDir)} is missing; start the sweep again`);
-      }
+      inputsChecked(() => verifyInputTables(context.outDir, [...inputTables(runSet), ...(input.alreadyOk ? [input.alreadyOk] : [])]));
       // The request that produced this directory: `gsweep resume` and `extend` start from it.
       writeJsonAtomic(requestPath(context.outDir), { ...input, carried: undefined, alreadyOk: undefined });
     },
 
-    async loadSamplesPage({ context, offset, count }: { context: SweepContext; offset: number; count: number }): Promise<Overrides[]> {
-      const samples = readSamples(context);
-      const end = Math.min(samples.rows.length, offset + count);
-      const page: Overrides[] = [];
-      for (let row = offset; row < end; row++) page.push(sampleOverrides(samples, row));
-      return page;
+    /** Values `offset ..` of an input table (long grid axis, sample rows): one page, far below payload limits. */
+    async loadInputPage({ context, ref, offset }: InputPageRequest): Promise<unknown[]> {
+      return inputsChecked(() => {
+        const reader = new ValueTableReader(context.outDir, ref);
+        try {
+          return reader.page(offset);
+        } finally {
+          reader.close();
+        }
+      });
+    },
+
+    /** 65 536 bits of a resume's already-ok bitset from `offset` on. */
+    async loadOkPage({ context, ref, offset }: InputPageRequest): Promise<OkPage> {
+      return inputsChecked(() => ({ offset, bits: readOkPage(context.outDir, ref, offset) }));
+    },
+
+    /** Failed runs that could not record their own outcome, appended to `<out>/failures.jsonl`. */
+    async recordFailures({ context, failures }: { context: SweepContext; failures: FailureRecord[] }): Promise<void> {
+      appendFailures(context.outDir, failures);
     },
 
     async runGmat(task: RunTask): Promise<RunReport> {
@@ -181,6 +211,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
             context.engine.mode === 'warm' && resources.warmPool
               ? { pool: resources.warmPool, scriptKey: context.scriptSha256 }
               : undefined,
+          slots: resources.engineSlots,
         });
         const rows = Object.values(result.tables).reduce((n, t) => n + t.rows, 0);
         return { runId, status: 'ok', rows };
@@ -204,13 +235,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     },
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
-      let samples: SamplesJson | undefined;
-      const overridesOf = (runId: number): Overrides => {
-        const expanded = expandRun(input.runSet, runId);
-        if (expanded) return expanded;
-        samples ??= readSamples(input.context);
-        return sampleOverrides(samples, runId);
-      };
+      const tables = new InputTables(input.context.outDir);
       let version: string | null = null;
       try {
         version = installFor(input.context).version;
@@ -218,17 +243,24 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         // The aggregate does not need GMAT; the manifest then says "unknown".
       }
       const info = activityInfo();
-      return aggregateRuns(
-        input,
-        overridesOf,
-        version,
-        {
-          progress: (runsDone) => heartbeat({ runsDone }),
-          workflowId: info.workflowExecution?.workflowId,
-          namespace: info.workflowNamespace,
-        },
-        (runId) => contextOf(input.context, runId),
-      );
+      try {
+        return await inputsChecked(() =>
+          aggregateRuns(
+            input,
+            (runId) => expandRun(input.runSet, runId, tables.valueAt),
+            version,
+            {
+              progress: (runsDone) => heartbeat({ runsDone }),
+              workflowId: info.workflowExecution?.workflowId,
+              namespace: info.workflowNamespace,
+            },
+            tables.valueAt,
+            (runId) => contextOf(input.context, runId),
+          ),
+        );
+      } finally {
+        tables.close();
+      }
     },
   };
 }

@@ -3,8 +3,10 @@
  * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
  * float, else string per token).
  */
-import { linspace } from '../sweep/grid';
 import type { OverrideValue } from '../sweep/overrides';
+
+/** A parsed `--grid` axis: a list, or `LO:HI:COUNT` kept as its three numbers (expanded by spec/grid.ts `linspaceAt`). */
+export type GridAxisArg = OverrideValue[] | { lo: number; hi: number; count: number };
 
 export class GridArgError extends Error {
   /** `option` is the flag the spec came from: `--grid`, or `--set` for `gsweep run-one`. */
@@ -43,7 +45,7 @@ function splitSetArg(spec: string): [string, string] {
   return [name, rhs];
 }
 
-export function parseGridArg(spec: string): [string, OverrideValue[]] {
+export function parseGridArg(spec: string): [string, GridAxisArg] {
   const [name, rhs] = splitNameValue(spec);
   // LO:HI:COUNT only when the text before the first ':' is a number; otherwise the
   // values are a list, so epochs like '01 Jan 2026 00:00:00.000' can be swept
@@ -60,7 +62,8 @@ export function parseGridArg(spec: string): [string, OverrideValue[]] {
     if (!/^\d+$/.test(countText) || count < 2) {
       throw new GridArgError(spec, `COUNT must be an integer >= 2 (both ends are included), got "${parts[2]}"`);
     }
-    return [name, linspace(lo, hi, count)];
+    if (!Number.isSafeInteger(count)) throw new GridArgError(spec, `COUNT ${countText} is too large; gsweep sweeps at most 10 000 000 runs`);
+    return [name, { lo, hi, count }];
   }
   const values = rhs.split(',').map((token, i) => {
     if (token.trim() === '') throw new GridArgError(spec, `value ${i + 1} is empty; remove the extra comma`);
@@ -73,8 +76,8 @@ export function parseGridArg(spec: string): [string, OverrideValue[]] {
   return [name, values];
 }
 
-export function parseGridArgs(specs: string[]): Record<string, OverrideValue[]> {
-  const axes: Record<string, OverrideValue[]> = {};
+export function parseGridArgs(specs: string[]): Record<string, GridAxisArg> {
+  const axes: Record<string, GridAxisArg> = {};
   for (const spec of specs) {
     const [name, values] = parseGridArg(spec);
     if (name in axes) throw new GridArgError(spec, `"${name}" is given twice; give each name once`);

@@ -8,14 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { checkScript, validateOverridesForScript } from '../gmat/script';
+import { encodeValueTable, INLINE_LIST_MAX_BYTES, type EncodedTable } from '../output/input-tables';
 import { canonicalScriptSha256 } from '../output/script-hash';
-import { gridSize } from '../sweep/grid';
+import { sortedKeys } from '../sweep/grid';
 import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../sweep/overrides';
 import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
-import type { ContextFile, EngineKind, PerturbSpec, PostprocessSpec, RetrySpec, RunSet, SweepInput } from '../sweep/sweep';
+import { DEFAULT_ENGINE_MODE, type ContextFile, type EngineKind, type GridAxis, type PerturbSpec, type PostprocessSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
 /** A bad request: thrown before any workflow starts or any directory is created. */
@@ -30,6 +31,8 @@ export class RequestError extends Error {
 }
 
 const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
+/** `LO:HI:COUNT` of `--grid`: numpy.linspace with both ends exact; travels as these three numbers. */
+const linspaceAxis = z.object({ lo: z.number(), hi: z.number(), count: z.number() }).strict();
 const perturbSpec = z.tuple([z.string(), z.number(), z.number()]);
 const stochastic = z.object({
   n: z.number(),
@@ -40,7 +43,7 @@ const stochastic = z.object({
 export const sweepRequestSchema = z
   .object({
     script: z.string().min(1),
-    grid: z.record(z.string(), z.array(overrideValue)).optional(),
+    grid: z.record(z.string(), z.union([z.array(overrideValue), linspaceAxis])).optional(),
     samples: z.union([z.string().min(1), z.array(z.record(z.string(), overrideValue))]).optional(),
     monteCarlo: stochastic.optional(),
     latinHypercube: stochastic.optional(),
@@ -78,8 +81,8 @@ export const DEFAULTS = {
 /** What the client needs to start (and describe) a validated sweep. */
 export interface PreparedSweep {
   input: SweepInput;
-  /** Rows to write to `<out>/samples.json` before starting, for explicit-row sweeps. */
-  samples?: SamplesTable;
+  /** Long value lists (grid axes, sample rows) to write to `<out>/inputs/` before starting; the run set carries their hashes. */
+  inputTables?: EncodedTable[];
   /** Per-run context to write to `<out>/context.json` before starting. */
   context?: ContextFile;
   /** Resolved engine: the stand-in is only ever used when the request says so. */
@@ -94,12 +97,24 @@ function zodMessage(error: z.ZodError): RequestError {
   return new RequestError(field, `${issue.message}; see README "Sweep requests" for the accepted shape`);
 }
 
-function checkGrid(axes: Record<string, OverrideValue[]>): void {
+export type GridAxisRequest = OverrideValue[] | { lo: number; hi: number; count: number };
+
+function checkGrid(axes: Record<string, GridAxisRequest>): void {
   for (const [key, values] of Object.entries(axes)) {
     try {
       validateOverrideKey(key);
     } catch (err) {
       throw new RequestError(`grid.${key}`, (err as Error).message);
+    }
+    if (!Array.isArray(values)) {
+      const { lo, hi, count } = values;
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+        throw new RequestError(`grid.${key}`, `lo and hi must be finite numbers, got ${describeValue(lo)} and ${describeValue(hi)}`);
+      }
+      if (!Number.isSafeInteger(count) || count < 2) {
+        throw new RequestError(`grid.${key}.count`, `${describeValue(count)} is not an integer >= 2; both ends are included, so give at least 2`);
+      }
+      continue;
     }
     if (values.length === 0) {
       throw new RequestError(`grid.${key}`, 'the value list is empty; give at least one value');
@@ -195,7 +210,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   }
 
   let runSet: RunSet;
-  let samples: SamplesTable | undefined;
+  const tables: EncodedTable[] = [];
   const checkAgainstScript = (field: string, overrides: Overrides) => {
     try {
       validateOverridesForScript(resources, overrides);
@@ -205,13 +220,27 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     }
   };
   if (request.grid) {
-    checkGrid(request.grid);
-    runSet = { kind: 'grid', axes: request.grid };
-    // One representative per axis value is enough: every key and value is checked once.
-    for (const [key, values] of Object.entries(request.grid)) {
-      for (const value of values) checkAgainstScript('grid', { [key]: value });
+    const grid = request.grid;
+    checkGrid(grid);
+    // One representative per axis value is enough: every key and value is checked once
+    // (a linspace's values are all finite numbers: its ends stand for it).
+    for (const [key, values] of Object.entries(grid)) {
+      for (const value of Array.isArray(values) ? values : [values.lo, values.hi]) checkAgainstScript('grid', { [key]: value });
     }
+    const axes: Record<string, GridAxis> = {};
+    sortedKeys(grid).forEach((key, k) => {
+      const values = grid[key];
+      if (!Array.isArray(values)) axes[key] = { linspace: [values.lo, values.hi, values.count] };
+      else if (JSON.stringify(values).length <= INLINE_LIST_MAX_BYTES) axes[key] = values;
+      else {
+        const table = encodeValueTable(`grid-${k}`, values);
+        tables.push(table);
+        axes[key] = { values: table.ref };
+      }
+    });
+    runSet = { kind: 'grid', axes };
   } else if (request.samples !== undefined) {
+    let samples: SamplesTable;
     try {
       samples =
         typeof request.samples === 'string'
@@ -224,7 +253,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     if (samples.columns.length === 0) throw new RequestError('samples', 'no columns; give one column per override key');
     samples.rows.forEach((row, r) => {
       const overrides: Overrides = {};
-      samples!.columns.forEach((c, i) => {
+      samples.columns.forEach((c, i) => {
         overrides[c] = row[i] as OverrideValue;
       });
       try {
@@ -233,7 +262,9 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         throw err instanceof RequestError ? err : new RequestError(`samples[${r}]`, (err as Error).message);
       }
     });
-    runSet = { kind: 'samples', columns: samples.columns, rowCount: samples.rows.length };
+    const table = encodeValueTable('samples', samples.rows);
+    tables.push(table);
+    runSet = { kind: 'samples', columns: samples.columns, rowCount: samples.rows.length, rows: table.ref };
   } else {
     const kind = request.monteCarlo ? ('monteCarlo' as const) : ('latinHypercube' as const);
     const spec = (request.monteCarlo ?? request.latinHypercube)!;
@@ -255,7 +286,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
 
   const runCount = runSetSize(runSet);
   if (runCount < 1) throw new RequestError('runSet', 'the run set has no runs; give at least one');
-  if (runSet.kind === 'grid' && gridSize(runSet.axes) > 10_000_000) {
+  if (runSet.kind === 'grid' && runCount > 10_000_000) {
     throw new RequestError('grid', `${runCount} runs is more than gsweep's 10 000 000-run limit; split the sweep`);
   }
 
@@ -283,7 +314,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const gmatRoot = request.gmatRoot ? path.resolve(cwd, request.gmatRoot) : undefined;
   return {
     engine,
-    samples,
+    inputTables: tables,
     ...(context ? { context } : {}),
     input: {
       context: {
@@ -292,7 +323,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         scriptPath,
         scriptName: path.basename(scriptPath),
         scriptSha256: canonicalScriptSha256(scriptText),
-        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), ...(request.engineMode === 'warm' ? { mode: 'warm' as const } : {}) },
+        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), mode: request.engineMode ?? DEFAULT_ENGINE_MODE },
         runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
         ...(postprocess ? { postprocess } : {}),
         ...(context ? { hasContext: true } : {}),

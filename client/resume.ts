@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/input-tables';
 import { requestPath } from '../output/layout';
 import { readCurrentOutcome } from '../output/outcome';
 import { RunBitset } from '../sweep/bitset';
@@ -16,6 +17,8 @@ import { RequestError } from './request';
 
 export interface ResumePlan {
   input: SweepInput;
+  /** The already-ok bitset, written to `<out>/inputs/` when the resumed sweep starts (10 M runs = 1.2 MiB: never in history). */
+  inputTables: EncodedTable[];
   workflowId: string;
   toRun: number;
   alreadyOk: number;
@@ -99,8 +102,10 @@ export function planResume(outDir: string, options: ResumeOptions = {}): ResumeP
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   const { ok, failed } = okBitset(input, input.runCount);
   const alreadyOk = ok.count();
+  const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
   return {
-    input: { ...input, alreadyOk: ok.toBase64(), carried: undefined },
+    input: { ...input, alreadyOk: bits.ref, carried: undefined },
+    inputTables: [bits],
     workflowId: nextWorkflowId(input, 'resume'),
     toRun: input.runCount - alreadyOk,
     alreadyOk,
@@ -137,8 +142,10 @@ export function planExtend(outDir: string, extra: number, options: ResumeOptions
   const runCount = runSetSize(runSet);
   const grown = new RunBitset(runCount);
   for (let id = 0; id < input.runCount; id++) grown.set(id);
+  const bits = encodeBitsTable(ALREADY_OK_TABLE, runCount, grown.bytes);
   return {
-    input: { ...input, runSet, runCount, alreadyOk: grown.toBase64(), carried: undefined },
+    input: { ...input, runSet, runCount, alreadyOk: bits.ref, carried: undefined },
+    inputTables: [bits],
     workflowId: nextWorkflowId(input, 'extend'),
     toRun: extra,
     alreadyOk: input.runCount,

@@ -12,8 +12,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { writeJsonAtomic } from '../output/atomic';
+import { writeInputTable } from '../output/input-tables';
 import { contextPath, manifestPath } from '../output/layout';
-import { writeSamplesJson } from '../output/samples-json';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
@@ -53,8 +53,9 @@ function isPrepared(request: SweepRequest | PreparedSweep): request is PreparedS
 
 /**
  * Validates the request against the script and the filesystem (RequestError names the field,
- * the value and the fix; nothing is created), hashes the script, writes explicit sample rows
- * to the output directory, and starts the sweep workflow. A PreparedSweep (prepareRequest,
+ * the value and the fix; nothing is created), hashes the script, writes long value lists
+ * (sample rows, long grid axes, a resume's already-ok bitset) to `<out>/inputs/`, and starts
+ * the sweep workflow. A PreparedSweep (prepareRequest,
  * planResume) is started as is.
  */
 export async function startSweep(client: Client, request: SweepRequest | PreparedSweep, options: StartOptions = {}): Promise<SweepHandle> {
@@ -65,7 +66,8 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
     ...(options.gmatTaskQueue ? { gmatTaskQueue: options.gmatTaskQueue } : {}),
   };
   const { context } = input;
-  if (prepared.samples) writeSamplesJson(context.outDir, prepared.samples);
+  // Written once, before the workflow exists; the run set carries their hashes.
+  for (const table of prepared.inputTables ?? []) writeInputTable(context.outDir, table);
   if (prepared.context) {
     fs.mkdirSync(context.outDir, { recursive: true });
     writeJsonAtomic(contextPath(context.outDir), prepared.context);
@@ -114,7 +116,7 @@ export async function resumeSweep(
   // A sweep that ran a postprocess hook needs it again (`postprocess`): never read back from `out`.
   const { postprocess, ...start } = options;
   const plan = planResume(path.resolve(outDir), { postprocess });
-  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, start);
+  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, start);
 }
 
 export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {

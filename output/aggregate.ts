@@ -6,12 +6,11 @@
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
  * streams run by run into every table and the manifest.
  */
-import * as fs from 'node:fs';
-import { RunBitset } from '../sweep/bitset';
 import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
-import { aggregateTablePath, manifestPath, samplesPath } from './layout';
-import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
+import { readFailures } from './failures';
+import { aggregateTablePath, manifestPath } from './layout';
+import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
 import { readCurrentOutcome, tableFileOf, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
@@ -29,10 +28,10 @@ interface RunState {
   outcome?: RunOutcome;
 }
 
-function runStateOf(input: AggregateInput, failed: RunBitset | undefined, runId: number): RunState {
+function runStateOf(input: AggregateInput, failures: Map<number, string>, runId: number): RunState {
   const outcome = readCurrentOutcome(input.context.outDir, runId);
   if (outcome) return { status: outcome.status, outcome };
-  if (failed?.has(runId) || input.notes[String(runId)] !== undefined) return { status: 'failed' };
+  if (failures.has(runId)) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
   // cancelled (or terminated before it ran); resume re-runs it.
   return { status: 'cancelled' };
@@ -126,7 +125,7 @@ function markerRow(runId: number, status: ManifestStatus): Table {
 }
 
 function manifestEntry(
-  input: AggregateInput,
+  failures: Map<number, string>,
   runId: number,
   state: RunState,
   overrides: () => Record<string, unknown>,
@@ -169,7 +168,7 @@ function manifestEntry(
     ended_at: recordedAt,
     duration_s: 0,
     stderr:
-      input.notes[String(runId)] ??
+      failures.get(runId) ??
       (state.status === 'failed'
         ? `run ${runId} failed without recording an outcome (infrastructure error after all retries); see activity run-${runId} of the sweep in the Temporal UI`
         : null),
@@ -177,16 +176,18 @@ function manifestEntry(
   };
 }
 
+/** `valueAt` reads the run set's input tables (long grid axes, sample rows) for the manifest header. */
 export async function aggregateRuns(
   input: AggregateInput,
   overridesOf: (runId: number) => Record<string, unknown>,
   gmatInstallVersion: string | null,
   hooks: AggregateHooks = {},
+  valueAt?: TableValueAt,
   contextOf: (runId: number) => Record<string, unknown> = () => ({}),
 ): Promise<AggregateSummary> {
   const { outDir } = input.context;
   const recordedAt = new Date().toISOString().replace('Z', '+00:00');
-  const failedRuns = input.failed ? RunBitset.fromBase64(input.runCount, input.failed) : undefined;
+  const failedRuns = readFailures(outDir);
 
   // Pass 1: the output tables' schemas, from the outcome.json files only.
   const states = (function* () {
@@ -200,10 +201,6 @@ export async function aggregateRuns(
 
   // Pass 2, one read of each run's outcome: every output table is streamed (one writer per
   // table, each bounded by one row group) and the manifest line is written in the same loop.
-  let samples: { rows: unknown[][] } | undefined;
-  if (input.runSet.kind === 'samples') {
-    samples = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows: unknown[][] };
-  }
   const outputs = [...schemas].map(([key, dataColumns]) => {
     // Solver logs (and postprocess tables without a time column) are indexed by iteration /
     // row, not time, as gmat-sweep's lazy_solver_runs / lazy_extra_outputs index them.
@@ -243,7 +240,7 @@ export async function aggregateRuns(
           runSet: input.runSet,
           runCount: input.runCount,
           gmatInstallVersion,
-          samples,
+          valueAt,
           temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
         }),
       ),
@@ -276,7 +273,7 @@ export async function aggregateRuns(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      out.line(pythonJsonDumps(manifestEntry(input, id, state, () => overridesOf(id), () => contextOf(id), recordedAt)));
+      out.line(pythonJsonDumps(manifestEntry(failedRuns, id, state, () => overridesOf(id), () => contextOf(id), recordedAt)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer!.close();

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import type { Overrides } from '../sweep/overrides';
 import type { ColumnSpec } from '../tables/table';
-import { writeJsonAtomic } from './atomic';
+import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
 import { outcomePath, RUN_FILES, runFilePath } from './layout';
 
 export type RunStatus = 'ok' | 'failed';
@@ -52,6 +52,11 @@ export function allTableFiles(outcome: RunOutcome): string[] {
 
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
   writeJsonAtomic(runFilePath(runDirectory, RUN_FILES.outcome), outcome);
+}
+
+/** writeOutcome with its write and fsync off the main thread. */
+export function writeOutcomeAsync(runDirectory: string, outcome: RunOutcome): Promise<void> {
+  return writeFileAtomicAsync(runFilePath(runDirectory, RUN_FILES.outcome), `${JSON.stringify(outcome, null, 2)}\n`);
 }
 
 /** undefined when the run never recorded an outcome (not run, or lost before writing it). */

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIntervalId, withTimeColumn } from '../../gmat/run-mission';
 import { aggregateRuns } from '../../output/aggregate';
+import { appendFailures } from '../../output/failures';
 import { runDir, runTablePath } from '../../output/layout';
 import { writeOutcome } from '../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../tables/parquet/writer';
@@ -52,6 +53,7 @@ describe('contact tables', () => {
         engine: { kind: 'gmat', root: '/x', version: 'R2026a' },
       });
     }
+    appendFailures(out, [{ runId: 1, message: 'run 1 failed: GMAT rejected it' }]);
     await aggregateRuns(
       {
         context: {
@@ -65,7 +67,6 @@ describe('contact tables', () => {
         },
         runSet: { kind: 'grid', axes: { 'Sat.SMA': [7000, 7001, 7002] } },
         runCount: 3,
-        notes: { '1': 'run 1 failed: GMAT rejected it' },
       },
       (id) => ({ 'Sat.SMA': 7000 + id }),
       'R2026a',
