@@ -10,6 +10,11 @@ import { gmatSweepPython, readWithGmatSweep } from '../helpers/gmat-sweep-venv';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
 
+// The gmat-sweep venv is made once per machine (pip from PyPI, a minute or two): not inside a test's time limit.
+beforeAll(() => {
+  gmatSweepPython();
+}, 600_000);
+
 const root = tempDir('gsweep-archive-');
 const out = path.join(root, 'sweep');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -41,10 +46,6 @@ describe('gsweep archive', () => {
     const py = `
 import json, sys, zipfile
 
-// The gmat-sweep venv is made once per machine (pip from PyPI, a minute or two): not inside a test's time limit.
-beforeAll(() => {
-  gmatSweepPython();
-}, 600_000);
 z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps([[i.filename, list(i.date_time), i.external_attr, i.compress_type, len(i.extra)] for i in z.infolist()]))
 z.extractall(sys.argv[2])`;
