@@ -18,10 +18,13 @@ export const ALLOWED: Record<string, readonly string[]> = {
   gmat: ['sweep', 'tables', 'output'],
   temporal: ['sweep'],
   postprocess: ['sweep', 'tables', 'output', 'gmat'],
+  sensitivity: ['sweep'],
+  analysis: ['sweep', 'tables', 'output'],
+  report: ['sweep', 'tables', 'output', 'analysis', 'sensitivity'],
   activities: ['sweep', 'tables', 'output', 'gmat', 'postprocess'],
   workflows: ['sweep'],
   workers: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows'],
-  client: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows', 'workers'],
+  client: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows', 'workers', 'analysis', 'sensitivity', 'report'],
 };
 export const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = { workflows: ['activities'] };
 export const ROOMS = Object.keys(ALLOWED);
