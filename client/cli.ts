@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../activities/engine';
 import { GmatNotFoundError } from '../activities/gmat/install';
-import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
+import { checkScript, parseScript, patchScript, validateOverridesForScript } from '../activities/gmat/script';
 import { runMission } from '../activities/run-mission';
 import { OverrideError } from '../spec/overrides';
 import type { SweepProgress } from '../spec/sweep';
@@ -316,6 +316,7 @@ export function buildProgram(): Command {
       try {
         checkScript(scriptText);
         validateOverridesForScript(parseScript(scriptText).resources, overrides);
+        patchScript(scriptText, {}, '/gsweep-check');
       } catch (err) {
         if (err instanceof OverrideError) throw err;
         throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
+import { checkScript, parseScript, patchScript, validateOverridesForScript } from '../activities/gmat/script';
 import { canonicalScriptSha256 } from '../activities/script-hash';
 import { gridSize } from '../spec/grid';
 import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../spec/overrides';
@@ -147,6 +147,8 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   try {
     checkScript(scriptText);
     resources = parseScript(scriptText).resources;
+    // Output file names that clash with each other or with the run's own files: now, not at run time.
+    patchScript(scriptText, {}, '/gsweep-check');
   } catch (err) {
     throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
   }
