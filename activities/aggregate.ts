@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { RunBitset } from '../spec/bitset';
 import type { AggregateInput, AggregateSummary } from '../spec/sweep';
 import { AtomicLineWriter } from './atomic';
-import { aggregateTablePath, manifestPath, samplesPath } from './layout';
+import { aggregateTablePath, manifestPath, runDir, samplesPath } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
 import { readCurrentOutcome, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from './parquet/reader';
@@ -127,7 +127,7 @@ function markerRow(runId: number, status: ManifestStatus): Table {
 
 function manifestEntry(input: AggregateInput, runId: number, state: RunState, overrides: () => Record<string, unknown>): ManifestEntry {
   const o = state.outcome;
-  if (o) {
+  if (o && o.overrides !== null) {
     return {
       run_id: runId,
       overrides: o.overrides,
@@ -149,9 +149,11 @@ function manifestEntry(input: AggregateInput, runId: number, state: RunState, ov
     ended_at: null,
     duration_s: 0,
     stderr:
+      o?.stderr ??
       input.notes[String(runId)] ??
       (state.status === 'failed'
-        ? `run ${runId} failed without recording an outcome (infrastructure error after all retries); see activity run-${runId} of the sweep in the Temporal UI`
+        ? `run ${runId} failed without recording an outcome, and its reason was not kept (only the first 500 such reasons are); ` +
+          `the worker's log and activity run-${runId} in the Temporal UI (when the server still has it) give the cause`
         : null),
     log_path: null,
   };
@@ -223,18 +225,44 @@ export async function writeAggregate(
       ),
     );
     for (let id = 0; id < input.runCount; id++) {
-      const state = runStateOf(input, failedRuns, id);
-      const outcome = state.status === 'ok' ? state.outcome : undefined;
+      let state = runStateOf(input, failedRuns, id);
+      // Typed columns straight from the run's files; all of a run's tables are read before any
+      // is written, so a damaged file turns the whole run into a failed row with the reason.
+      const read = new Map<string, TypedTable>();
+      if (state.status === 'ok' && state.outcome) {
+        const outcome = state.outcome;
+        try {
+          for (const o of outputs) {
+            const runTable = outcome.tables[o.key];
+            if (!runTable) continue;
+            const table = await readParquetColumns(outcome.output_paths[o.key], runTable.columns);
+            if (table.rowCount !== runTable.rows) {
+              throw new Error(`it has ${table.rowCount} rows, its outcome.json says ${runTable.rows}`);
+            }
+            read.set(o.key, sortByTime(table));
+          }
+        } catch (err) {
+          read.clear();
+          state = {
+            status: 'failed',
+            outcome: {
+              ...outcome,
+              status: 'failed',
+              output_paths: {},
+              tables: {},
+              stderr: `run ${id} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, id)} and run \`gsweep resume\` to re-run it`,
+            },
+          };
+        }
+      }
       for (const o of outputs) {
         const writer = o.writer!;
-        const runTable = outcome?.tables[o.key];
-        if (!outcome || !runTable) {
+        const table = read.get(o.key);
+        if (!table) {
           writer.append(markerRow(id, state.status));
           o.written += 1;
           continue;
         }
-        // Typed columns straight from the run's file into the writer's row-group buffers.
-        const table = sortByTime(await readParquetColumns(outcome.output_paths[o.key], runTable.columns));
         const n = table.rowCount;
         const vectors: (ColumnVector | undefined)[] = new Array(o.columns.length).fill(undefined);
         for (const column of table.columns) {

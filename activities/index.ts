@@ -115,7 +115,9 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${samplesPath(context.outDir)} is missing; start the sweep again`);
       }
       // The request that produced this directory: `gsweep resume` and `extend` start from it.
-      writeJsonAtomic(requestPath(context.outDir), { ...input, carried: undefined, alreadyOk: undefined });
+      // Without the install root: resume takes the engine from its own command line, never from here.
+      const { gmatRoot: _pinned, ...engine } = context.engine;
+      writeJsonAtomic(requestPath(context.outDir), { ...input, context: { ...context, engine }, carried: undefined, alreadyOk: undefined });
     },
 
     async loadSamplesPage({ context, offset, count }: { context: SweepContext; offset: number; count: number }): Promise<Overrides[]> {

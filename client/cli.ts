@@ -19,6 +19,7 @@ import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './g
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 
@@ -55,6 +56,16 @@ function addConnectionOptions(cmd: Command): Command {
     .option('--tls-key <file>', 'mTLS client key')
     .option('--tls-ca <file>', 'server CA certificate')
     .option('--tls-server-name <name>', 'TLS server name override');
+}
+
+const engineOption = () =>
+  new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat');
+const engineModeOption = () =>
+  new Option('--engine-mode <mode>', 'fresh: one GmatConsole per run; warm: long-lived consoles per worker slot (same script only)').choices(['fresh', 'warm']);
+
+/** resume/extend: the engine is the command line's, never the output directory's. */
+function engineChoice(o: SweepCliOptions): EngineChoice {
+  return { engine: o.engine, engineMode: o.engineMode, ...(o.gmatRoot ? { gmatRoot: path.resolve(o.gmatRoot) } : {}) };
 }
 
 function addSweepOptions(cmd: Command): Command {
@@ -256,7 +267,9 @@ export function buildProgram(): Command {
       .description('re-run only the missing or failed runs of a finished, cancelled or terminated sweep, then rewrite its aggregate')
       .argument('<out-dir|sweep-id>'),
   )
-    .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
+    .addOption(engineOption())
+    .addOption(engineModeOption())
+    .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
@@ -271,7 +284,7 @@ export function buildProgram(): Command {
           await close();
         }
       } else outDir = await resolveOutDir(target);
-      const plan = planResume(outDir);
+      const plan = planResume(outDir, engineChoice(o));
       if (plan.toRun === 0) {
         log(`gsweep: all ${plan.input.runCount} runs of ${outDir} are ok; nothing to resume`);
         return;
@@ -287,12 +300,14 @@ export function buildProgram(): Command {
       .argument('<out-dir>')
       .requiredOption('--n <runs>', 'runs to add', Number),
   )
-    .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
+    .addOption(engineOption())
+    .addOption(engineModeOption())
+    .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-      const plan = planExtend(path.resolve(outDir), o.n);
+      const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o));
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
       process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
     });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+export { RequestError };
 import { checkScript, parseScript, patchScript, validateOverridesForScript } from '../activities/gmat/script';
 import { canonicalScriptSha256 } from '../activities/script-hash';
 import { gridSize } from '../spec/grid';
@@ -16,18 +17,8 @@ import { runSetSize } from '../spec/runset';
 import { expandStochasticRun } from '../spec/stochastic';
 import { MAX_IN_FLIGHT_LIMIT } from '../spec/limits';
 import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../spec/sweep';
+import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
-
-/** A bad request: thrown before any workflow starts or any directory is created. */
-export class RequestError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = 'RequestError';
-  }
-}
 
 const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
 const perturbSpec = z.tuple([z.string(), z.number(), z.number()]);

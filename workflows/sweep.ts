@@ -198,10 +198,13 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
         failedCount++;
         // Rejections wrote their own outcome.json; anything else (retries exhausted on an
         // unwritable directory, a lost worker) is recorded here for the manifest.
-        if (!Object.values(RUN_FAILURE_TYPES).includes(failureType(err) as never) && Object.keys(notes).length < NOTES_MAX) {
+        // Bad input found at run time and a missing GMAT write no outcome.json either: their
+        // real reason is kept too, so the manifest does not blame the infrastructure.
+        const type = failureType(err);
+        if (type !== RUN_FAILURE_TYPES.rejected && type !== RUN_FAILURE_TYPES.unparseable && Object.keys(notes).length < NOTES_MAX) {
           notes[String(runId)] = failureMessage(err);
         }
-        log.info('run failed', { runId, type: failureType(err) });
+        log.info('run failed', { runId, type });
       },
     ).finally(() => {
       inFlight.delete(runId);
