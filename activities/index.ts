@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Overrides } from '../spec/overrides';
-import { expandRun } from '../spec/runset';
+import type { Overrides } from '../sweep/overrides';
+import { expandRun } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
   type AggregateInput,
@@ -16,18 +16,18 @@ import {
   type RunTask,
   type SweepContext,
   type SweepInput,
-} from '../spec/sweep';
-import { writeAggregate as writeAggregateTables } from './aggregate';
-import { resolveInstall, type WorkerEngineConfig } from './engine';
-import { GmatRunError } from './gmat/console';
-import { GmatNotFoundError, type GmatInstall } from './gmat/install';
-import type { WarmPool } from './gmat/warm';
-import { ScriptError } from './gmat/script';
-import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from './layout';
-import { writeJsonAtomic } from './atomic';
-import { OutputParseError, runMission } from './run-mission';
-import { canonicalScriptSha256 } from './script-hash';
-import { OverrideError } from '../spec/overrides';
+} from '../sweep/sweep';
+import { writeAggregate as writeAggregateTables } from '../output/aggregate';
+import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
+import { GmatRunError } from '../gmat/console';
+import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import type { WarmPool } from '../gmat/warm';
+import { ScriptError } from '../gmat/script';
+import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
+import { writeJsonAtomic } from '../output/atomic';
+import { OutputParseError, runMission } from '../gmat/run-mission';
+import { canonicalScriptSha256 } from '../output/script-hash';
+import { OverrideError } from '../sweep/overrides';
 
 export interface SamplesFile {
   columns: string[];

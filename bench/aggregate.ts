@@ -18,11 +18,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeAggregate } from '../activities/aggregate';
-import { writeOutcome, type RunOutcome } from '../activities/outcome';
-import { runDir, runTablePath } from '../activities/layout';
-import { columnSpecsOf, writeParquetTable } from '../activities/parquet/writer';
-import type { AggregateInput } from '../spec/sweep';
+import { writeAggregate } from '../output/aggregate';
+import { writeOutcome, type RunOutcome } from '../output/outcome';
+import { runDir, runTablePath } from '../output/layout';
+import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
+import type { AggregateInput } from '../sweep/sweep';
 import { duckDbQuery } from '../test/helpers/duckdb';
 import { BENCH_DIR, dirBytes, fmt, mib, nodeTs, numberFlag, parseArgs, peakRssMiB, printMachine, python, runChild } from './lib/common';
 import { runTable } from './lib/table-data';

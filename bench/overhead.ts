@@ -19,13 +19,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { standInInstall } from '../activities/gmat/install';
-import { runDir } from '../activities/layout';
-import { runMission } from '../activities/run-mission';
+import { standInInstall } from '../gmat/install';
+import { runDir } from '../output/layout';
+import { runMission } from '../gmat/run-mission';
 import { withEmbeddedTemporal } from '../client/local';
 import { prepareRequest } from '../client/request';
 import { startSweep } from '../client/sweeps';
-import { gridOverrides, linspace } from '../spec/grid';
+import { gridOverrides, linspace } from '../sweep/grid';
 import { fmt, numberFlag, parseArgs, printMachine, SHARED_MISSIONS } from './lib/common';
 
 const AXIS = 'Sat.SMA';

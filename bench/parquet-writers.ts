@@ -7,7 +7,7 @@
  *
  * Writers: parquetjs-lite; hyparquet-writer 0.17 used directly (streaming ParquetWriter, the
  * way gsweep's module used it at first; no fsync/rename); gsweep's own module
- * (activities/parquet/writer.ts: typed column buffers, PLAIN/RLE_DICTIONARY pages, fsync +
+ * (tables/parquet/writer.ts: typed column buffers, PLAIN/RLE_DICTIONARY pages, fsync +
  * atomic rename); parquet-wasm + apache-arrow; and pyarrow (bench/parquet_pyarrow.py).
  * Every measurement runs in its own child process so peak RSS belongs to one writer, and
  * every output is read back with DuckDB (row count, sum(run_id), sum(X)) before its figure
@@ -75,7 +75,7 @@ interface FileWriter {
 async function openWriter(slug: string, file: string, rows: number): Promise<FileWriter> {
   switch (slug) {
     case 'gsweep': {
-      const { ParquetStreamWriter } = await import('../activities/parquet/writer');
+      const { ParquetStreamWriter } = await import('../tables/parquet/writer');
       const w = new ParquetStreamWriter(file, AGGREGATE_COLUMNS);
       return {
         prepare: chunkToTable,
@@ -85,7 +85,7 @@ async function openWriter(slug: string, file: string, rows: number): Promise<Fil
     }
     case 'gsweep-typed': {
       // The aggregate's path: typed column vectors (appendVectors), no boxed values.
-      const { ParquetStreamWriter } = await import('../activities/parquet/writer');
+      const { ParquetStreamWriter } = await import('../tables/parquet/writer');
       const w = new ParquetStreamWriter(file, AGGREGATE_COLUMNS, { expectedRows: rows });
       return {
         prepare: (chunk) => [
@@ -103,7 +103,7 @@ async function openWriter(slug: string, file: string, rows: number): Promise<Fil
       // hyparquet-writer used directly, the way gsweep's module used it before it encoded
       // columns itself: ParquetWriter streaming 65 536-row groups, boxed JS arrays, SNAPPY.
       const { ParquetWriter, ByteWriter } = await import('hyparquet-writer');
-      const { parquetSchema } = await import('../activities/parquet/writer');
+      const { parquetSchema } = await import('../tables/parquet/writer');
       const bytes = new ByteWriter();
       const w = new ParquetWriter({ writer: bytes, schema: parquetSchema(AGGREGATE_COLUMNS) as never });
       return {

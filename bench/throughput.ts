@@ -16,12 +16,12 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { DEFAULT_TASK_QUEUE } from '../client/connection';
-import { startDevServer } from '../client/dev-server';
+import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
+import { startDevServer } from '../temporal/dev-server';
 import { prepareRequest } from '../client/request';
 import { startSweep } from '../client/sweeps';
-import { linspace } from '../spec/grid';
-import type { AggregateInput, RunTask } from '../spec/sweep';
+import { linspace } from '../sweep/grid';
+import type { AggregateInput, RunTask } from '../sweep/sweep';
 import { workflowBundlePath } from '../workers/bundle';
 import { fmt, numberFlag, parseArgs, printMachine, SHARED_MISSIONS } from './lib/common';
 

@@ -3,8 +3,8 @@
  * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
  * float, else string per token).
  */
-import { linspace } from '../spec/grid';
-import type { OverrideValue } from '../spec/overrides';
+import { linspace } from '../sweep/grid';
+import type { OverrideValue } from '../sweep/overrides';
 
 export class GridArgError extends Error {
   /** `option` is the flag the spec came from: `--grid`, or `--set` for `gsweep run-one`. */

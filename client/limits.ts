@@ -1,6 +1,6 @@
 /** Up-front limit checks for the client; each message names the limit and the fix. */
 import * as fs from 'node:fs';
-import { formatCount, MAX_RUNS, MAX_TIMEOUT_SECONDS } from '../spec/limits';
+import { formatCount, MAX_RUNS, MAX_TIMEOUT_SECONDS } from '../sweep/limits';
 import { RequestError } from './request-error';
 
 export function checkRunCount(field: string, count: number): void {

@@ -4,10 +4,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { WorkerEngineConfig } from '../activities/engine';
+import type { WorkerEngineConfig } from '../gmat/engine';
 import { createSweepWorker } from '../workers/worker';
-import { DEFAULT_TASK_QUEUE, type ConnectionSettings } from './connection';
-import { startDevServer, type DevServer, type DevServerOptions } from './dev-server';
+import { DEFAULT_TASK_QUEUE, type ConnectionSettings } from '../temporal/connection';
+import { startDevServer, type DevServer, type DevServerOptions } from '../temporal/dev-server';
 
 export interface EmbeddedOptions {
   server?: DevServerOptions;

@@ -1,6 +1,6 @@
 /** The live progress line of `gsweep run|wait` (cli-progress handles TTY redraws and ETA). */
 import { SingleBar } from 'cli-progress';
-import type { SweepProgress } from '../spec/sweep';
+import type { SweepProgress } from '../sweep/sweep';
 
 export interface ProgressDisplay {
   update(progress: SweepProgress): void;

@@ -9,16 +9,16 @@
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { checkScript, parseScript, validateOverridesForScript } from '../activities/gmat/script';
-import { requestPath, scriptCopyPath } from '../activities/layout';
-import { canonicalScriptSha256 } from '../activities/script-hash';
-import { MAX_IN_FLIGHT_LIMIT, MAX_REQUEST_FILE_BYTES, MAX_SCRIPT_BYTES, MAX_TIMEOUT_SECONDS } from '../spec/limits';
-import { outputPathFieldReason } from '../spec/output-fields';
-import { OverrideError, validateOverrideKey, validateOverrideValue, type Overrides } from '../spec/overrides';
-import { validatePerturb } from '../spec/random';
-import { runSetSize } from '../spec/runset';
-import { expandStochasticRun } from '../spec/stochastic';
-import type { EngineRequest, SweepInput } from '../spec/sweep';
+import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
+import { requestPath, scriptCopyPath } from '../output/layout';
+import { canonicalScriptSha256 } from '../output/script-hash';
+import { MAX_IN_FLIGHT_LIMIT, MAX_REQUEST_FILE_BYTES, MAX_SCRIPT_BYTES, MAX_TIMEOUT_SECONDS } from '../sweep/limits';
+import { outputPathFieldReason } from '../sweep/output-fields';
+import { OverrideError, validateOverrideKey, validateOverrideValue, type Overrides } from '../sweep/overrides';
+import { validatePerturb } from '../sweep/random';
+import { runSetSize } from '../sweep/runset';
+import { expandStochasticRun } from '../sweep/stochastic';
+import type { EngineRequest, SweepInput } from '../sweep/sweep';
 import { checkRunCount } from './limits';
 import { RequestError } from './request-error';
 

@@ -7,10 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { readCurrentOutcome } from '../activities/outcome';
-import { RunBitset } from '../spec/bitset';
-import { runSetSize } from '../spec/runset';
-import type { SweepInput } from '../spec/sweep';
+import { readCurrentOutcome } from '../output/outcome';
+import { RunBitset } from '../sweep/bitset';
+import { runSetSize } from '../sweep/runset';
+import type { SweepInput } from '../sweep/sweep';
 import { checkRunCount } from './limits';
 import { RequestError } from './request-error';
 import { readSweepRequest, type EngineChoice } from './request-file';

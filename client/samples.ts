@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import type { OverrideValue } from '../spec/overrides';
+import type { OverrideValue } from '../sweep/overrides';
 import { coerceToken } from './grid-args';
 
 export interface SamplesTable {

@@ -3,7 +3,7 @@
  * dev server, so the first `gsweep run` does not stall on a multi-minute build.
  * Set GSWEEP_SKIP_SETUP=1 to skip (e.g. workers that only ever connect to a cluster).
  */
-import { obtainTemporalCli } from './temporal-cli';
+import { obtainTemporalCli } from '../temporal/temporal-cli';
 
 function main(): void {
   if (process.env.GSWEEP_SKIP_SETUP === '1') {

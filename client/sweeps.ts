@@ -10,11 +10,11 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { writeJsonAtomic } from '../activities/atomic';
-import { manifestPath, samplesPath } from '../activities/layout';
-import { parseManifest } from '../activities/manifest';
-import { SWEEP_SEARCH_ATTRIBUTES } from '../spec/search-attributes';
-import type { SweepInput, SweepProgress, SweepSummary } from '../spec/sweep';
+import { writeJsonAtomic } from '../output/atomic';
+import { manifestPath, samplesPath } from '../output/layout';
+import { parseManifest } from '../output/manifest';
+import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
+import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
 import type { PreparedSweep } from './request';
 

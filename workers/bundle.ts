@@ -6,27 +6,46 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { gsweepCacheDir } from '../client/temporal-cli';
+import { gsweepCacheDir } from '../temporal/temporal-cli';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 export const WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows', 'index.ts');
 
-function sourceFiles(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return sourceFiles(full);
-      return entry.name.endsWith('.ts') ? [full] : [];
-    })
-    .sort();
+/**
+ * Every local module the bundle can contain: the import closure of `workflows/index.ts`,
+ * following relative imports (type-only imports are erased by the compiler, so skipped).
+ * Hashing the closure rather than a fixed list of folders means a workflow import from any
+ * room invalidates the cached bundle.
+ */
+export function bundleSourceFiles(entry: string = WORKFLOWS_PATH): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const specifiers = [
+      ...code.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^;]*?from\s*['"](\.[^'"]*)['"]/gm),
+      ...code.matchAll(/^\s*import\s*['"](\.[^'"]*)['"]/gm),
+      ...code.matchAll(/\b(?:require|import)\s*\(\s*['"](\.[^'"]*)['"]\s*\)/g),
+    ].map((m) => m[1]);
+    for (const specifier of specifiers) {
+      const base = path.resolve(path.dirname(file), specifier);
+      const target = [base, `${base}.ts`, `${base}.js`, path.join(base, 'index.ts'), path.join(base, 'index.js')].find(
+        (candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile(),
+      );
+      if (!target) throw new Error(`${file}: cannot resolve ${specifier} while hashing the workflow bundle`);
+      visit(target);
+    }
+  };
+  visit(entry);
+  return [...seen].sort();
 }
 
 function bundleHash(): string {
   const hash = createHash('sha256');
   const sdk = JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string };
   hash.update(sdk.version);
-  for (const file of [...sourceFiles(path.join(REPO_ROOT, 'workflows')), ...sourceFiles(path.join(REPO_ROOT, 'spec'))]) {
+  for (const file of bundleSourceFiles()) {
     hash.update(path.relative(REPO_ROOT, file));
     hash.update(fs.readFileSync(file));
   }

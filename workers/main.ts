@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { Runtime } from '@temporalio/worker';
-import { connectionSettings, type ConnectionSettings } from '../client/connection';
+import { connectionSettings, type ConnectionSettings } from '../temporal/connection';
 import { createSweepWorker, defaultConcurrency } from './worker';
 
 function positiveInt(value: string): number {

@@ -1,11 +1,11 @@
 /** Builds a gsweep worker: it polls one task queue and runs both the sweep workflow and its activities. */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WarmPool } from '../activities/gmat/warm';
+import { WarmPool } from '../gmat/warm';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { WorkerEngineConfig } from '../activities/engine';
-import { connectOptions, type ConnectionSettings } from '../client/connection';
+import type { WorkerEngineConfig } from '../gmat/engine';
+import { connectOptions, type ConnectionSettings } from '../temporal/connection';
 import { workflowBundlePath } from './bundle';
 
 export interface SweepWorkerOptions {

@@ -22,18 +22,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { RunBitset } from '../spec/bitset';
-import { MAX_IN_FLIGHT_LIMIT } from '../spec/limits';
-import type { Overrides } from '../spec/overrides';
-import { expandRun, runSummary } from '../spec/runset';
-import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../spec/search-attributes';
+import { RunBitset } from '../sweep/bitset';
+import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
+import type { Overrides } from '../sweep/overrides';
+import { expandRun, runSummary } from '../sweep/runset';
+import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
 import {
   RUN_FAILURE_TYPES,
   type CarriedState,
   type SweepInput,
   type SweepProgress,
   type SweepSummary,
-} from '../spec/sweep';
+} from '../sweep/sweep';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -5,8 +5,8 @@
  * Values follow a circular two-body orbit per run (so compression sees realistic, high-entropy
  * doubles, not constants). `bench/parquet_pyarrow.py` generates the same values with numpy.
  */
-import type { ColumnSpec } from '../../activities/parquet/writer';
-import type { Column, Table } from '../../activities/table';
+import type { ColumnSpec } from '../../tables/parquet/writer';
+import type { Column, Table } from '../../tables/table';
 
 export const MU = 398600.4415;
 export const STEP_S = 60;

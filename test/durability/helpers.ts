@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { parseManifest, type ManifestEntry } from '../../activities/manifest';
-import type { RunOutcome } from '../../activities/outcome';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../client/dev-server';
+import { parseManifest, type ManifestEntry } from '../../output/manifest';
+import type { RunOutcome } from '../../output/outcome';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../temporal/dev-server';
 import { duckDbQuery } from '../helpers/duckdb';
 import { GSWEEP_BIN, MISSIONS, REPO_ROOT, spawnWorker, tempDir, waitFor, type WorkerProcess } from '../helpers/temporal';
 

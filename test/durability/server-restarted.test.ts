@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../client/dev-server';
+import { freePort } from '../../temporal/dev-server';
 import { runCli, spawnWorker, tempDir, type WorkerProcess } from '../helpers/temporal';
 import {
   aggregateByRun,

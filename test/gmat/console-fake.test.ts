@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GmatRunError, OUTPUT_CAP_BYTES, SUCCESS_LINE, runGmatConsole } from '../../activities/gmat/console';
+import { GmatRunError, OUTPUT_CAP_BYTES, SUCCESS_LINE, runGmatConsole } from '../../gmat/console';
 import { alive, waitFor } from './proc';
 
 function setup(body: string) {

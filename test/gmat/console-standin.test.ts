@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GmatRunError, SUCCESS_LINE, runGmatConsole } from '../../activities/gmat/console';
-import { standInInstall } from '../../activities/gmat/install';
-import { patchScript } from '../../activities/gmat/script';
-import { writeStartupFile } from '../../activities/gmat/startup';
-import type { Overrides } from '../../spec/overrides';
+import { GmatRunError, SUCCESS_LINE, runGmatConsole } from '../../gmat/console';
+import { standInInstall } from '../../gmat/install';
+import { patchScript } from '../../gmat/script';
+import { writeStartupFile } from '../../gmat/startup';
+import type { Overrides } from '../../sweep/overrides';
 import { alive, descendants, processTable, waitFor } from './proc';
 
 const SHARED = path.resolve(__dirname, '../../../shared');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractEngineErrors } from '../../activities/gmat/console';
+import { extractEngineErrors } from '../../gmat/console';
 
 const RUNS = path.resolve(__dirname, '../../../shared/fixtures/gmat-runs');
 const stdout = (c: string) => fs.readFileSync(path.join(RUNS, c, 'stdout.txt'), 'utf8');

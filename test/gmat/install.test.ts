@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GmatNotFoundError, locateGmat } from '../../activities/gmat/install';
+import { GmatNotFoundError, locateGmat } from '../../gmat/install';
 
 function tmp(): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-install-')));

@@ -6,7 +6,7 @@ import {
   validateOverrideKey,
   validateOverrideValue,
   validateOverrides,
-} from '../../spec/overrides';
+} from '../../sweep/overrides';
 
 function errorOf(fn: () => unknown): Error {
   try {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OverrideError, type Overrides } from '../../spec/overrides';
+import { OverrideError, type Overrides } from '../../sweep/overrides';
 import {
   ScriptError,
   checkScript,
@@ -9,7 +9,7 @@ import {
   patchScript,
   tokenize,
   validateOverridesForScript,
-} from '../../activities/gmat/script';
+} from '../../gmat/script';
 
 const SHARED = path.resolve(__dirname, '../../../shared');
 const mission = (name: string) => fs.readFileSync(path.join(SHARED, 'missions', `${name}.script`), 'utf8');

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderStartupFile, renderStartupText, writeStartupFile } from '../../activities/gmat/startup';
-import type { GmatInstall } from '../../activities/gmat/install';
+import { renderStartupFile, renderStartupText, writeStartupFile } from '../../gmat/startup';
+import type { GmatInstall } from '../../gmat/install';
 
 const TEMPLATE = [
   '# GMAT startup file (synthetic, shaped like gmat_startup_file_mac_linux.txt)',

@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GmatRunError } from '../../activities/gmat/console';
-import { standInInstall } from '../../activities/gmat/install';
-import { WarmConsole, WarmPool } from '../../activities/gmat/warm';
-import { runMission } from '../../activities/run-mission';
+import { GmatRunError } from '../../gmat/console';
+import { standInInstall } from '../../gmat/install';
+import { WarmConsole, WarmPool } from '../../gmat/warm';
+import { runMission } from '../../gmat/run-mission';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 
 const LEO = fs.readFileSync(path.resolve(__dirname, '../../../shared/missions/leo_point_mass.script'), 'utf8');

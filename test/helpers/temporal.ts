@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { obtainTemporalCli } from '../../client/temporal-cli';
-import { SWEEP_SEARCH_ATTRIBUTES } from '../../spec/search-attributes';
+import { obtainTemporalCli } from '../../temporal/temporal-cli';
+import { SWEEP_SEARCH_ATTRIBUTES } from '../../sweep/search-attributes';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const MISSIONS = path.resolve(REPO_ROOT, '..', 'shared', 'missions');

@@ -11,8 +11,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseScript, patchScript, validateOverridesForScript } from '../../activities/gmat/script';
-import { outputPathFieldReason } from '../../spec/output-fields';
+import { parseScript, patchScript, validateOverridesForScript } from '../../gmat/script';
+import { outputPathFieldReason } from '../../sweep/output-fields';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');

@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { readParquetColumns, readParquetTable } from '../../activities/parquet/reader';
-import { ParquetStreamWriter, type ColumnSpec } from '../../activities/parquet/writer';
+import { readParquetColumns, readParquetTable } from '../../tables/parquet/reader';
+import { ParquetStreamWriter, type ColumnSpec } from '../../tables/parquet/writer';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 
 const SCHEMA: ColumnSpec[] = [

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { ParquetStreamWriter, writeParquetTable } from '../../activities/parquet/writer';
-import type { Table } from '../../activities/table';
+import { ParquetStreamWriter, writeParquetTable } from '../../tables/parquet/writer';
+import type { Table } from '../../tables/table';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 
 function tmpDir(): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contactReportFormat, GmatOutputParseError, parseContactReport, parseOutputFile } from '../../activities/parse';
+import { contactReportFormat, GmatOutputParseError, parseContactReport, parseOutputFile } from '../../tables/parse';
 
 const DIR = '/work/shared/fixtures/gmat-output/contact';
 const utcNs = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): bigint =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GmatOutputParseError, isStkEphemeris, parseOem, parseOutputFile, parseStkEphemeris } from '../../activities/parse';
+import { GmatOutputParseError, isStkEphemeris, parseOem, parseOutputFile, parseStkEphemeris } from '../../tables/parse';
 
 const utcNs = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): bigint =>
   BigInt(Date.UTC(y, mo - 1, d, h, mi, s, ms)) * 1_000_000n;

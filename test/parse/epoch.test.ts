@@ -11,7 +11,7 @@ import {
   parseIsoAny,
   parseIsoYearDay,
   parseModJulian,
-} from '../../activities/parse';
+} from '../../tables/parse';
 
 /** Independent reference: Date.UTC (ms) -> ns, plus extra sub-ms ns. */
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0, extraNs = 0n): bigint =>

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Column, OutputKind, Table } from '../../activities/table';
-import { parseGregorian, parseIsoAny, parseOutputFile } from '../../activities/parse';
+import type { Column, OutputKind, Table } from '../../tables/table';
+import { parseGregorian, parseIsoAny, parseOutputFile } from '../../tables/parse';
 
 const ROOT = '/work/shared/fixtures/gmat-output';
 

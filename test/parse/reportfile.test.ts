@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Column } from '../../activities/table';
-import { GmatOutputParseError, parseGregorian, parseReportFile } from '../../activities/parse';
+import type { Column } from '../../tables/table';
+import { GmatOutputParseError, parseGregorian, parseReportFile } from '../../tables/parse';
 
 const RUNS = '/work/shared/fixtures/gmat-runs';
 const read = (rel: string): string => readFileSync(join(RUNS, rel), 'utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clearLhsCache, lhsDesign, lhsRun, lhsUnit } from '../../spec/random/latin-hypercube';
-import { normalPpf, ppf, type Perturb } from '../../spec/random/distributions';
+import { clearLhsCache, lhsDesign, lhsRun, lhsUnit } from '../../sweep/random/latin-hypercube';
+import { normalPpf, ppf, type Perturb } from '../../sweep/random/distributions';
 import { V, fromHex } from './vectors';
 
 describe('Latin hypercube', () => {

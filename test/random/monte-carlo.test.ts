@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { drawRun, drawRuns, nameHash, paramSeed, runSeed, utf8Encode } from '../../spec/random/monte-carlo';
-import { SeedSequence } from '../../spec/random/seed-sequence';
-import type { Perturb } from '../../spec/random/distributions';
+import { drawRun, drawRuns, nameHash, paramSeed, runSeed, utf8Encode } from '../../sweep/random/monte-carlo';
+import { SeedSequence } from '../../sweep/random/seed-sequence';
+import type { Perturb } from '../../sweep/random/distributions';
 import { V, fromHex, toHex } from './vectors';
 
 const seedOf = (s: string): number | bigint => (BigInt(s) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(s) : BigInt(s));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { PCG64 } from '../../spec/random/pcg64';
-import { standardNormal } from '../../spec/random/normal';
-import { fma, glibcExp, glibcLog1p } from '../../spec/random/libm';
-import { ZIGGURAT_NOR_R } from '../../spec/random/ziggurat-tables';
+import { PCG64 } from '../../sweep/random/pcg64';
+import { standardNormal } from '../../sweep/random/normal';
+import { fma, glibcExp, glibcLog1p } from '../../sweep/random/libm';
+import { ZIGGURAT_NOR_R } from '../../sweep/random/ziggurat-tables';
 import { V, fromHex, toHex } from './vectors';
 
 describe('glibc libm ports (vectors from ctypes libm.so.6)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PCG64 } from '../../spec/random/pcg64';
+import { PCG64 } from '../../sweep/random/pcg64';
 import { V, entropyOf, fromHex, toHex } from './vectors';
 
 describe('PCG64 (numpy vectors)', () => {

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 
-const DIR = join(__dirname, '..', '..', 'spec', 'random');
+const DIR = join(__dirname, '..', '..', 'sweep', 'random');
 
-describe('spec/random is safe for the Temporal workflow sandbox', () => {
+describe('sweep/random is safe for the Temporal workflow sandbox', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.ts'));
   it('has modules to check', () => expect(files.length).toBeGreaterThanOrEqual(8));
   for (const f of files) {

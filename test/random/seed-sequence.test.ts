@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeedSequence, coerceToUint32Words, firstWord } from '../../spec/random/seed-sequence';
+import { SeedSequence, coerceToUint32Words, firstWord } from '../../sweep/random/seed-sequence';
 import { V, entropyOf } from './vectors';
 
 describe('SeedSequence (numpy vectors)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DistributionError, sortedNames, validatePerturb, validateSpec } from '../../spec/random/distributions';
-import { drawRun } from '../../spec/random/monte-carlo';
+import { DistributionError, sortedNames, validatePerturb, validateSpec } from '../../sweep/random/distributions';
+import { drawRun } from '../../sweep/random/monte-carlo';
 
 describe('distribution validation', () => {
   const bad: Array<[unknown, RegExp]> = [

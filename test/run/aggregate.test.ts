@@ -3,16 +3,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAggregate } from '../../activities/aggregate';
-import { standInInstall } from '../../activities/gmat/install';
-import { runDir, runTablePath } from '../../activities/layout';
-import { parseManifest } from '../../activities/manifest';
-import { writeOutcome, type RunOutcome } from '../../activities/outcome';
-import { columnSpecsOf, writeParquetTable } from '../../activities/parquet/writer';
-import { runMission } from '../../activities/run-mission';
-import type { Table } from '../../activities/table';
-import { gridOverrides } from '../../spec/grid';
-import type { AggregateInput, AggregateSummary, RunSet } from '../../spec/sweep';
+import { writeAggregate } from '../../output/aggregate';
+import { standInInstall } from '../../gmat/install';
+import { runDir, runTablePath } from '../../output/layout';
+import { parseManifest } from '../../output/manifest';
+import { writeOutcome, type RunOutcome } from '../../output/outcome';
+import { columnSpecsOf, writeParquetTable } from '../../tables/parquet/writer';
+import { runMission } from '../../gmat/run-mission';
+import type { Table } from '../../tables/table';
+import { gridOverrides } from '../../sweep/grid';
+import type { AggregateInput, AggregateSummary, RunSet } from '../../sweep/sweep';
 import { readParquetWithDuckDb, type ParquetReadBack } from '../helpers/duckdb';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 

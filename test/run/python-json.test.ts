@@ -4,7 +4,7 @@
 // separators ", " and ": ") and pasting its output here; they are not derived from the code
 // under test.
 import { describe, expect, it } from 'vitest';
-import { manifestHeader, parseManifest, pythonJsonDumps } from '../../activities/manifest';
+import { manifestHeader, parseManifest, pythonJsonDumps } from '../../output/manifest';
 
 describe('pythonJsonDumps = json.dumps(obj, sort_keys=True)', () => {
   it('sorts keys at every level of nested objects and arrays', () => {

@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GmatRunError, SUCCESS_LINE } from '../../activities/gmat/console';
-import { inspectInstall, type GmatInstall } from '../../activities/gmat/install';
-import { OutputParseError, runMission } from '../../activities/run-mission';
+import { GmatRunError, SUCCESS_LINE } from '../../gmat/console';
+import { inspectInstall, type GmatInstall } from '../../gmat/install';
+import { OutputParseError, runMission } from '../../gmat/run-mission';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 
 const root = fs.realpathSync(tempDir('gsweep-run-fake-'));

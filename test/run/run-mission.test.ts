@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GmatRunError } from '../../activities/gmat/console';
-import { standInInstall } from '../../activities/gmat/install';
-import { PATCHED_SCRIPT_NAME, runMission, type RunMissionResult } from '../../activities/run-mission';
-import type { RunOutcome } from '../../activities/outcome';
-import type { Overrides } from '../../spec/overrides';
+import { GmatRunError } from '../../gmat/console';
+import { standInInstall } from '../../gmat/install';
+import { PATCHED_SCRIPT_NAME, runMission, type RunMissionResult } from '../../gmat/run-mission';
+import type { RunOutcome } from '../../output/outcome';
+import type { Overrides } from '../../sweep/overrides';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { parseManifest } from '../../activities/manifest';
+import { parseManifest } from '../../output/manifest';
 import { duckDbQuery, readParquetWithDuckDb } from '../helpers/duckdb';
 import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, type WorkerProcess } from '../helpers/temporal';
 

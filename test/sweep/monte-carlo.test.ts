@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { parseManifest } from '../../activities/manifest';
-import { drawRun } from '../../spec/random';
+import { parseManifest } from '../../output/manifest';
+import { drawRun } from '../../sweep/random';
 import { duckDbQuery } from '../helpers/duckdb';
 import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, type WorkerProcess } from '../helpers/temporal';
 

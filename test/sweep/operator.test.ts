@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { prepareRequest } from '../../client/request';
 import { setMaxInFlight, startSweep, sweepProgress, waitForSweep } from '../../client/sweeps';
-import type { SweepProgress } from '../../spec/sweep';
+import type { SweepProgress } from '../../sweep/sweep';
 import { createSweepWorker } from '../../workers/worker';
 import { MISSIONS, runCli, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 

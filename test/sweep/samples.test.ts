@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { parseManifest } from '../../activities/manifest';
-import { writeParquetTable } from '../../activities/parquet/writer';
+import { parseManifest } from '../../output/manifest';
+import { writeParquetTable } from '../../tables/parquet/writer';
 import { duckDbQuery } from '../helpers/duckdb';
 import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, type WorkerProcess } from '../helpers/temporal';
 

@@ -1,7 +1,7 @@
-// spec/bitset.ts: the hand-written base64 (the workflow sandbox has no Buffer) checked
+// sweep/bitset.ts: the hand-written base64 (the workflow sandbox has no Buffer) checked
 // against Node's Buffer base64 and by round trips at awkward sizes.
 import { describe, expect, it } from 'vitest';
-import { RunBitset } from '../../spec/bitset';
+import { RunBitset } from '../../sweep/bitset';
 
 /** Deterministic pseudo-random bits (xorshift32), so failures reproduce. */
 function pattern(size: number, seed: number): number[] {

@@ -1,7 +1,7 @@
-// spec/grid.ts: full-factorial order (gmat-sweep = itertools.product over sorted keys, the
+// sweep/grid.ts: full-factorial order (gmat-sweep = itertools.product over sorted keys, the
 // last key varying fastest) and numpy-style linspace.
 import { describe, expect, it } from 'vitest';
-import { gridOverrides, gridSize, linspace, sortedKeys } from '../../spec/grid';
+import { gridOverrides, gridSize, linspace, sortedKeys } from '../../sweep/grid';
 
 describe('gridOverrides', () => {
   it('enumerates sorted keys with the last key varying fastest', () => {

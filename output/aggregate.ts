@@ -7,15 +7,15 @@
  * streams run by run into every table and the manifest.
  */
 import * as fs from 'node:fs';
-import { RunBitset } from '../spec/bitset';
-import type { AggregateInput, AggregateSummary } from '../spec/sweep';
+import { RunBitset } from '../sweep/bitset';
+import type { AggregateInput, AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
 import { aggregateTablePath, manifestPath, runDir, samplesPath } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
 import { readCurrentOutcome, type RunOutcome } from './outcome';
-import { readParquetColumns, type TypedColumn, type TypedTable } from './parquet/reader';
-import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from './parquet/writer';
-import type { Table } from './table';
+import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
+import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
+import type { Table } from '../tables/table';
 
 export interface AggregateHooks {
   /** Called every few hundred runs so the activity can heartbeat. */

@@ -178,7 +178,7 @@ function repoRoot(): string {
   for (;;) {
     if (existsSync(path.join(dir, 'engines', 'stand-in'))) return dir;
     const up = path.dirname(dir);
-    if (up === dir) return path.resolve(__dirname, '..', '..');
+    if (up === dir) return path.resolve(__dirname, '..');
     dir = up;
   }
 }

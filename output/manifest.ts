@@ -4,8 +4,8 @@
  * `json.dumps(obj, sort_keys=True)` so gmat-sweep's tooling and diff habits carry over.
  */
 import * as os from 'node:os';
-import type { RunSet } from '../spec/sweep';
-import type { Overrides } from '../spec/overrides';
+import type { RunSet } from '../sweep/sweep';
+import type { Overrides } from '../sweep/overrides';
 
 export const GSWEEP_VERSION: string = (require('../package.json') as { version: string }).version;
 

@@ -9,8 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { Overrides } from '../spec/overrides';
-import type { ColumnSpec } from './parquet/writer';
+import type { Overrides } from '../sweep/overrides';
+import type { ColumnSpec } from '../tables/parquet/writer';
 import { writeJsonAtomic } from './atomic';
 import { OUTCOME_NAME, outcomePath, runDir, runTablePath } from './layout';
 

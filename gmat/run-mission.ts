@@ -6,18 +6,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Overrides } from '../spec/overrides';
-import { writeFileAtomic } from './atomic';
-import { runGmatConsole, GmatRunError } from './gmat/console';
-import { canFeedInteractively, WarmRunError, type WarmPool } from './gmat/warm';
-import type { GmatInstall } from './gmat/install';
-import { patchScript, type PatchedOutput } from './gmat/script';
-import { LOG_FILE_NAME, writeStartupFile } from './gmat/startup';
-import { tableKey } from './layout';
-import { writeOutcome, type RunOutcome } from './outcome';
-import { parseOutputFile } from './parse';
-import { columnSpecsOf, writeParquetTable } from './parquet/writer';
-import type { Table } from './table';
+import type { Overrides } from '../sweep/overrides';
+import { writeFileAtomic } from '../output/atomic';
+import { runGmatConsole, GmatRunError } from './console';
+import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
+import type { GmatInstall } from './install';
+import { patchScript, type PatchedOutput } from './script';
+import { LOG_FILE_NAME, writeStartupFile } from './startup';
+import { tableKey } from '../output/layout';
+import { writeOutcome, type RunOutcome } from '../output/outcome';
+import { parseOutputFile } from '../tables/parse';
+import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
+import type { Table } from '../tables/table';
 
 export const PATCHED_SCRIPT_NAME = 'patched.script';
 

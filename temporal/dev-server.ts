@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import { Connection } from '@temporalio/client';
-import { searchAttributeFlags } from '../spec/search-attributes';
+import { searchAttributeFlags } from '../sweep/search-attributes';
 import { obtainTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {

@@ -1,6 +1,6 @@
 /** Which GMAT a worker runs for a sweep: the request's choice, else the worker's own configuration. */
-import type { EngineRequest } from '../spec/sweep';
-import { locateGmat, standInInstall, type GmatInstall } from './gmat/install';
+import type { EngineRequest } from '../sweep/sweep';
+import { locateGmat, standInInstall, type GmatInstall } from './install';
 
 export interface WorkerEngineConfig {
   /** The worker's GMAT install (--gmat-root / GMAT_ROOT), used when the request names none. */

@@ -12,7 +12,7 @@
  * Script syntax honoured (gmat-engine-notes §2): optional `GMAT` keyword, optional
  * trailing `;`, `%` comments (not inside quotes), `...` line continuations, ASCII only.
  */
-import type { OutputKind } from '../table';
+import type { OutputKind } from '../tables/table';
 import {
   GMAT_REAL_LITERAL,
   OverrideError,
@@ -23,8 +23,8 @@ import {
   formatGmatValue,
   type OverrideValue,
   type Overrides,
-} from '../../spec/overrides';
-import { outputPathFieldReason } from '../../spec/output-fields';
+} from '../sweep/overrides';
+import { outputPathFieldReason } from '../sweep/output-fields';
 
 /** A script that gsweep cannot run as given. `line` is 1-based when known. */
 export class ScriptError extends Error {
