@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveInstall } from '../gmat/engine';
 import { GmatNotFoundError } from '../gmat/install';
@@ -19,6 +19,7 @@ import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './g
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { acquireOutLock, type WorkflowState } from './out-lock';
 import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
@@ -166,13 +167,38 @@ async function runSweepCommand(request: SweepRequest, o: SweepCliOptions): Promi
   return launchSweep(await prepareRequest(request), o);
 }
 
+async function workflowStateOf(client: Client, workflowId: string): Promise<WorkflowState> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? 'running' : 'closed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'unknown';
+    throw err;
+  }
+}
+
 async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise<number> {
   const flags = connectionSettings(o);
+  const { outDir, sweepId } = prepared.input.context;
+  const workflowId = prepared.workflowId ?? sweepId;
   if (flags.address) {
     const settings = flags as ConnectionSettings;
     const { client, close } = await connectClient(settings);
     try {
-      return await followSweep(prepared, client, settings, o);
+      const lock = await acquireOutLock(
+        outDir,
+        { sweepId, workflowId, embedded: false, address: settings.address, namespace: settings.namespace },
+        (id) => workflowStateOf(client, id),
+      );
+      // --no-wait leaves the lock to the sweep: the next client asks Temporal whether it still runs.
+      let keep = false;
+      try {
+        const code = await followSweep(prepared, client, settings, o);
+        keep = !o.wait;
+        return code;
+      } finally {
+        if (!keep) lock.release();
+      }
     } finally {
       await close();
     }
@@ -180,16 +206,23 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
   const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
   resolveInstall(prepared.input.context.engine, engine);
-  if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
-  return withEmbeddedTemporal(
-    {
-      server: { dbFilename: o.dbFilename, headless: !o.ui },
-      concurrency: o.concurrency,
-      engine,
-      onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
-    },
-    ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }),
-  );
+  // The sweep lives and dies with this process (and its embedded server), so a lock whose
+  // process is gone is stale.
+  const lock = await acquireOutLock(outDir, { sweepId, workflowId, embedded: true });
+  try {
+    if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+    return await withEmbeddedTemporal(
+      {
+        server: { dbFilename: o.dbFilename, headless: !o.ui },
+        concurrency: o.concurrency,
+        engine,
+        onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
+      },
+      ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }),
+    );
+  } finally {
+    lock.release();
+  }
 }
 
 function connectionFor(o: ConnectionFlags, command: string): ConnectionSettings {
