@@ -19,6 +19,8 @@ import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './g
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { checkInputFile, checkTimeoutSeconds } from './limits';
+import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { acquireOutLock, type WorkflowState } from './out-lock';
 import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
@@ -360,6 +362,8 @@ export function buildProgram(): Command {
       const scriptPath = path.resolve(script);
       if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(script)} does not exist; give the path of a GMAT .script file`);
       if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(script)} is not a file; give the path of a GMAT .script file`);
+      checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
+      checkTimeoutSeconds('timeout', o.timeout);
       const scriptText = fs.readFileSync(scriptPath, 'utf8');
       try {
         checkScript(scriptText);

@@ -15,8 +15,9 @@ import { describeValue, OverrideError, validateOverrideKey, validateOverrideValu
 import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
-import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
+import { MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
 import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../sweep/sweep';
+import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
@@ -104,6 +105,23 @@ function sweepIdFor(scriptPath: string): string {
   return `gsweep-${base}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Every run writes its absolute run-directory path into a quoted GMAT string, so the output
+ * directory may hold only what such a string can: refused here, not at the first run.
+ */
+function checkOutPath(out: string): void {
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f-\uffff'";%{}]/.exec(out);
+  if (bad) {
+    const c = bad[0];
+    const what = c.charCodeAt(0) > 0x7e ? `a non-ASCII character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})` : c.charCodeAt(0) < 0x20 || c === '\u007f' ? 'a control character' : `"${c}"`;
+    throw new RequestError(
+      'out',
+      `${describeValue(out)} contains ${what}; GMAT reads output paths from quoted script strings, which cannot hold quotes, ";", "%", braces, control or non-ASCII characters: choose another directory`,
+    );
+  }
+}
+
 function checkOutDir(out: string): void {
   if (!fs.existsSync(out)) {
     const parent = path.dirname(out);
@@ -133,6 +151,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   if (!fs.existsSync(scriptPath) || !fs.statSync(scriptPath).isFile()) {
     throw new RequestError('script', `${describeValue(request.script)} does not exist (resolved to ${scriptPath}); give the path of a GMAT .script file`);
   }
+  checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
   const scriptText = fs.readFileSync(scriptPath, 'utf8');
   let resources;
   try {
@@ -165,6 +184,10 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     }
   };
   if (request.grid) {
+    const keys = Object.keys(request.grid).length;
+    if (keys > MAX_PARAMETERS) throw new RequestError('grid', `${keys} axes is more than the limit of ${MAX_PARAMETERS}; sweep fewer parameters`);
+    // Counted before anything is expanded or checked value by value.
+    checkRunCount('grid', gridSize(request.grid));
     checkGrid(request.grid);
     runSet = { kind: 'grid', axes: request.grid };
     // One representative per axis value is enough: every key and value is checked once.
@@ -182,6 +205,9 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
       throw err;
     }
     if (samples.columns.length === 0) throw new RequestError('samples', 'no columns; give one column per override key');
+    if (samples.columns.length > MAX_PARAMETERS) {
+      throw new RequestError('samples', `${samples.columns.length} columns is more than the limit of ${MAX_PARAMETERS}; sweep fewer parameters`);
+    }
     samples.rows.forEach((row, r) => {
       const overrides: Overrides = {};
       samples!.columns.forEach((c, i) => {
@@ -197,11 +223,16 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   } else {
     const kind = request.monteCarlo ? ('monteCarlo' as const) : ('latinHypercube' as const);
     const spec = (request.monteCarlo ?? request.latinHypercube)!;
+    checkRunCount(`${kind}.n`, spec.n);
     if (!Number.isInteger(spec.n) || spec.n < 1) {
       throw new RequestError(`${kind}.n`, `${describeValue(spec.n)} is not a positive integer; give the number of runs (n >= 1)`);
     }
     if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) {
       throw new RequestError(`${kind}.seed`, `${describeValue(spec.seed)} is not a non-negative integer; give an integer seed`);
+    }
+    const parameters = Object.keys(spec.perturb).length;
+    if (parameters > MAX_PARAMETERS) {
+      throw new RequestError(`${kind}.perturb`, `${parameters} parameters is more than the limit of ${MAX_PARAMETERS}; perturb fewer`);
     }
     try {
       validatePerturb(spec.perturb);
@@ -215,9 +246,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
 
   const runCount = runSetSize(runSet);
   if (runCount < 1) throw new RequestError('runSet', 'the run set has no runs; give at least one');
-  if (runSet.kind === 'grid' && gridSize(runSet.axes) > 10_000_000) {
-    throw new RequestError('grid', `${runCount} runs is more than gsweep's 10 000 000-run limit; split the sweep`);
-  }
+  checkRunCount(runSet.kind === 'samples' ? 'samples' : runSet.kind, runCount);
 
   const maxInFlight = request.maxInFlight ?? 200;
   if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
@@ -229,7 +258,15 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     throw new RequestError('sweepId', `${describeValue(sweepId)}: use letters, digits, ".", "_" and "-" (at most 200)`);
   }
   const out = path.resolve(cwd, request.out ?? path.join('gsweep-runs', sweepId));
+  checkOutPath(out);
   checkOutDir(out);
+  checkTimeoutSeconds('runTimeoutSeconds', request.runTimeoutSeconds);
+  checkTimeoutSeconds('heartbeatTimeoutSeconds', request.heartbeatTimeoutSeconds);
+  checkTimeoutSeconds('retry.initialIntervalSeconds', request.retry?.initialIntervalSeconds);
+  checkTimeoutSeconds('retry.maximumIntervalSeconds', request.retry?.maximumIntervalSeconds);
+  if (request.retry?.maximumAttempts !== undefined && request.retry.maximumAttempts > 1000) {
+    throw new RequestError('retry.maximumAttempts', `${request.retry.maximumAttempts} is more than the limit of 1000 attempts; give fewer`);
+  }
 
   const retry: RetrySpec = {
     maximumAttempts: request.retry?.maximumAttempts ?? DEFAULTS.retry.maximumAttempts,
