@@ -5,15 +5,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import { gsweepLogger } from '../workers/log';
 import { resolveInstall } from '../gmat/engine';
 import { GmatNotFoundError } from '../gmat/install';
 import { checkScript, parseScript, patchScript, validateOverridesForScript } from '../gmat/script';
 import { runMission } from '../gmat/run-mission';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
-import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
+import { connectionSettings, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
 import { withEmbeddedTemporal } from './local';
@@ -21,6 +22,7 @@ import { progressDisplay } from './progress';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { checkInputFile, checkTimeoutSeconds } from './limits';
 import { MAX_SCRIPT_BYTES } from '../sweep/limits';
+import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible } from './cli-errors';
 import { acquireOutLock, type WorkflowState } from './out-lock';
 import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
@@ -29,8 +31,6 @@ import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProg
 export class UsageError extends Error {}
 
 const EXIT_OK = 0;
-const EXIT_RUNS_FAILED = 1;
-const EXIT_BAD_INPUT = 2;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -143,11 +143,24 @@ function reportOutcome(outcome: SweepOutcome, json: boolean | undefined, sweepId
 }
 
 async function connectClient(settings: ConnectionSettings): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect(connectOptions(settings));
+  const connection = await connectOrExplain(settings);
   return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
 }
 
-async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions): Promise<number> {
+/** What to tell a user who interrupts the client while it follows a sweep. */
+function interruptHint(prepared: PreparedSweep, workflowId: string, settings: ConnectionSettings, embedded: boolean): string {
+  const out = prepared.input.context.outDir;
+  if (embedded) {
+    return (
+      `the embedded Temporal server stops with gsweep, so sweep ${workflowId} stops here; ` +
+      `\`gsweep resume ${out} --engine ${prepared.engine}\` finishes it later (runs already ok are kept)`
+    );
+  }
+  const at = `--address ${settings.address}${settings.namespace !== 'default' ? ` --namespace ${settings.namespace}` : ''}`;
+  return `sweep ${workflowId} keeps running on ${settings.address}: \`gsweep wait ${workflowId} ${at}\` reattaches, \`gsweep cancel ${workflowId} ${at}\` stops it`;
+}
+
+async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions, embedded = false): Promise<number> {
   const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace });
   log(`gsweep: started sweep ${handle.workflowId}: ${prepared.input.runCount} runs -> ${prepared.input.context.outDir}`);
   if (!o.wait) {
@@ -157,7 +170,13 @@ async function followSweep(prepared: PreparedSweep, client: Client, settings: Co
   }
   const display = o.json ? undefined : progressDisplay();
   try {
-    const outcome = await waitForSweep(handle, (p) => display?.update(p));
+    // Interrupted: the long poll for the result is aborted, so nothing is left running on a closed connection.
+    const abort = new AbortController();
+    const outcome = await interruptible(
+      client.withAbortSignal(abort.signal, () => waitForSweep(handle, (p) => display?.update(p))),
+      interruptHint(prepared, handle.workflowId, settings, embedded),
+      () => abort.abort(),
+    );
     display?.stop();
     return reportOutcome(outcome, o.json, handle.workflowId);
   } finally {
@@ -220,10 +239,39 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
         engine,
         onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
       },
-      ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }),
+      ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }, true),
     );
   } finally {
     lock.release();
+  }
+}
+
+const SET_TIMEOUT_S = 30;
+
+function withTimeout<T>(work: Promise<T>, seconds: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CliError(message, EXIT_RUNS_FAILED)), seconds * 1000);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** An update needs the sweep running and a worker to run its handler: say so instead of blocking. */
+async function requireRunningWithWorker(client: Client, handle: ReturnType<typeof sweepHandle>, settings: ConnectionSettings): Promise<void> {
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') {
+    throw new CliError(`sweep ${handle.workflowId} is ${description.status.name.toLowerCase()}, not running; there is nothing to change`, EXIT_BAD_INPUT);
+  }
+  const queue = await client.workflowService.describeTaskQueue({
+    namespace: settings.namespace,
+    taskQueue: { name: description.taskQueue },
+    taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+  });
+  if ((queue.pollers ?? []).length === 0) {
+    throw new CliError(
+      `no worker polls task queue ${description.taskQueue} on ${settings.address}, so ${handle.workflowId} cannot take the change now; start one (gsweep-worker --address ${settings.address} --task-queue ${description.taskQueue}) and retry`,
+      EXIT_RUNS_FAILED,
+    );
   }
 }
 
@@ -431,9 +479,16 @@ export function buildProgram(): Command {
   addConnectionOptions(program.command('set').description('change a running sweep: how many runs it keeps in flight').argument('<sweep-id>'))
     .requiredOption('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
     .action(async (sweepId: string, o: ConnectionFlags & { maxInFlight: number }) => {
-      const { client, close } = await connectClient(connectionFor(o, 'set'));
+      const settings = connectionFor(o, 'set');
+      const { client, close } = await connectClient(settings);
       try {
-        const value = await setMaxInFlight(sweepHandle(client, sweepId), o.maxInFlight);
+        const handle = sweepHandle(client, sweepId);
+        await requireRunningWithWorker(client, handle, settings);
+        const value = await withTimeout(
+          setMaxInFlight(handle, o.maxInFlight),
+          SET_TIMEOUT_S,
+          `no worker answered within ${SET_TIMEOUT_S} s, so ${sweepId} was not changed; is a gsweep worker polling task queue ${settings.taskQueue} on ${settings.address}?`,
+        );
         log(`gsweep: ${sweepId} now keeps up to ${value} runs in flight`);
       } finally {
         await close();
@@ -457,7 +512,20 @@ export function buildProgram(): Command {
     .argument('<out>')
     .option('--json', 'print JSON')
     .action((out: string, o: { json?: boolean }) => {
-      const { header, counts } = readManifestSummary(path.resolve(out));
+      const dir = path.resolve(out);
+      if (!fs.existsSync(path.join(dir, 'manifest.jsonl'))) {
+        throw new RequestError(
+          'out',
+          `${dir} has no manifest.jsonl, so it is not a finished gsweep output directory (a running or interrupted sweep writes it at the end; \`gsweep resume ${dir}\` finishes one)`,
+        );
+      }
+      let summary: ReturnType<typeof readManifestSummary>;
+      try {
+        summary = readManifestSummary(dir);
+      } catch (err) {
+        throw new RequestError('out', `${path.join(dir, 'manifest.jsonl')} is unreadable (${(err as Error).message.split('\n')[0]})`);
+      }
+      const { header, counts } = summary;
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ header, counts }, null, 2)}\n`);
         return;
@@ -480,10 +548,8 @@ export function buildProgram(): Command {
       const server = await startDevServer({ port: o.port, uiPort: o.uiPort, dbFilename: o.dbFilename, log });
       process.stdout.write(`${server.address}\n`);
       log(`gsweep: Temporal dev server at ${server.address}, Web UI ${server.uiUrl}; Ctrl-C stops it`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      // Ctrl-C is the way to stop it: not an error.
+      await interruptible(new Promise<never>(() => {}), 'dev server stopped').catch(() => undefined);
       await server.stop();
     });
 
@@ -492,8 +558,9 @@ export function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<number> {
   // The SDK logs every worker state change at INFO; a CLI user wants warnings only.
-  Runtime.install({ logger: new DefaultLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN') });
+  Runtime.install({ logger: gsweepLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN') });
   const program = buildProgram();
+  installInterruptHandler(log);
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? 0);
@@ -511,8 +578,10 @@ export async function main(argv = process.argv): Promise<number> {
       log(`gsweep: error: ${e.message}`);
       return EXIT_BAD_INPUT;
     }
-    log(`gsweep: ${e.stack ?? e.message}`);
-    return EXIT_RUNS_FAILED;
+    const { message, code } = explainUnexpected(err, process.env.TEMPORAL_NAMESPACE);
+    log(`gsweep: ${code === EXIT_BAD_INPUT ? 'error: ' : ''}${message}`);
+    if (process.env.GSWEEP_DEBUG && e.stack) log(e.stack);
+    return code;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { writeJsonAtomic } from '../output/atomic';
 import { manifestPath, samplesPath } from '../output/layout';
 import { parseManifest } from '../output/manifest';
@@ -17,6 +18,7 @@ import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
 import type { PreparedSweep } from './request';
+import { RequestError } from './request-error';
 
 export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
 
@@ -58,7 +60,7 @@ export async function startSweep(client: Client, prepared: PreparedSweep, option
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new Error(`a sweep with id ${prepared.workflowId ?? context.sweepId} already exists; give another --sweep-id`);
+      throw new RequestError('sweepId', `a sweep with id ${prepared.workflowId ?? context.sweepId} already exists on this Temporal server; give another --sweep-id`);
     }
     throw err;
   }
@@ -85,6 +87,21 @@ export async function setMaxInFlight(handle: SweepHandle, value: number): Promis
 export type SweepOutcome =
   | { status: 'completed'; summary: SweepSummary }
   | { status: 'cancelled' | 'failed' | 'terminated' | 'timed-out'; message: string };
+
+/**
+ * The most specific message in a failure chain: an ApplicationFailure's own message, not the
+ * SDK's wrappers ("Workflow execution failed", "Activity task failed").
+ */
+export function rootCauseMessage(err: unknown): string {
+  let e: unknown = err;
+  let best = err instanceof Error ? err.message : String(err);
+  while (e instanceof Error) {
+    if (e instanceof ApplicationFailure) return e.message;
+    if (!(e instanceof WorkflowFailedError) && !(e instanceof ActivityFailure)) best = e.message;
+    e = (e as Error & { cause?: unknown }).cause;
+  }
+  return best;
+}
 
 /** Waits for the sweep (following continue-as-new), calling `onProgress` about twice a second. */
 export async function waitForSweep(
@@ -113,7 +130,7 @@ export async function waitForSweep(
       if (status === 'CANCELLED') return { status: 'cancelled', message: 'the sweep was cancelled' };
       if (status === 'TERMINATED') return { status: 'terminated', message: 'the sweep was terminated' };
       if (status === 'TIMED_OUT') return { status: 'timed-out', message: 'the sweep timed out' };
-      return { status: 'failed', message: err.cause?.message ?? err.message };
+      return { status: 'failed', message: rootCauseMessage(err) };
     }
     throw err;
   } finally {

@@ -61,6 +61,19 @@ function failureType(err: unknown): string | undefined {
   return cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined;
 }
 
+/**
+ * A failed sweep-level activity fails the sweep with the activity's own reason as the
+ * workflow's failure message (CLI, Temporal UI), not the SDK's "Activity task failed".
+ */
+function surfaceCause(step: string): (err: unknown) => never {
+  return (err: unknown) => {
+    if (err instanceof ActivityFailure) {
+      throw ApplicationFailure.create({ type: 'SweepStepFailed', message: `${step} failed: ${failureMessage(err)}`, nonRetryable: true, cause: err });
+    }
+    throw err;
+  };
+}
+
 export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
   const { context, runSet, runCount } = input;
   const carried: CarriedState | undefined = input.carried;
@@ -144,7 +157,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
   }
 
   if (executions === 1) {
-    await control.prepareSweep({ input: { ...input, carried: undefined } });
+    await control.prepareSweep({ input: { ...input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
   }
 
   // Explicit rows are paged in by an activity so history holds only the pages in use.
@@ -221,7 +234,7 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
   };
 
   const writeAggregate = () =>
-    aggregate.writeAggregate({ context, runSet, runCount, failed: failed.toBase64(), notes });
+    aggregate.writeAggregate({ context, runSet, runCount, failed: failed.toBase64(), notes }).catch(surfaceCause('writing the aggregate'));
 
   try {
     publishProgress(true);
