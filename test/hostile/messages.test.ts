@@ -1,0 +1,154 @@
+/**
+ * Class 5 of issue 10: every failure a user can cause ends in one sentence and exit 2 (bad
+ * input) or 1 (the sweep did not complete), never a stack trace. Inputs first (no Temporal),
+ * then the commands that talk to a server (a real dev server), then a live sweep (embedded,
+ * stand-in engine): a run failing for bad input at run time, and Ctrl-C.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LOCK_NAME } from '../../client/out-lock';
+import { GSWEEP_BIN, MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
+
+const LEO = path.join(MISSIONS, 'leo_point_mass.script');
+const ENV = { GMAT_ROOT: '' };
+const STACK = /\n\s+at [^\n]+\(/;
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+function work(): string {
+  const d = fs.realpathSync(tempDir('gsweep-messages-'));
+  roots.push(d);
+  return d;
+}
+function expectOneSentence(r: { code: number | null; stderr: string }, code: number, message: string | RegExp): void {
+  expect(r.code, r.stderr).toBe(code);
+  if (typeof message === 'string') expect(r.stderr).toContain(message);
+  else expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(STACK);
+}
+
+describe('bad input: exit 2, one sentence, nothing created', () => {
+  const cases: { name: string; setup?: (cwd: string) => void; args: string[]; message: string | RegExp }[] = [
+    { name: 'malformed CSV', setup: (cwd) => fs.writeFileSync(path.join(cwd, 's.csv'), 'Sat.SMA,Sat.ECC\n7000,"0.1\n'), args: ['run', LEO, '--samples', 's.csv'], message: /samples .*s\.csv: is not valid CSV: / },
+    { name: 'malformed JSON samples', setup: (cwd) => fs.writeFileSync(path.join(cwd, 's.json'), '[{"Sat.SMA": 7000},'), args: ['run', LEO, '--samples', 's.json'], message: /samples .*s\.json: is not valid JSON: / },
+    { name: 'a .parquet file that is not Parquet', setup: (cwd) => fs.writeFileSync(path.join(cwd, 's.parquet'), 'PAR1 this is not parquet'), args: ['run', LEO, '--samples', 's.parquet'], message: /samples .*s\.parquet: is not a readable Parquet file: / },
+    { name: 'a FIFO as --samples (would block)', setup: (cwd) => spawnSync('mkfifo', [path.join(cwd, 'fifo.csv')]), args: ['run', LEO, '--samples', 'fifo.csv'], message: /fifo\.csv: is a FIFO \(named pipe\); give a regular \.csv, \.parquet or \.json file/ },
+    { name: 'duplicate sample columns', setup: (cwd) => fs.writeFileSync(path.join(cwd, 's.csv'), 'Sat.SMA,Sat.SMA\n7000,7100\n'), args: ['run', LEO, '--samples', 's.csv'], message: 'column "Sat.SMA" appears twice; give each override key one column' },
+    { name: '__proto__ key in JSON samples', setup: (cwd) => fs.writeFileSync(path.join(cwd, 's.json'), '[{"Sat.SMA": 7000, "__proto__": {"x": 1}}]'), args: ['run', LEO, '--samples', 's.json'], message: 'column "__proto__" is not an override key' },
+    { name: '__proto__ as a grid key', args: ['run', LEO, '--grid', '__proto__=1,2'], message: '--grid "__proto__=1,2": "__proto__" is not an override key' },
+    { name: 'bad --perturb', args: ['monte-carlo', LEO, '--n', '4', '--seed', '1', '--perturb', 'Sat.SMA'], message: '--perturb "Sat.SMA": write NAME=normal:MU:SIGMA, NAME=uniform:LO:HI or NAME=lognormal:MU:SIGMA' },
+    { name: '--out with a quote', args: ['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--out', "it's"], message: /out: ".*it's" contains "'"; GMAT reads output paths from quoted script strings/ },
+    { name: '--out with a non-ASCII character', args: ['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--out', 'résultats'], message: /out: ".*résultats" contains a non-ASCII character \(U\+00E9\)/ },
+    { name: 'show on a directory that is no sweep', args: ['show', '.'], message: /out: .* has no manifest\.jsonl, so it is not a finished gsweep output directory/ },
+    { name: 'an unreachable --address, named', args: ['status', 'some-id', '--address', '127.0.0.1:1'], message: 'cannot reach Temporal at 127.0.0.1:1 (namespace default) within 5 s' },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const cwd = work();
+      c.setup?.(cwd);
+      const args = c.args[0] === 'show' || c.args[0] === 'status' ? c.args : [...c.args, '--engine', 'stand-in', ...(c.args.includes('--out') ? [] : ['--out', 'o'])];
+      const r = await runCli(args, { cwd, env: ENV, timeoutMs: 60_000 });
+      expectOneSentence(r, 2, c.message);
+      expect(fs.existsSync(path.join(cwd, 'o'))).toBe(false);
+    });
+  }
+});
+
+describe('commands against a server', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await startLocalTemporal();
+  }, 120_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  for (const verb of ['status', 'wait', 'cancel']) {
+    it(`${verb} on an unknown id`, async () => {
+      const r = await runCli([verb, 'no-such-sweep', '--address', env.address]);
+      expectOneSentence(r, 2, 'gsweep: error: no sweep with id "no-such-sweep" on this Temporal server');
+    });
+  }
+
+  it('set on an unknown id', async () => {
+    const r = await runCli(['set', 'no-such-sweep', '--max-in-flight', '3', '--address', env.address]);
+    expectOneSentence(r, 2, 'no sweep with id "no-such-sweep"');
+  });
+
+  it('set with no worker polling: says so instead of blocking', async () => {
+    const cwd = work();
+    const queue = 'nobody-polls-this';
+    const started = await runCli(['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', 'o', '--sweep-id', 'no-worker', '--task-queue', queue, '--no-wait', '--address', env.address], { cwd });
+    expect(started.code, started.stderr).toBe(0);
+    const r = await runCli(['set', 'no-worker', '--max-in-flight', '3', '--address', env.address, '--task-queue', queue]);
+    expectOneSentence(r, 1, `no worker polls task queue ${queue} on ${env.address}, so no-worker cannot take the change now`);
+    await env.client.workflow.getHandle('no-worker').terminate();
+  });
+
+  it("a sweep whose script changed before it started fails with the real cause, not 'Activity task failed'", async () => {
+    const cwd = work();
+    const queue = 'changed-script';
+    fs.copyFileSync(LEO, path.join(cwd, 'm.script'));
+    const started = await runCli(['run', 'm.script', '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', 'o', '--sweep-id', 'changed', '--task-queue', queue, '--no-wait', '--address', env.address], { cwd });
+    expect(started.code, started.stderr).toBe(0);
+    fs.appendFileSync(path.join(cwd, 'm.script'), '% edited after the sweep started\n');
+    const worker = spawnWorker(env.address, ['--task-queue', queue], ENV);
+    try {
+      const r = await runCli(['wait', 'changed', '--address', env.address]);
+      expectOneSentence(r, 1, /gsweep: sweep changed failed: preparing the sweep failed: .*m\.script changed since the sweep was started \(SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}\); start a new sweep/);
+      expect(r.stderr).not.toContain('Activity task failed');
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+});
+
+describe('a live sweep (embedded server)', () => {
+  it('a run that fails for bad input at run time says why in the manifest, and logs one line', async () => {
+    const cwd = work();
+    const out = path.join(cwd, 'o');
+    fs.writeFileSync(path.join(cwd, 's.csv'), 'Sat.SMA\n7000\n7100\n');
+    const first = await runCli(['run', LEO, '--samples', path.join(cwd, 's.csv'), '--engine', 'stand-in', '--out', out], { env: ENV });
+    expect(first.code, first.stderr).toBe(0);
+    // samples.json is data in `out`: an edited value is refused by the run itself.
+    const samples = JSON.parse(fs.readFileSync(path.join(out, 'samples.json'), 'utf8'));
+    samples.rows[0][0] = '7000;Stop';
+    fs.writeFileSync(path.join(out, 'samples.json'), JSON.stringify(samples));
+    fs.rmSync(path.join(out, 'runs', 'run-0', 'outcome.json'));
+    const r = await runCli(['resume', out, '--engine', 'stand-in'], { env: ENV });
+    expect(r.code, r.stderr).toBe(1);
+    const failedLines = r.stderr.split('\n').filter((l) => l.includes('run-0'));
+    expect(failedLines).toEqual([expect.stringMatching(/^gsweep: run-0 failed \(InvalidRunInput\): run 0: override "Sat.SMA" = "7000;Stop": string values must not contain ';'/)]);
+    expect(r.stderr).not.toMatch(STACK);
+    const entry = JSON.parse(fs.readFileSync(path.join(out, 'manifest.jsonl'), 'utf8').trim().split('\n')[1]);
+    expect(entry.status).toBe('failed');
+    expect(entry.stderr).toContain("string values must not contain ';'");
+    expect(entry.stderr).not.toContain('infrastructure');
+  }, 150_000);
+
+  it('Ctrl-C says how to resume, exits 1 without a stack, and frees the directory', async () => {
+    const cwd = work();
+    const out = path.join(cwd, 'o');
+    const child = spawn(process.execPath, [GSWEEP_BIN, 'run', LEO, '--grid', 'Sat.SMA=7000:7100:4', '--engine', 'stand-in', '--out', out, '--concurrency', '1'], {
+      env: { ...process.env, ...ENV, GSWEEP_STANDIN_DELAY_MS: '5000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await waitFor(() => stderr.includes('started sweep'), 'the sweep to start', 90_000);
+      child.kill('SIGINT');
+      expect(await exited).toBe(1);
+      expect(stderr).toMatch(/gsweep: interrupted; the embedded Temporal server stops with gsweep, so sweep \S+ stops here; `gsweep resume .* --engine stand-in` finishes it later \(runs already ok are kept\)/);
+      expect(stderr).not.toMatch(STACK);
+      expect(fs.existsSync(path.join(out, LOCK_NAME))).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 150_000);
+});
