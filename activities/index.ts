@@ -170,8 +170,12 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const overridesOf = (runId: number): Overrides => {
         const expanded = expandRun(input.runSet, runId);
         if (expanded) return expanded;
-        samples ??= readSamples(input.context);
-        return rowOverrides(samples, runId);
+        try {
+          samples ??= readSamples(input.context);
+          return rowOverrides(samples, runId);
+        } catch {
+          return {}; // samples.json damaged: the run's manifest line has no overrides, the aggregate still completes
+        }
       };
       let version: string | null = null;
       try {

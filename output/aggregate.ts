@@ -182,7 +182,14 @@ export async function writeAggregate(
   // table, each bounded by one row group) and the manifest line is written in the same loop.
   let samples: { rows: unknown[][] } | undefined;
   if (input.runSet.kind === 'samples') {
-    samples = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows: unknown[][] };
+    // A damaged samples.json costs the manifest its rows (and overrides of runs without an
+    // outcome), not the aggregate.
+    try {
+      const parsed = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows?: unknown };
+      if (Array.isArray(parsed.rows)) samples = { rows: parsed.rows as unknown[][] };
+    } catch {
+      samples = undefined;
+    }
   }
   const outputs = [...schemas].map(([key, dataColumns]) => {
     const columns: ColumnSpec[] = [
