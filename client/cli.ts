@@ -19,7 +19,7 @@ import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
-import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { checkOutPath, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { checkInputFile, checkTimeoutSeconds } from './limits';
 import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible } from './cli-errors';
@@ -424,6 +424,7 @@ export function buildProgram(): Command {
       // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
       const install = resolveInstall({ kind: o.engine }, { gmatRoot: o.gmatRoot });
       const runDirectory = path.resolve(o.out);
+      checkOutPath(runDirectory);
       if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
         throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
       }

@@ -109,7 +109,7 @@ function sweepIdFor(scriptPath: string): string {
  * Every run writes its absolute run-directory path into a quoted GMAT string, so the output
  * directory may hold only what such a string can: refused here, not at the first run.
  */
-function checkOutPath(out: string): void {
+export function checkOutPath(out: string): void {
   // eslint-disable-next-line no-control-regex
   const bad = /[\u0000-\u001f\u007f-\uffff'";%{}]/.exec(out);
   if (bad) {

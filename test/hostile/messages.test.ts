@@ -43,6 +43,7 @@ describe('bad input: exit 2, one sentence, nothing created', () => {
     { name: 'bad --perturb', args: ['monte-carlo', LEO, '--n', '4', '--seed', '1', '--perturb', 'Sat.SMA'], message: '--perturb "Sat.SMA": write NAME=normal:MU:SIGMA, NAME=uniform:LO:HI or NAME=lognormal:MU:SIGMA' },
     { name: '--out with a quote', args: ['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--out', "it's"], message: /out: ".*it's" contains "'"; GMAT reads output paths from quoted script strings/ },
     { name: '--out with a non-ASCII character', args: ['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--out', 'résultats'], message: /out: ".*résultats" contains a non-ASCII character \(U\+00E9\)/ },
+    { name: 'run-one --out with a quote', args: ['run-one', LEO, '--set', 'Sat.SMA=7000', '--out', 'a"b'], message: /out: ".*a\\"b" contains "\""; GMAT reads output paths/ },
     { name: 'show on a directory that is no sweep', args: ['show', '.'], message: /out: .* has no manifest\.jsonl, so it is not a finished gsweep output directory/ },
     { name: 'an unreachable --address, named', args: ['status', 'some-id', '--address', '127.0.0.1:1'], message: 'cannot reach Temporal at 127.0.0.1:1 (namespace default) within 5 s' },
   ];
