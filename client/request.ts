@@ -142,7 +142,23 @@ function checkOutDir(out: string): void {
   }
 }
 
+/**
+ * JSON.parse keeps a `"__proto__"` key as an own property, but copying it into another object
+ * (zod does) sets a prototype instead, so the key would vanish silently: refuse it by name.
+ */
+function refuseProtoKeys(value: unknown, where: string, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 8) return;
+  for (const key of Object.keys(value)) {
+    const at = where ? `${where}.${key}` : key;
+    if (key === '__proto__') {
+      throw new RequestError(where || 'request', '"__proto__" is not an override key or request field; remove it');
+    }
+    refuseProtoKeys((value as Record<string, unknown>)[key], at, depth + 1);
+  }
+}
+
 export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise<PreparedSweep> {
+  refuseProtoKeys(raw, '');
   const parsed = sweepRequestSchema.safeParse(raw);
   if (!parsed.success) throw zodMessage(parsed.error);
   const request = parsed.data;

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LOCK_NAME } from '../../client/out-lock';
+import { prepareRequest } from '../../client/request';
 import { GSWEEP_BIN, MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
@@ -57,6 +58,17 @@ describe('bad input: exit 2, one sentence, nothing created', () => {
       expect(fs.existsSync(path.join(cwd, 'o'))).toBe(false);
     });
   }
+});
+
+describe('programmatic requests (JSON)', () => {
+  it.each([
+    ['grid', '{"grid": {"__proto__": [1], "Sat.SMA": [7000]}}', 'grid: "__proto__" is not an override key or request field; remove it'],
+    ['perturb', '{"monteCarlo": {"n": 3, "seed": 1, "perturb": {"__proto__": ["normal", 1, 2], "Sat.SMA": ["normal", 7000, 1]}}}', 'monteCarlo.perturb: "__proto__" is not an override key'],
+    ['sample rows', '{"samples": [{"Sat.SMA": 7000, "__proto__": 1}]}', 'samples.0: "__proto__" is not an override key'],
+  ])('a "__proto__" key in %s is refused, not dropped', async (_where, json, message) => {
+    const raw = { script: LEO, ...JSON.parse(json) };
+    await expect(prepareRequest(raw)).rejects.toThrow(message);
+  });
 });
 
 describe('commands against a server', () => {
