@@ -164,9 +164,10 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const request = parsed.data;
 
   const scriptPath = path.resolve(cwd, request.script);
-  if (!fs.existsSync(scriptPath) || !fs.statSync(scriptPath).isFile()) {
+  if (!fs.existsSync(scriptPath)) {
     throw new RequestError('script', `${describeValue(request.script)} does not exist (resolved to ${scriptPath}); give the path of a GMAT .script file`);
   }
+  // A directory, FIFO or device is named as such (a FIFO would block the read).
   checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
   const scriptText = fs.readFileSync(scriptPath, 'utf8');
   let resources;
@@ -239,7 +240,8 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   } else {
     const kind = request.monteCarlo ? ('monteCarlo' as const) : ('latinHypercube' as const);
     const spec = (request.monteCarlo ?? request.latinHypercube)!;
-    checkRunCount(`${kind}.n`, spec.n);
+    // A huge n is refused before it is tested for integrality (1e30 is an "integer").
+    if (spec.n > 0) checkRunCount(`${kind}.n`, spec.n);
     if (!Number.isInteger(spec.n) || spec.n < 1) {
       throw new RequestError(`${kind}.n`, `${describeValue(spec.n)} is not a positive integer; give the number of runs (n >= 1)`);
     }
