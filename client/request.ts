@@ -18,6 +18,7 @@ import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
 import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../sweep/sweep';
 import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
+import { LOCK_NAME } from './out-lock';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
@@ -134,7 +135,8 @@ function checkOutDir(out: string): void {
   if (!fs.statSync(out).isDirectory()) {
     throw new RequestError('out', `${describeValue(out)} exists and is not a directory; choose a new output directory`);
   }
-  if (fs.readdirSync(out).length > 0) {
+  // A lone lock file is judged by the lock (held: refused naming its sweep; stale: taken over).
+  if (fs.readdirSync(out).filter((name) => name !== LOCK_NAME).length > 0) {
     throw new RequestError(
       'out',
       `${describeValue(out)} is not empty; give a new directory (to finish an earlier sweep there, use \`gsweep resume ${out}\`)`,

@@ -74,6 +74,24 @@ describe('acquireOutLock', () => {
 });
 
 describe('the CLI', () => {
+  it('a lone stale lock (a sweep that crashed while starting) does not block a new run there', async () => {
+    const cwd = work();
+    const out = path.join(cwd, 'o');
+    plantLock(out, { embedded: true });
+    const r = await runCli(['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out], { env: { GMAT_ROOT: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, LOCK_NAME))).toBe(false);
+  }, 150_000);
+
+  it('a lone lock held by a live process refuses a new run there, naming it', async () => {
+    const cwd = work();
+    const out = path.join(cwd, 'o');
+    plantLock(out, { embedded: true, pid: process.pid, sweepId: 'still-starting', workflowId: 'still-starting' });
+    const r = await runCli(['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out], { env: { GMAT_ROOT: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is in use by sweep still-starting (workflow still-starting, pid');
+  });
+
   it('refuses gsweep resume while the original sweep still runs, naming it; the sweep then finishes and frees the directory', async () => {
     const cwd = work();
     const out = path.join(cwd, 'o');
