@@ -51,7 +51,13 @@ let interrupted = false;
  * (embedded server, worker) still run; at any other moment it says what was interrupted and
  * exits 1. A second signal exits at once.
  */
+let installed = false;
+
 export function installInterruptHandler(log: (line: string) => void): void {
+  // Installed only once the heavy synchronous checks are done: a JS handler cannot run while
+  // the event loop is busy, and before then the default action ends the process at once.
+  if (installed) return;
+  installed = true;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
     interrupted = true;

@@ -199,6 +199,7 @@ async function workflowStateOf(client: Client, workflowId: string): Promise<Work
 }
 
 async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise<number> {
+  installInterruptHandler(log);
   const flags = connectionSettings(o);
   const { outDir, sweepId } = prepared.input.context;
   const workflowId = prepared.workflowId ?? sweepId;
@@ -466,11 +467,17 @@ export function buildProgram(): Command {
   addConnectionOptions(program.command('wait').description('reattach to a sweep: live progress until it ends').argument('<sweep-id>'))
     .option('--json', 'print JSON')
     .action(async (sweepId: string, o: ConnectionFlags & { json?: boolean }) => {
-      const { client, close } = await connectClient(connectionFor(o, 'wait'));
+      const settings = connectionFor(o, 'wait');
+      const { client, close } = await connectClient(settings);
       try {
+        installInterruptHandler(log);
         const display = o.json ? undefined : progressDisplay();
-        const outcome = await waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p));
-        display?.stop();
+        const abort = new AbortController();
+        const outcome = await interruptible(
+          client.withAbortSignal(abort.signal, () => waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p))),
+          `sweep ${sweepId} keeps running on ${settings.address}; \`gsweep wait ${sweepId}\` reattaches`,
+          () => abort.abort(),
+        ).finally(() => display?.stop());
         process.exitCode = reportOutcome(outcome, o.json, sweepId);
       } finally {
         await close();
@@ -550,6 +557,7 @@ export function buildProgram(): Command {
       process.stdout.write(`${server.address}\n`);
       log(`gsweep: Temporal dev server at ${server.address}, Web UI ${server.uiUrl}; Ctrl-C stops it`);
       // Ctrl-C is the way to stop it: not an error.
+      installInterruptHandler(log);
       await interruptible(new Promise<never>(() => {}), 'dev server stopped').catch(() => undefined);
       await server.stop();
     });
@@ -561,7 +569,6 @@ export async function main(argv = process.argv): Promise<number> {
   // The SDK logs every worker state change at INFO; a CLI user wants warnings only.
   Runtime.install({ logger: gsweepLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN') });
   const program = buildProgram();
-  installInterruptHandler(log);
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? 0);

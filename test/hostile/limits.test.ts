@@ -39,14 +39,14 @@ const cases: { name: string; args: (cwd: string) => string[];
     message: 'bytes, over the limit of 4 194 304 bytes for a GMAT .script file; GMAT scripts are kilobytes',
   },
   {
-    name: 'a samples file over 256 MiB (sparse: only its size is read)',
+    name: 'a samples file over 64 MiB (sparse: only its size is read)',
     setup: (cwd) => {
       const fd = fs.openSync(path.join(cwd, 'huge.csv'), 'w');
       fs.ftruncateSync(fd, 300 * 1024 * 1024);
       fs.closeSync(fd);
     },
     args: (cwd) => ['run', LEO, '--samples', path.join(cwd, 'huge.csv')],
-    message: 'is 314 572 800 bytes, over the limit of 268 435 456 bytes for a samples file',
+    message: 'is 314 572 800 bytes, over the limit of 67 108 864 bytes for a samples file',
   },
 ];
 
