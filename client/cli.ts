@@ -9,7 +9,9 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { gsweepLogger } from '../workers/log';
 import { resolveInstall } from '../gmat/engine';
-import { GmatNotFoundError } from '../gmat/install';
+import { describeInstall, GmatNotFoundError } from '../gmat/install';
+import { SetupGmatError } from '../gmat/setup';
+import { setupGmatCommand } from './setup-gmat';
 import { checkScript, parseScript, patchScript, validateOverridesForScript } from '../gmat/script';
 import { runMission } from '../gmat/run-mission';
 import { OverrideError } from '../sweep/overrides';
@@ -227,12 +229,11 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
   }
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
   const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
-  resolveInstall(prepared.input.context.engine, engine);
+  log(`gsweep: ${describeInstall(resolveInstall(prepared.input.context.engine, engine))}`);
   // The sweep lives and dies with this process (and its embedded server), so a lock whose
   // process is gone is stale.
   const lock = await acquireOutLock(outDir, { sweepId, workflowId, embedded: true });
   try {
-    if (prepared.engine === 'stand-in') log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
     return await withEmbeddedTemporal(
       {
         server: { dbFilename: o.dbFilename, headless: !o.ui },
@@ -429,7 +430,7 @@ export function buildProgram(): Command {
       if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
         throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
       }
-      if (install.standIn && !o.json) log('gsweep: engine = stand-in (a test double of GmatConsole, not GMAT)');
+      if (!o.json) log(`gsweep: ${describeInstall(install)}`);
       try {
         const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
@@ -546,6 +547,8 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  setupGmatCommand(program);
+
   program
     .command('dev-server')
     .description('run a local Temporal dev server for gsweep (prints its address; Ctrl-C stops it)')
@@ -581,6 +584,7 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GridArgError ||
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
+      err instanceof SetupGmatError ||
       err instanceof OverrideError
     ) {
       log(`gsweep: error: ${e.message}`);

@@ -2,7 +2,9 @@
  * Finding a GMAT install (seed-inventory §9.1, adapted to GmatConsole).
  *
  * Order: `gmatRoot` argument → `GMAT_ROOT` env → `/opt/gmat-*`, `~/gmat-*` (and plain
- * `gmat`), greatest name first → `GmatConsole` on PATH (root = parent of its bin/).
+ * `gmat`), greatest name first → `GmatConsole` on PATH (root = parent of its bin/) → the
+ * `gsweep setup-gmat` install (`GSWEEP_GMAT_PREFIX`, else `~/.cache/gsweep/gmat-R2026a`),
+ * last because a full NASA release has plugins that build lacks.
  * An explicit root (argument or env) that is invalid is an error at once: no fall-through
  * to some other GMAT the user did not ask for. The stand-in engine is never chosen here.
  */
@@ -17,6 +19,29 @@ export interface GmatInstall {
   startupTemplatePath: string;
   version: string | null;
   standIn: boolean;
+  /** How it was found, for the "which GMAT" line: `--gmat-root`, `GMAT_ROOT`, `search`, `PATH`, `setup-gmat`, `stand-in`. */
+  source?: string;
+}
+
+/** The GMAT release `gsweep setup-gmat` builds. */
+export const SETUP_GMAT_VERSION = 'R2026a';
+
+/** Where `gsweep setup-gmat` installs by default: `GSWEEP_GMAT_PREFIX`, else gsweep's per-user
+ *  cache (`GSWEEP_CACHE_DIR`, else `$XDG_CACHE_HOME/gsweep`, else `~/.cache/gsweep`; the same
+ *  rules as the Temporal CLI cache) + `gmat-R2026a`. */
+export function defaultGmatPrefix(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GSWEEP_GMAT_PREFIX) return path.resolve(expandHome(env.GSWEEP_GMAT_PREFIX, env));
+  const cache = env.GSWEEP_CACHE_DIR
+    ? path.resolve(env.GSWEEP_CACHE_DIR)
+    : path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'gsweep');
+  return path.join(cache, `gmat-${SETUP_GMAT_VERSION}`);
+}
+
+/** One line saying which GMAT a command uses. */
+export function describeInstall(install: GmatInstall): string {
+  if (install.standIn) return 'engine = stand-in (a test double of GmatConsole, not GMAT)';
+  const how = install.source === 'setup-gmat' ? ' (built by gsweep setup-gmat)' : install.source ? ` (from ${install.source})` : '';
+  return `GMAT ${install.version ?? '(version unknown)'} at ${install.root}${how}`;
 }
 
 export interface LocateAttempt {
@@ -34,7 +59,8 @@ export class GmatNotFoundError extends Error {
         ' Tried:\n' +
         lines.join('\n') +
         '\nA GMAT install needs bin/GmatConsole (executable) and bin/gmat_startup_file.txt.' +
-        ' Point gsweep at it with `--gmat-root <dir>` or `GMAT_ROOT=<dir>`.' +
+        ' Point gsweep at it with `--gmat-root <dir>` or `GMAT_ROOT=<dir>`,' +
+        ' or build one with `gsweep setup-gmat --cspice-include <dir>` (about a minute; see README "Having GMAT").' +
         ' To try gsweep without GMAT, pass `--engine stand-in` (a test double with a subset of GMAT; it is never chosen automatically).',
     );
     this.name = 'GmatNotFoundError';
@@ -117,7 +143,7 @@ export function locateGmat(options: LocateOptions = {}): GmatInstall {
   if (options.gmatRoot !== undefined && options.gmatRoot !== '') {
     const p = path.resolve(expandHome(options.gmatRoot, env));
     const r = inspectInstall(p);
-    if (typeof r !== 'string') return r;
+    if (typeof r !== 'string') return { ...r, source: '--gmat-root' };
     throw new GmatNotFoundError([{ step: '--gmat-root', path: p, reason: r }], true);
   }
   attempts.push({ step: '--gmat-root', path: null, reason: 'not given' });
@@ -126,7 +152,7 @@ export function locateGmat(options: LocateOptions = {}): GmatInstall {
   if (envRoot !== undefined && envRoot !== '') {
     const p = path.resolve(expandHome(envRoot, env));
     const r = inspectInstall(p);
-    if (typeof r !== 'string') return r;
+    if (typeof r !== 'string') return { ...r, source: 'GMAT_ROOT' };
     throw new GmatNotFoundError([{ step: 'GMAT_ROOT', path: p, reason: r }], true);
   }
   attempts.push({ step: 'GMAT_ROOT', path: null, reason: 'not set' });
@@ -152,7 +178,7 @@ export function locateGmat(options: LocateOptions = {}): GmatInstall {
   }
   for (const c of candidates) {
     const r = inspectInstall(c);
-    if (typeof r !== 'string') return r;
+    if (typeof r !== 'string') return { ...r, source: 'search' };
     attempts.push({ step: 'search', path: c, reason: r });
   }
 
@@ -164,10 +190,16 @@ export function locateGmat(options: LocateOptions = {}): GmatInstall {
     onPath = true;
     const root = path.dirname(path.dirname(realpathSync(exe)));
     const r = inspectInstall(root);
-    if (typeof r !== 'string') return r;
+    if (typeof r !== 'string') return { ...r, source: 'PATH' };
     attempts.push({ step: 'PATH', path: exe, reason: `install root ${root}: ${r}` });
   }
   if (!onPath) attempts.push({ step: 'PATH', path: null, reason: 'no GmatConsole executable found on PATH' });
+
+  // setup-gmat renames a finished build into place, so a complete-looking prefix is complete.
+  const prefix = defaultGmatPrefix(env);
+  const r = inspectInstall(prefix);
+  if (typeof r !== 'string') return { ...r, source: 'setup-gmat' };
+  attempts.push({ step: 'setup-gmat', path: prefix, reason: `${r} (run \`gsweep setup-gmat\` to build it)` });
 
   throw new GmatNotFoundError(attempts);
 }
@@ -190,5 +222,5 @@ export function standInInstall(): GmatInstall {
   if (typeof r === 'string') {
     throw new GmatNotFoundError([{ step: 'stand-in', path: root, reason: r }], true);
   }
-  return r;
+  return { ...r, source: 'stand-in' };
 }

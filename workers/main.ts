@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Runtime } from '@temporalio/worker';
 import { gsweepLogger } from './log';
 import { connectionSettings, type ConnectionSettings } from '../temporal/connection';
+import { describeInstall, locateGmat } from '../gmat/install';
 import { createSweepWorker, defaultConcurrency } from './worker';
 
 function positiveInt(value: string): number {
@@ -46,6 +47,12 @@ export async function main(argv = process.argv): Promise<void> {
     concurrency,
     engine: { gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT },
   });
+  // Which GMAT this worker runs for sweeps that name none; a missing one fails those runs, not the worker.
+  try {
+    console.log(`gsweep worker: ${describeInstall(locateGmat({ gmatRoot: opts.gmatRoot }))}`);
+  } catch (e) {
+    console.log(`gsweep worker: no GMAT install found; runs of sweeps that use the default engine will fail:\n${(e as Error).message}`);
+  }
   console.log(
     `gsweep worker polling ${settings.address} namespace=${settings.namespace} task-queue=${settings.taskQueue} concurrency=${concurrency}`,
   );

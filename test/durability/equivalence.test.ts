@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duckDbQuery } from '../helpers/duckdb';
 import { runCli, type WorkerProcess } from '../helpers/temporal';
 import {
+  ENGINES,
   engineProcesses,
   finishedRuns,
   gridArgs,
@@ -45,10 +46,10 @@ function normalisedManifest(out: string): unknown {
   });
 }
 
-describe('equivalence of sweeps however they were served', () => {
+describe.each(ENGINES)('equivalence of sweeps however they were served ($label)', (engine) => {
   let env: Env;
   beforeAll(async () => {
-    env = await startEnv();
+    env = await startEnv({}, engine);
   });
   afterAll(async () => {
     await env?.close();
@@ -63,7 +64,7 @@ describe('equivalence of sweeps however they were served', () => {
     const queue = ['--task-queue', `q-${name}-${env.tag}`];
     const started = await Promise.all(workers.map((w) => env.startWorker(['--concurrency', String(w.concurrency), ...queue], w.env ?? {}, w.subTag)));
     const sweepId = `eq-${name}-${env.tag}`;
-    const args = gridArgs(out, sweepId, GRID[0]!, ['--grid', GRID[1]!, '--address', env.server.address, '--heartbeat-timeout', '3', ...queue]);
+    const args = gridArgs(out, sweepId, GRID[0]!, ['--grid', GRID[1]!, '--address', env.server.address, '--heartbeat-timeout', '3', ...queue], engine);
     const start = await runCli([...args, '--no-wait'], { timeoutMs: 60_000 });
     expect(start.code, start.stderr).toBe(0);
     await during?.(out, started);

@@ -13,6 +13,25 @@ import type { RunOutcome } from '../../output/outcome';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../temporal/dev-server';
 import { duckDbQuery } from '../helpers/duckdb';
 import { GSWEEP_BIN, MISSIONS, REPO_ROOT, spawnWorker, tempDir, waitFor, type WorkerProcess } from '../helpers/temporal';
+import { realGmat, realGmatEnv } from '../real-gmat/gmat';
+
+/**
+ * The engines the durability tests run on: the stand-in (which can also hang, crash or run
+ * slowly on cue) and real GMAT (the setup-gmat build, test/real-gmat/gmat.ts), where the
+ * damage is done to real GmatConsole processes. Stand-in fault hooks in a worker's
+ * environment are inert for real GMAT.
+ */
+export interface EngineCase {
+  name: 'stand-in' | 'gmat';
+  label: string;
+  /** `gsweep run` flags naming the engine. */
+  cliArgs: string[];
+  /** Environment every worker needs for this engine. */
+  workerEnv: () => Promise<NodeJS.ProcessEnv>;
+}
+export const STAND_IN: EngineCase = { name: 'stand-in', label: 'stand-in', cliArgs: ['--engine', 'stand-in'], workerEnv: async () => ({}) };
+export const REAL_GMAT: EngineCase = { name: 'gmat', label: 'real GMAT', cliArgs: ['--engine', 'gmat'], workerEnv: async () => realGmatEnv(await realGmat()) };
+export const ENGINES: EngineCase[] = [STAND_IN, REAL_GMAT];
 
 export const SCRIPT = path.join(MISSIONS, 'leo_point_mass.script');
 /** Rows of `report__Track` per run of leo_point_mass.script: 5400 s in 60 s steps, both ends. */
@@ -60,7 +79,7 @@ export function taggedProcesses(tag: string): TaggedProcess[] {
   return found;
 }
 
-/** GMAT engine processes (the stand-in GmatConsole and the `sleep` its hang hook starts). */
+/** GMAT engine processes (real or stand-in GmatConsole, and the `sleep` the stand-in's hang hook starts). */
 export function engineProcesses(tag: string): TaggedProcess[] {
   return taggedProcesses(tag).filter((p) => /gmat-console\.js|GmatConsole|(^|\/)sleep 3600/.test(p.args));
 }
@@ -98,7 +117,11 @@ export interface Env {
 }
 
 /** A dev server (gsweep's own `startDevServer`), a client, and a registry of worker processes to kill at the end. */
-export async function startEnv(options: DevServerOptions = {}): Promise<Env> {
+export async function startEnv(options: DevServerOptions = {}, engine: EngineCase = STAND_IN): Promise<Env> {
+  // Awaited by startWorker, inside the test: a missing real GMAT fails the test (a throwing
+  // beforeAll would make vitest report it as skipped).
+  const engineEnv = engine.workerEnv();
+  engineEnv.catch(() => undefined);
   const server = await startDevServer({ headless: true, ...options });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
@@ -116,7 +139,7 @@ export async function startEnv(options: DevServerOptions = {}): Promise<Env> {
       return dir;
     },
     async startWorker(args = ['--concurrency', '2'], extraEnv = {}, subTag?: string) {
-      const worker = spawnWorker(env.server.address, args, tagEnv(subTag ? `${tag}-${subTag}` : tag, extraEnv));
+      const worker = spawnWorker(env.server.address, args, tagEnv(subTag ? `${tag}-${subTag}` : tag, { ...(await engineEnv), ...extraEnv }));
       env.workers.push(worker);
       await waitFor(() => worker.output().includes('gsweep worker polling') || worker.child.exitCode !== null, 'worker start', 60_000);
       if (worker.child.exitCode !== null) throw new Error(`worker exited at start:\n${worker.output()}`);
@@ -157,9 +180,9 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild 
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Common flags of a stand-in grid sweep on leo_point_mass.script. */
-export function gridArgs(out: string, sweepId: string, grid: string, extra: string[] = []): string[] {
-  return ['run', SCRIPT, '--grid', grid, '--engine', 'stand-in', '--out', out, '--sweep-id', sweepId, ...extra];
+/** Common flags of a grid sweep on leo_point_mass.script (stand-in unless an engine is given). */
+export function gridArgs(out: string, sweepId: string, grid: string, extra: string[] = [], engine: EngineCase = STAND_IN): string[] {
+  return ['run', SCRIPT, '--grid', grid, ...engine.cliArgs, '--out', out, '--sweep-id', sweepId, ...extra];
 }
 
 export function runDirs(out: string): string[] {

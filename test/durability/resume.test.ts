@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/temporal';
 import {
   aggregateByRun,
+  ENGINES,
   engineProcesses,
   finishedRuns,
   gridArgs,
@@ -17,6 +18,7 @@ import {
   ROWS_PER_RUN,
   runDirs,
   sleep,
+  STAND_IN,
   startEnv,
   waitClosed,
   waitFor,
@@ -56,6 +58,7 @@ describe('resume', () => {
     await env?.close();
   });
 
+  // Stand-in only: GMAT cannot be made to crash on cue (the run that failed must succeed on resume).
   it('after a partly failed sweep: `gsweep resume <out-dir>` re-runs only the failed runs', async () => {
     const out = path.join(env.scratch('gsweep-resume-failed-'), 'out');
     const sweepId = `resume-failed-${env.tag}`;
@@ -91,15 +94,26 @@ describe('resume', () => {
     expect(readManifestFile(out).entries.map((e) => e.status)).toEqual(new Array(values.length).fill('ok'));
     expect(await aggregateByRun(out)).toEqual(values.map((_, id) => ({ run_id: id, rows: ROWS_PER_RUN, times: ROWS_PER_RUN, statuses: 'ok' })));
   }, 120_000);
+});
+
+describe.each(ENGINES)('resume after termination ($label)', (engine) => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await startEnv({}, engine);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
 
   it('after a terminated sweep: `gsweep resume <sweep-id> --address` re-runs only the missing runs', async () => {
-    const RUNS = 30;
+    // Real GMAT cannot be slowed on cue (the stand-in's runs take 300 ms here): more runs, so the termination lands mid-sweep.
+    const RUNS = engine === STAND_IN ? 30 : 60;
     const out = path.join(env.scratch('gsweep-resume-terminated-'), 'out');
     const sweepId = `resume-terminated-${env.tag}`;
     const queue = ['--task-queue', `q-terminated-${env.tag}`];
     await env.startWorker(['--concurrency', '2', ...queue], { GSWEEP_STANDIN_DELAY_MS: '300' });
     const start = await runCli(
-      gridArgs(out, sweepId, `Sat.SMA=6800:7400:${RUNS}`, ['--address', env.server.address, '--heartbeat-timeout', '3', '--no-wait', ...queue]),
+      gridArgs(out, sweepId, `Sat.SMA=6800:7400:${RUNS}`, ['--address', env.server.address, '--heartbeat-timeout', '3', '--no-wait', ...queue], engine),
       { timeoutMs: 60_000 },
     );
     expect(start.code, start.stderr).toBe(0);
@@ -125,7 +139,7 @@ describe('resume', () => {
 
     const resumedAt = Date.now();
     await sleep(5); // outcome start times below are strictly after this point
-    const resumed = await runCli(['resume', sweepId, '--engine', 'stand-in', '--address', env.server.address, ...queue], { timeoutMs: 90_000 });
+    const resumed = await runCli(['resume', sweepId, ...engine.cliArgs, '--address', env.server.address, ...queue], { timeoutMs: 90_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming ${out}: ${missing.length} runs to run (${before.size} ok kept, 0 failed before)`);
     expect(resumed.stderr).toContain(`${RUNS}/${RUNS} runs ok, 0 failed`);

@@ -12,6 +12,7 @@ import { freePort } from '../../temporal/dev-server';
 import { runCli, spawnWorker, tempDir, type WorkerProcess } from '../helpers/temporal';
 import {
   aggregateByRun,
+  ENGINES,
   finishedRuns,
   gridArgs,
   killGroup,
@@ -23,12 +24,12 @@ import {
   runDirReport,
   sleep,
   spawnCli,
+  STAND_IN,
   tagEnv,
   waitFor,
   type CliChild,
 } from './helpers';
 
-const RUNS = 60;
 
 /** True when a TCP connection to 127.0.0.1:port is refused. */
 function refused(port: number): Promise<boolean> {
@@ -42,7 +43,9 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
-describe('dev server restarted', () => {
+describe.each(ENGINES)('dev server restarted ($label)', (engine) => {
+  // Real GMAT cannot be slowed on cue (the stand-in's runs take 300 ms here): more runs, so the restart lands mid-sweep.
+  const RUNS = engine === STAND_IN ? 60 : 100;
   const tag = newTag();
   const servers: CliChild[] = [];
   const workers: WorkerProcess[] = [];
@@ -71,13 +74,14 @@ describe('dev server restarted', () => {
     const sweepId = `restart-${tag}`;
 
     const first = await startServer(port, db);
+    const engineEnv = await engine.workerEnv();
     for (let i = 0; i < 2; i++) {
-      const w = spawnWorker(address, ['--concurrency', '2'], tagEnv(tag, { GSWEEP_STANDIN_DELAY_MS: '300' }));
+      const w = spawnWorker(address, ['--concurrency', '2'], tagEnv(tag, { ...engineEnv, GSWEEP_STANDIN_DELAY_MS: '300' }));
       workers.push(w);
     }
     await waitFor(() => workers.every((w) => w.output().includes('gsweep worker polling')), 'workers to poll', 60_000, 50);
     const start = await runCli(
-      gridArgs(out, sweepId, `Sat.SMA=6800:7400:${RUNS}`, ['--address', address, '--heartbeat-timeout', '3', '--no-wait']),
+      gridArgs(out, sweepId, `Sat.SMA=6800:7400:${RUNS}`, ['--address', address, '--heartbeat-timeout', '3', '--no-wait'], engine),
       { timeoutMs: 60_000 },
     );
     expect(start.code, start.stderr).toBe(0);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/temporal';
 import {
   aggregateByRun,
+  ENGINES,
   engineProcesses,
   finishedRuns,
   gridArgs,
@@ -19,18 +20,20 @@ import {
   ROWS_PER_RUN,
   runDirReport,
   runDirs,
+  STAND_IN,
   startEnv,
   waitFor,
   type Env,
 } from './helpers';
 
-const RUNS = 200;
 const HEARTBEAT_TIMEOUT_S = 3;
 
-describe('worker killed with SIGKILL mid-sweep', () => {
+describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine) => {
+  // Real GMAT runs take a fraction of a second and cannot be slowed on cue: fewer runs do.
+  const RUNS = engine === STAND_IN ? 200 : 100;
   let env: Env;
   beforeAll(async () => {
-    env = await startEnv();
+    env = await startEnv({}, engine);
   });
   afterAll(async () => {
     await env?.close();
@@ -39,8 +42,9 @@ describe('worker killed with SIGKILL mid-sweep', () => {
   it('completes every run exactly once, from clean run directories, within the heartbeat timeout', async () => {
     const out = path.join(env.scratch('gsweep-killed-'), 'out');
     const sweepId = `killed-${env.tag}`;
-    // The victim's GMAT runs are slow (4 s, silent on stdout meanwhile) so that, when it is
-    // killed, its engines are mid-run: only the driver's parent-death signal stops them.
+    // The victim's stand-in runs are slow (4 s, silent on stdout meanwhile) so that, when it
+    // is killed, its engines are mid-run: only the driver's parent-death signal stops them.
+    // Real GMAT ignores the delay; it is killed right after it starts a run.
     const [victim] = await Promise.all([
       env.startWorker(['--concurrency', '2'], { GSWEEP_STANDIN_DELAY_MS: '4000' }, 'victim'),
       env.startWorker(['--concurrency', '3'], { GSWEEP_STANDIN_DELAY_MS: '100' }, 'survivor'),
@@ -53,7 +57,7 @@ describe('worker killed with SIGKILL mid-sweep', () => {
         '--address', env.server.address,
         '--heartbeat-timeout', String(HEARTBEAT_TIMEOUT_S),
         '--no-wait',
-      ]),
+      ], engine),
       { timeoutMs: 60_000 },
     );
     expect(start.code, start.stderr).toBe(0);
@@ -127,7 +131,7 @@ describe('worker killed with SIGKILL mid-sweep', () => {
     for (const id of lostRunIds) expect(runDirReport(out, id).startedMs).toBeGreaterThan(killedAt);
 
     console.log(
-      `worker-killed: ${doneAtKill} runs done at kill, ${lostRunIds.length} lost (${lostRunIds.join(',')}), ` +
+      `worker-killed (${engine.label}): ${doneAtKill} runs done at kill, ${lostRunIds.length} lost (${lostRunIds.join(',')}), ` +
         `retried ${retried.length}, detected after ${detectionS.toFixed(1)} s, sweep ${totalS.toFixed(1)} s`,
     );
   }, 150_000);

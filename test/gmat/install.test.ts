@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GmatNotFoundError, locateGmat } from '../../gmat/install';
+import { defaultGmatPrefix, describeInstall, GmatNotFoundError, locateGmat } from '../../gmat/install';
 
 function tmp(): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-install-')));
@@ -27,13 +27,15 @@ function errorOf(fn: () => unknown): Error {
   throw new Error('expected an error');
 }
 
-const EMPTY_ENV = { PATH: '' };
+// Never the real per-user setup-gmat install: every env names a prefix that does not exist.
+const NO_PREFIX = path.join(os.tmpdir(), 'gsweep-no-such-prefix');
+const EMPTY_ENV = { PATH: '', GSWEEP_GMAT_PREFIX: NO_PREFIX };
 
 describe('locateGmat', () => {
   it('uses the gmatRoot argument first', () => {
     const a = fakeInstall(path.join(tmp(), 'a'), { startup: '# GMAT R2026a startup\nROOT_PATH = ../\n' });
     const b = fakeInstall(path.join(tmp(), 'b'));
-    const inst = locateGmat({ gmatRoot: a, env: { GMAT_ROOT: b, PATH: '' }, searchDirs: [] });
+    const inst = locateGmat({ gmatRoot: a, env: { GMAT_ROOT: b, PATH: '', GSWEEP_GMAT_PREFIX: NO_PREFIX }, searchDirs: [] });
     expect(inst).toEqual({
       root: a,
       binDir: path.join(a, 'bin'),
@@ -41,6 +43,7 @@ describe('locateGmat', () => {
       startupTemplatePath: path.join(a, 'bin', 'gmat_startup_file.txt'),
       version: 'R2026a',
       standIn: false,
+      source: '--gmat-root',
     });
   });
 
@@ -70,20 +73,37 @@ describe('locateGmat', () => {
     const root = fakeInstall(path.join(tmp(), 'somewhere'));
     const pathDir = tmp();
     fs.symlinkSync(path.join(root, 'bin', 'GmatConsole'), path.join(pathDir, 'GmatConsole'));
-    expect(locateGmat({ env: { PATH: `/nonexistent:${pathDir}` }, searchDirs: [tmp()] }).root).toBe(root);
+    expect(locateGmat({ env: { PATH: `/nonexistent:${pathDir}`, GSWEEP_GMAT_PREFIX: NO_PREFIX }, searchDirs: [tmp()] }).root).toBe(root);
   });
 
   it('not found: lists the attempts and says how to fix it', () => {
     const empty = tmp();
     const e = errorOf(() => locateGmat({ env: EMPTY_ENV, searchDirs: [empty] }));
     expect(e).toBeInstanceOf(GmatNotFoundError);
-    expect((e as GmatNotFoundError).attempts.map((a) => a.step)).toEqual(['--gmat-root', 'GMAT_ROOT', 'search', 'PATH']);
+    expect((e as GmatNotFoundError).attempts.map((a) => a.step)).toEqual(['--gmat-root', 'GMAT_ROOT', 'search', 'PATH', 'setup-gmat']);
     expect(e.message).toContain('  - GMAT_ROOT: (none): not set');
     expect(e.message).toContain(`  - search: ${path.join(empty, 'gmat-*')}: no matches`);
     expect(e.message).toContain('  - PATH: (none): no GmatConsole executable found on PATH');
+    expect(e.message).toContain(`  - setup-gmat: ${NO_PREFIX}: does not exist (run \`gsweep setup-gmat\` to build it)`);
+    expect(e.message).toContain('gsweep setup-gmat --cspice-include <dir>');
     expect(e.message).toContain('--gmat-root <dir>');
     expect(e.message).toContain('GMAT_ROOT=<dir>');
     expect(e.message).toContain('--engine stand-in');
     expect(e.message).toContain('never chosen automatically');
+  });
+
+  it('last, the setup-gmat install: GSWEEP_GMAT_PREFIX, else gsweep\'s per-user cache', () => {
+    const prefix = fakeInstall(path.join(tmp(), 'gmat-R2026a'), { startup: '# GMAT R2026a GmatConsole built by gsweep setup-gmat\n' });
+    const inst = locateGmat({ env: { PATH: '', GSWEEP_GMAT_PREFIX: prefix }, searchDirs: [tmp()] });
+    expect(inst).toMatchObject({ root: prefix, source: 'setup-gmat', version: 'R2026a' });
+    expect(describeInstall(inst)).toBe(`GMAT R2026a at ${prefix} (built by gsweep setup-gmat)`);
+    // Anything more specific wins over it.
+    const other = fakeInstall(path.join(tmp(), 'gmat-R2025a'));
+    expect(locateGmat({ env: { PATH: '', GSWEEP_GMAT_PREFIX: prefix, GMAT_ROOT: other }, searchDirs: [] })).toMatchObject({ root: other, source: 'GMAT_ROOT' });
+    expect(locateGmat({ env: { PATH: '', GSWEEP_GMAT_PREFIX: prefix }, searchDirs: [path.dirname(other)] })).toMatchObject({ root: other, source: 'search' });
+    expect(defaultGmatPrefix({ HOME: '/home/u' })).toBe('/home/u/.cache/gsweep/gmat-R2026a');
+    expect(defaultGmatPrefix({ HOME: '/home/u', XDG_CACHE_HOME: '/xdg' })).toBe('/xdg/gsweep/gmat-R2026a');
+    expect(defaultGmatPrefix({ GSWEEP_CACHE_DIR: '/c' })).toBe('/c/gmat-R2026a');
+    expect(defaultGmatPrefix({ GSWEEP_GMAT_PREFIX: '/p/gmat', GSWEEP_CACHE_DIR: '/c' })).toBe('/p/gmat');
   });
 });
