@@ -96,7 +96,7 @@ export async function acquireOutLock(
     if (stale !== true) {
       throw new RequestError(
         'out',
-        `${outDir} is in use by ${holder(held)}; one sweep per output directory at a time: wait for it (\`gsweep wait ${held.workflowId}\`) or cancel it first` +
+        `${outDir} is in use by ${holder(held)}; one sweep per output directory at a time: ${howToWait(held)}` +
           (stale === 'unknown' ? `; if it is no longer running, delete ${file}` : ''),
       );
     }
@@ -104,6 +104,12 @@ export async function acquireOutLock(
     fs.rmSync(file, { force: true });
   }
   throw new RequestError('out', `${outDir}: could not take ${file}; another gsweep is starting a sweep there`);
+}
+
+function howToWait(l: LockInfo): string {
+  if (l.embedded) return `wait for that gsweep (pid ${l.pid}) to finish, or stop it with Ctrl-C`;
+  const at = l.address ? ` --address ${l.address}${l.namespace && l.namespace !== 'default' ? ` --namespace ${l.namespace}` : ''}` : '';
+  return `wait for it (\`gsweep wait ${l.workflowId}${at}\`) or cancel it first (\`gsweep cancel ${l.workflowId}${at}\`)`;
 }
 
 async function isStale(held: LockInfo, workflowState?: (workflowId: string) => Promise<WorkflowState>): Promise<boolean | 'unknown'> {

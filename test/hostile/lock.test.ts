@@ -40,7 +40,7 @@ describe('acquireOutLock', () => {
     const results = await Promise.allSettled([acquireOutLock(out, ME), acquireOutLock(out, { ...ME, sweepId: 's-other', workflowId: 'wf-other' })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(refused.reason.message).toMatch(/^out: .* is in use by sweep s-(new|other) \(workflow wf-(new|other), pid \d+ on .*, embedded Temporal, since .*\); one sweep per output directory at a time: wait for it \(`gsweep wait wf-(new|other)`\) or cancel it first$/);
+    expect(refused.reason.message).toMatch(/^out: .* is in use by sweep s-(new|other) \(workflow wf-(new|other), pid \d+ on .*, embedded Temporal, since .*\); one sweep per output directory at a time: wait for that gsweep \(pid \d+\) to finish, or stop it with Ctrl-C$/);
   });
 
   it('release removes the lock; the directory can be locked again', async () => {
@@ -61,7 +61,7 @@ describe('acquireOutLock', () => {
     const out = path.join(work(), 'o');
     plantLock(out, { embedded: false, address: 'temporal:7233' });
     await expect(acquireOutLock(out, { ...ME, embedded: false }, async () => 'running')).rejects.toThrow(
-      /is in use by sweep s-old \(workflow wf-old, pid \d+ on .*, Temporal temporal:7233, since 2026-01-01T00:00:00.000Z\)/,
+      /is in use by sweep s-old \(workflow wf-old, pid \d+ on .*, Temporal temporal:7233, since 2026-01-01T00:00:00.000Z\); one sweep per output directory at a time: wait for it \(`gsweep wait wf-old --address temporal:7233`\) or cancel it first/,
     );
     await acquireOutLock(out, { ...ME, embedded: false }, async () => 'closed');
   });
