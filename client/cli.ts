@@ -24,7 +24,7 @@ import { progressDisplay } from './progress';
 import { checkOutPath, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { checkInputFile, checkTimeoutSeconds } from './limits';
 import { MAX_SCRIPT_BYTES } from '../sweep/limits';
-import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible } from './cli-errors';
+import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible, InterruptedError } from './cli-errors';
 import { acquireOutLock, type WorkflowState } from './out-lock';
 import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
@@ -214,12 +214,16 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
         { sweepId, workflowId, embedded: false, address: settings.address, namespace: settings.namespace },
         (id) => workflowStateOf(client, id),
       );
-      // --no-wait leaves the lock to the sweep: the next client asks Temporal whether it still runs.
+      // --no-wait and Ctrl-C leave the lock to the sweep, which keeps running on the server: the
+      // next client asks Temporal whether it still runs.
       let keep = false;
       try {
         const code = await followSweep(prepared, client, settings, o);
         keep = !o.wait;
         return code;
+      } catch (err) {
+        keep = err instanceof InterruptedError;
+        throw err;
       } finally {
         if (!keep) lock.release();
       }

@@ -104,6 +104,36 @@ describe('commands against a server', () => {
     await env.client.workflow.getHandle('no-worker').terminate();
   });
 
+  it('Ctrl-C while following a sweep on a server: says how to reattach, and the directory stays locked while it runs', async () => {
+    const cwd = work();
+    const out = path.join(cwd, 'o');
+    const queue = 'nobody-runs-this';
+    const child = spawn(process.execPath, [GSWEEP_BIN, 'run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out, '--sweep-id', 'ctrl-c-remote', '--task-queue', queue, '--address', env.address], {
+      env: { ...process.env, ...ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await waitFor(() => stderr.includes('started sweep'), 'the sweep to start', 90_000);
+      child.kill('SIGINT');
+      expect(await exited).toBe(1);
+      expect(stderr).toContain(
+        `gsweep: interrupted; sweep ctrl-c-remote keeps running on ${env.address}: \`gsweep wait ctrl-c-remote --address ${env.address}\` reattaches, \`gsweep cancel ctrl-c-remote --address ${env.address}\` stops it`,
+      );
+      expect(stderr).not.toMatch(STACK);
+      expect(fs.existsSync(path.join(out, LOCK_NAME))).toBe(true);
+      // prepareSweep never ran (no worker), so there is no request.json yet: a new run there is refused by the lock.
+      fs.rmSync(path.join(out, 'runs'), { recursive: true, force: true });
+      const again = await runCli(['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out, '--task-queue', queue, '--address', env.address]);
+      expectOneSentence(again, 2, /is in use by sweep ctrl-c-remote \(workflow ctrl-c-remote, pid \d+ on .*, Temporal .*\); one sweep per output directory at a time: wait for it \(`gsweep wait ctrl-c-remote --address /);
+    } finally {
+      child.kill('SIGKILL');
+      await env.client.workflow.getHandle('ctrl-c-remote').terminate().catch(() => undefined);
+    }
+  }, 150_000);
+
   it("a sweep whose script changed before it started fails with the real cause, not 'Activity task failed'", async () => {
     const cwd = work();
     const queue = 'changed-script';
