@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
+import { realGmat } from '../real-gmat/gmat';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
 const ENV = { GMAT_ROOT: '' };
@@ -39,7 +40,7 @@ afterAll(() => {
 });
 
 describe('request.json does not choose the program', () => {
-  it('an edited engine.gmatRoot is ignored: its bin/GmatConsole never runs', async () => {
+  it('an edited engine.gmatRoot is ignored: its bin/GmatConsole never runs, --gmat-root does', async () => {
     const dir = copyOfSweep('evil-root');
     const evil = path.join(root, 'evil');
     const marker = path.join(root, 'evil-ran');
@@ -50,12 +51,15 @@ describe('request.json does not choose the program', () => {
       j.context.engine = { kind: 'gmat', gmatRoot: evil };
     });
     fs.rmSync(path.join(dir, 'runs', 'run-1', 'outcome.json'));
-    const r = await runCli(['resume', dir], { env: ENV });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('GMAT');
+    // The command line's --gmat-root (here the real GMAT the real-GMAT tests use) is what runs.
+    const install = await realGmat();
+    const r = await runCli(['resume', dir, '--gmat-root', install.root], { env: ENV, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain(path.join(evil, 'bin'));
     expect(fs.existsSync(marker)).toBe(false);
-  });
+    const outcome = JSON.parse(fs.readFileSync(path.join(dir, 'runs', 'run-1', 'outcome.json'), 'utf8'));
+    expect(outcome.engine).toMatchObject({ kind: 'gmat', root: install.root });
+  }, 150_000);
 
   it('the engine kind must be given on the command line: a stand-in sweep is not resumed with GMAT silently', async () => {
     const dir = copyOfSweep('kind');
