@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LOCK_NAME } from '../../client/out-lock';
 import { prepareRequest } from '../../client/request';
+import { formatLogEntry } from '../../workers/log';
+import { ApplicationFailure } from '@temporalio/common';
 import { GSWEEP_BIN, MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
@@ -60,6 +62,23 @@ describe('bad input: exit 2, one sentence, nothing created', () => {
       expect(fs.existsSync(path.join(cwd, 'o'))).toBe(false);
     });
   }
+});
+
+describe('worker log lines', () => {
+  it('a failed run is one line with its activity id, failure type and first error line', () => {
+    const error = ApplicationFailure.create({ type: 'GmatRejected', message: 'GMAT rejected the run (exit 1): **** ERROR **** bad SMA\n   "  39: GMAT Sat.SMA = 0;"', nonRetryable: true });
+    const line = formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'runGmat', activityId: 'run-7', attempt: 1, error } });
+    expect(line).toBe('gsweep: run-7 failed (GmatRejected): GMAT rejected the run (exit 1): **** ERROR **** bad SMA');
+  });
+  it('a retryable failure says it will be retried; other entries stay one line without stacks', () => {
+    const error = ApplicationFailure.create({ message: 'ENOSPC: no space left on device\n    at write (fs.js:1:1)', nonRetryable: false });
+    expect(formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'runGmat', activityId: 'run-2', attempt: 3, error } })).toBe(
+      'gsweep: run-2 failed: ENOSPC: no space left on device (attempt 3, will be retried)',
+    );
+    expect(formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'writeAggregate', activityId: '5', workflowId: 'sw', error: new Error('disk\n  at x') } })).toBe(
+      'gsweep: [WARN] Activity failed (5 of sw): disk',
+    );
+  });
 });
 
 describe('programmatic requests (JSON)', () => {
