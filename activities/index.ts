@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Overrides } from '../sweep/overrides';
+import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { expandRun } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
@@ -17,22 +18,18 @@ import {
   type SweepContext,
   type SweepInput,
 } from '../sweep/sweep';
-import { writeAggregate as writeAggregateTables } from '../output/aggregate';
+import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
 import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
+import { readSamplesJson, sampleOverrides, type SamplesJson } from '../output/samples-json';
 import { writeJsonAtomic } from '../output/atomic';
 import { OutputParseError, runMission } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { OverrideError } from '../sweep/overrides';
-
-export interface SamplesFile {
-  columns: string[];
-  rows: unknown[][];
-}
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -81,16 +78,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     return install;
   };
 
-  const readSamples = (context: SweepContext): SamplesFile =>
-    JSON.parse(fs.readFileSync(samplesPath(context.outDir), 'utf8')) as SamplesFile;
-
-  const rowOverrides = (samples: SamplesFile, row: number): Overrides => {
-    const overrides: Overrides = {};
-    samples.columns.forEach((column, i) => {
-      overrides[column] = samples.rows[row][i] as Overrides[string];
-    });
-    return overrides;
-  };
+  const readSamples = (context: SweepContext): SamplesJson => readSamplesJson(context.outDir);
 
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
@@ -124,7 +112,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const samples = readSamples(context);
       const end = Math.min(samples.rows.length, offset + count);
       const page: Overrides[] = [];
-      for (let row = offset; row < end; row++) page.push(rowOverrides(samples, row));
+      for (let row = offset; row < end; row++) page.push(sampleOverrides(samples, row));
       return page;
     },
 
@@ -166,13 +154,13 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     },
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
-      let samples: SamplesFile | undefined;
+      let samples: SamplesJson | undefined;
       const overridesOf = (runId: number): Overrides => {
         const expanded = expandRun(input.runSet, runId);
         if (expanded) return expanded;
         try {
           samples ??= readSamples(input.context);
-          return rowOverrides(samples, runId);
+          return sampleOverrides(samples, runId);
         } catch {
           return {}; // samples.json damaged: the run's manifest line has no overrides, the aggregate still completes
         }
@@ -184,7 +172,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         // The aggregate does not need GMAT; the manifest then says "unknown".
       }
       const info = activityInfo();
-      return writeAggregateTables(input, overridesOf, version, {
+      return aggregateRuns(input, overridesOf, version, {
         progress: (runsDone) => heartbeat({ runsDone }),
         workflowId: info.workflowExecution?.workflowId,
         namespace: info.workflowNamespace,
@@ -194,3 +182,17 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 }
 
 export type SweepActivities = ReturnType<typeof createActivities>;
+
+/** The activities under the names a worker registers them by: `gsweep.runGmat`, ... */
+export type RegisteredSweepActivities = Record<string, SweepActivities[SweepActivityName]>;
+
+/**
+ * `createActivities` keyed by their prefixed activity types, optionally only some of them
+ * (a GMAT-only worker registers just `runGmat`).
+ */
+export function registeredActivities(
+  activities: SweepActivities,
+  names: readonly SweepActivityName[] = SWEEP_ACTIVITY_NAMES,
+): RegisteredSweepActivities {
+  return Object.fromEntries(names.map((name) => [activityType(name), activities[name]]));
+}

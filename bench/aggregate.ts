@@ -5,11 +5,11 @@
  * 1. Generates a sweep's output directory the way runs leave it (cached between invocations):
  *    `runs/run-<id>/report__Track.parquet` written by gsweep's own per-run writer
  *    (`writeParquetTable`) and `runs/run-<id>/outcome.json` (`writeOutcome`).
- * 2. Times `writeAggregate` (called directly, no Temporal) in a child process: wall time and
+ * 2. Times `aggregateRuns` (called directly, no Temporal) in a child process: wall time and
  *    peak RSS. The aggregate is checked with DuckDB (row count, run count, sum(run_id),
  *    (run_id, time) order).
  * 3. pyarrow on the same data: (a) pyarrow.dataset reading every per-run file in run order and
- *    streaming one file (the fair analogue of writeAggregate), (b) pure write of the same
+ *    streaming one file (the fair analogue of aggregateRuns), (b) pure write of the same
  *    10 M-row table from memory.
  *
  *   npx tsx bench/aggregate.ts [--runs 10000] [--rows-per-run 1000] [--repeat 2]
@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeAggregate } from '../output/aggregate';
+import { aggregateRuns } from '../output/aggregate';
 import { writeOutcome, type RunOutcome } from '../output/outcome';
 import { runDir, runTablePath } from '../output/layout';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
@@ -76,11 +76,11 @@ function generate(outDir: string, from: number, to: number, rowsPerRun: number):
   console.log(JSON.stringify({ from, to, sumX }));
 }
 
-/** Child: one timed writeAggregate. */
+/** Child: one timed aggregateRuns. */
 async function aggregateChild(outDir: string, runs: number): Promise<void> {
   const baselineRssMiB = peakRssMiB();
   const t0 = performance.now();
-  const summary = await writeAggregate(aggregateInput(outDir, runs), () => ({}), null);
+  const summary = await aggregateRuns(aggregateInput(outDir, runs), () => ({}), null);
   const wallMs = performance.now() - t0;
   console.log(JSON.stringify({ wallMs, maxRssMiB: peakRssMiB(), baselineRssMiB, rows: summary.rows[KEY], ok: summary.ok, table: summary.tables[KEY] }));
 }
@@ -166,11 +166,11 @@ async function main(): Promise<void> {
     const nodeFlags = typeof flags['cpu-prof'] === 'string' ? ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']] : [];
     const [cmd, args] = nodeTs(__filename, ['child-aggregate', outDir, String(runs)], nodeFlags);
     const res = await runChild(cmd, args);
-    if (res.code !== 0 || !res.json) throw new Error(`writeAggregate failed (exit ${res.code}):\n${res.stderr}`);
+    if (res.code !== 0 || !res.json) throw new Error(`aggregateRuns failed (exit ${res.code}):\n${res.stderr}`);
     const j = res.json as { wallMs: number; maxRssMiB: number; baselineRssMiB: number; rows: number };
     const check = await verifyAggregate(aggregateFile, runs, rowsPerRun);
     console.log(
-      `  gsweep writeAggregate            ${fmt(j.wallMs / 1000, 2).padStart(7)} s  peak RSS ${fmt(j.maxRssMiB, 0)} MiB (baseline ${fmt(j.baselineRssMiB, 0)})  ${fmt(mib(fs.statSync(aggregateFile).size), 0)} MiB  ${check}`,
+      `  gsweep aggregateRuns            ${fmt(j.wallMs / 1000, 2).padStart(7)} s  peak RSS ${fmt(j.maxRssMiB, 0)} MiB (baseline ${fmt(j.baselineRssMiB, 0)})  ${fmt(mib(fs.statSync(aggregateFile).size), 0)} MiB  ${check}`,
     );
     ours.push(j);
   }
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
   const best = Math.min(...ours.map((o) => o.wallMs));
   const rss = Math.min(...ours.map((o) => o.maxRssMiB));
   console.log('\nbest of repeats:');
-  console.log(`  gsweep writeAggregate: ${fmt(best / 1000, 2)} s, peak RSS ${fmt(rss, 0)} MiB (target < 1024 MiB: ${rss < 1024 ? 'met' : 'MISSED'})`);
+  console.log(`  gsweep aggregateRuns: ${fmt(best / 1000, 2)} s, peak RSS ${fmt(rss, 0)} MiB (target < 1024 MiB: ${rss < 1024 ? 'met' : 'MISSED'})`);
   if (pyDataset.length) {
     const d = Math.min(...pyDataset);
     const p = Math.min(...pyPure);

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, registeredActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
 import { prepareRequest } from '../client/request';
@@ -80,7 +80,7 @@ async function once(
     namespace,
     taskQueue: DEFAULT_TASK_QUEUE,
     workflowBundle: { codePath: await workflowBundlePath() },
-    activities: {
+    activities: registeredActivities({
       ...activities,
       runGmat: async (task: RunTask) => {
         completed++;
@@ -90,7 +90,7 @@ async function once(
         aggregateStartedAt = performance.now();
         return activities.writeAggregate(input);
       },
-    },
+    }),
     maxConcurrentActivityTaskExecutions: opts.concurrency,
     shutdownGraceTime: '5 seconds',
     ...opts.workerOptions,

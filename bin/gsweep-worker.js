@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Standalone worker process (Kubernetes pods, Slurm jobs, spare laptops).
-require('tsx/cjs');
-require('../workers/main.ts')
+require('./lib/entry')
+  .load('workers/main')
   .main()
   .catch((err) => {
     console.error(err);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so a checkout works without a build step.
-require('tsx/cjs');
-require('../client/cli.ts')
+// The gsweep CLI: compiled JavaScript, or the TypeScript sources in a checkout (bin/lib/entry.js).
+require('./lib/entry')
+  .load('client/cli')
   .main()
   .then((code) => {
     process.exitCode = code;

@@ -9,11 +9,10 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { gsweepLogger } from '../workers/log';
 import { resolveInstall } from '../gmat/engine';
-import { describeInstall, GmatNotFoundError } from '../gmat/install';
+import { describeInstall, GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import { SetupGmatError } from '../gmat/setup';
+import { RUN_FILES, runFilePath } from '../output/layout';
 import { setupGmatCommand } from './setup-gmat';
-import { checkScript, parseScript, patchScript, validateOverridesForScript } from '../gmat/script';
-import { runMission } from '../gmat/run-mission';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
 import { connectionSettings, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
@@ -21,9 +20,8 @@ import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
-import { checkOutPath, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
-import { checkInputFile, checkTimeoutSeconds } from './limits';
-import { MAX_SCRIPT_BYTES } from '../sweep/limits';
+import { runOne } from './run-one';
+import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
 import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible, InterruptedError } from './cli-errors';
 import { acquireOutLock, type WorkflowState } from './out-lock';
 import type { EngineChoice } from './request-file';
@@ -85,6 +83,7 @@ function addSweepOptions(cmd: Command): Command {
     .option('--retries <n>', 'attempts per run for infrastructure failures', positiveInt)
     .option('--sweep-id <id>', 'workflow id of the sweep (default gsweep-<script>-<random>)')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
+    .option('--gmat-task-queue <name>', 'with --address: task queue of the GMAT runs, polled by `gsweep-worker --role gmat` hosts (env GSWEEP_GMAT_TASK_QUEUE; default: --task-queue)')
     .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
     .option('--ui', 'embedded dev server: serve the Temporal Web UI')
     .option('--no-wait', 'with --address: start the sweep, print its id and exit')
@@ -102,6 +101,7 @@ interface SweepCliOptions extends ConnectionFlags {
   retries?: number;
   sweepId?: string;
   concurrency?: number;
+  gmatTaskQueue?: string;
   dbFilename?: string;
   ui?: boolean;
   wait: boolean;
@@ -163,7 +163,10 @@ function interruptHint(prepared: PreparedSweep, workflowId: string, settings: Co
 }
 
 async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions, embedded = false): Promise<number> {
-  const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace });
+  // The embedded worker polls one queue and hosts everything: a GMAT queue only means
+  // something with --address, where `gsweep-worker --role gmat` hosts poll it.
+  const gmatTaskQueue = embedded ? undefined : (o.gmatTaskQueue ?? process.env.GSWEEP_GMAT_TASK_QUEUE);
+  const handle = await startSweep(client, prepared, { taskQueue: settings.taskQueue, namespace: settings.namespace, gmatTaskQueue });
   log(`gsweep: started sweep ${handle.workflowId}: ${prepared.input.runCount} runs -> ${prepared.input.context.outDir}`);
   if (!o.wait) {
     if (o.json) process.stdout.write(`${JSON.stringify({ sweepId: handle.workflowId, outDir: prepared.input.context.outDir })}\n`);
@@ -413,37 +416,21 @@ export function buildProgram(): Command {
     .option('--json', 'print the outcome as JSON')
     .action(async (script: string, o: { set?: string[]; out: string; engine: 'gmat' | 'stand-in'; gmatRoot?: string; timeout: number; json?: boolean }) => {
       const overrides = parseSetArgs(o.set ?? []);
-      const scriptPath = path.resolve(script);
-      if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(script)} does not exist; give the path of a GMAT .script file`);
-      if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(script)} is not a file; give the path of a GMAT .script file`);
-      checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
-      checkTimeoutSeconds('timeout', o.timeout);
-      const scriptText = fs.readFileSync(scriptPath, 'utf8');
-      try {
-        checkScript(scriptText);
-        validateOverridesForScript(parseScript(scriptText).resources, overrides);
-        patchScript(scriptText, {}, '/gsweep-check');
-      } catch (err) {
-        if (err instanceof OverrideError) throw err;
-        throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
-      }
-      // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
-      const install = resolveInstall({ kind: o.engine }, { gmatRoot: o.gmatRoot });
       const runDirectory = path.resolve(o.out);
-      checkOutPath(runDirectory);
-      if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
-        throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
-      }
-      if (!o.json) log(`gsweep: ${describeInstall(install)}`);
+      const onInstall = (install: GmatInstall) => {
+        if (!o.json) log(`gsweep: ${describeInstall(install)}`);
+      };
       try {
-        const result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: o.timeout * 1000 });
+        const result = await runOne({ script, overrides, out: runDirectory, engine: o.engine, gmatRoot: o.gmatRoot, timeoutSeconds: o.timeout, onInstall });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
         else for (const [key, t] of Object.entries(result.tables)) process.stdout.write(`${key}: ${t.path} (${t.rows} rows)\n`);
-        if (!o.json) log(`gsweep: run ok; outcome: ${path.join(runDirectory, 'outcome.json')}`);
+        if (!o.json) log(`gsweep: run ok; outcome: ${runFilePath(runDirectory, RUN_FILES.outcome)}`);
       } catch (err) {
+        // Refused before anything ran: the usual bad-request exit.
+        if (err instanceof RequestError || err instanceof OverrideError || err instanceof GmatNotFoundError) throw err;
         log(`gsweep: run failed: ${(err as Error).message}`);
         // --json: the failed outcome.json (written for every failure except a cancel).
-        const outcomeFile = path.join(runDirectory, 'outcome.json');
+        const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
         if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(fs.readFileSync(outcomeFile, 'utf8'));
         process.exitCode = EXIT_RUNS_FAILED;
       }

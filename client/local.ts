@@ -33,16 +33,13 @@ export async function withEmbeddedTemporal<T>(options: EmbeddedOptions, fn: (ctx
     connection = await Connection.connect({ address: server.address });
     native = await NativeConnection.connect({ address: server.address });
     const client = new Client({ connection, namespace: server.namespace });
-    const { worker, closeEngines } = await createSweepWorker(settings, {
+    const { worker } = await createSweepWorker(settings, {
       connection: native,
       concurrency: options.concurrency,
       engine: options.engine,
     });
-    try {
-      return await worker.runUntil(fn({ client, settings, worker, server }));
-    } finally {
-      await closeEngines();
-    }
+    // runUntil stops the worker, which closes its warm consoles (GsweepPlugin.runWorker).
+    return await worker.runUntil(fn({ client, settings, worker, server }));
   } finally {
     await connection?.close();
     await native?.close();

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 export { RequestError };
-import { checkScript, parseScript, patchScript, validateOverridesForScript } from '../gmat/script';
+import { checkScript, patchScript, validateOverridesForScript } from '../gmat/script';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { gridSize } from '../sweep/grid';
 import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../sweep/overrides';
@@ -174,8 +174,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const scriptText = fs.readFileSync(scriptPath, 'utf8');
   let resources;
   try {
-    checkScript(scriptText);
-    resources = parseScript(scriptText).resources;
+    resources = checkScript(scriptText).resources;
     // Output file names that clash with each other or with the run's own files: now, not at run time.
     patchScript(scriptText, {}, '/gsweep-check');
   } catch (err) {

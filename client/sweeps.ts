@@ -1,8 +1,9 @@
 /**
- * Programmatic client API: start a validated sweep, follow it, cancel it. The CLI is a thin
- * layer over these functions.
+ * Programmatic client API: start a validated sweep, follow it, cancel it, resume it. The CLI
+ * is a thin layer over these functions; the package exports them (client/index.ts).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
@@ -11,14 +12,17 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { writeJsonAtomic } from '../output/atomic';
-import { manifestPath, samplesPath } from '../output/layout';
+import { manifestPath } from '../output/layout';
+import { writeSamplesJson } from '../output/samples-json';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
-import type { PreparedSweep } from './request';
+import { prepareRequest, type PreparedSweep, type SweepRequest } from './request';
 import { RequestError } from './request-error';
+import type { EngineChoice } from './request-file';
+import { planResume } from './resume';
+import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 
 export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
 
@@ -35,23 +39,38 @@ export async function hasSweepSearchAttributes(client: Client, namespace: string
 }
 
 export interface StartOptions {
-  taskQueue: string;
-  namespace: string;
+  /** Task queue the gsweep workers poll (default `gsweep`). */
+  taskQueue?: string;
+  /** Default: the client's namespace. */
+  namespace?: string;
+  /** Task queue of the GMAT runs when GMAT hosts poll their own (workers with role `gmat`); default: `taskQueue`. */
+  gmatTaskQueue?: string;
+  /** Directory relative paths in the request are taken against (default: process.cwd()). */
+  cwd?: string;
 }
 
-export async function startSweep(client: Client, prepared: PreparedSweep, options: StartOptions): Promise<SweepHandle> {
+function isPrepared(request: SweepRequest | PreparedSweep): request is PreparedSweep {
+  return typeof request === 'object' && request !== null && 'input' in request;
+}
+
+/**
+ * Validates the request against the script and the filesystem (RequestError names the field,
+ * the value and the fix; nothing is created), hashes the script, writes explicit sample rows
+ * to the output directory, and starts the sweep workflow. A PreparedSweep (prepareRequest,
+ * planResume) is started as is.
+ */
+export async function startSweep(client: Client, request: SweepRequest | PreparedSweep, options: StartOptions = {}): Promise<SweepHandle> {
+  const prepared = isPrepared(request) ? request : await prepareRequest(request, options.cwd);
   const input: SweepInput = {
     ...prepared.input,
-    searchAttributes: await hasSweepSearchAttributes(client, options.namespace),
+    searchAttributes: await hasSweepSearchAttributes(client, options.namespace ?? client.options.namespace),
+    ...(options.gmatTaskQueue ? { gmatTaskQueue: options.gmatTaskQueue } : {}),
   };
   const { context } = input;
-  if (prepared.samples) {
-    fs.mkdirSync(context.outDir, { recursive: true });
-    writeJsonAtomic(samplesPath(context.outDir), prepared.samples);
-  }
+  if (prepared.samples) writeSamplesJson(context.outDir, prepared.samples);
   try {
     return await client.workflow.start(sweepWorkflow, {
-      taskQueue: options.taskQueue,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       workflowId: prepared.workflowId ?? context.sweepId,
       args: [input],
       memo: { script: context.scriptName, runCount: input.runCount, outDir: context.outDir, runSet: input.runSet.kind },
@@ -68,6 +87,33 @@ export async function startSweep(client: Client, prepared: PreparedSweep, option
 
 export function sweepHandle(client: Client, sweepId: string): SweepHandle {
   return client.workflow.getHandle<typeof sweepWorkflow>(sweepId);
+}
+
+/** The handle of a sweep by its id (the workflow id): `result()`, `describe()`, and the functions below. */
+export const getSweep = sweepHandle;
+
+/**
+ * Asks the sweep to stop: in-flight runs are cancelled (their GMAT processes killed) and the
+ * aggregate of the finished runs is written. `waitForSweep` follows it to the end.
+ */
+export async function cancelSweep(handle: SweepHandle): Promise<void> {
+  await handle.cancel();
+}
+
+/**
+ * Starts a new sweep on an existing output directory that runs only what is missing (runs
+ * without an ok outcome.json); the directory's request.json says what the sweep was.
+ */
+export async function resumeSweep(
+  client: Client,
+  outDir: string,
+  options: Omit<StartOptions, 'cwd'> & {
+    /** The engine to resume with (default real GMAT): taken from the caller, never from the directory. */
+    engine?: EngineChoice;
+  } = {},
+): Promise<SweepHandle> {
+  const plan = planResume(path.resolve(outDir), options.engine ?? { engine: 'gmat' });
+  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, options);
 }
 
 export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {

@@ -11,6 +11,7 @@
 import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../output/package-info';
 
 export interface GmatInstall {
   root: string;
@@ -204,20 +205,9 @@ export function locateGmat(options: LocateOptions = {}): GmatInstall {
   throw new GmatNotFoundError(attempts);
 }
 
-/** The repository root: the nearest ancestor of this file holding engines/stand-in. */
-function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(path.join(dir, 'engines', 'stand-in'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return path.resolve(__dirname, '..');
-    dir = up;
-  }
-}
-
 /** The stand-in engine (a GMAT test double) at `<repo>/engines/stand-in`. Only on explicit request. */
 export function standInInstall(): GmatInstall {
-  const root = path.join(repoRoot(), 'engines', 'stand-in');
+  const root = path.join(PACKAGE_ROOT, 'engines', 'stand-in');
   const r = inspectInstall(root, true);
   if (typeof r === 'string') {
     throw new GmatNotFoundError([{ step: 'stand-in', path: root, reason: r }], true);

@@ -5,21 +5,18 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Overrides } from '../sweep/overrides';
 import { writeFileAtomic } from '../output/atomic';
 import { runGmatConsole, GmatRunError } from './console';
 import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
 import type { GmatInstall } from './install';
 import { patchScript, type PatchedOutput } from './script';
-import { LOG_FILE_NAME, writeStartupFile } from './startup';
-import { tableKey } from '../output/layout';
+import { writeStartupFile } from './startup';
+import { RUN_FILES, runFilePath, runTableFilePath, tableKey } from '../output/layout';
 import { writeOutcome, type RunOutcome } from '../output/outcome';
 import { parseOutputFile } from '../tables/parse';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
-
-export const PATCHED_SCRIPT_NAME = 'patched.script';
 
 export interface RunMissionOptions {
   /** Text of the mission script (the sweep's archived copy). */
@@ -131,10 +128,10 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   const started = performance.now();
   resetRunDirectory(dir);
   const patched = patchScript(options.scriptText, options.overrides, dir);
-  const scriptPath = path.join(dir, PATCHED_SCRIPT_NAME);
+  const scriptPath = runFilePath(dir, RUN_FILES.patchedScript);
   writeFileAtomic(scriptPath, patched.text);
   const startupPath = writeStartupFile(options.install, dir);
-  const logPath = path.join(dir, LOG_FILE_NAME);
+  const logPath = runFilePath(dir, RUN_FILES.log);
   const base = {
     run_id: options.runId,
     overrides: options.overrides,
@@ -195,7 +192,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       throw parseError;
     }
     const key = tableKey(output.kind, output.name);
-    const target = path.join(dir, `${key}.parquet`);
+    const target = runTableFilePath(dir, key);
     writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
     tables[key] = { path: target, rows: table.rowCount };
     outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };

@@ -12,6 +12,7 @@
  * Script syntax honoured (gmat-engine-notes §2): optional `GMAT` keyword, optional
  * trailing `;`, `%` comments (not inside quotes), `...` line continuations, ASCII only.
  */
+import { RESERVED_RUN_FILES } from '../output/layout';
 import type { OutputKind } from '../tables/table';
 import {
   GMAT_REAL_LITERAL,
@@ -102,16 +103,6 @@ const OUTPUT_TYPES: Record<OutputResourceType, OutputKind> = {
   EphemerisFile: 'ephemeris',
   ContactLocator: 'contact',
 };
-
-/** File names the run directory uses for itself; an output may not take them. */
-export const RESERVED_RUN_FILES: readonly string[] = [
-  'GmatLog.txt',
-  'patched.script',
-  'gmat_startup_file.txt',
-  'startup.txt',
-  'stdout.txt',
-  'outcome.json',
-];
 
 // ------------------------------------------------------------------------------------------
 // Lexing
@@ -234,8 +225,11 @@ export function tokenize(text: string): Statement[] {
 // ------------------------------------------------------------------------------------------
 // Checks and parsing
 
-/** Throws ScriptError unless the script is pure ASCII and has BeginMissionSequence. */
-export function checkScript(text: string): void {
+/**
+ * Throws ScriptError unless the script is pure ASCII and parses (BeginMissionSequence, no
+ * #Include, no Filename changed in the mission sequence); returns the parse.
+ */
+export function checkScript(text: string): ParsedScript {
   const { lines } = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as string;
@@ -253,7 +247,7 @@ export function checkScript(text: string): void {
       }
     }
   }
-  parseScript(text);
+  return parseScript(text);
 }
 
 const CREATE_RE = /^Create\s+([A-Za-z][A-Za-z0-9_]*)\s+(.+)$/s;
@@ -508,9 +502,8 @@ export interface PatchOptions {
  * sorts). Throws ScriptError (bad script, output name clash) or OverrideError (bad override).
  */
 export function patchScript(text: string, overrides: Overrides, runDir: string, options: PatchOptions = {}): PatchResult {
-  checkScript(text);
+  const parsed = checkScript(text);
   const dir = checkRunDir(runDir);
-  const parsed = parseScript(text);
   validateOverridesForScript(parsed.resources, overrides);
 
   const reserved = new Set((options.reserved ?? RESERVED_RUN_FILES).map((n) => n.toLowerCase()));

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { runGmatConsole, SUCCESS_LINE } from './console';
 import { defaultGmatPrefix, inspectInstall, SETUP_GMAT_VERSION, type GmatInstall } from './install';
 import { writeStartupFile } from './startup';
+import { RUN_FILES, runFilePath } from '../output/layout';
 
 export interface PinnedFile {
   /** File name as pip saves it. */
@@ -329,7 +330,7 @@ async function proveInstall(root: string): Promise<void> {
   fs.writeFileSync(scriptPath, PROOF_SCRIPT.replace('PROOF_REPORT', report));
   const startupPath = writeStartupFile(install, runDir);
   try {
-    const r = await runGmatConsole({ install, scriptPath, startupPath, logPath: path.join(runDir, 'GmatLog.txt'), cwd: runDir, timeoutMs: 120_000 });
+    const r = await runGmatConsole({ install, scriptPath, startupPath, logPath: runFilePath(runDir, RUN_FILES.log), cwd: runDir, timeoutMs: 120_000 });
     if (!r.stdout.includes(SUCCESS_LINE)) throw new Error('no success line');
     const rows = fs.readFileSync(report, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
     // 600 s at 60 s steps: 11 rows; a two-body orbit keeps its osculating SMA.
@@ -338,7 +339,7 @@ async function proveInstall(root: string): Promise<void> {
       throw new Error(`unexpected report (${rows.length} rows, last ${JSON.stringify(last)})`);
     }
   } catch (e) {
-    const log = path.join(runDir, 'GmatLog.txt');
+    const log = runFilePath(runDir, RUN_FILES.log);
     throw new SetupGmatError(
       `the freshly built GmatConsole failed its proof run: ${(e as Error).message}` +
         (fs.existsSync(log) ? `\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}` : ''),

@@ -11,10 +11,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { RUN_FILES } from '../output/layout';
 import type { GmatInstall } from './install';
-
-export const STARTUP_FILE_NAME = 'gmat_startup_file.txt';
-export const LOG_FILE_NAME = 'GmatLog.txt';
 
 /** Keys ending in _PATH/_FILE that are options, not paths. */
 const OPTION_KEYS = new Set(['DEBUG_FILE_PATH']);
@@ -58,7 +56,7 @@ export function renderStartupText(
       v = `${dir}/`;
     } else if (key === 'LOG_FILE') {
       sawLog = true;
-      v = `${dir}/${LOG_FILE_NAME}`;
+      v = `${dir}/${RUN_FILES.log}`;
     } else if (key === 'PLUGIN' || ((key.endsWith('_PATH') || key.endsWith('_FILE')) && !OPTION_KEYS.has(key))) {
       v = absolutise(value, install.root, install.binDir);
     }
@@ -68,7 +66,7 @@ export function renderStartupText(
   const trailingNewline = out.length > 0 && out[out.length - 1] === '';
   if (trailingNewline) out.pop();
   if (!sawOutput) out.push(`OUTPUT_PATH              = ${dir}/`);
-  if (!sawLog) out.push(`LOG_FILE                 = ${dir}/${LOG_FILE_NAME}`);
+  if (!sawLog) out.push(`LOG_FILE                 = ${dir}/${RUN_FILES.log}`);
   return out.join(eol) + eol;
 }
 
@@ -79,7 +77,7 @@ export function renderStartupFile(install: GmatInstall, runDir: string): string 
 
 /** Writes `<runDir>/gmat_startup_file.txt` and returns its absolute path. */
 export function writeStartupFile(install: GmatInstall, runDir: string): string {
-  const p = path.join(runDir, STARTUP_FILE_NAME);
+  const p = path.join(runDir, RUN_FILES.startup);
   writeFileSync(p, renderStartupFile(install, runDir));
   return p;
 }

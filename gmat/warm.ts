@@ -15,7 +15,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { killProcessTree, parentDeathSignalPrefix, SUCCESS_LINE } from './console';
 import type { GmatInstall } from './install';
-import { renderStartupFile, STARTUP_FILE_NAME } from './startup';
+import { RUN_FILES } from '../output/layout';
+import { renderStartupFile } from './startup';
 
 export const PROMPT = 'Enter a script file, q to quit, or an option:  ';
 const START_TIMEOUT_MS = 120_000;
@@ -74,7 +75,7 @@ export class WarmConsole {
     fs.mkdirSync(slotDir, { recursive: true });
     // Interactive GmatConsole reads gmat_startup_file.txt from its working directory; its
     // OUTPUT_PATH and log are the slot's. Every run's outputs have absolute Filenames.
-    fs.writeFileSync(path.join(slotDir, STARTUP_FILE_NAME), renderStartupFile(install, slotDir));
+    fs.writeFileSync(path.join(slotDir, RUN_FILES.startup), renderStartupFile(install, slotDir));
     const prefix = parentDeathSignalPrefix();
     const [command, ...args] = [...prefix, install.consolePath];
     const child = spawn(command, args, { cwd: slotDir, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });

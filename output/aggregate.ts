@@ -1,5 +1,5 @@
 /**
- * `writeAggregate`: streams every run's per-run tables into one Parquet table per output
+ * `aggregateRuns`: streams every run's per-run tables into one Parquet table per output
  * (`report__Track.parquet`, ...) in the SPEC §5 shape, and writes `manifest.jsonl`.
  *
  * Memory is bounded by one row group per output table plus one run's table, whatever the
@@ -159,7 +159,7 @@ function manifestEntry(input: AggregateInput, runId: number, state: RunState, ov
   };
 }
 
-export async function writeAggregate(
+export async function aggregateRuns(
   input: AggregateInput,
   overridesOf: (runId: number) => Record<string, unknown>,
   gmatInstallVersion: string | null,

@@ -1,18 +1,52 @@
-/** Where every file of a sweep lives inside `out` (SPEC §5). One place, so nothing drifts. */
+/**
+ * Where every file of a sweep lives inside `out` (SPEC §5), and the name of every file in a
+ * run directory. One place, so nothing drifts: the patcher, the engine, the aggregate, resume
+ * and the CLI all ask here.
+ */
 import * as path from 'node:path';
 
 export const MANIFEST_NAME = 'manifest.jsonl';
-export const OUTCOME_NAME = 'outcome.json';
+
+/** The files gsweep itself writes into each run directory. */
+export const RUN_FILES = {
+  /** The run's durable record (status, overrides, tables); read by the aggregate and resume. */
+  outcome: 'outcome.json',
+  /** The script with overrides and redirected outputs that GmatConsole runs. */
+  patchedScript: 'patched.script',
+  /** GMAT's startup file, with every path made absolute (GmatConsole also looks for it in its cwd). */
+  startup: 'gmat_startup_file.txt',
+  /** GMAT's own log (LOG_FILE of the startup file). */
+  log: 'GmatLog.txt',
+} as const;
+
+/**
+ * Names a script output may not take in a run directory: gsweep's own files, plus the
+ * names the stand-in engine and GMAT transcripts use (`startup.txt`, `stdout.txt`).
+ */
+export const RESERVED_RUN_FILES: readonly string[] = [
+  RUN_FILES.log,
+  RUN_FILES.patchedScript,
+  RUN_FILES.startup,
+  'startup.txt',
+  'stdout.txt',
+  RUN_FILES.outcome,
+];
+
+/** `report__Track`, `ephemeris__EF`, `contact__CL`: the key of one output table. */
+export const tableKey = (kind: string, resource: string) => `${kind}__${resource}`;
+/** File name of one output table, in a run directory and in `out` (the aggregate). */
+export const tableFileName = (key: string) => `${key}.parquet`;
 
 export const runsDir = (outDir: string) => path.join(outDir, 'runs');
 export const runDir = (outDir: string, runId: number) => path.join(outDir, 'runs', `run-${runId}`);
-export const outcomePath = (outDir: string, runId: number) => path.join(runDir(outDir, runId), OUTCOME_NAME);
+/** A file in a run directory, by its RUN_FILES name. */
+export const runFilePath = (runDirectory: string, name: (typeof RUN_FILES)[keyof typeof RUN_FILES]) =>
+  path.join(runDirectory, name);
+export const outcomePath = (outDir: string, runId: number) => runFilePath(runDir(outDir, runId), RUN_FILES.outcome);
+export const runTableFilePath = (runDirectory: string, key: string) => path.join(runDirectory, tableFileName(key));
+export const runTablePath = (outDir: string, runId: number, key: string) => runTableFilePath(runDir(outDir, runId), key);
 export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
 export const samplesPath = (outDir: string) => path.join(outDir, 'samples.json');
 export const requestPath = (outDir: string) => path.join(outDir, 'request.json');
 export const manifestPath = (outDir: string) => path.join(outDir, MANIFEST_NAME);
-/** `report__Track`, `ephemeris__EF`, `contact__CL`: the key of one output table. */
-export const tableKey = (kind: string, resource: string) => `${kind}__${resource}`;
-export const runTablePath = (outDir: string, runId: number, key: string) =>
-  path.join(runDir(outDir, runId), `${key}.parquet`);
-export const aggregateTablePath = (outDir: string, key: string) => path.join(outDir, `${key}.parquet`);
+export const aggregateTablePath = (outDir: string, key: string) => path.join(outDir, tableFileName(key));

@@ -7,7 +7,9 @@ import * as os from 'node:os';
 import type { RunSet } from '../sweep/sweep';
 import type { Overrides } from '../sweep/overrides';
 
-export const GSWEEP_VERSION: string = (require('../package.json') as { version: string }).version;
+import { GSWEEP_VERSION } from './package-info';
+
+export { GSWEEP_VERSION };
 
 export type ManifestStatus = 'ok' | 'failed' | 'cancelled';
 

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { Overrides } from '../sweep/overrides';
-import type { ColumnSpec } from '../tables/parquet/writer';
+import type { ColumnSpec } from '../tables/table';
 import { writeJsonAtomic } from './atomic';
-import { OUTCOME_NAME, outcomePath, runDir, runTablePath } from './layout';
+import { outcomePath, RUN_FILES, runDir, runFilePath, runTablePath } from './layout';
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -80,7 +80,7 @@ function relativeTo(runDirectory: string, file: string): string {
 }
 
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
-  writeJsonAtomic(path.join(runDirectory, OUTCOME_NAME), {
+  writeJsonAtomic(runFilePath(runDirectory, RUN_FILES.outcome), {
     ...outcome,
     output_paths: Object.fromEntries(Object.entries(outcome.output_paths).map(([k, f]) => [k, relativeTo(runDirectory, f)])),
     log_path: outcome.log_path === null ? null : relativeTo(runDirectory, outcome.log_path),

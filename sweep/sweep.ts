@@ -53,6 +53,8 @@ export interface SweepInput {
   heartbeatTimeoutMs: number;
   /** Upsert the Gsweep* search attributes (only when the namespace has them registered). */
   searchAttributes: boolean;
+  /** Task queue of the `runGmat` activities when GMAT hosts poll their own queue (default: the workflow's). */
+  gmatTaskQueue?: string;
   /** Resume: runs already ok in an earlier execution, base64 RunBitset; they are not re-run. */
   alreadyOk?: string;
   /** State carried across continue-as-new; absent on the first execution. */

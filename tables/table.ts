@@ -28,3 +28,11 @@ export interface Table {
 
 /** The kinds of GMAT output gsweep turns into tables; also the Parquet file-name prefix. */
 export type OutputKind = 'report' | 'ephemeris' | 'contact';
+
+/** One column's name and type, as recorded in outcome.json and used to build Parquet schemas. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** false only for key columns that can never be null (run_id). */
+  nullable?: boolean;
+}

@@ -6,10 +6,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { PACKAGE_ROOT } from '../output/package-info';
 import { gsweepCacheDir } from '../temporal/temporal-cli';
 
-const REPO_ROOT = path.resolve(__dirname, '..');
-export const WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows', 'index.ts');
+/** gsweep's workflows entry: the TypeScript source in a checkout, the compiled file in the package. */
+export const WORKFLOWS_PATH = ['index.ts', 'index.js']
+  .map((name) => path.join(__dirname, '..', 'workflows', name))
+  .find((file) => fs.existsSync(file)) as string;
 
 /**
  * Every local module the bundle can contain: the import closure of `workflows/index.ts`,
@@ -46,7 +49,7 @@ function bundleHash(): string {
   const sdk = JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string };
   hash.update(sdk.version);
   for (const file of bundleSourceFiles()) {
-    hash.update(path.relative(REPO_ROOT, file));
+    hash.update(path.relative(PACKAGE_ROOT, file));
     hash.update(fs.readFileSync(file));
   }
   return hash.digest('hex').slice(0, 16);

@@ -2,12 +2,15 @@
  * `gsweep-worker`: a standalone worker process for laptops, Kubernetes pods or Slurm jobs.
  * Every setting is a flag or an environment variable (see README "Workers").
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { Runtime } from '@temporalio/worker';
 import { gsweepLogger } from './log';
 import { connectionSettings, type ConnectionSettings } from '../temporal/connection';
 import { describeInstall, locateGmat } from '../gmat/install';
+import type { GsweepWorkerRole } from './plugin';
 import { createSweepWorker, defaultConcurrency } from './worker';
+
+const ROLES: GsweepWorkerRole[] = ['all', 'control', 'gmat'];
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -29,6 +32,9 @@ export async function main(argv = process.argv): Promise<void> {
     .option('--tls-server-name <name>', 'TLS server name override (env TEMPORAL_TLS_SERVER_NAME)')
     .option('--concurrency <n>', 'concurrent GMAT runs (env GSWEEP_CONCURRENCY; default: CPU cores)', positiveInt)
     .option('--gmat-root <dir>', 'GMAT install used when a sweep names none (env GMAT_ROOT)')
+    .addOption(
+      new Option('--role <role>', 'what this worker hosts: all, control (workflow, output-directory activities) or gmat (GMAT runs only) (env GSWEEP_WORKER_ROLE)').choices(ROLES),
+    )
     .option('--metrics <host:port>', 'expose Temporal SDK metrics for Prometheus at this address (env GSWEEP_METRICS)')
     .parse(argv);
   const opts = program.opts();
@@ -43,8 +49,13 @@ export async function main(argv = process.argv): Promise<void> {
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
   const concurrency = opts.concurrency ?? (process.env.GSWEEP_CONCURRENCY ? positiveInt(process.env.GSWEEP_CONCURRENCY) : defaultConcurrency());
-  const { worker, connection, closeEngines } = await createSweepWorker(settings as ConnectionSettings, {
+  const role = (opts.role ?? process.env.GSWEEP_WORKER_ROLE ?? 'all') as GsweepWorkerRole;
+  if (!ROLES.includes(role)) {
+    program.error(`error: GSWEEP_WORKER_ROLE=${role} is not one of ${ROLES.join(', ')}`, { exitCode: 2 });
+  }
+  const { worker, connection } = await createSweepWorker(settings as ConnectionSettings, {
     concurrency,
+    role,
     engine: { gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT },
   });
   // Which GMAT this worker runs for sweeps that name none; a missing one fails those runs, not the worker.
@@ -54,12 +65,12 @@ export async function main(argv = process.argv): Promise<void> {
     console.log(`gsweep worker: no GMAT install found; runs of sweeps that use the default engine will fail:\n${(e as Error).message}`);
   }
   console.log(
-    `gsweep worker polling ${settings.address} namespace=${settings.namespace} task-queue=${settings.taskQueue} concurrency=${concurrency}`,
+    `gsweep worker polling ${settings.address} namespace=${settings.namespace} task-queue=${settings.taskQueue} role=${role} concurrency=${concurrency}`,
   );
   try {
+    // Stopping the worker (SIGINT/SIGTERM) closes its warm consoles: GsweepPlugin.runWorker.
     await worker.run();
   } finally {
-    await closeEngines();
     await connection.close();
   }
 }

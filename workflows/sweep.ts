@@ -15,13 +15,11 @@ import {
   defineUpdate,
   isCancellation,
   log,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import { RunBitset } from '../sweep/bitset';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import type { Overrides } from '../sweep/overrides';
@@ -34,8 +32,7 @@ import {
   type SweepProgress,
   type SweepSummary,
 } from '../sweep/sweep';
-
-type Activities = ReturnType<typeof createActivities>;
+import { proxySweepActivities } from './activities';
 
 export const progressQuery = defineQuery<SweepProgress>('progress');
 export const setMaxInFlightUpdate = defineUpdate<number, [number]>('setMaxInFlight');
@@ -94,12 +91,12 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
   let failedCount = failed.count();
   let cancelledCount = 0;
 
-  const control = proxyActivities<Activities>({
+  const control = proxySweepActivities({
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '30 seconds',
     retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
-  const aggregate = proxyActivities<Activities>({
+  const aggregate = proxySweepActivities({
     startToCloseTimeout: '12 hours',
     heartbeatTimeout: '2 minutes',
     retry: { maximumAttempts: 5, initialInterval: '5 seconds', maximumInterval: '1 minute' },
@@ -177,8 +174,9 @@ export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
 
   const startRun = (runId: number, overrides: Overrides) => {
     inFlight.add(runId);
-    const run = proxyActivities<Activities>({
+    const run = proxySweepActivities({
       activityId: `run-${runId}`,
+      ...(input.gmatTaskQueue ? { taskQueue: input.gmatTaskQueue } : {}),
       summary: runSummary(runId, overrides),
       // The engine enforces runTimeout itself (and kills GMAT); this margin covers
       // patching, parsing and Parquet writing around it.

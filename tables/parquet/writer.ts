@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ByteWriter } from 'hyparquet-writer';
 import type { ColumnChunk, CompressionCodec, FileMetaData, RowGroup, SchemaElement } from 'hyparquet';
-import type { Column, ColumnType, Table } from '../table';
+import type { Column, ColumnSpec, Table } from '../table';
 
 // Deep imports of hyparquet-writer's own building blocks (exported as `hyparquet-writer/src/*.js`).
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -30,12 +30,7 @@ const { snappyCompress } = require('hyparquet-writer/src/snappy.js') as typeof i
 const { writeRleBitPackedHybrid } = require('hyparquet-writer/src/encoding.js') as typeof import('hyparquet-writer/types/encoding');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-export interface ColumnSpec {
-  name: string;
-  type: ColumnType;
-  /** false only for key columns that can never be null (run_id). */
-  nullable?: boolean;
-}
+export type { ColumnSpec } from '../table';
 
 /** Rows per row group: large enough for readers to scan fast, small enough to bound memory. */
 export const DEFAULT_ROW_GROUP_ROWS = 65_536;

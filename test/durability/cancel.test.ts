@@ -67,7 +67,7 @@ describe.each(ENGINES)('cancel ($label)', (engine) => {
     // The order in history: every run that confirmed its cancellation (engine killed) did so
     // before the aggregate was scheduled; for the stand-in that includes the hung run 1.
     const events = (await env.client.workflow.getHandle(sweepId).fetchHistory()).events ?? [];
-    const aggregateScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'writeAggregate');
+    const aggregateScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'gsweep.writeAggregate');
     expect(aggregateScheduled).toBeDefined();
     const cancelledEvents = events.filter((e) => e.activityTaskCanceledEventAttributes);
     for (const e of cancelledEvents) expect(Number(e.eventId)).toBeLessThan(Number(aggregateScheduled!.eventId));

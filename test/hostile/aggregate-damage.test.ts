@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAggregate } from '../../output/aggregate';
+import { aggregateRuns } from '../../output/aggregate';
 import { runDir, runTablePath, samplesPath } from '../../output/layout';
 import { parseManifest } from '../../output/manifest';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
@@ -86,7 +86,7 @@ beforeAll(async () => {
     runCount: RUNS,
     notes: {},
   };
-  summary = await writeAggregate(input, (id) => ({ 'Sat.SMA': 7000 + id }), null);
+  summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null);
   table = await readParquetWithDuckDb(summary.tables[KEY]);
   entries = parseManifest(fs.readFileSync(summary.manifestPath, 'utf8')).entries as Map<number, Record<string, any>>;
 });

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractEngineErrors, GmatRunError } from '../../gmat/console';
 import { WarmPool } from '../../gmat/warm';
-import { PATCHED_SCRIPT_NAME, runMission } from '../../gmat/run-mission';
+import { runMission } from '../../gmat/run-mission';
+import { RUN_FILES } from '../../output/layout';
 import type { OverrideValue, Overrides } from '../../sweep/overrides';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 import { FIXTURES } from './gmat';
@@ -98,11 +99,11 @@ describe('the shared GMAT fixtures, reproduced on the setup-gmat build', () => {
     it(`${c.mission}/${c.name}: exit ${c.exitCode}, ${c.exitCode === 0 ? `${c.reports.join(', ')} byte-identical` : 'the same GMAT error lines'}`, async () => {
       const install = gmat();
       const mission = fs.readFileSync(path.join(MISSIONS, `${c.mission}.script`), 'utf8');
-      const fixturePatched = fs.readFileSync(path.join(c.dir, PATCHED_SCRIPT_NAME), 'utf8');
+      const fixturePatched = fs.readFileSync(path.join(c.dir, RUN_FILES.patchedScript), 'utf8');
       const { overrides } = overridesOf(mission, fixturePatched);
       const runDirectory = path.join(root, c.mission, c.name, 'run-0');
       const result = await runMission({ scriptText: mission, overrides, runId: 0, runDirectory, install, timeoutMs: 120_000 }).catch((e: unknown) => e);
-      expectSamePatchedScript(mission, fs.readFileSync(path.join(runDirectory, PATCHED_SCRIPT_NAME), 'utf8'), fixturePatched, runDirectory, overrides);
+      expectSamePatchedScript(mission, fs.readFileSync(path.join(runDirectory, RUN_FILES.patchedScript), 'utf8'), fixturePatched, runDirectory, overrides);
       const fixtureStdout = fs.readFileSync(path.join(c.dir, 'stdout.txt'), 'utf8').replace(NEUTRAL_DIR, runDirectory);
       if (c.exitCode === 0) {
         expect(result).not.toBeInstanceOf(Error);
@@ -137,20 +138,20 @@ describe('the shared GMAT fixtures, reproduced on the setup-gmat build', () => {
     try {
       const dirs: string[] = [];
       for (const n of [0, 1]) {
-        const { overrides } = overridesOf(mission, fs.readFileSync(path.join(session, `run-${n}`, PATCHED_SCRIPT_NAME), 'utf8'));
+        const { overrides } = overridesOf(mission, fs.readFileSync(path.join(session, `run-${n}`, RUN_FILES.patchedScript), 'utf8'));
         const runDirectory = path.join(root, 'interactive', `run-${n}`);
         dirs.push(runDirectory);
         await runMission({ scriptText: mission, overrides, runId: n, runDirectory, install, timeoutMs: 120_000, warm });
         const ours = fs.readFileSync(path.join(runDirectory, 'track.txt'));
         expect(ours.equals(fs.readFileSync(path.join(session, `run-${n}`, 'track.txt'))), `run-${n} track.txt differs`).toBe(true);
         // The run's share of the console transcript is its log: it ran in the warm console.
-        expect(fs.readFileSync(path.join(runDirectory, 'GmatLog.txt'), 'utf8')).toContain(`***** file: ${path.join(runDirectory, PATCHED_SCRIPT_NAME)}`);
+        expect(fs.readFileSync(path.join(runDirectory, 'GmatLog.txt'), 'utf8')).toContain(`***** file: ${path.join(runDirectory, RUN_FILES.patchedScript)}`);
       }
       const console = await pool.acquire(install, 'leo');
       expect(console.runs).toBe(2);
       pool.release(install, 'leo', console);
 
-      const { overrides } = overridesOf(mission, fs.readFileSync(path.join(session, 'run-2', PATCHED_SCRIPT_NAME), 'utf8'));
+      const { overrides } = overridesOf(mission, fs.readFileSync(path.join(session, 'run-2', RUN_FILES.patchedScript), 'utf8'));
       expect(overrides).toEqual({ 'Sat.SMA': 0 });
       const runDirectory = path.join(root, 'interactive', 'run-2');
       const e = (await runMission({ scriptText: mission, overrides, runId: 2, runDirectory, install, timeoutMs: 120_000, warm }).catch((x: unknown) => x)) as GmatRunError;

@@ -1,9 +1,9 @@
-// writeAggregate (SPEC §5): per-run tables + outcome.json → one aggregate Parquet table per
+// aggregateRuns (SPEC §5): per-run tables + outcome.json → one aggregate Parquet table per
 // output and manifest.jsonl, read back with DuckDB (an independent reader).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAggregate } from '../../output/aggregate';
+import { aggregateRuns } from '../../output/aggregate';
 import { standInInstall } from '../../gmat/install';
 import { runDir, runTablePath } from '../../output/layout';
 import { parseManifest } from '../../output/manifest';
@@ -78,7 +78,7 @@ function outcomeFor(out: string, runId: number, status: 'ok' | 'failed', tables:
   return outcome;
 }
 
-describe('writeAggregate on synthetic run directories', () => {
+describe('aggregateRuns on synthetic run directories', () => {
   const out = outDir();
   const runSet: RunSet = { kind: 'grid', axes: { 'Sat.SMA': [7000, 7100, 7200, 7300, 7400] } };
   const failureMessage = 'GMAT rejected the run (exit 1): **** ERROR **** SMA is not an allowed value (log: x)';
@@ -125,7 +125,7 @@ describe('writeAggregate on synthetic run directories', () => {
     });
     // run 4: no outcome, but the workflow recorded a failure note.
     const input = aggregateInput(out, runSet, 5, { '4': lostNote });
-    summary = await writeAggregate(input, (id) => gridOverrides(runSet.kind === 'grid' ? runSet.axes : {}, id), 'R2026a', { workflowId: 'gsweep-test-sweep', namespace: 'default' });
+    summary = await aggregateRuns(input, (id) => gridOverrides(runSet.kind === 'grid' ? runSet.axes : {}, id), 'R2026a', { workflowId: 'gsweep-test-sweep', namespace: 'default' });
     track = await readParquetWithDuckDb(path.join(out, 'report__Track.parquet'));
     final = await readParquetWithDuckDb(path.join(out, 'report__Final.parquet'));
   });
@@ -246,7 +246,7 @@ describe('writeAggregate on synthetic run directories', () => {
   });
 });
 
-describe('writeAggregate when runs disagree on a column type', () => {
+describe('aggregateRuns when runs disagree on a column type', () => {
   it('keeps the column as text', async () => {
     const out = outDir();
     const runSet: RunSet = { kind: 'grid', axes: { 'Sat.SMA': [7000, 7100] } };
@@ -256,7 +256,7 @@ describe('writeAggregate when runs disagree on a column type', () => {
     outcomeFor(out, 1, 'ok', {
       report__R: { rowCount: 1, columns: [{ name: 'time', type: 'timestamp', scale: 'UTC', values: [T0] }, { name: 'v', type: 'string', values: ['n/a'] }] },
     });
-    await writeAggregate(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null);
+    await aggregateRuns(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null);
     const back = await readParquetWithDuckDb(path.join(out, 'report__R.parquet'));
     expect(back.types.v).toBe('VARCHAR');
     expect(back.rows.map((r) => r.v)).toEqual(['7000.5', 'n/a']);
@@ -265,7 +265,7 @@ describe('writeAggregate when runs disagree on a column type', () => {
   });
 });
 
-describe('writeAggregate when an ok run lost its table', () => {
+describe('aggregateRuns when an ok run lost its table', () => {
   it('marks that run failed with a message naming the missing file, and resume would re-run it', async () => {
     const out = outDir();
     const runSet: RunSet = { kind: 'grid', axes: { 'Sat.SMA': [7000, 7100] } };
@@ -279,7 +279,7 @@ describe('writeAggregate when an ok run lost its table', () => {
     outcomeFor(out, 0, 'ok', { report__R: table(1) });
     const lost = outcomeFor(out, 1, 'ok', { report__R: table(2) });
     fs.rmSync(lost.output_paths.report__R);
-    const summary = await writeAggregate(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null);
+    const summary = await aggregateRuns(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null);
     expect(summary).toMatchObject({ ok: 1, failed: 1 });
     const back = await readParquetWithDuckDb(path.join(out, 'report__R.parquet'));
     expect(back.rows.map((r) => [r.run_id, r.v, r.__status])).toEqual([
@@ -292,7 +292,7 @@ describe('writeAggregate when an ok run lost its table', () => {
   });
 });
 
-describe('writeAggregate over stand-in runs', () => {
+describe('aggregateRuns over stand-in runs', () => {
   it('aggregates two ok runs and a rejected one', async () => {
     const out = outDir();
     const axes = { 'Sat.SMA': [7000, 0, 7100] };
@@ -302,7 +302,7 @@ describe('writeAggregate over stand-in runs', () => {
     for (let id = 0; id < 3; id++) {
       await runMission({ scriptText, overrides: gridOverrides(axes, id), runId: id, runDirectory: runDir(out, id), install, timeoutMs: 60_000 }).catch(() => undefined);
     }
-    const summary = await writeAggregate(aggregateInput(out, runSet, 3), (id) => gridOverrides(axes, id), install.version);
+    const summary = await aggregateRuns(aggregateInput(out, runSet, 3), (id) => gridOverrides(axes, id), install.version);
     expect(summary).toMatchObject({ ok: 2, failed: 1, cancelled: 0, rows: { report__Track: 91 + 1 + 91 } });
     const back = await readParquetWithDuckDb(path.join(out, 'report__Track.parquet'));
     expect(back.types.run_id).toBe('BIGINT');

@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GmatRunError, SUCCESS_LINE } from '../../gmat/console';
-import { inspectInstall, type GmatInstall } from '../../gmat/install';
+import type { GmatInstall } from '../../gmat/install';
 import { OutputParseError, runMission } from '../../gmat/run-mission';
+import { fakeInstall as makeFakeInstall } from '../helpers/fake-gmat';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 
 const root = fs.realpathSync(tempDir('gsweep-run-fake-'));
@@ -14,29 +15,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const scriptText = fs.readFileSync(path.join(MISSIONS, 'leo_point_mass.script'), 'utf8');
 let n = 0;
 
-/** A fake install whose GmatConsole finds the patched Track.Filename and then runs `body`. */
-function fakeInstall(body: string): GmatInstall {
-  const dir = path.join(root, `install-${n++}`);
-  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'bin', 'gmat_startup_file.txt'), 'ROOT_PATH = ../\nOUTPUT_PATH = ./output/\nLOG_FILE = ./output/GmatLog.txt\n');
-  fs.writeFileSync(
-    path.join(dir, 'bin', 'GmatConsole'),
-    `#!/bin/sh
-# Fake GmatConsole (test double).
-script=""
-while [ $# -gt 0 ]; do
-  if [ "$1" = "--run" ]; then script="$2"; fi
-  shift
-done
-track=$(sed -n "s/^GMAT Track\\.Filename *= *'\\(.*\\)';\\$/\\1/p" "$script")
-${body}
-`,
-    { mode: 0o755 },
-  );
-  const install = inspectInstall(dir);
-  if (typeof install === 'string') throw new Error(install);
-  return install;
-}
+const fakeInstall = (body: string): GmatInstall => makeFakeInstall(root, body);
 
 const runDir = () => path.join(root, `run-${n++}`);
 const outcomeOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'outcome.json'), 'utf8'));

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GmatRunError } from '../../gmat/console';
 import { standInInstall } from '../../gmat/install';
-import { PATCHED_SCRIPT_NAME, runMission, type RunMissionResult } from '../../gmat/run-mission';
+import { runMission, type RunMissionResult } from '../../gmat/run-mission';
+import { RUN_FILES } from '../../output/layout';
 import type { RunOutcome } from '../../output/outcome';
 import type { Overrides } from '../../sweep/overrides';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
@@ -158,7 +159,7 @@ describe('leo_point_mass with Sat.SMA = 7000 and 7100 (stand-in engine)', () => 
     expect(outcome.duration_s).toBeLessThan(60);
     expect(fs.existsSync(path.join(dir, outcome.log_path!))).toBe(true);
     // The patched script carries the override just before BeginMissionSequence.
-    const patched = fs.readFileSync(path.join(dir, PATCHED_SCRIPT_NAME), 'utf8');
+    const patched = fs.readFileSync(path.join(dir, RUN_FILES.patchedScript), 'utf8');
     expect(patched).toMatch(/GMAT Sat\.SMA = 7100;\s*\n\s*BeginMissionSequence/);
   });
 });
@@ -170,7 +171,7 @@ describe('failed runs', () => {
     expect(err.kind).toBe('rejected');
     expect(err.exitCode).toBe(1);
     expect(err.logPath).toBe(path.join(dir, 'GmatLog.txt'));
-    const lineNo = fs.readFileSync(path.join(dir, PATCHED_SCRIPT_NAME), 'utf8').split('\n').indexOf('GMAT Sat.SMA = 0;') + 1;
+    const lineNo = fs.readFileSync(path.join(dir, RUN_FILES.patchedScript), 'utf8').split('\n').indexOf('GMAT Sat.SMA = 0;') + 1;
     expect(lineNo).toBeGreaterThan(0);
 
     const outcome = readOutcomeJson(dir);
@@ -227,7 +228,7 @@ describe('failed runs', () => {
 });
 
 describe('retried runs leave nothing of earlier attempts', () => {
-  const expectedFiles = ['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', PATCHED_SCRIPT_NAME, 'report__Track.parquet', 'track.txt'].sort();
+  const expectedFiles = ['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', RUN_FILES.patchedScript, 'report__Track.parquet', 'track.txt'].sort();
 
   function plantJunk(dir: string): void {
     fs.writeFileSync(path.join(dir, 'junk.txt'), 'left over');
@@ -254,7 +255,7 @@ describe('retried runs leave nothing of earlier attempts', () => {
     await run('leo_point_mass', { 'Sat.SMA': 7000 }, dir);
     plantJunk(dir);
     await rejectionOf(run('leo_point_mass', { 'Sat.SMA': 0 }, dir, { attempt: 2 }));
-    expect(fs.readdirSync(dir).sort()).toEqual(['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', PATCHED_SCRIPT_NAME].sort());
+    expect(fs.readdirSync(dir).sort()).toEqual(['GmatLog.txt', 'gmat_startup_file.txt', 'outcome.json', RUN_FILES.patchedScript].sort());
     expect(readOutcomeJson(dir)).toMatchObject({ status: 'failed', attempt: 2, output_paths: {} });
   });
 

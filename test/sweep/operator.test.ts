@@ -72,7 +72,7 @@ describe('operating a running sweep', () => {
 
     const history = await handle.fetchHistory();
     const summaries = (history.events ?? [])
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runGmat')
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'gsweep.runGmat')
       .map((e) => e.userMetadata?.summary?.data)
       .map((data) => (data ? JSON.parse(Buffer.from(data).toString()) : undefined));
     expect(summaries).toContain('run 2 · Sat.SMA=7100');

@@ -1,0 +1,33 @@
+/**
+ * The gsweep package (`import { ... } from 'gsweep'`). Everything else in the package is
+ * internal and may change without notice.
+ *
+ * Client:  startSweep, getSweep, sweepProgress, waitForSweep, setMaxInFlight, cancelSweep,
+ *          resumeSweep, readManifestSummary
+ * Worker:  GsweepPlugin, createWorker
+ * No Temporal: runOne
+ * Workflow code for a fleet's own workflows file: `gsweep/workflows` (sandbox-safe).
+ */
+export {
+  cancelSweep,
+  getSweep,
+  readManifestSummary,
+  resumeSweep,
+  setMaxInFlight,
+  startSweep,
+  sweepProgress,
+  waitForSweep,
+  type StartOptions,
+  type SweepHandle,
+  type SweepOutcome,
+} from './sweeps';
+export { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+export { runOne, type RunOneOptions } from './run-one';
+export { GsweepPlugin, type GsweepPluginOptions, type GsweepWorkerRole } from '../workers/plugin';
+export { createWorker, type CreateWorkerOptions } from '../workers/worker';
+export type { WorkerEngineConfig } from '../gmat/engine';
+export type { RunMissionResult } from '../gmat/run-mission';
+export type { RunOutcome } from '../output/outcome';
+export type { AggregateSummary, EngineKind, SweepProgress, SweepSummary } from '../sweep/sweep';
+export type { Overrides, OverrideValue } from '../sweep/overrides';
+export { ACTIVITY_PREFIX } from '../sweep/activity-names';

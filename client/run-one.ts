@@ -1,0 +1,74 @@
+/**
+ * One run of a mission without Temporal: the same patch/run/parse/write path a sweep's
+ * `gsweep.runGmat` takes, into a directory of the caller's choosing. `gsweep run-one` and
+ * the package's `runOne` export.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveInstall } from '../gmat/engine';
+import type { GmatInstall } from '../gmat/install';
+import { runMission, type RunMissionResult } from '../gmat/run-mission';
+import { checkScript, patchScript, validateOverridesForScript } from '../gmat/script';
+import { MAX_SCRIPT_BYTES } from '../sweep/limits';
+import { OverrideError, type Overrides } from '../sweep/overrides';
+import type { EngineKind } from '../sweep/sweep';
+import { checkInputFile, checkTimeoutSeconds } from './limits';
+import { checkOutPath, RequestError } from './request';
+
+export interface RunOneOptions {
+  /** GMAT mission .script. */
+  script: string;
+  /** `{ 'Sat.SMA': 7000 }`: each one is checked against the script first. */
+  overrides?: Overrides;
+  /** Run directory; created, and must be empty if it exists. */
+  out: string;
+  /** `gmat` (default): a real GMAT install; `stand-in`: the test double, only when asked for. */
+  engine?: EngineKind;
+  /** GMAT install root (default GMAT_ROOT, then PATH). */
+  gmatRoot?: string;
+  /** Default 600. */
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+  /** Called once the engine is found, before GMAT starts (the CLI says which engine runs). */
+  onInstall?: (install: GmatInstall) => void;
+}
+
+/**
+ * Throws RequestError or OverrideError (bad request, nothing written), GmatNotFoundError
+ * (no GMAT), and the run's own errors (GmatRunError, OutputParseError) after writing its
+ * failed outcome.json.
+ */
+export async function runOne(options: RunOneOptions): Promise<RunMissionResult> {
+  const overrides = options.overrides ?? {};
+  const scriptPath = path.resolve(options.script);
+  if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(options.script)} does not exist; give the path of a GMAT .script file`);
+  if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(options.script)} is not a file; give the path of a GMAT .script file`);
+  checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
+  checkTimeoutSeconds('timeout', options.timeoutSeconds);
+  const scriptText = fs.readFileSync(scriptPath, 'utf8');
+  try {
+    validateOverridesForScript(checkScript(scriptText).resources, overrides);
+    // Output file names that clash with each other or with the run's own files: now, not at run time.
+    patchScript(scriptText, {}, '/gsweep-check');
+  } catch (err) {
+    if (err instanceof OverrideError) throw err;
+    throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
+  }
+  // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
+  const install = resolveInstall({ kind: options.engine ?? 'gmat' }, { gmatRoot: options.gmatRoot });
+  const runDirectory = path.resolve(options.out);
+  checkOutPath(runDirectory);
+  if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
+    throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
+  }
+  options.onInstall?.(install);
+  return runMission({
+    scriptText,
+    overrides,
+    runId: 0,
+    runDirectory,
+    install,
+    timeoutMs: (options.timeoutSeconds ?? 600) * 1000,
+    signal: options.signal,
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * The names gsweep's activities are registered under on a worker. Prefixed, so they cannot
+ * collide with a fleet's own activities when GsweepPlugin adds them to an existing worker.
+ * Sandbox-safe: the workflow schedules activities by these names.
+ */
+export const ACTIVITY_PREFIX = 'gsweep.';
+
+export const SWEEP_ACTIVITY_NAMES = ['prepareSweep', 'loadSamplesPage', 'runGmat', 'writeAggregate'] as const;
+export type SweepActivityName = (typeof SWEEP_ACTIVITY_NAMES)[number];
+
+/** `runGmat` -> `gsweep.runGmat`: the activity type a worker registers and history records. */
+export function activityType(name: SweepActivityName): string {
+  return `${ACTIVITY_PREFIX}${name}`;
+}
+
+/**
+ * Patch id for `patched()`: sweeps recorded before the prefix scheduled the bare names; the
+ * workflow keeps scheduling those when it replays such a history.
+ */
+export const PREFIXED_ACTIVITIES_PATCH = 'gsweep-prefixed-activity-names';

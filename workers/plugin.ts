@@ -1,0 +1,81 @@
+/**
+ * GsweepPlugin: gives a Temporal Worker gsweep's activities (as `gsweep.*`), its workflow
+ * bundle, and closes the worker's warm GmatConsoles when the worker stops.
+ *
+ *   const worker = await Worker.create({ connection, taskQueue: 'gsweep', plugins: [new GsweepPlugin()] });
+ *
+ * Built on SimplePlugin (@temporalio/plugin) for merging activities and bundle into the
+ * worker's own options; the bundle is built (or taken from gsweep's cache) asynchronously,
+ * which SimplePlugin's synchronous options cannot do, so this class wraps one.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SimplePlugin } from '@temporalio/plugin';
+import type { Worker, WorkerOptions, WorkerPlugin, WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities, registeredActivities } from '../activities';
+import type { WorkerEngineConfig } from '../gmat/engine';
+import { WarmPool } from '../gmat/warm';
+import { SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
+import { workflowBundlePath } from './bundle';
+
+/**
+ * What a worker hosts. `all`: the sweep workflow and every activity (one kind of host).
+ * `control`: the workflow and the activities that touch only the output directory
+ * (prepare, samples, aggregate). `gmat`: only `gsweep.runGmat`, for GMAT hosts polling the
+ * queue a sweep names as its `gmatTaskQueue`.
+ */
+export type GsweepWorkerRole = 'all' | 'control' | 'gmat';
+
+export interface GsweepPluginOptions {
+  role?: GsweepWorkerRole;
+  /** The GMAT this worker runs when a sweep names none (`gmatRoot`, else GMAT_ROOT). */
+  engine?: WorkerEngineConfig;
+  /** Idle warm consoles kept per worker (default: the worker's activity concurrency, else CPU cores). */
+  warmConsoles?: number;
+  /** A workflow bundle to use instead of gsweep's cached one. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+const ROLE_ACTIVITIES: Record<GsweepWorkerRole, readonly SweepActivityName[]> = {
+  all: SWEEP_ACTIVITY_NAMES,
+  control: ['prepareSweep', 'loadSamplesPage', 'writeAggregate'],
+  gmat: ['runGmat'],
+};
+
+let pools = 0;
+
+export class GsweepPlugin implements WorkerPlugin {
+  readonly name = 'gsweep';
+  private readonly warmPools: WarmPool[] = [];
+
+  constructor(readonly options: GsweepPluginOptions = {}) {}
+
+  async configureWorker(options: WorkerOptions): Promise<WorkerOptions> {
+    const role = this.options.role ?? 'all';
+    const warmPool = new WarmPool(
+      path.join(os.tmpdir(), `gsweep-warm-${process.pid}-${pools++}`),
+      this.options.warmConsoles ?? options.maxConcurrentActivityTaskExecutions ?? Math.max(1, os.availableParallelism()),
+    );
+    this.warmPools.push(warmPool);
+    const activities = registeredActivities(createActivities(this.options.engine, { warmPool }), ROLE_ACTIVITIES[role]);
+    // A fleet with its own workflows file re-exports sweepWorkflow from it (README); then the
+    // worker's own workflowsPath or bundle stays.
+    const ownWorkflows = options.workflowsPath !== undefined || options.workflowBundle !== undefined;
+    const workflowBundle =
+      role === 'gmat' || ownWorkflows ? undefined : (this.options.workflowBundle ?? { codePath: await workflowBundlePath() });
+    return new SimplePlugin({ name: this.name, activities, workflowBundle }).configureWorker(options);
+  }
+
+  async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    try {
+      await next(worker);
+    } finally {
+      await this.closeWarmConsoles();
+    }
+  }
+
+  /** Sends every idle warm GmatConsole `q` (also done when the worker stops). */
+  async closeWarmConsoles(): Promise<void> {
+    await Promise.all(this.warmPools.map((pool) => pool.closeAll()));
+  }
+}
