@@ -6,6 +6,7 @@
  * SDK output.
  */
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+import { activityType } from '../sweep/activity-names';
 
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
@@ -16,7 +17,8 @@ function firstLine(text: string): string {
 export function formatLogEntry(entry: LogEntry): string {
   const meta = (entry.meta ?? {}) as Record<string, unknown>;
   const error = meta.error as (Error & { type?: string }) | undefined;
-  if (entry.message === 'Activity failed' && meta.activityType === 'runGmat') {
+  // `gsweep.runGmat` (and the bare `runGmat` of histories recorded before the prefix).
+  if (entry.message === 'Activity failed' && (meta.activityType === activityType('runGmat') || meta.activityType === 'runGmat')) {
     const retry = error && (error as { nonRetryable?: boolean }).nonRetryable === false ? ` (attempt ${meta.attempt}, will be retried)` : '';
     return `gsweep: ${meta.activityId} failed${error?.type ? ` (${error.type})` : ''}: ${firstLine(error?.message ?? 'unknown error')}${retry}`;
   }

@@ -67,7 +67,7 @@ describe('bad input: exit 2, one sentence, nothing created', () => {
 describe('worker log lines', () => {
   it('a failed run is one line with its activity id, failure type and first error line', () => {
     const error = ApplicationFailure.create({ type: 'GmatRejected', message: 'GMAT rejected the run (exit 1): **** ERROR **** bad SMA\n   "  39: GMAT Sat.SMA = 0;"', nonRetryable: true });
-    const line = formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'runGmat', activityId: 'run-7', attempt: 1, error } });
+    const line = formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'gsweep.runGmat', activityId: 'run-7', attempt: 1, error } });
     expect(line).toBe('gsweep: run-7 failed (GmatRejected): GMAT rejected the run (exit 1): **** ERROR **** bad SMA');
   });
   it('a retryable failure says it will be retried; other entries stay one line without stacks', () => {
@@ -75,7 +75,7 @@ describe('worker log lines', () => {
     expect(formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'runGmat', activityId: 'run-2', attempt: 3, error } })).toBe(
       'gsweep: run-2 failed: ENOSPC: no space left on device (attempt 3, will be retried)',
     );
-    expect(formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'writeAggregate', activityId: '5', workflowId: 'sw', error: new Error('disk\n  at x') } })).toBe(
+    expect(formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'gsweep.writeAggregate', activityId: '5', workflowId: 'sw', error: new Error('disk\n  at x') } })).toBe(
       'gsweep: [WARN] Activity failed (5 of sw): disk',
     );
   });
