@@ -3,8 +3,9 @@
  * on an embedded Temporal dev server. Uses the GMAT gsweep finds (--gmat-root/GMAT_ROOT,
  * /opt/gmat-*, ~/gmat-*, PATH, the setup-gmat install); if there is none it builds one with
  * `gsweep setup-gmat` first, saying so. `npm run demo:stand-in` runs the same sweep on the
- * stand-in (a test double). The demo owns demo-out/<name>/: a previous demo's output there is
- * replaced, so it can run any number of times; anything else there is left alone.
+ * stand-in (a test double). The demo owns demo-out/<name>/ (or $GSWEEP_DEMO_DIR/<name>/): a
+ * previous demo's output there is replaced, so it can run any number of times; anything else
+ * there is left alone.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -46,9 +47,10 @@ function clearDemoOutput(out: string): void {
 
 async function main(): Promise<number> {
   const standIn = process.argv.includes('--stand-in');
-  const out = path.join('demo-out', standIn ? 'leo-sma-stand-in' : 'leo-sma');
+  // GSWEEP_DEMO_DIR moves the demo's output (its tests use a scratch directory).
+  const out = path.join(process.env.GSWEEP_DEMO_DIR || 'demo-out', standIn ? 'leo-sma-stand-in' : 'leo-sma');
   if (!standIn) await ensureGmat();
-  clearDemoOutput(path.join(REPO, out));
+  clearDemoOutput(path.resolve(REPO, out));
   const args = ['bin/gsweep.js', 'run', 'examples/leo_point_mass.script', '--grid', 'Sat.SMA=6800:7400:16', ...(standIn ? ['--engine', 'stand-in'] : []), '--out', out];
   say(`node ${args.join(' ')}`);
   const r = spawnSync(process.execPath, args, { cwd: REPO, stdio: 'inherit' });

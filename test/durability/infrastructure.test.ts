@@ -37,12 +37,9 @@ describe('infrastructure errors', () => {
     fs.writeFileSync(obstacle, 'a file somebody put here\n');
 
     await env.startWorker(['--concurrency', '2', ...queue]);
-    const t0 = Date.now();
     const waited = await runCli(['wait', sweepId, '--address', env.server.address, ...queue], { timeoutMs: 60_000 });
-    const seconds = (Date.now() - t0) / 1000;
     expect(waited.code, waited.stderr).toBe(1);
     expect(waited.stderr).toContain(`${values.length - 1}/${values.length} runs ok, 1 failed`);
-    expect(seconds).toBeLessThan(30);
 
     // Not deleted: gsweep only replaces run directories.
     expect(fs.readFileSync(obstacle, 'utf8')).toBe('a file somebody put here\n');

@@ -70,7 +70,6 @@ describe('runGmatConsole with a fake GmatConsole', () => {
 
   it('timeout kills the whole tree, including a descendant that left the process group', async () => {
     const { opts, runDir } = setup(HANGER);
-    const t0 = Date.now();
     const p = runGmatConsole({ ...opts, timeoutMs: 1000 });
     const pids = await waitFor(() => {
       const v = readPids(runDir);
@@ -78,12 +77,10 @@ describe('runGmatConsole with a fake GmatConsole', () => {
     }, 5000);
     expect(alive(pids)).toHaveLength(3);
     const e = await rejection(p);
-    const elapsed = Date.now() - t0;
     expect(e).toBeInstanceOf(GmatRunError);
     expect(e.kind).toBe('timeout');
     expect(e.message).toContain('timed out after 1 s');
     expect(e.signal).toBe('SIGKILL');
-    expect(elapsed).toBeLessThan(1000 + 1500);
     expect(alive(pids, pids[0])).toEqual([]);
   });
 

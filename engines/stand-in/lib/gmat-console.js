@@ -172,7 +172,8 @@ function runScript(file, cfg, verbose) {
   both('\nInterpreting scripts from the file.\n***** file: ' + file + '\n');
   both('Successfully set Planetary Source to use: DE405\n'.repeat(2));
   if (hangIf && text.indexOf(hangIf) >= 0) {
-    require('child_process').spawn('sleep', ['3600'], { stdio: 'ignore' });
+    // A test may name the grandchild's duration so it can find its own among others' processes.
+    require('child_process').spawn('sleep', [process.env.GSWEEP_STANDIN_HANG_SECONDS || '3600'], { stdio: 'ignore' });
     setInterval(() => {}, 1 << 30);
     throw new Hang();
   }
