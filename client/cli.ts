@@ -13,6 +13,8 @@ import { describeInstall, GmatNotFoundError, type GmatInstall } from '../gmat/in
 import { SetupGmatError } from '../gmat/setup';
 import { RUN_FILES, runFilePath } from '../output/layout';
 import { setupGmatCommand } from './setup-gmat';
+import { AnalysisError } from '../analysis/table';
+import { SensitivityError, sobolSample, type SobolDesign } from '../sensitivity/saltelli';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
 import { connectionSettings, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
@@ -26,6 +28,10 @@ import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUn
 import { acquireOutLock, type WorkflowState } from './out-lock';
 import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
+import { registerAnalysisCommands } from './analysis-cli';
+import { registerReportCommand } from './report-cli';
+import { analyzeSobolSweep, designRequestRows, writeSobolFile } from './sobol';
+import { formatSobolAnalysis } from './sobol-format';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 
 export class UsageError extends Error {}
@@ -353,6 +359,44 @@ export function buildProgram(): Command {
     process.exitCode = await runSweepCommand(request, o);
   });
 
+  addSweepOptions(
+    program
+      .command('sobol')
+      .description('Sobol sensitivity: run a Saltelli design (SALib sobol.sample, gmat-sweep sobol_sample) as one sweep; then `gsweep sobol-analyze <out>`')
+      .argument('<script>', 'GMAT mission .script')
+      .requiredOption('--n <N>', 'Saltelli base sample size (runs: N(2D+2), or N(D+2) with --no-second-order; a power of two is best)', positiveInt)
+      .requiredOption('--perturb <NAME=normal:MU:SIGMA|uniform:LO:HI|lognormal:MU:SIGMA>', 'parameter (repeatable)', collect)
+      .requiredOption('--seed <int>', 'design seed (scrambling of the Sobol sequence)', Number)
+      .option('--no-second-order', 'first-order and total indices only: N(D+2) runs'),
+  ).action(async (script: string, o: SweepCliOptions & { n: number; perturb: string[]; seed: number; secondOrder: boolean }) => {
+    let design: SobolDesign;
+    try {
+      design = sobolSample(parsePerturbArgs(o.perturb), { n: o.n, seed: o.seed, calcSecondOrder: o.secondOrder });
+    } catch (err) {
+      throw new RequestError('perturb', (err as Error).message);
+    }
+    const request = baseRequest(script, o);
+    request.samples = designRequestRows(design);
+    const prepared = await prepareRequest(request);
+    writeSobolFile(prepared.input.context.outDir, design);
+    log(`gsweep: Sobol design of ${design.names.length} parameters, N=${design.n}: ${design.rows.length} runs`);
+    process.exitCode = await launchSweep(prepared, o);
+  });
+
+  program
+    .command('sobol-analyze')
+    .description('first-order, total (and second-order) Sobol indices with bootstrap confidence intervals (SALib sobol.analyze) of a `gsweep sobol` sweep')
+    .argument('<out>')
+    .option('--metric <list>', 'output columns, comma-separated (default: every numeric column); each run\'s final value is used', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--table <key>', 'aggregate table (default: the only report__*.parquet)')
+    .option('--resamples <n>', 'bootstrap resamples', positiveInt, 100)
+    .option('--seed <int>', 'bootstrap seed (default: the design seed, or 1)', positiveInt)
+    .option('--json', 'print JSON')
+    .action(async (out: string, o: { metric?: string[]; table?: string; resamples: number; seed?: number; json?: boolean }) => {
+      const result = await analyzeSobolSweep(out, { metrics: o.metric, table: o.table, seed: o.seed, numResamples: o.resamples });
+      process.stdout.write(o.json ? `${JSON.stringify(result, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2)}\n` : formatSobolAnalysis(result));
+    });
+
   addConnectionOptions(
     program
       .command('resume')
@@ -538,6 +582,8 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  registerAnalysisCommands(program);
+  registerReportCommand(program);
   setupGmatCommand(program);
 
   program
@@ -576,7 +622,9 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof UsageError ||
       err instanceof GmatNotFoundError ||
       err instanceof SetupGmatError ||
-      err instanceof OverrideError
+      err instanceof OverrideError ||
+      err instanceof AnalysisError ||
+      err instanceof SensitivityError
     ) {
       log(`gsweep: error: ${e.message}`);
       return EXIT_BAD_INPUT;

@@ -1,0 +1,91 @@
+/**
+ * Reading a finished sweep's output directory for analysis: its manifest and one aggregate
+ * table, through the project's Parquet reader. The only module of analysis/ that does I/O.
+ * Paths come from the user's `<out>` argument only; nothing read from the directory picks
+ * a file outside it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parquetMetadata } from 'hyparquet';
+import { parseManifest, type ManifestEntry } from '../output/manifest';
+import { readParquetColumns } from '../tables/parquet/reader';
+import type { ColumnSpec } from '../tables/parquet/writer';
+import { AnalysisError, type SweepTable } from './table';
+
+export interface SweepDir {
+  outDir: string;
+  header: Record<string, unknown>;
+  /** Manifest entries in run_id order. */
+  entries: ManifestEntry[];
+  /** Aggregate table keys present (`report__Track`, ...), sorted. */
+  tables: string[];
+}
+
+export function openSweep(out: string): SweepDir {
+  const outDir = path.resolve(out);
+  const manifest = path.join(outDir, 'manifest.jsonl');
+  if (!fs.existsSync(manifest)) {
+    throw new AnalysisError(`${outDir} has no manifest.jsonl; give the output directory of a finished gsweep sweep`);
+  }
+  const { header, entries } = parseManifest(fs.readFileSync(manifest, 'utf8'));
+  const tables = fs
+    .readdirSync(outDir)
+    .filter((f) => /^(report|ephemeris|contact)__.+\.parquet$/.test(f))
+    .map((f) => f.slice(0, -'.parquet'.length))
+    .sort();
+  return { outDir, header, entries: [...entries.values()].sort((a, b) => a.run_id - b.run_id), tables };
+}
+
+/** gmat-sweep's `name=` rule: the sole report table, else the caller must name one. */
+export function pickTable(sweep: SweepDir, wanted?: string): string {
+  if (wanted) {
+    const key = sweep.tables.includes(wanted) ? wanted : sweep.tables.find((t) => t === `report__${wanted}`);
+    if (!key) throw new AnalysisError(`--table ${JSON.stringify(wanted)} is not a table of ${sweep.outDir}; tables: ${sweep.tables.join(', ') || '(none)'}`);
+    return key;
+  }
+  const reports = sweep.tables.filter((t) => t.startsWith('report__'));
+  if (reports.length === 1) return reports[0];
+  if (reports.length === 0) {
+    throw new AnalysisError(`${sweep.outDir} has no report__*.parquet aggregate table (has the sweep finished?); tables: ${sweep.tables.join(', ') || '(none)'}`);
+  }
+  throw new AnalysisError(`${sweep.outDir} has ${reports.length} report tables; choose one with --table (${reports.join(', ')})`);
+}
+
+function specOf(element: { name: string; type?: string; logical_type?: { type: string }; converted_type?: string }): ColumnSpec | undefined {
+  if (element.type === 'DOUBLE' || element.type === 'FLOAT') return { name: element.name, type: 'double' };
+  if (element.type === 'INT64' || element.type === 'INT32') {
+    return { name: element.name, type: element.logical_type?.type === 'TIMESTAMP' ? 'timestamp' : 'int64' };
+  }
+  if (element.type === 'BYTE_ARRAY' && (element.converted_type === 'UTF8' || element.logical_type?.type === 'STRING')) return { name: element.name, type: 'string' };
+  return undefined;
+}
+
+/** Reads `<out>/<key>.parquet` into the analysis shape (numeric columns only, plus keys). */
+export async function readSweepTable(sweep: SweepDir, key: string): Promise<SweepTable> {
+  const file = path.join(sweep.outDir, `${key}.parquet`);
+  const bytes = fs.readFileSync(file);
+  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const specs = meta.schema.slice(1).map(specOf).filter((s): s is ColumnSpec => s !== undefined);
+  const has = (name: string) => specs.some((s) => s.name === name);
+  if (!has('run_id')) throw new AnalysisError(`${file} has no run_id column; give an aggregate table of a sweep`);
+  const wanted = specs.filter((s) => s.name === 'run_id' || s.name === 'time' || s.name === '__status' || s.type === 'double');
+  const typed = await readParquetColumns(file, wanted);
+  const byName = new Map(typed.columns.map((c) => [c.spec.name, c]));
+  const n = typed.rowCount;
+  const runIdCol = byName.get('run_id')!;
+  const runId = new Float64Array(n);
+  for (let i = 0; i < n; i++) runId[i] = Number((runIdCol.values as BigInt64Array)[i]);
+  const timeCol = byName.get('time');
+  const time: (bigint | null)[] = new Array(n).fill(null);
+  if (timeCol) for (let i = 0; i < n; i++) time[i] = timeCol.valid && timeCol.valid[i] === 0 ? null : (timeCol.values as BigInt64Array)[i];
+  const statusCol = byName.get('__status');
+  const status: string[] = statusCol ? (statusCol.values as (string | null)[]).map((s) => s ?? 'ok') : new Array(n).fill('ok');
+  const columns = typed.columns
+    .filter((c) => c.spec.type === 'double')
+    .map((c) => {
+      const values = Float64Array.from(c.values as Float64Array);
+      if (c.valid) for (let i = 0; i < n; i++) if (c.valid[i] === 0) values[i] = NaN;
+      return { name: c.spec.name, values };
+    });
+  return { rowCount: n, runId, time, status, columns };
+}
