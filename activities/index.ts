@@ -6,13 +6,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Overrides } from '../sweep/overrides';
 import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
-import { expandRun } from '../sweep/runset';
+import { expandRun, inputTables } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
   type AggregateInput,
   type AggregateSummary,
+  type FailureRecord,
+  type InputPageRequest,
+  type OkPage,
   type RunReport,
   type RunTask,
   type SweepContext,
@@ -22,14 +24,16 @@ import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
+import type { EngineSlots } from '../gmat/slots';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
-import { requestPath, runDir, runsDir, samplesPath, scriptCopyPath } from '../output/layout';
-import { readSamplesJson, sampleOverrides, type SamplesJson } from '../output/samples-json';
+import { appendFailures } from '../output/failures';
+import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from '../output/input-tables';
+import { requestPath, runDir, runsDir, scriptCopyPath } from '../output/layout';
 import { writeJsonAtomic } from '../output/atomic';
 import { OutputParseError, runMission } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
-import { OverrideError } from '../sweep/overrides';
+import { OverrideError, type Overrides } from '../sweep/overrides';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -37,9 +41,12 @@ function nonRetryable(type: string, message: string, details: Record<string, unk
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
 }
 
-/** Heartbeats from the main thread while GMAT runs in its child process. */
+/**
+ * Heartbeats from the main thread while GMAT runs in its child process. The first one goes
+ * out after an interval, not at once: a run shorter than that needs none (its completion
+ * tells the server it is alive), which saves the server one RPC and one write per run.
+ */
 function startHeartbeats(): () => void {
-  heartbeat();
   const timer = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
   return () => clearInterval(timer);
 }
@@ -47,6 +54,8 @@ function startHeartbeats(): () => void {
 export interface ActivityResources {
   /** Long-lived consoles for sweeps in `warm` mode; the worker closes it on shutdown. */
   warmPool?: WarmPool;
+  /** GMAT processes at once on this worker; runs wait for a slot only while GMAT runs. */
+  engineSlots?: EngineSlots;
 }
 
 export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
@@ -78,7 +87,15 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     return install;
   };
 
-  const readSamples = (context: SweepContext): SamplesJson => readSamplesJson(context.outDir);
+  /** A missing or changed input table is final: retrying cannot bring the original back. */
+  const inputsChecked = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof InputTableError) throw nonRetryable(RUN_FAILURE_TYPES.badInput, err.message);
+      throw err;
+    }
+  };
 
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
@@ -99,21 +116,33 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         fs.mkdirSync(path.dirname(archived), { recursive: true });
         fs.copyFileSync(source, archived);
       }
-      if (runSet.kind === 'samples' && !fs.existsSync(samplesPath(context.outDir))) {
-        throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${samplesPath(context.outDir)} is missing; start the sweep again`);
-      }
+      inputsChecked(() => verifyInputTables(context.outDir, [...inputTables(runSet), ...(input.alreadyOk ? [input.alreadyOk] : [])]));
       // The request that produced this directory: `gsweep resume` and `extend` start from it.
       // Without the install root: resume takes the engine from its own command line, never from here.
       const { gmatRoot: _pinned, ...engine } = context.engine;
       writeJsonAtomic(requestPath(context.outDir), { ...input, context: { ...context, engine }, carried: undefined, alreadyOk: undefined });
     },
 
-    async loadSamplesPage({ context, offset, count }: { context: SweepContext; offset: number; count: number }): Promise<Overrides[]> {
-      const samples = readSamples(context);
-      const end = Math.min(samples.rows.length, offset + count);
-      const page: Overrides[] = [];
-      for (let row = offset; row < end; row++) page.push(sampleOverrides(samples, row));
-      return page;
+    /** Values `offset ..` of an input table (long grid axis, sample rows): one page, far below payload limits. */
+    async loadInputPage({ context, ref, offset }: InputPageRequest): Promise<unknown[]> {
+      return inputsChecked(() => {
+        const reader = new ValueTableReader(context.outDir, ref);
+        try {
+          return reader.page(offset);
+        } finally {
+          reader.close();
+        }
+      });
+    },
+
+    /** 65 536 bits of a resume's already-ok bitset from `offset` on. */
+    async loadOkPage({ context, ref, offset }: InputPageRequest): Promise<OkPage> {
+      return inputsChecked(() => ({ offset, bits: readOkPage(context.outDir, ref, offset) }));
+    },
+
+    /** Failed runs that could not record their own outcome, appended to `<out>/failures.jsonl`. */
+    async recordFailures({ context, failures }: { context: SweepContext; failures: FailureRecord[] }): Promise<void> {
+      appendFailures(context.outDir, failures);
     },
 
     async runGmat(task: RunTask): Promise<RunReport> {
@@ -133,6 +162,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
             context.engine.mode === 'warm' && resources.warmPool
               ? { pool: resources.warmPool, scriptKey: context.scriptSha256 }
               : undefined,
+          slots: resources.engineSlots,
         });
         const rows = Object.values(result.tables).reduce((n, t) => n + t.rows, 0);
         return { runId, status: 'ok', rows };
@@ -154,15 +184,15 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     },
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
-      let samples: SamplesJson | undefined;
+      const tables = new InputTables(input.context.outDir);
       const overridesOf = (runId: number): Overrides => {
-        const expanded = expandRun(input.runSet, runId);
-        if (expanded) return expanded;
         try {
-          samples ??= readSamples(input.context);
-          return sampleOverrides(samples, runId);
-        } catch {
-          return {}; // samples.json damaged: the run's manifest line has no overrides, the aggregate still completes
+          return expandRun(input.runSet, runId, tables.valueAt);
+        } catch (err) {
+          // A damaged input table costs the manifest the overrides of runs without an
+          // outcome.json (each ok run keeps its own), not the aggregate.
+          if (err instanceof InputTableError) return {};
+          throw err;
         }
       };
       let version: string | null = null;
@@ -172,11 +202,23 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         // The aggregate does not need GMAT; the manifest then says "unknown".
       }
       const info = activityInfo();
-      return aggregateRuns(input, overridesOf, version, {
-        progress: (runsDone) => heartbeat({ runsDone }),
-        workflowId: info.workflowExecution?.workflowId,
-        namespace: info.workflowNamespace,
-      });
+      try {
+        return await inputsChecked(() =>
+          aggregateRuns(
+            input,
+            overridesOf,
+            version,
+            {
+              progress: (runsDone) => heartbeat({ runsDone }),
+              workflowId: info.workflowExecution?.workflowId,
+              namespace: info.workflowNamespace,
+            },
+            tables.valueAt,
+          ),
+        );
+      } finally {
+        tables.close();
+      }
     },
   };
 }

@@ -82,7 +82,7 @@ function addSweepOptions(cmd: Command): Command {
     .option('--out <dir>', 'output directory, seen by every worker (default ./gsweep-runs/<sweep-id>)')
     .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
-    .addOption(new Option('--engine-mode <mode>', 'fresh: one GmatConsole per run; warm: long-lived consoles per worker slot (same script only)').choices(['fresh', 'warm']).default('fresh'))
+    .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default('warm'))
     .option('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
     .option('--run-timeout <seconds>', 'per-run timeout', positiveNumber)
     .option('--heartbeat-timeout <seconds>', 'how fast a lost worker is noticed', positiveNumber)
@@ -426,7 +426,7 @@ export function buildProgram(): Command {
         return;
       }
       log(`gsweep: resuming ${outDir}: ${plan.toRun} runs to run (${plan.alreadyOk} ok kept, ${plan.failedBefore} failed before)`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
+      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
     });
 
   addConnectionOptions(
@@ -445,7 +445,7 @@ export function buildProgram(): Command {
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
       const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o));
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, { ...o, engine: plan.input.context.engine.kind });
+      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
     });
 
   program

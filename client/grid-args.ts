@@ -3,9 +3,11 @@
  * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
  * float, else string per token).
  */
-import { linspace } from '../sweep/grid';
 import { formatCount, MAX_RUNS } from '../sweep/limits';
 import type { OverrideValue } from '../sweep/overrides';
+
+/** A parsed `--grid` axis: a list, or `LO:HI:COUNT` kept as its three numbers (expanded by spec/grid.ts `linspaceAt`). */
+export type GridAxisArg = OverrideValue[] | { lo: number; hi: number; count: number };
 
 export class GridArgError extends Error {
   /** `option` is the flag the spec came from: `--grid`, or `--set` for `gsweep run-one`. */
@@ -53,7 +55,7 @@ function splitSetArg(spec: string): [string, string] {
   return [name, rhs];
 }
 
-export function parseGridArg(spec: string): [string, OverrideValue[]] {
+export function parseGridArg(spec: string): [string, GridAxisArg] {
   const [name, rhs] = splitNameValue(spec);
   // LO:HI:COUNT only when the text before the first ':' is a number; otherwise the
   // values are a list, so epochs like '01 Jan 2026 00:00:00.000' can be swept
@@ -73,7 +75,7 @@ export function parseGridArg(spec: string): [string, OverrideValue[]] {
     if (count > MAX_RUNS) {
       throw new GridArgError(spec, `COUNT ${countText} is more than gsweep's limit of ${formatCount(MAX_RUNS)} runs per sweep; use fewer values`);
     }
-    return [name, linspace(lo, hi, count)];
+    return [name, { lo, hi, count }];
   }
   const values = rhs.split(',').map((token, i) => {
     if (token.trim() === '') throw new GridArgError(spec, `value ${i + 1} is empty; remove the extra comma`);
@@ -94,7 +96,7 @@ function axisLength(spec: string): number {
   return rhs.split(',').length;
 }
 
-export function parseGridArgs(specs: string[]): Record<string, OverrideValue[]> {
+export function parseGridArgs(specs: string[]): Record<string, GridAxisArg> {
   const total = specs.reduce((n, spec) => n * (spec.includes('=') ? axisLength(spec) : 1), 1);
   if (total > MAX_RUNS) {
     throw new GridArgError(
@@ -102,7 +104,7 @@ export function parseGridArgs(specs: string[]): Record<string, OverrideValue[]> 
       `this grid has ${total < 1e21 ? formatCount(total) : String(total)} runs, more than gsweep's limit of ${formatCount(MAX_RUNS)} runs per sweep; use fewer values or split the sweep`,
     );
   }
-  const axes: Record<string, OverrideValue[]> = {};
+  const axes: Record<string, GridAxisArg> = {};
   for (const spec of specs) {
     const [name, values] = parseGridArg(spec);
     if (name in axes) throw new GridArgError(spec, `"${name}" is given twice; give each name once`);

@@ -11,12 +11,13 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
 import { requestPath, scriptCopyPath } from '../output/layout';
+import { InputTableError, verifyInputTables } from '../output/input-tables';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { MAX_IN_FLIGHT_LIMIT, MAX_REQUEST_FILE_BYTES, MAX_SCRIPT_BYTES, MAX_TIMEOUT_SECONDS } from '../sweep/limits';
 import { outputPathFieldReason } from '../sweep/output-fields';
 import { OverrideError, validateOverrideKey, validateOverrideValue, type Overrides } from '../sweep/overrides';
 import { validatePerturb } from '../sweep/random';
-import { runSetSize } from '../sweep/runset';
+import { inputTables, runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import type { EngineRequest, SweepInput } from '../sweep/sweep';
 import { checkRunCount } from './limits';
@@ -26,6 +27,13 @@ const MAX_MS = MAX_TIMEOUT_SECONDS * 1000;
 const value = z.union([z.number(), z.string(), z.boolean()]);
 const perturb = z.record(z.string(), z.tuple([z.enum(['normal', 'uniform', 'lognormal']), z.number(), z.number()]));
 const ms = z.number().int().positive().max(MAX_MS);
+// A table name is a file name gsweep writes under `<out>/inputs/`, never a path.
+const tableRef = z.object({ table: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), count: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const gridAxis = z.union([
+  z.array(value).min(1),
+  z.object({ linspace: z.tuple([z.number().finite(), z.number().finite(), z.number().int().positive()]) }),
+  z.object({ values: tableRef }),
+]);
 
 const inputSchema = z.object({
   context: z.object({
@@ -39,8 +47,8 @@ const inputSchema = z.object({
     runTimeoutMs: ms,
   }),
   runSet: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('grid'), axes: z.record(z.string(), z.array(value).min(1)) }),
-    z.object({ kind: z.literal('samples'), columns: z.array(z.string()).min(1), rowCount: z.number().int().positive() }),
+    z.object({ kind: z.literal('grid'), axes: z.record(z.string(), gridAxis) }),
+    z.object({ kind: z.literal('samples'), columns: z.array(z.string()).min(1), rowCount: z.number().int().positive(), rows: tableRef }),
     z.object({ kind: z.literal('monteCarlo'), n: z.number().int().positive(), perturb, seed: z.number().int().nonnegative(), firstRunId: z.number().int().nonnegative().optional() }),
     z.object({ kind: z.literal('latinHypercube'), n: z.number().int().positive(), perturb, seed: z.number().int().nonnegative() }),
   ]),
@@ -98,6 +106,7 @@ export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInp
   const input = parsed.data as SweepInput;
   checkRunCount('request.json runCount', input.runCount);
   const size = runSetSize(input.runSet);
+  checkRunCount('request.json runSet', size);
   if (size !== input.runCount) throw bad(file, `says runCount ${input.runCount} but its run set has ${size} runs`);
 
   const recorded = input.context.engine.kind;
@@ -112,6 +121,16 @@ export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInp
     ...(choice.gmatRoot ? { gmatRoot: choice.gmatRoot } : {}),
     ...((choice.engineMode ?? input.context.engine.mode) === 'warm' ? { mode: 'warm' as const } : {}),
   };
+  if (input.runSet.kind === 'samples' && input.runSet.rows.count !== input.runSet.rowCount) {
+    throw bad(file, `says rowCount ${input.runSet.rowCount} but its sample table has ${input.runSet.rows.count} rows`);
+  }
+  // Long value lists live in <out>/inputs/: they must be the ones the sweep started with.
+  try {
+    verifyInputTables(outDir, inputTables(input.runSet));
+  } catch (err) {
+    if (err instanceof InputTableError) throw new RequestError('out', `${err.message.replace(/(; start a new sweep| \(start the sweep again\))$/, '')}; resume needs the exact inputs the sweep ran, so start a new sweep`);
+    throw err;
+  }
   const scriptPath = scriptCopyPath(outDir, input.context.scriptName);
   verifyArchivedScript(scriptPath, input);
   return { ...input, context: { ...input.context, outDir, scriptPath, engine }, alreadyOk: undefined, carried: undefined };
@@ -155,23 +174,30 @@ function verifyArchivedScript(scriptPath: string, input: SweepInput): void {
       throw err;
     }
   };
+  const typeOf = new Map(resources.map((r) => [r.name, r.type] as const));
+  const checkColumn = (field: string, column: string) => {
+    try {
+      validateOverrideKey(column);
+    } catch (err) {
+      throw new RequestError(field, (err as Error).message);
+    }
+    const [resource, ...rest] = column.split('.');
+    if (!typeOf.has(resource)) throw new RequestError(field, `"${column}": the script creates no resource named "${resource}"`);
+    const reason = outputPathFieldReason(typeOf.get(resource), rest);
+    if (reason) throw new RequestError(field, `"${column}": ${reason}; output paths cannot be overridden`);
+  };
   const { runSet } = input;
   if (runSet.kind === 'grid') {
-    for (const [key, values] of Object.entries(runSet.axes)) for (const v of values) check({ [key]: v });
-  } else if (runSet.kind === 'samples') {
-    // Values are checked per run by the activity (samples.json stays in `out`); the columns here.
-    const typeOf = new Map(resources.map((r) => [r.name, r.type] as const));
-    for (const column of runSet.columns) {
-      try {
-        validateOverrideKey(column);
-      } catch (err) {
-        throw new RequestError('request.json runSet.columns', (err as Error).message);
-      }
-      const [resource, ...field] = column.split('.');
-      if (!typeOf.has(resource)) throw new RequestError('request.json runSet.columns', `"${column}": the script creates no resource named "${resource}"`);
-      const reason = outputPathFieldReason(typeOf.get(resource), field);
-      if (reason) throw new RequestError('request.json runSet.columns', `"${column}": ${reason}; output paths cannot be overridden`);
+    for (const [key, axis] of Object.entries(runSet.axes)) {
+      // A LO:HI:COUNT axis is checked by its ends; a table axis run by run in the activity
+      // (its file's hash was checked above).
+      if (Array.isArray(axis)) for (const v of axis) check({ [key]: v });
+      else if ('linspace' in axis) for (const v of axis.linspace.slice(0, 2)) check({ [key]: v });
+      else checkColumn('request.json runSet.axes', key);
     }
+  } else if (runSet.kind === 'samples') {
+    // Values are checked per run by the activity (the rows stay in `<out>/inputs/`); the columns here.
+    for (const column of runSet.columns) checkColumn('request.json runSet.columns', column);
   } else {
     try {
       validatePerturb(runSet.perturb);

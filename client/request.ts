@@ -9,20 +9,23 @@ import * as path from 'node:path';
 import { z } from 'zod';
 export { RequestError };
 import { checkScript, patchScript, validateOverridesForScript } from '../gmat/script';
+import { encodeValueTable, INLINE_LIST_MAX_BYTES, type EncodedTable } from '../output/input-tables';
 import { canonicalScriptSha256 } from '../output/script-hash';
-import { gridSize } from '../sweep/grid';
+import { sortedKeys } from '../sweep/grid';
 import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../sweep/overrides';
 import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
-import type { EngineKind, PerturbSpec, RetrySpec, RunSet, SweepInput } from '../sweep/sweep';
+import { DEFAULT_ENGINE_MODE, type EngineKind, type GridAxis, type PerturbSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
 import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
 import { LOCK_NAME } from './out-lock';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 
 const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
+/** `LO:HI:COUNT` of `--grid`: numpy.linspace with both ends exact; travels as these three numbers. */
+const linspaceAxis = z.object({ lo: z.number(), hi: z.number(), count: z.number() }).strict();
 const perturbSpec = z.tuple([z.string(), z.number(), z.number()]);
 const stochastic = z.object({
   n: z.number(),
@@ -33,7 +36,7 @@ const stochastic = z.object({
 export const sweepRequestSchema = z
   .object({
     script: z.string().min(1),
-    grid: z.record(z.string(), z.array(overrideValue)).optional(),
+    grid: z.record(z.string(), z.union([z.array(overrideValue), linspaceAxis])).optional(),
     samples: z.union([z.string().min(1), z.array(z.record(z.string(), overrideValue))]).optional(),
     monteCarlo: stochastic.optional(),
     latinHypercube: stochastic.optional(),
@@ -67,8 +70,8 @@ export const DEFAULTS = {
 /** What the client needs to start (and describe) a validated sweep. */
 export interface PreparedSweep {
   input: SweepInput;
-  /** Rows to write to `<out>/samples.json` before starting, for explicit-row sweeps. */
-  samples?: SamplesTable;
+  /** Long value lists (grid axes, sample rows) to write to `<out>/inputs/` before starting; the run set carries their hashes. */
+  inputTables?: EncodedTable[];
   /** Resolved engine: the stand-in is only ever used when the request says so. */
   engine: EngineKind;
   /** Workflow id; defaults to the sweep id (resume and extend start new ids on the same sweep). */
@@ -81,12 +84,24 @@ function zodMessage(error: z.ZodError): RequestError {
   return new RequestError(field, `${issue.message}; see README "Sweep requests" for the accepted shape`);
 }
 
-function checkGrid(axes: Record<string, OverrideValue[]>): void {
+export type GridAxisRequest = OverrideValue[] | { lo: number; hi: number; count: number };
+
+function checkGrid(axes: Record<string, GridAxisRequest>): void {
   for (const [key, values] of Object.entries(axes)) {
     try {
       validateOverrideKey(key);
     } catch (err) {
       throw new RequestError(`grid.${key}`, (err as Error).message);
+    }
+    if (!Array.isArray(values)) {
+      const { lo, hi, count } = values;
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+        throw new RequestError(`grid.${key}`, `lo and hi must be finite numbers, got ${describeValue(lo)} and ${describeValue(hi)}`);
+      }
+      if (!Number.isSafeInteger(count) || count < 2) {
+        throw new RequestError(`grid.${key}.count`, `${describeValue(count)} is not an integer >= 2; both ends are included, so give at least 2`);
+      }
+      continue;
     }
     if (values.length === 0) {
       throw new RequestError(`grid.${key}`, 'the value list is empty; give at least one value');
@@ -192,7 +207,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   }
 
   let runSet: RunSet;
-  let samples: SamplesTable | undefined;
+  const tables: EncodedTable[] = [];
   const checkAgainstScript = (field: string, overrides: Overrides) => {
     try {
       validateOverridesForScript(resources, overrides);
@@ -202,17 +217,35 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     }
   };
   if (request.grid) {
-    const keys = Object.keys(request.grid).length;
+    const grid = request.grid;
+    const keys = Object.keys(grid).length;
     if (keys > MAX_PARAMETERS) throw new RequestError('grid', `${keys} axes is more than the limit of ${MAX_PARAMETERS}; sweep fewer parameters`);
-    // Counted before anything is expanded or checked value by value.
-    checkRunCount('grid', gridSize(request.grid));
-    checkGrid(request.grid);
-    runSet = { kind: 'grid', axes: request.grid };
-    // One representative per axis value is enough: every key and value is checked once.
-    for (const [key, values] of Object.entries(request.grid)) {
-      for (const value of values) checkAgainstScript('grid', { [key]: value });
+    // Counted from list lengths and COUNTs before anything is checked value by value or
+    // written as a table (a LO:HI:COUNT axis is never expanded here).
+    checkRunCount(
+      'grid',
+      Object.values(grid).reduce((n, axis) => n * (Array.isArray(axis) ? axis.length : Number.isFinite(axis.count) ? Math.max(1, axis.count) : 1), 1),
+    );
+    checkGrid(grid);
+    // One representative per axis value is enough: every key and value is checked once
+    // (a linspace's values are all finite numbers: its ends stand for it).
+    for (const [key, values] of Object.entries(grid)) {
+      for (const value of Array.isArray(values) ? values : [values.lo, values.hi]) checkAgainstScript('grid', { [key]: value });
     }
+    const axes: Record<string, GridAxis> = {};
+    sortedKeys(grid).forEach((key, k) => {
+      const values = grid[key];
+      if (!Array.isArray(values)) axes[key] = { linspace: [values.lo, values.hi, values.count] };
+      else if (JSON.stringify(values).length <= INLINE_LIST_MAX_BYTES) axes[key] = values;
+      else {
+        const table = encodeValueTable(`grid-${k}`, values);
+        tables.push(table);
+        axes[key] = { values: table.ref };
+      }
+    });
+    runSet = { kind: 'grid', axes };
   } else if (request.samples !== undefined) {
+    let samples: SamplesTable;
     try {
       samples =
         typeof request.samples === 'string'
@@ -228,7 +261,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     }
     samples.rows.forEach((row, r) => {
       const overrides: Overrides = {};
-      samples!.columns.forEach((c, i) => {
+      samples.columns.forEach((c, i) => {
         overrides[c] = row[i] as OverrideValue;
       });
       try {
@@ -237,7 +270,9 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         throw err instanceof RequestError ? err : new RequestError(`samples[${r}]`, (err as Error).message);
       }
     });
-    runSet = { kind: 'samples', columns: samples.columns, rowCount: samples.rows.length };
+    const table = encodeValueTable('samples', samples.rows);
+    tables.push(table);
+    runSet = { kind: 'samples', columns: samples.columns, rowCount: samples.rows.length, rows: table.ref };
   } else {
     const kind = request.monteCarlo ? ('monteCarlo' as const) : ('latinHypercube' as const);
     const spec = (request.monteCarlo ?? request.latinHypercube)!;
@@ -297,7 +332,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const gmatRoot = request.gmatRoot ? path.resolve(cwd, request.gmatRoot) : undefined;
   return {
     engine,
-    samples,
+    inputTables: tables,
     input: {
       context: {
         sweepId,
@@ -305,7 +340,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         scriptPath,
         scriptName: path.basename(scriptPath),
         scriptSha256: canonicalScriptSha256(scriptText),
-        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), ...(request.engineMode === 'warm' ? { mode: 'warm' as const } : {}) },
+        engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), mode: request.engineMode ?? DEFAULT_ENGINE_MODE },
         runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
       },
       runSet,

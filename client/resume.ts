@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/input-tables';
 import { readCurrentOutcome } from '../output/outcome';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
@@ -17,6 +18,8 @@ import { readSweepRequest, type EngineChoice } from './request-file';
 
 export interface ResumePlan {
   input: SweepInput;
+  /** The already-ok bitset, written to `<out>/inputs/` when the resumed sweep starts (10 M runs = 1.2 MiB: never in history). */
+  inputTables: EncodedTable[];
   workflowId: string;
   toRun: number;
   alreadyOk: number;
@@ -58,8 +61,10 @@ export function planResume(outDir: string, choice: EngineChoice): ResumePlan {
   const input = readSweepRequest(outDir, choice);
   const { ok, failed } = okBitset(input, input.runCount);
   const alreadyOk = ok.count();
+  const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
   return {
-    input: { ...input, alreadyOk: ok.toBase64(), carried: undefined },
+    input: { ...input, alreadyOk: bits.ref, carried: undefined },
+    inputTables: [bits],
     workflowId: nextWorkflowId(input, 'resume'),
     toRun: input.runCount - alreadyOk,
     alreadyOk,
@@ -96,8 +101,10 @@ export function planExtend(outDir: string, extra: number, choice: EngineChoice):
   const runCount = runSetSize(runSet);
   const grown = new RunBitset(runCount);
   for (let id = 0; id < input.runCount; id++) grown.set(id);
+  const bits = encodeBitsTable(ALREADY_OK_TABLE, runCount, grown.bytes);
   return {
-    input: { ...input, runSet, runCount, alreadyOk: grown.toBase64(), carried: undefined },
+    input: { ...input, runSet, runCount, alreadyOk: bits.ref, carried: undefined },
+    inputTables: [bits],
     workflowId: nextWorkflowId(input, 'extend'),
     toRun: extra,
     alreadyOk: input.runCount,

@@ -12,8 +12,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { writeInputTable } from '../output/input-tables';
 import { manifestPath } from '../output/layout';
-import { writeSamplesJson } from '../output/samples-json';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
@@ -55,8 +55,9 @@ function isPrepared(request: SweepRequest | PreparedSweep): request is PreparedS
 
 /**
  * Validates the request against the script and the filesystem (RequestError names the field,
- * the value and the fix; nothing is created), hashes the script, writes explicit sample rows
- * to the output directory, and starts the sweep workflow. A PreparedSweep (prepareRequest,
+ * the value and the fix; nothing is created), hashes the script, writes long value lists
+ * (sample rows, long grid axes, a resume's already-ok bitset) to `<out>/inputs/`, and starts
+ * the sweep workflow. A PreparedSweep (prepareRequest,
  * planResume) is started as is.
  */
 export async function startSweep(client: Client, request: SweepRequest | PreparedSweep, options: StartOptions = {}): Promise<SweepHandle> {
@@ -67,7 +68,8 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
     ...(options.gmatTaskQueue ? { gmatTaskQueue: options.gmatTaskQueue } : {}),
   };
   const { context } = input;
-  if (prepared.samples) writeSamplesJson(context.outDir, prepared.samples);
+  // Written once, before the workflow exists; the run set carries their hashes.
+  for (const table of prepared.inputTables ?? []) writeInputTable(context.outDir, table);
   try {
     return await client.workflow.start(sweepWorkflow, {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
@@ -113,7 +115,7 @@ export async function resumeSweep(
   } = {},
 ): Promise<SweepHandle> {
   const plan = planResume(path.resolve(outDir), options.engine ?? { engine: 'gmat' });
-  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId }, options);
+  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, options);
 }
 
 export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {

@@ -8,14 +8,15 @@ import * as os from 'node:os';
 import type { Overrides } from '../sweep/overrides';
 import { writeFileAtomic } from '../output/atomic';
 import { runGmatConsole, GmatRunError } from './console';
+import type { EngineSlots } from './slots';
 import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
 import type { GmatInstall } from './install';
 import { patchScript, type PatchedOutput } from './script';
 import { writeStartupFile } from './startup';
 import { RUN_FILES, runFilePath, runTableFilePath, tableKey } from '../output/layout';
-import { writeOutcome, type RunOutcome } from '../output/outcome';
+import { writeOutcome, writeOutcomeAsync, type RunOutcome } from '../output/outcome';
 import { parseOutputFile } from '../tables/parse';
-import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
+import { columnSpecsOf, writeParquetTableAsync } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
 
 export interface RunMissionOptions {
@@ -31,6 +32,11 @@ export interface RunMissionOptions {
   attempt?: number;
   /** `warm` mode: borrow a long-lived GmatConsole for runs of the same source script. */
   warm?: { pool: WarmPool; scriptKey: string };
+  /**
+   * The worker's engine slots: held only while GMAT runs, so this run's patching happens
+   * before and its parsing after, overlapping other runs' GMAT time.
+   */
+  slots?: EngineSlots;
 }
 
 /** Which process ran a run: shows in outcome.json how a sweep spread over workers. */
@@ -96,15 +102,13 @@ async function runWarm(
   scriptPath: string,
   logPath: string,
   outputs: PatchedOutput[],
-): Promise<boolean> {
-  if (!canFeedInteractively(scriptPath)) return false;
+): Promise<string | undefined> {
+  if (!canFeedInteractively(scriptPath)) return undefined;
   const console = await warm.pool.acquire(options.install, warm.scriptKey);
   try {
     const output = await console.run(scriptPath, options.timeoutMs, options.signal);
     warm.pool.release(options.install, warm.scriptKey, console);
-    // Interactive GMAT ignores --logfile; the run's share of its output is the run's log.
-    writeFileAtomic(logPath, output);
-    return true;
+    return output;
   } catch (err) {
     if (!(err instanceof WarmRunError)) throw err;
     if (err.failure === 'timeout' || err.failure === 'cancelled') {
@@ -118,8 +122,18 @@ async function runWarm(
       });
     }
     for (const o of outputs) fs.rmSync(o.path, { force: true });
-    return false;
+    return undefined;
   }
+}
+
+function cancelledBeforeStart(logPath: string): GmatRunError {
+  return new GmatRunError(`GMAT run cancelled before it started (log: ${logPath})`, {
+    kind: 'cancelled',
+    engineMessage: '',
+    exitCode: null,
+    signal: null,
+    logPath,
+  });
 }
 
 export async function runMission(options: RunMissionOptions): Promise<RunMissionResult> {
@@ -129,8 +143,8 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   resetRunDirectory(dir);
   const patched = patchScript(options.scriptText, options.overrides, dir);
   const scriptPath = runFilePath(dir, RUN_FILES.patchedScript);
-  writeFileAtomic(scriptPath, patched.text);
-  const startupPath = writeStartupFile(options.install, dir);
+  // Re-made by every attempt, so atomic but not fsynced; outcome.json is the run's record.
+  writeFileAtomic(scriptPath, patched.text, { durable: false });
   const logPath = runFilePath(dir, RUN_FILES.log);
   const base = {
     run_id: options.runId,
@@ -159,9 +173,18 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     return outcome;
   };
 
+  let warmOutput: string | undefined;
+  let releaseSlot: (() => void) | undefined;
   try {
-    const ranWarm = options.warm ? await runWarm(options, options.warm, scriptPath, logPath, patched.outputs) : false;
-    if (!ranWarm) {
+    if (options.slots) {
+      releaseSlot = await options.slots.acquire(options.signal).catch(() => {
+        throw cancelledBeforeStart(logPath);
+      });
+    }
+    warmOutput = options.warm ? await runWarm(options, options.warm, scriptPath, logPath, patched.outputs) : undefined;
+    if (warmOutput === undefined) {
+      // Fresh runs (and warm runs GMAT rejected, re-run for GMAT's own error lines).
+      const startupPath = writeStartupFile(options.install, dir);
       await runGmatConsole({
         install: options.install,
         scriptPath,
@@ -173,9 +196,14 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       });
     }
   } catch (err) {
+    releaseSlot?.();
     if (err instanceof GmatRunError && err.kind !== 'cancelled') fail(err.message);
     throw err;
   }
+  // GMAT is done: the next run may start while this one's outputs are parsed.
+  releaseSlot?.();
+  // Interactive GMAT ignores --logfile; the run's share of its output is the run's log.
+  if (warmOutput !== undefined) writeFileAtomic(logPath, warmOutput, { durable: false });
 
   const tables: RunMissionResult['tables'] = {};
   const outcomeTables: RunOutcome['tables'] = {};
@@ -193,7 +221,8 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     }
     const key = tableKey(output.kind, output.name);
     const target = runTableFilePath(dir, key);
-    writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
+    // Encoded here, fsynced and renamed off the main thread, before outcome.json records the run.
+    await writeParquetTableAsync(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
     tables[key] = { path: target, rows: table.rowCount };
     outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
     outputPaths[key] = target;
@@ -207,6 +236,6 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     tables: outcomeTables,
     stderr: null,
   };
-  writeOutcome(dir, outcome);
+  await writeOutcomeAsync(dir, outcome);
   return { outcome, tables };
 }

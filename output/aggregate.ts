@@ -6,12 +6,11 @@
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
  * streams run by run into every table and the manifest.
  */
-import * as fs from 'node:fs';
-import { RunBitset } from '../sweep/bitset';
 import type { AggregateInput, AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
-import { aggregateTablePath, manifestPath, runDir, samplesPath } from './layout';
-import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus } from './manifest';
+import { readFailures } from './failures';
+import { aggregateTablePath, manifestPath, runDir } from './layout';
+import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
 import { readCurrentOutcome, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
@@ -29,10 +28,10 @@ interface RunState {
   outcome?: RunOutcome;
 }
 
-function runStateOf(input: AggregateInput, failed: RunBitset | undefined, runId: number): RunState {
+function runStateOf(input: AggregateInput, failures: Map<number, string>, runId: number): RunState {
   const outcome = readCurrentOutcome(input.context.outDir, runId);
   if (outcome) return { status: outcome.status, outcome };
-  if (failed?.has(runId) || input.notes[String(runId)] !== undefined) return { status: 'failed' };
+  if (failures.has(runId)) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
   // cancelled (or terminated before it ran); resume re-runs it.
   return { status: 'cancelled' };
@@ -125,7 +124,7 @@ function markerRow(runId: number, status: ManifestStatus): Table {
   };
 }
 
-function manifestEntry(input: AggregateInput, runId: number, state: RunState, overrides: () => Record<string, unknown>): ManifestEntry {
+function manifestEntry(failures: Map<number, string>, runId: number, state: RunState, overrides: () => Record<string, unknown>): ManifestEntry {
   const o = state.outcome;
   if (o && o.overrides !== null) {
     return {
@@ -150,23 +149,25 @@ function manifestEntry(input: AggregateInput, runId: number, state: RunState, ov
     duration_s: 0,
     stderr:
       o?.stderr ??
-      input.notes[String(runId)] ??
+      failures.get(runId) ??
       (state.status === 'failed'
-        ? `run ${runId} failed without recording an outcome, and its reason was not kept (only the first 500 such reasons are); ` +
+        ? `run ${runId} failed without recording an outcome or a reason; ` +
           `the worker's log and activity run-${runId} in the Temporal UI (when the server still has it) give the cause`
         : null),
     log_path: null,
   };
 }
 
+/** `valueAt` reads the run set's input tables (long grid axes, sample rows) for the manifest header. */
 export async function aggregateRuns(
   input: AggregateInput,
   overridesOf: (runId: number) => Record<string, unknown>,
   gmatInstallVersion: string | null,
   hooks: AggregateHooks = {},
+  valueAt?: TableValueAt,
 ): Promise<AggregateSummary> {
   const { outDir } = input.context;
-  const failedRuns = input.failed ? RunBitset.fromBase64(input.runCount, input.failed) : undefined;
+  const failedRuns = readFailures(outDir);
 
   // Pass 1: the output tables' schemas, from the outcome.json files only.
   const states = (function* () {
@@ -180,17 +181,6 @@ export async function aggregateRuns(
 
   // Pass 2, one read of each run's outcome: every output table is streamed (one writer per
   // table, each bounded by one row group) and the manifest line is written in the same loop.
-  let samples: { rows: unknown[][] } | undefined;
-  if (input.runSet.kind === 'samples') {
-    // A damaged samples.json costs the manifest its rows (and overrides of runs without an
-    // outcome), not the aggregate.
-    try {
-      const parsed = JSON.parse(fs.readFileSync(samplesPath(outDir), 'utf8')) as { rows?: unknown };
-      if (Array.isArray(parsed.rows)) samples = { rows: parsed.rows as unknown[][] };
-    } catch {
-      samples = undefined;
-    }
-  }
   const outputs = [...schemas].map(([key, dataColumns]) => {
     const columns: ColumnSpec[] = [
       { name: 'run_id', type: 'int64', nullable: false },
@@ -219,18 +209,26 @@ export async function aggregateRuns(
       });
     }
     out = new AtomicLineWriter(manifest);
-    out.line(
-      pythonJsonDumps(
-        manifestHeader({
-          scriptSha256: input.context.scriptSha256,
-          runSet: input.runSet,
-          runCount: input.runCount,
-          gmatInstallVersion,
-          samples,
-          temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
-        }),
-      ),
-    );
+    const header = (at: TableValueAt | undefined) =>
+      manifestHeader({
+        scriptSha256: input.context.scriptSha256,
+        runSet: input.runSet,
+        runCount: input.runCount,
+        gmatInstallVersion,
+        valueAt: at,
+        temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
+      });
+    let headerLine: Record<string, unknown>;
+    try {
+      headerLine = header(valueAt);
+    } catch {
+      // Damaged or missing input tables (<out>/inputs/) cost the manifest header its value
+      // lists, not the aggregate: the runs' own outcome.json files still say what each ran.
+      headerLine = header(() => null);
+      const spec = headerLine.parameter_spec as Record<string, unknown>;
+      if (spec._kind === 'explicit') spec.rows = [];
+    }
+    out.line(pythonJsonDumps(headerLine));
     for (let id = 0; id < input.runCount; id++) {
       let state = runStateOf(input, failedRuns, id);
       // Typed columns straight from the run's files; all of a run's tables are read before any
@@ -285,7 +283,7 @@ export async function aggregateRuns(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      out.line(pythonJsonDumps(manifestEntry(input, id, state, () => overridesOf(id))));
+      out.line(pythonJsonDumps(manifestEntry(failedRuns, id, state, () => overridesOf(id))));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer!.close();

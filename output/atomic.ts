@@ -2,7 +2,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function writeFileAtomic(target: string, data: string | Uint8Array): void {
+/**
+ * `durable: false` skips the fsync, for files that are re-made on every attempt or are
+ * diagnostics (a run's patched script, its GMAT log): they stay atomic (never half-written
+ * as seen by a reader), and the run's fsynced outcome.json remains the record of the run.
+ */
+export function writeFileAtomic(target: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
@@ -11,7 +16,7 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
   try {
     if (typeof data === 'string') fs.writeSync(fd, data);
     else fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
+    if (options.durable !== false) fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
     fs.rmSync(temp, { force: true });
@@ -19,6 +24,28 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
   }
   fs.closeSync(fd);
   fs.renameSync(temp, target);
+}
+
+/**
+ * writeFileAtomic off the main thread: the write and fsync run on libuv's thread pool, so a
+ * worker keeps feeding its other GMAT slots while the disk catches up.
+ */
+export async function writeFileAtomicAsync(target: string, data: string | Uint8Array): Promise<void> {
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
+  );
+  const handle = await fs.promises.open(temp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await fs.promises.rm(temp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  await fs.promises.rename(temp, target);
 }
 
 export function writeJsonAtomic(target: string, value: unknown): void {

@@ -46,7 +46,11 @@ export const outcomePath = (outDir: string, runId: number) => runFilePath(runDir
 export const runTableFilePath = (runDirectory: string, key: string) => path.join(runDirectory, tableFileName(key));
 export const runTablePath = (outDir: string, runId: number, key: string) => runTableFilePath(runDir(outDir, runId), key);
 export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
-export const samplesPath = (outDir: string) => path.join(outDir, 'samples.json');
+/** Long value lists of the run set (grid axes, sample rows, a resume's already-ok bitset): output/input-tables.ts. */
+export const inputsDir = (outDir: string) => path.join(outDir, 'inputs');
+/** Failed runs that could not record their own outcome: output/failures.ts. */
+export const FAILURES_NAME = 'failures.jsonl';
+export const failuresPath = (outDir: string) => path.join(outDir, FAILURES_NAME);
 export const requestPath = (outDir: string) => path.join(outDir, 'request.json');
 export const manifestPath = (outDir: string) => path.join(outDir, MANIFEST_NAME);
 export const aggregateTablePath = (outDir: string, key: string) => path.join(outDir, tableFileName(key));

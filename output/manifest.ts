@@ -4,7 +4,8 @@
  * `json.dumps(obj, sort_keys=True)` so gmat-sweep's tooling and diff habits carry over.
  */
 import * as os from 'node:os';
-import type { RunSet } from '../sweep/sweep';
+import { axisLength, axisValueAt, sortedKeys } from '../sweep/grid';
+import type { InputTableRef, RunSet } from '../sweep/sweep';
 import type { Overrides } from '../sweep/overrides';
 
 import { GSWEEP_VERSION } from './package-info';
@@ -75,13 +76,28 @@ export function pythonJsonDumps(value: unknown): string {
     .join(', ')}}`;
 }
 
-/** gmat-sweep's `parameter_spec`, with its `_kind` discriminator. */
-export function parameterSpec(runSet: RunSet, samples?: { rows: unknown[][] }): Record<string, unknown> {
+/** Reads value `index` of an input table (activities/input-tables.ts). */
+export type TableValueAt = (ref: InputTableRef, index: number) => unknown;
+
+const noTables: TableValueAt = (ref) => {
+  throw new Error(`parameter_spec needs input table ${ref.table}; pass a reader`);
+};
+
+/** gmat-sweep's `parameter_spec`, with its `_kind` discriminator: every list written out. */
+export function parameterSpec(runSet: RunSet, valueAt: TableValueAt = noTables): Record<string, unknown> {
   switch (runSet.kind) {
-    case 'grid':
-      return { _kind: 'grid', ...runSet.axes };
-    case 'samples':
-      return { _kind: 'explicit', columns: runSet.columns, rows: samples?.rows ?? [] };
+    case 'grid': {
+      const spec: Record<string, unknown> = { _kind: 'grid' };
+      for (const key of sortedKeys(runSet.axes)) {
+        const axis = runSet.axes[key];
+        spec[key] = Array.from({ length: axisLength(axis) }, (_, i) => axisValueAt(axis, i) ?? valueAt((axis as { values: InputTableRef }).values, i));
+      }
+      return spec;
+    }
+    case 'samples': {
+      const rows = Array.from({ length: runSet.rowCount }, (_, i) => valueAt(runSet.rows, i));
+      return { _kind: 'explicit', columns: runSet.columns, rows };
+    }
     case 'monteCarlo':
       return { _kind: 'monte_carlo', perturb: runSet.perturb, n: runSet.n, seed: runSet.seed };
     case 'latinHypercube':
@@ -94,7 +110,8 @@ export interface ManifestHeaderInput {
   runSet: RunSet;
   runCount: number;
   gmatInstallVersion: string | null;
-  samples?: { rows: unknown[][] };
+  /** Values of the run set's input tables (long grid axes, sample rows). */
+  valueAt?: TableValueAt;
   temporal: { namespace?: string; workflowId: string };
 }
 
@@ -112,7 +129,7 @@ export function manifestHeader(input: ManifestHeaderInput): Record<string, unkno
     node_version: process.version,
     gsweep_version: GSWEEP_VERSION,
     sweep_seed: seed,
-    parameter_spec: parameterSpec(input.runSet, input.samples),
+    parameter_spec: parameterSpec(input.runSet, input.valueAt),
     run_count: input.runCount,
     backend: 'temporal',
     temporal: input.temporal,

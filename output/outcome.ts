@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { Overrides } from '../sweep/overrides';
 import type { ColumnSpec } from '../tables/table';
-import { writeJsonAtomic } from './atomic';
+import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
 import { outcomePath, RUN_FILES, runDir, runFilePath, runTablePath } from './layout';
 
 export type RunStatus = 'ok' | 'failed';
@@ -79,12 +79,22 @@ function relativeTo(runDirectory: string, file: string): string {
   return rel.startsWith('..') || path.isAbsolute(rel) ? path.basename(file) : rel;
 }
 
-export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
-  writeJsonAtomic(runFilePath(runDirectory, RUN_FILES.outcome), {
+/** The outcome as stored: paths relative to the run directory, so the directory can move. */
+function stored(runDirectory: string, outcome: RunOutcome): RunOutcome {
+  return {
     ...outcome,
     output_paths: Object.fromEntries(Object.entries(outcome.output_paths).map(([k, f]) => [k, relativeTo(runDirectory, f)])),
     log_path: outcome.log_path === null ? null : relativeTo(runDirectory, outcome.log_path),
-  });
+  };
+}
+
+export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
+  writeJsonAtomic(runFilePath(runDirectory, RUN_FILES.outcome), stored(runDirectory, outcome));
+}
+
+/** writeOutcome with its write and fsync off the main thread. */
+export function writeOutcomeAsync(runDirectory: string, outcome: RunOutcome): Promise<void> {
+  return writeFileAtomicAsync(runFilePath(runDirectory, RUN_FILES.outcome), `${JSON.stringify(stored(runDirectory, outcome), null, 2)}\n`);
 }
 
 /**

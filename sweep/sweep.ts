@@ -7,10 +7,30 @@ import type { Overrides, OverrideValue } from './overrides';
 
 export type PerturbSpec = [tag: 'normal' | 'uniform' | 'lognormal', p1: number, p2: number];
 
+/**
+ * A value list too long to travel in history: it lives in `<out>/inputs/<name>.jsonl` (one
+ * JSON value per line, plus a line-offset index), written once by the client before the
+ * sweep starts and checked against `sha256` by every reader. Activities page through it.
+ */
+export interface InputTableRef {
+  /** `samples`, `grid-<i>` or `already-ok`: a file name under `<out>/inputs/`, never a path. */
+  table: string;
+  /** Number of values (lines; bits for `already-ok`). */
+  count: number;
+  sha256: string;
+}
+
+/**
+ * One grid axis as it travels: `LO:HI:COUNT` as its three numbers, a short list inline,
+ * or a long list as a table in the output directory. Expansion is the same everywhere
+ * (spec/grid.ts): the linspace has both ends exact.
+ */
+export type GridAxis = OverrideValue[] | { linspace: [lo: number, hi: number, count: number] } | { values: InputTableRef };
+
 export type RunSet =
-  | { kind: 'grid'; axes: Record<string, OverrideValue[]> }
-  /** Rows live in `<out>/samples.json` (written by the client); workers page through them. */
-  | { kind: 'samples'; columns: string[]; rowCount: number }
+  | { kind: 'grid'; axes: Record<string, GridAxis> }
+  /** Rows live in `<out>/inputs/samples.jsonl` (one JSON array per line, written by the client); activities page through them. */
+  | { kind: 'samples'; columns: string[]; rowCount: number; rows: InputTableRef }
   | { kind: 'monteCarlo'; n: number; perturb: Record<string, PerturbSpec>; seed: number; firstRunId?: number }
   | { kind: 'latinHypercube'; n: number; perturb: Record<string, PerturbSpec>; seed: number };
 
@@ -20,9 +40,18 @@ export interface EngineRequest {
   kind: EngineKind;
   /** GMAT install root; when absent each worker uses its own (--gmat-root / GMAT_ROOT). */
   gmatRoot?: string;
-  /** `fresh` (default): one GmatConsole per run; `warm`: long-lived consoles per worker slot. */
-  mode?: 'fresh' | 'warm';
+  /**
+   * `warm`: long-lived consoles per worker slot, fed the sweep's runs one after another
+   * (a console that dies or rejects a run falls back to a fresh process); `fresh`: one
+   * GmatConsole per run. New requests always carry it (default `warm`); an absent mode is a
+   * sweep started before warm became the default, and runs fresh as it did then.
+   */
+  mode?: EngineMode;
 }
+
+export type EngineMode = 'fresh' | 'warm';
+/** One sweep is one script, so reusing a console between its runs is always safe. */
+export const DEFAULT_ENGINE_MODE: EngineMode = 'warm';
 
 export interface RetrySpec {
   maximumAttempts: number;
@@ -55,18 +84,21 @@ export interface SweepInput {
   searchAttributes: boolean;
   /** Task queue of the `runGmat` activities when GMAT hosts poll their own queue (default: the workflow's). */
   gmatTaskQueue?: string;
-  /** Resume: runs already ok in an earlier execution, base64 RunBitset; they are not re-run. */
-  alreadyOk?: string;
+  /** Resume: runs already ok in an earlier execution (a bitset file in the output directory); they are not re-run. */
+  alreadyOk?: InputTableRef;
   /** State carried across continue-as-new; absent on the first execution. */
   carried?: CarriedState;
 }
 
+/**
+ * What one execution hands the next: a few numbers, whatever the sweep's size. An
+ * execution drains its window before it continues as new, so every run below `cursor` is
+ * settled (its outcome is in its run directory, or its failure in `<out>/failures.jsonl`).
+ */
 export interface CarriedState {
-  ok: string;
-  failed: string;
-  /** Failure notes for runs whose activity could not record its own outcome. */
-  notes: Record<string, string>;
   cursor: number;
+  ok: number;
+  failed: number;
   executions: number;
   startedAtMs: number;
 }
@@ -113,10 +145,30 @@ export interface AggregateInput {
   context: SweepContext;
   runSet: RunSet;
   runCount: number;
-  /** base64 RunBitset of runs the workflow recorded as failed (some have no outcome.json). */
-  failed?: string;
-  /** Failure messages for failed runs that could not record their own outcome (capped). */
-  notes: Record<string, string>;
+}
+
+/** A failed run as the workflow saw it; appended to `<out>/failures.jsonl` by `recordFailures`. */
+export interface FailureRecord {
+  runId: number;
+  /** ApplicationFailure type when the activity raised one (GmatRejected, ...). */
+  type?: string;
+  message: string;
+}
+
+/** One page of an input table: values `offset .. offset + values.length - 1`. */
+export interface InputPageRequest {
+  context: SweepContext;
+  ref: InputTableRef;
+  offset: number;
+}
+
+/** Bytes of an already-ok bitset page: 65 536 runs, 10.9 KiB of base64. */
+export const OK_PAGE_BYTES = 8192;
+
+/** `already-ok` pages: base64 of the bitset bytes covering runs `offset .. offset + 8 * bytes - 1`. */
+export interface OkPage {
+  offset: number;
+  bits: string;
 }
 
 export interface AggregateSummary {

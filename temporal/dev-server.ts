@@ -5,8 +5,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import { Connection } from '@temporalio/client';
+import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import { searchAttributeFlags } from '../sweep/search-attributes';
 import { obtainTemporalCli } from './temporal-cli';
+
+/**
+ * Dynamic config every embedded dev server gets (options.dynamicConfig overrides it).
+ *
+ * `history.maximumBufferedEventsBatch` (server default 100): when more events than this
+ * arrive while a workflow task runs, the server force-closes the task and the worker
+ * redoes it from history. A sweep's window can settle up to MAX_IN_FLIGHT_LIMIT runs
+ * during one task, two events each (started + completed/failed), plus an update or a
+ * cancel request; so with this limit no task of a sweep can be force-closed, whatever the
+ * load. The buffer is per workflow and small (a few hundred bytes per event). Clusters keep
+ * their operators' setting: see docs/benchmarks.md "Force-closed workflow tasks".
+ */
+export const EMBEDDED_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
+  'history.maximumBufferedEventsBatch': 4 * MAX_IN_FLIGHT_LIMIT,
+};
 
 export interface DevServerOptions {
   cliPath?: string;
@@ -87,7 +103,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+  for (const [key, value] of Object.entries({ ...EMBEDDED_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   const child = spawn(cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -99,7 +115,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    // An in-memory server has nothing to save, and its graceful shutdown takes ~2 s that every
+    // `gsweep run` would wait for; a server with --db-filename gets SIGTERM to close SQLite.
+    child.kill(options.dbFilename ? 'SIGTERM' : 'SIGKILL');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);

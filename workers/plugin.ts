@@ -14,6 +14,7 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { Worker, WorkerOptions, WorkerPlugin, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, registeredActivities } from '../activities';
 import type { WorkerEngineConfig } from '../gmat/engine';
+import { EngineSlots } from '../gmat/slots';
 import { WarmPool } from '../gmat/warm';
 import { SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { workflowBundlePath } from './bundle';
@@ -30,7 +31,13 @@ export interface GsweepPluginOptions {
   role?: GsweepWorkerRole;
   /** The GMAT this worker runs when a sweep names none (`gmatRoot`, else GMAT_ROOT). */
   engine?: WorkerEngineConfig;
-  /** Idle warm consoles kept per worker (default: the worker's activity concurrency, else CPU cores). */
+  /**
+   * GMAT processes at once (default: the worker's activity concurrency, else CPU cores).
+   * createWorker sets it to `concurrency` and accepts twice as many activities, so the next
+   * run is patched and waiting when a slot frees.
+   */
+  engineSlots?: number;
+  /** Idle warm consoles kept per worker (default: the engine slots). */
   warmConsoles?: number;
   /** A workflow bundle to use instead of gsweep's cached one. */
   workflowBundle?: WorkflowBundleOption;
@@ -38,7 +45,7 @@ export interface GsweepPluginOptions {
 
 const ROLE_ACTIVITIES: Record<GsweepWorkerRole, readonly SweepActivityName[]> = {
   all: SWEEP_ACTIVITY_NAMES,
-  control: ['prepareSweep', 'loadSamplesPage', 'writeAggregate'],
+  control: ['prepareSweep', 'loadInputPage', 'loadOkPage', 'recordFailures', 'writeAggregate'],
   gmat: ['runGmat'],
 };
 
@@ -52,12 +59,13 @@ export class GsweepPlugin implements WorkerPlugin {
 
   async configureWorker(options: WorkerOptions): Promise<WorkerOptions> {
     const role = this.options.role ?? 'all';
-    const warmPool = new WarmPool(
-      path.join(os.tmpdir(), `gsweep-warm-${process.pid}-${pools++}`),
-      this.options.warmConsoles ?? options.maxConcurrentActivityTaskExecutions ?? Math.max(1, os.availableParallelism()),
-    );
+    const slots = this.options.engineSlots ?? options.maxConcurrentActivityTaskExecutions ?? Math.max(1, os.availableParallelism());
+    const warmPool = new WarmPool(path.join(os.tmpdir(), `gsweep-warm-${process.pid}-${pools++}`), this.options.warmConsoles ?? slots);
     this.warmPools.push(warmPool);
-    const activities = registeredActivities(createActivities(this.options.engine, { warmPool }), ROLE_ACTIVITIES[role]);
+    const activities = registeredActivities(
+      createActivities(this.options.engine, { warmPool, engineSlots: new EngineSlots(slots) }),
+      ROLE_ACTIVITIES[role],
+    );
     // A fleet with its own workflows file re-exports sweepWorkflow from it (README); then the
     // worker's own workflowsPath or bundle stays.
     const ownWorkflows = options.workflowsPath !== undefined || options.workflowBundle !== undefined;

@@ -4,6 +4,12 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { connectOptions, DEFAULT_TASK_QUEUE, type ConnectionSettings } from '../temporal/connection';
 import { GsweepPlugin, type GsweepPluginOptions } from './plugin';
 
+/**
+ * Run activities accepted per engine slot: one running GMAT, one patched and waiting, so a
+ * slot never idles through a Temporal round trip (see gmat/slots.ts).
+ */
+export const ACTIVITIES_PER_SLOT = 2;
+
 export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism());
 }
@@ -24,17 +30,18 @@ export interface CreateWorkerOptions extends GsweepPluginOptions {
 /** A Worker with gsweep's workflow and activities; `worker.run()` closes its warm consoles when it stops. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, concurrency, identity, workerOptions, ...plugin } = options;
+  const slots = concurrency ?? defaultConcurrency();
   return Worker.create({
     ...workerOptions,
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
-    maxConcurrentActivityTaskExecutions: concurrency ?? defaultConcurrency(),
+    maxConcurrentActivityTaskExecutions: ACTIVITIES_PER_SLOT * slots,
     ...(identity ? { identity } : {}),
     // A killed run is re-dispatched after the heartbeat timeout; on a graceful stop give
     // in-flight runs a moment to finish first.
     shutdownGraceTime: '5 seconds',
-    plugins: [...(workerOptions?.plugins ?? []), new GsweepPlugin(plugin)],
+    plugins: [...(workerOptions?.plugins ?? []), new GsweepPlugin({ engineSlots: slots, ...plugin })],
   });
 }
 

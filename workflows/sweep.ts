@@ -1,8 +1,17 @@
 /**
- * The sweep workflow: a sliding window of `runGmat` activities over a lazily expanded run
- * set, compact outcome bitsets, continue-as-new before history grows large, and a final
- * `writeAggregate`. Deterministic: no I/O, no wall clock, no Node builtins (everything it
- * imports from `spec/` is sandbox-safe).
+ * The sweep workflow (SPEC §4): a sliding window of `runGmat` activities over a lazily
+ * expanded run set, continue-as-new before history grows large, and a final
+ * `writeAggregate`.
+ *
+ * Everything it carries is small whatever the sweep's size (issue 12): the run set is a
+ * description (linspace axes as three numbers, long lists as hashed tables in the output
+ * directory that activities page in), and an execution drains its window before it
+ * continues as new, so the next one needs only a cursor and two counts. Failures a run
+ * could not record itself go to `<out>/failures.jsonl` in small batches instead of
+ * workflow state.
+ *
+ * Deterministic: no I/O, no wall clock, no Node builtins (everything it imports from
+ * `spec/` is sandbox-safe).
  */
 import {
   ActivityCancellationType,
@@ -23,11 +32,14 @@ import {
 import { RunBitset } from '../sweep/bitset';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import type { Overrides } from '../sweep/overrides';
-import { expandRun, runSummary } from '../sweep/runset';
+import { expandRun, runSummary, tableCells } from '../sweep/runset';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
 import {
+  OK_PAGE_BYTES,
   RUN_FAILURE_TYPES,
   type CarriedState,
+  type FailureRecord,
+  type InputTableRef,
   type SweepInput,
   type SweepProgress,
   type SweepSummary,
@@ -37,13 +49,22 @@ import { proxySweepActivities } from './activities';
 export const progressQuery = defineQuery<SweepProgress>('progress');
 export const setMaxInFlightUpdate = defineUpdate<number, [number]>('setMaxInFlight');
 
-/** Rows fetched per samples page; keeps each activity result far below payload limits. */
-const SAMPLES_PAGE_ROWS = 500;
 /** Safety net for servers that never suggest continue-as-new (history error limit is 51 200). */
 const HISTORY_EVENTS_CEILING = 20_000;
+/** A failure message is kept to this many characters (the run's own outcome.json has the rest). */
 const NOTE_MAX_CHARS = 1000;
-/** Notes ride along in continue-as-new and activity input: keep them far below payload limits. */
-const NOTES_MAX = 500;
+/** Failures waiting to be appended to failures.jsonl are flushed at this count... */
+const FAILURE_BATCH_MAX = 32;
+/** ...in batches of at most this much JSON (escaping can make a 1000-character message 6000 bytes). */
+const FAILURE_BATCH_BYTES = 32 * 1024;
+/** These failures wrote their own outcome.json (gmat/run-mission.ts); the others are recorded by the workflow. */
+const SELF_RECORDED: readonly string[] = [RUN_FAILURE_TYPES.rejected, RUN_FAILURE_TYPES.unparseable];
+
+export function validateMaxInFlight(value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_IN_FLIGHT_LIMIT) {
+    throw new Error(`maxInFlight must be an integer from 1 to ${MAX_IN_FLIGHT_LIMIT}, got ${value}`);
+  }
+}
 
 function failureMessage(err: unknown): string {
   let e: unknown = err;
@@ -71,225 +92,324 @@ function surfaceCause(step: string): (err: unknown) => never {
   };
 }
 
-export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
-  const { context, runSet, runCount } = input;
-  const carried: CarriedState | undefined = input.carried;
-  const ok = carried
-    ? RunBitset.fromBase64(runCount, carried.ok)
-    : input.alreadyOk
-      ? RunBitset.fromBase64(runCount, input.alreadyOk)
-      : new RunBitset(runCount);
-  const failed = carried ? RunBitset.fromBase64(runCount, carried.failed) : new RunBitset(runCount);
-  const notes: Record<string, string> = { ...(carried?.notes ?? {}) };
-  const executions = (carried?.executions ?? 0) + 1;
-  const startedAtMs = carried?.startedAtMs ?? Date.now();
-  let cursor = carried?.cursor ?? 0;
-  let maxInFlight = Math.min(Math.max(1, input.maxInFlight), MAX_IN_FLIGHT_LIMIT);
-  let phase: SweepProgress['phase'] = 'running';
-  const inFlight = new Set<number>();
-  let okCount = ok.count();
-  let failedCount = failed.count();
-  let cancelledCount = 0;
+const control = proxySweepActivities({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const aggregation = proxySweepActivities({
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, initialInterval: '5 seconds', maximumInterval: '1 minute' },
+});
 
-  const control = proxySweepActivities({
-    startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '30 seconds',
-    retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
-  const aggregate = proxySweepActivities({
-    startToCloseTimeout: '12 hours',
-    heartbeatTimeout: '2 minutes',
-    retry: { maximumAttempts: 5, initialInterval: '5 seconds', maximumInterval: '1 minute' },
-  });
+/** One page of an input table or of the already-ok bitset, as the workflow holds it. */
+interface Page<T> {
+  offset: number;
+  values: T;
+}
 
-  const progress = (): SweepProgress => ({
-    sweepId: context.sweepId,
-    total: runCount,
-    ok: okCount,
-    failed: failedCount,
-    running: inFlight.size,
-    pending: Math.max(0, runCount - okCount - failedCount - inFlight.size - cancelledCount),
-    cancelled: cancelledCount,
-    maxInFlight,
-    executions,
-    startedAtMs,
-    phase,
-  });
-  setHandler(progressQuery, progress);
-  setHandler(
-    setMaxInFlightUpdate,
-    (value: number) => {
-      maxInFlight = value;
-      return maxInFlight;
-    },
-    {
-      validator: (value: number) => {
-        if (!Number.isInteger(value) || value < 1 || value > MAX_IN_FLIGHT_LIMIT) {
-          throw new Error(`maxInFlight must be an integer from 1 to ${MAX_IN_FLIGHT_LIMIT}, got ${value}`);
-        }
-      },
-    },
-  );
+/**
+ * The state of one execution of a sweep, with SPEC §4's verbs: `schedule` the next run,
+ * `record` its result, `drain` the window, `continue` as new, `cancel`, `aggregate`.
+ */
+export class Sweep {
+  readonly executions: number;
+  readonly startedAtMs: number;
+  maxInFlight: number;
+  phase: SweepProgress['phase'] = 'running';
+  /** Every run below the cursor has been started (or was already ok). */
+  private cursor: number;
+  private okCount: number;
+  private failedCount: number;
+  private cancelledCount = 0;
+  private readonly inFlight = new Set<number>();
+  private pendingFailures: FailureRecord[] = [];
+  private readonly tablePages = new Map<string, Page<unknown[]>>();
+  private okPage?: Page<RunBitset>;
+  private lastUpsertDone = -1;
+  private readonly upsertStep: number;
 
-  const done = () => okCount + failedCount;
-  let lastUpsertDone = -1;
-  const upsertStep = Math.max(1, Math.ceil(runCount / 50));
-  const publishProgress = (force = false) => {
+  constructor(private readonly input: SweepInput) {
+    const carried: CarriedState | undefined = input.carried;
+    this.executions = (carried?.executions ?? 0) + 1;
+    this.startedAtMs = carried?.startedAtMs ?? Date.now();
+    this.cursor = carried?.cursor ?? 0;
+    this.okCount = carried?.ok ?? 0;
+    this.failedCount = carried?.failed ?? 0;
+    this.maxInFlight = Math.min(Math.max(1, input.maxInFlight), MAX_IN_FLIGHT_LIMIT);
+    this.upsertStep = Math.max(1, Math.ceil(input.runCount / 50));
+  }
+
+  get isFirstExecution(): boolean {
+    return this.executions === 1;
+  }
+
+  private get done(): number {
+    return this.okCount + this.failedCount;
+  }
+
+  progress(): SweepProgress {
+    const { runCount, context } = this.input;
+    return {
+      sweepId: context.sweepId,
+      total: runCount,
+      ok: this.okCount,
+      failed: this.failedCount,
+      running: this.inFlight.size,
+      pending: Math.max(0, runCount - this.done - this.inFlight.size - this.cancelledCount),
+      cancelled: this.cancelledCount,
+      maxInFlight: this.maxInFlight,
+      executions: this.executions,
+      startedAtMs: this.startedAtMs,
+      phase: this.phase,
+    };
+  }
+
+  publishProgress(force = false): void {
+    const { runCount, searchAttributes } = this.input;
     setCurrentDetails(
-      `${done()}/${runCount} runs done · ${failedCount} failed · ${inFlight.size} running (execution ${executions})`,
+      `${this.done}/${runCount} runs done · ${this.failedCount} failed · ${this.inFlight.size} running (execution ${this.executions})`,
     );
-    if (input.searchAttributes && (force || done() - lastUpsertDone >= upsertStep)) {
-      lastUpsertDone = done();
+    if (searchAttributes && (force || this.done - this.lastUpsertDone >= this.upsertStep)) {
+      this.lastUpsertDone = this.done;
       upsertSearchAttributes([
-        { key: SWEEP_DONE, value: done() },
-        { key: SWEEP_FAILED, value: failedCount },
+        { key: SWEEP_DONE, value: this.done },
+        { key: SWEEP_FAILED, value: this.failedCount },
       ]);
     }
-  };
-  if (input.searchAttributes && executions === 1) {
-    upsertSearchAttributes([
-      { key: SWEEP_SCRIPT, value: context.scriptName },
-      { key: SWEEP_RUN_COUNT, value: runCount },
-    ]);
   }
 
-  if (executions === 1) {
-    await control.prepareSweep({ input: { ...input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
-  }
-
-  // Explicit rows are paged in by an activity so history holds only the pages in use.
-  const samplePages = new Map<number, Overrides[]>();
-  const overridesFor = async (runId: number): Promise<Overrides> => {
-    const expanded = expandRun(runSet, runId);
-    if (expanded) return expanded;
-    const page = Math.floor(runId / SAMPLES_PAGE_ROWS);
-    let rows = samplePages.get(page);
-    if (!rows) {
-      rows = await control.loadSamplesPage({ context, offset: page * SAMPLES_PAGE_ROWS, count: SAMPLES_PAGE_ROWS });
-      samplePages.clear();
-      samplePages.set(page, rows);
+  /** Creates the output directory, archives the script and checks the inputs (first execution only). */
+  async prepare(): Promise<void> {
+    const { context, runCount, searchAttributes } = this.input;
+    if (searchAttributes) {
+      upsertSearchAttributes([
+        { key: SWEEP_SCRIPT, value: context.scriptName },
+        { key: SWEEP_RUN_COUNT, value: runCount },
+      ]);
     }
-    return rows[runId - page * SAMPLES_PAGE_ROWS];
-  };
+    await control.prepareSweep({ input: { ...this.input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
+  }
 
-  const startRun = (runId: number, overrides: Overrides) => {
-    inFlight.add(runId);
+  /** Loads the already-ok page holding `runId` (65 536 runs per page). */
+  private async loadOkPage(ref: InputTableRef, runId: number): Promise<RunBitset> {
+    const offset = runId - (runId % 8);
+    const { bits } = await control.loadOkPage({ context: this.input.context, ref, offset }).catch(surfaceCause("reading the sweep's inputs"));
+    const bytes = Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - offset / 8);
+    this.okPage = { offset, values: RunBitset.fromBase64(bytes * 8, bits) };
+    return this.okPage.values;
+  }
+
+  /**
+   * The next run to start, skipping (and counting) runs a resume found ok; undefined when
+   * all are started. Synchronous within a page: one await per run would cost seconds of
+   * workflow-task time on a large resume.
+   */
+  private async nextRun(): Promise<number | undefined> {
+    const { alreadyOk: ref, runCount } = this.input;
+    while (ref && this.cursor < runCount) {
+      const page = this.okPage;
+      const bits = page && this.cursor >= page.offset && this.cursor < page.offset + page.values.size ? page.values : await this.loadOkPage(ref, this.cursor);
+      if (!bits.has(this.cursor - this.okPage!.offset)) break;
+      this.cursor++;
+      this.okCount++;
+    }
+    return this.cursor < runCount ? this.cursor : undefined;
+  }
+
+  private async tableValue(ref: InputTableRef, index: number): Promise<void> {
+    const page = this.tablePages.get(ref.table);
+    if (page && index >= page.offset && index < page.offset + page.values.length) return;
+    const values = await control.loadInputPage({ context: this.input.context, ref, offset: index }).catch(surfaceCause("reading the sweep's inputs"));
+    this.tablePages.set(ref.table, { offset: index, values });
+  }
+
+  /** Overrides of one run; long grid axes and sample rows are paged in so history holds only the pages in use. */
+  private async overridesFor(runId: number): Promise<Overrides> {
+    const { runSet } = this.input;
+    for (const [ref, index] of tableCells(runSet, runId)) await this.tableValue(ref, index);
+    return expandRun(runSet, runId, (ref, index) => {
+      const page = this.tablePages.get(ref.table)!;
+      return page.values[index - page.offset];
+    });
+  }
+
+  shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_CEILING;
+  }
+
+  /**
+   * Starts the next run once the window has room. Returns false when every run has been
+   * started; 'continue' when this execution should hand over to the next one first.
+   */
+  async schedule(): Promise<boolean | 'continue'> {
+    for (;;) {
+      const next = await this.nextRun();
+      if (next === undefined) return false;
+      if (this.shouldContinueAsNew()) return 'continue';
+      if (this.pendingFailures.length >= FAILURE_BATCH_MAX) await this.flushFailures();
+      if (this.inFlight.size >= this.maxInFlight) {
+        await condition(() => this.inFlight.size < this.maxInFlight);
+        continue;
+      }
+      const overrides = await this.overridesFor(next);
+      this.cursor = next + 1;
+      this.start(next, overrides);
+      return true;
+    }
+  }
+
+  private start(runId: number, overrides: Overrides): void {
+    const { context, retry, heartbeatTimeoutMs } = this.input;
+    this.inFlight.add(runId);
     const run = proxySweepActivities({
       activityId: `run-${runId}`,
-      ...(input.gmatTaskQueue ? { taskQueue: input.gmatTaskQueue } : {}),
+      ...(this.input.gmatTaskQueue ? { taskQueue: this.input.gmatTaskQueue } : {}),
       summary: runSummary(runId, overrides),
-      // The engine enforces runTimeout itself (and kills GMAT); this margin covers
-      // patching, parsing and Parquet writing around it.
-      startToCloseTimeout: context.runTimeoutMs + 120_000,
-      heartbeatTimeout: input.heartbeatTimeoutMs,
+      // The engine enforces runTimeout itself (and kills GMAT). A run may first wait for an
+      // engine slot, at most one other run's time (workers accept 2 runs per slot, first
+      // come first served); the margin covers patching, parsing and Parquet writing.
+      startToCloseTimeout: 2 * context.runTimeoutMs + 120_000,
+      heartbeatTimeout: heartbeatTimeoutMs,
       // Stated explicitly: the SDK's actual default is TRY_CANCEL (its docs say otherwise,
       // temporalio/sdk-typescript#2442), which would settle a cancelled run at once, so the
       // sweep could write its aggregate and end while that run's GMAT still runs. Waiting
       // means a run is settled only when its worker has killed the engine (or it finished).
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: {
-        maximumAttempts: input.retry.maximumAttempts,
-        initialInterval: input.retry.initialIntervalMs,
-        backoffCoefficient: input.retry.backoffCoefficient,
-        maximumInterval: input.retry.maximumIntervalMs,
+        maximumAttempts: retry.maximumAttempts,
+        initialInterval: retry.initialIntervalMs,
+        backoffCoefficient: retry.backoffCoefficient,
+        maximumInterval: retry.maximumIntervalMs,
         nonRetryableErrorTypes: Object.values(RUN_FAILURE_TYPES),
       },
     }).runGmat;
     run({ context, runId, overrides }).then(
-      () => {
-        ok.set(runId);
-        okCount++;
-      },
-      (err: unknown) => {
-        if (isCancellation(err)) {
-          cancelledCount++;
-          return;
-        }
-        failed.set(runId);
-        failedCount++;
-        // Rejections wrote their own outcome.json; anything else (retries exhausted on an
-        // unwritable directory, a lost worker) is recorded here for the manifest.
-        // Bad input found at run time and a missing GMAT write no outcome.json either: their
-        // real reason is kept too, so the manifest does not blame the infrastructure.
-        const type = failureType(err);
-        if (type !== RUN_FAILURE_TYPES.rejected && type !== RUN_FAILURE_TYPES.unparseable && Object.keys(notes).length < NOTES_MAX) {
-          notes[String(runId)] = failureMessage(err);
-        }
-        log.info('run failed', { runId, type });
-      },
-    ).finally(() => {
-      inFlight.delete(runId);
-      publishProgress();
+      () => this.record(runId),
+      (err: unknown) => this.record(runId, err),
+    );
+  }
+
+  /** Settles one run: ok, failed (kept for failures.jsonl unless it wrote its own outcome), or cancelled. */
+  record(runId: number, err?: unknown): void {
+    this.inFlight.delete(runId);
+    if (err === undefined) this.okCount++;
+    else if (isCancellation(err)) this.cancelledCount++;
+    else {
+      this.failedCount++;
+      const type = failureType(err);
+      if (!SELF_RECORDED.includes(type as string)) this.pendingFailures.push({ runId, ...(type ? { type } : {}), message: failureMessage(err) });
+      log.info('run failed', { runId, type });
+    }
+    this.publishProgress();
+  }
+
+  /** Appends the failures waiting in memory to `<out>/failures.jsonl`. */
+  async flushFailures(): Promise<void> {
+    while (this.pendingFailures.length > 0) {
+      let count = 0;
+      let bytes = 0;
+      while (count < this.pendingFailures.length && count < FAILURE_BATCH_MAX) {
+        bytes += JSON.stringify(this.pendingFailures[count]).length;
+        if (count > 0 && bytes > FAILURE_BATCH_BYTES) break;
+        count++;
+      }
+      const batch = this.pendingFailures.splice(0, count);
+      try {
+        await control.recordFailures({ context: this.input.context, failures: batch });
+      } catch (err) {
+        // Cancelled (or out of retries) mid-write: keep the batch for the drain that follows.
+        this.pendingFailures.unshift(...batch);
+        throw err;
+      }
+    }
+  }
+
+  /** Waits until every started run has settled, then writes down their failures. */
+  async drain(): Promise<void> {
+    await condition(() => this.inFlight.size === 0);
+    await this.flushFailures();
+  }
+
+  /** Hands over to a fresh execution: a few numbers, whatever the sweep's size. */
+  continue(): Promise<never> {
+    const carried: CarriedState = {
+      cursor: this.cursor,
+      ok: this.okCount,
+      failed: this.failedCount,
+      executions: this.executions,
+      startedAtMs: this.startedAtMs,
+    };
+    return continueAsNew<typeof sweepWorkflow>({ ...this.input, maxInFlight: this.maxInFlight, carried });
+  }
+
+  /**
+   * After a cancel request: in-flight runs were cancelled with the workflow (their engines
+   * killed); wait until each has settled so nothing writes into run directories after the
+   * aggregate, then write the aggregate for what finished.
+   */
+  async cancel(): Promise<void> {
+    this.phase = 'cancelling';
+    await CancellationScope.nonCancellable(async () => {
+      await this.drain();
+      this.cancelledCount = this.input.runCount - this.done;
+      await this.aggregate();
     });
-  };
+  }
 
-  const shouldContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_CEILING;
+  async aggregate(): Promise<SweepSummary> {
+    const { context, runSet, runCount } = this.input;
+    this.phase = 'aggregating';
+    const result = await aggregation.writeAggregate({ context, runSet, runCount }).catch(surfaceCause('writing the aggregate'));
+    this.phase = 'done';
+    this.publishProgress(true);
+    return {
+      sweepId: context.sweepId,
+      outDir: context.outDir,
+      total: runCount,
+      ok: this.okCount,
+      failed: this.failedCount,
+      cancelled: 0,
+      tables: result.tables,
+      manifestPath: result.manifestPath,
+      executions: this.executions,
+    };
+  }
+}
 
-  const nextRunToStart = (): number | undefined => {
-    while (cursor < runCount && (ok.has(cursor) || failed.has(cursor))) cursor++;
-    return cursor < runCount ? cursor : undefined;
-  };
-
-  const writeAggregate = () =>
-    aggregate.writeAggregate({ context, runSet, runCount, failed: failed.toBase64(), notes }).catch(surfaceCause('writing the aggregate'));
+export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
+  const sweep = new Sweep(input);
+  setHandler(progressQuery, () => sweep.progress());
+  setHandler(
+    setMaxInFlightUpdate,
+    (value: number) => {
+      sweep.maxInFlight = value;
+      return sweep.maxInFlight;
+    },
+    { validator: validateMaxInFlight },
+  );
+  if (sweep.isFirstExecution) await sweep.prepare();
 
   try {
-    publishProgress(true);
+    sweep.publishProgress(true);
     for (;;) {
-      const next = nextRunToStart();
-      if (next === undefined) break;
-      if (shouldContinueAsNew()) {
-        phase = 'draining';
-        await condition(() => inFlight.size === 0);
-        const state: CarriedState = {
-          ok: ok.toBase64(),
-          failed: failed.toBase64(),
-          notes,
-          cursor,
-          executions,
-          startedAtMs,
-        };
-        return await continueAsNew<typeof sweepWorkflow>({ ...input, maxInFlight, carried: state });
+      const scheduled = await sweep.schedule();
+      if (scheduled === false) break;
+      if (scheduled === 'continue') {
+        sweep.phase = 'draining';
+        await sweep.drain();
+        return await sweep.continue();
       }
-      if (inFlight.size >= maxInFlight) {
-        await condition(() => inFlight.size < maxInFlight);
-        continue;
-      }
-      const overrides = await overridesFor(next);
-      cursor = next + 1;
-      startRun(next, overrides);
     }
-    await condition(() => inFlight.size === 0);
+    await sweep.drain();
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    phase = 'cancelling';
-    await CancellationScope.nonCancellable(async () => {
-      // In-flight runs were cancelled with the workflow (their engines killed); wait until
-      // each has settled so nothing writes into run directories after the aggregate.
-      await condition(() => inFlight.size === 0);
-      cancelledCount = runCount - okCount - failedCount;
-      phase = 'aggregating';
-      await writeAggregate();
-      publishProgress(true);
-    });
+    await sweep.cancel();
     throw err;
   }
 
-  phase = 'aggregating';
   // Once every run has finished, a late cancel request no longer stops the aggregate.
-  const result = await CancellationScope.nonCancellable(() => writeAggregate());
-  phase = 'done';
-  publishProgress(true);
-  return {
-    sweepId: context.sweepId,
-    outDir: context.outDir,
-    total: runCount,
-    ok: okCount,
-    failed: failedCount,
-    cancelled: 0,
-    tables: result.tables,
-    manifestPath: result.manifestPath,
-    executions,
-  };
+  return await CancellationScope.nonCancellable(() => sweep.aggregate());
 }

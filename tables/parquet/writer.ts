@@ -684,6 +684,36 @@ export class ParquetStreamWriter {
   /** Finishes the file and renames it into place (atomic on one filesystem). */
   close(): void {
     if (this.closed) return;
+    this.finishFile();
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.closed = true;
+    fs.renameSync(this.tempPath, this.targetPath);
+  }
+
+  /**
+   * close() with the fsync, close and rename on libuv's thread pool: a worker's main thread
+   * keeps serving its other GMAT slots while the disk flushes (the per-run tables' path).
+   */
+  async closeAsync(): Promise<void> {
+    if (this.closed) return;
+    this.finishFile();
+    this.closed = true;
+    const fd = this.fd;
+    try {
+      try {
+        await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+      } finally {
+        await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+      }
+      await fs.promises.rename(this.tempPath, this.targetPath);
+    } catch (err) {
+      await fs.promises.rm(this.tempPath, { force: true });
+      throw err;
+    }
+  }
+
+  private finishFile(): void {
     this.flushRowGroup();
     const metadata: FileMetaData = {
       version: 2,
@@ -697,10 +727,6 @@ export class ParquetStreamWriter {
     writeMetadata(this.sink, metadata);
     this.sink.appendUint32(0x31524150); // "PAR1"
     this.sink.finish();
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    this.closed = true;
-    fs.renameSync(this.tempPath, this.targetPath);
   }
 
   /** Drops the partial file; the target is left as it was. */
@@ -733,4 +759,16 @@ export function writeParquetTable(
     writer.abort();
     throw err;
   }
+}
+
+/** writeParquetTable whose fsync, close and rename run off the main thread (see closeAsync). */
+export async function writeParquetTableAsync(targetPath: string, table: Table, metadata?: Record<string, string>): Promise<void> {
+  const writer = new ParquetStreamWriter(targetPath, columnSpecsOf(table), { metadata, expectedRows: table.rowCount });
+  try {
+    writer.append(table);
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+  await writer.closeAsync();
 }

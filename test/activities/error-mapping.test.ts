@@ -159,11 +159,16 @@ describe('prepareSweep error mapping', () => {
     expectFinal(err, RUN_FAILURE_TYPES.badInput, new RegExp(`^${script.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} changed since the sweep was started`));
   });
 
-  it('a samples sweep whose samples.json is missing: final InvalidRunInput', async () => {
+  it('a samples sweep whose rows file is missing: final InvalidRunInput', async () => {
     const ctx = context({ kind: 'stand-in' });
+    const rows = { table: 'samples', count: 1, sha256: '0'.repeat(64) };
     const err = await failure(
-      mockEnv().run(createActivities().prepareSweep, { input: input(ctx, { kind: 'samples', columns: ['Sat.SMA'], rowCount: 1 }) }),
+      mockEnv().run(createActivities().prepareSweep, { input: input(ctx, { kind: 'samples', columns: ['Sat.SMA'], rowCount: 1, rows }) }),
     );
-    expectFinal(err, RUN_FAILURE_TYPES.badInput, `${path.join(ctx.outDir, 'samples.json')} is missing; start the sweep again`);
+    expectFinal(
+      err,
+      RUN_FAILURE_TYPES.badInput,
+      `${path.join(ctx.outDir, 'inputs', 'samples.jsonl')} is missing; the sweep's inputs were removed after it started (start the sweep again)`,
+    );
   });
 });

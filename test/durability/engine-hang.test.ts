@@ -40,7 +40,9 @@ describe('engine hang', () => {
     const values = [6800, 6900, 7000, 7100, 7200, 7300, 7400, 7500];
     const hungRun = values.indexOf(7000);
     cli = spawnCli(
-      gridArgs(out, `hang-${tag}`, `Sat.SMA=${values.join(',')}`, ['--run-timeout', '3', '--concurrency', '2']),
+      // One process per run, so every stand-in process but the hung one's exits quickly; a
+      // hang in a warm console is covered in test/gmat/warm.test.ts.
+      gridArgs(out, `hang-${tag}`, `Sat.SMA=${values.join(',')}`, ['--run-timeout', '3', '--concurrency', '2', '--engine-mode', 'fresh']),
       tagEnv(tag, { GSWEEP_STANDIN_HANG_IF: 'Sat.SMA = 7000;', GSWEEP_STANDIN_DELAY_MS: '300' }),
     );
 

@@ -180,9 +180,16 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild 
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Common flags of a grid sweep on leo_point_mass.script (stand-in unless an engine is given). */
+/**
+ * Common flags of a grid sweep on leo_point_mass.script (stand-in unless an engine is given).
+ * These tests follow GMAT processes per run (a new engine process marks a run's start, a run
+ * directory holds its own startup file), so they pin `--engine-mode fresh` unless the caller
+ * picks a mode; warm (the default) is exercised by cancel, continue-as-new and
+ * test/gmat/warm.test.ts.
+ */
 export function gridArgs(out: string, sweepId: string, grid: string, extra: string[] = [], engine: EngineCase = STAND_IN): string[] {
-  return ['run', SCRIPT, '--grid', grid, ...engine.cliArgs, '--out', out, '--sweep-id', sweepId, ...extra];
+  const mode = extra.includes('--engine-mode') ? [] : ['--engine-mode', 'fresh'];
+  return ['run', SCRIPT, '--grid', grid, ...engine.cliArgs, '--out', out, '--sweep-id', sweepId, ...mode, ...extra];
 }
 
 export function runDirs(out: string): string[] {

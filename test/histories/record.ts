@@ -14,10 +14,10 @@
  *   grid             8-run grid, window of 3 in flight, all ok
  *   failures         GMAT rejections, an engine crash, and an infrastructure failure whose
  *                    retries run out (a file where a run directory belongs)
- *   resume           `resume` of the failures sweep: alreadyOk runs skipped
+ *   resume           `resume` of the failures sweep: already-ok runs skipped (bitset paged by loadOkPage)
  *   continue-as-new  30 runs on a server that suggests continue-as-new early (one file per execution)
  *   cancelled        cancelled while a run hangs: in-flight runs cancelled, aggregate written
- *   samples          explicit rows, paged in by the loadSamplesPage activity
+ *   samples          explicit rows, paged in by the loadInputPage activity
  *   monte-carlo      Monte Carlo draws expanded inside the workflow sandbox
  */
 import * as fs from 'node:fs';
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
 
     fs.rmSync(obstacle);
     const plan = planResume(failures.input.context.outDir, { engine: 'stand-in' });
-    await run(r, 'resume', { input: { ...plan.input, searchAttributes: false }, engine: 'stand-in', workflowId: 'replay-failures-resume' }, 'completed');
+    await run(r, 'resume', { input: { ...plan.input, searchAttributes: false }, engine: 'stand-in', workflowId: 'replay-failures-resume', inputTables: plan.inputTables }, 'completed');
 
     process.env.GSWEEP_STANDIN_HANG_IF = 'Sat.SMA = 7000;';
     process.env.GSWEEP_STANDIN_DELAY_MS = '200';

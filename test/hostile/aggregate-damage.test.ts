@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateRuns } from '../../output/aggregate';
-import { runDir, runTablePath, samplesPath } from '../../output/layout';
+import { encodeValueTable, InputTables, writeInputTable } from '../../output/input-tables';
+import { inputsDir, runDir, runTablePath } from '../../output/layout';
 import { parseManifest } from '../../output/manifest';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../tables/parquet/writer';
@@ -22,6 +23,7 @@ let out: string;
 let summary: AggregateSummary;
 let table: ParquetReadBack;
 let entries: Map<number, Record<string, any>>;
+let header: Record<string, any>;
 
 function track(runId: number): Table {
   return {
@@ -70,7 +72,9 @@ beforeAll(async () => {
   const o5 = JSON.parse(fs.readFileSync(outcomeFile(5), 'utf8'));                                   // wrong shape
   o5.status = 'great';
   fs.writeFileSync(outcomeFile(5), JSON.stringify(o5));
-  fs.mkdirSync(path.join(out, 'samples.json'));                                                     // samples.json unreadable (a directory)
+  const samples = encodeValueTable('samples', Array.from({ length: RUNS }, (_, id) => [7000 + id]));
+  writeInputTable(out, samples);
+  fs.appendFileSync(path.join(inputsDir(out), 'samples.jsonl'), '[1]\n');                          // sample rows changed (hash no longer matches)
 
   const input: AggregateInput = {
     context: {
@@ -82,13 +86,19 @@ beforeAll(async () => {
       engine: { kind: 'stand-in' },
       runTimeoutMs: 60_000,
     },
-    runSet: { kind: 'samples', columns: ['Sat.SMA'], rowCount: RUNS },
+    runSet: { kind: 'samples', columns: ['Sat.SMA'], rowCount: RUNS, rows: samples.ref },
     runCount: RUNS,
-    notes: {},
   };
-  summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null);
+  const tables = new InputTables(out);
+  try {
+    summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null, {}, tables.valueAt);
+  } finally {
+    tables.close();
+  }
   table = await readParquetWithDuckDb(summary.tables[KEY]);
-  entries = parseManifest(fs.readFileSync(summary.manifestPath, 'utf8')).entries as Map<number, Record<string, any>>;
+  const manifest = parseManifest(fs.readFileSync(summary.manifestPath, 'utf8'));
+  entries = manifest.entries as Map<number, Record<string, any>>;
+  header = manifest.header as Record<string, any>;
 });
 afterAll(() => {
   if (out) fs.rmSync(out, { recursive: true, force: true });
@@ -97,7 +107,8 @@ afterAll(() => {
 describe('a damaged per-run file fails that run, not the aggregate', () => {
   it('writes the manifest and counts: 2 ok, 5 failed', () => {
     expect(fs.existsSync(summary.manifestPath)).toBe(true);
-    expect(fs.existsSync(samplesPath(out))).toBe(true);
+    // The changed sample table costs the header its rows, not the aggregate.
+    expect(header.parameter_spec).toEqual({ _kind: 'explicit', columns: ['Sat.SMA'], rows: [] });
     expect({ ok: summary.ok, failed: summary.failed }).toEqual({ ok: 2, failed: 5 });
     expect([...entries.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });

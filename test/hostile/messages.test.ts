@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LOCK_NAME } from '../../client/out-lock';
 import { prepareRequest } from '../../client/request';
+import { encodeValueTable, writeInputTable } from '../../output/input-tables';
 import { formatLogEntry } from '../../workers/log';
 import { ApplicationFailure } from '@temporalio/common';
 import { GSWEEP_BIN, MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
@@ -178,10 +179,16 @@ describe('a live sweep (embedded server)', () => {
     fs.writeFileSync(path.join(cwd, 's.csv'), 'Sat.SMA\n7000\n7100\n');
     const first = await runCli(['run', LEO, '--samples', path.join(cwd, 's.csv'), '--engine', 'stand-in', '--out', out], { env: ENV });
     expect(first.code, first.stderr).toBe(0);
-    // samples.json is data in `out`: an edited value is refused by the run itself.
-    const samples = JSON.parse(fs.readFileSync(path.join(out, 'samples.json'), 'utf8'));
-    samples.rows[0][0] = '7000;Stop';
-    fs.writeFileSync(path.join(out, 'samples.json'), JSON.stringify(samples));
+    // The sample rows are data in `out`: edited together with the hash request.json records
+    // for them (both are in `out`, so the hash proves nothing against a deliberate edit),
+    // a value is still refused by the run itself.
+    const request = JSON.parse(fs.readFileSync(path.join(out, 'request.json'), 'utf8'));
+    const rows = fs.readFileSync(path.join(out, 'inputs', 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown[]);
+    rows[0][0] = '7000;Stop';
+    const edited = encodeValueTable('samples', rows);
+    writeInputTable(out, edited);
+    request.runSet.rows = edited.ref;
+    fs.writeFileSync(path.join(out, 'request.json'), JSON.stringify(request));
     fs.rmSync(path.join(out, 'runs', 'run-0', 'outcome.json'));
     const r = await runCli(['resume', out, '--engine', 'stand-in'], { env: ENV });
     expect(r.code, r.stderr).toBe(1);

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeValueTable, writeInputTable } from '../../output/input-tables';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
 import { realGmat } from '../real-gmat/gmat';
@@ -71,7 +72,7 @@ describe('request.json does not choose the program', () => {
 
   it('request.json no longer records a pinned install root', () => {
     const j = JSON.parse(fs.readFileSync(path.join(original, 'request.json'), 'utf8'));
-    expect(j.context.engine).toEqual({ kind: 'stand-in' });
+    expect(j.context.engine).toEqual({ kind: 'stand-in', mode: 'warm' });
   });
 });
 
@@ -83,6 +84,9 @@ describe('request.json does not choose a path', () => {
     ['a run count that disagrees with the run set', (j: any) => (j.runCount = 7), 'says runCount 7 but its run set has 3 runs'],
     ['a timeout no timer holds', (j: any) => (j.context.runTimeoutMs = 3e12), 'is malformed at context.runTimeoutMs'],
     ['an output-path override in the grid', (j: any) => (j.runSet.axes['Track.Filename'] = ['/tmp/x.txt']), '"Filename" of a ReportFile chooses where GMAT writes a file'],
+    ['a LO:HI:COUNT axis over the run limit', (j: any) => (j.runSet.axes['Sat.SMA'] = { linspace: [7000, 7100, 1e9] }), "gsweep's limit of 10 000 000 runs"],
+    ['an input table name that is a path', (j: any) => (j.runSet.axes['Sat.SMA'] = { values: { table: '../../etc/passwd', count: 3, sha256: '0'.repeat(64) } }), 'is malformed at runSet.axes.Sat.SMA'],
+    ['an input table that is missing', (j: any) => (j.runSet.axes['Sat.SMA'] = { values: { table: 'grid-0', count: 3, sha256: '0'.repeat(64) } }), 'grid-0.jsonl is missing'],
   ])('refuses %s', async (_name, edit, message) => {
     const dir = copyOfSweep(`edit-${Math.random().toString(36).slice(2)}`);
     editJson(path.join(dir, 'request.json'), edit);
@@ -90,6 +94,27 @@ describe('request.json does not choose a path', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an input table changed after the sweep started (hash)', async () => {
+    const dir = copyOfSweep('table-edited');
+    const table = encodeValueTable('grid-0', [7000, 7100, 7200]);
+    writeInputTable(dir, table);
+    editJson(path.join(dir, 'request.json'), (j) => (j.runSet.axes['Sat.SMA'] = { values: table.ref }));
+    fs.appendFileSync(path.join(dir, 'inputs', 'grid-0.jsonl'), '"7000;Stop"\n');
+    const r = await runCli(['resume', dir, '--engine', 'stand-in'], { env: ENV });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^gsweep: error: out: .*grid-0\.jsonl changed after the sweep started \(SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}\); resume needs the exact inputs the sweep ran, so start a new sweep/);
+  });
+
+  it('refuses an output-path override kept in an input table', async () => {
+    const dir = copyOfSweep('table-output-path');
+    const table = encodeValueTable('grid-1', ['/tmp/x.txt']);
+    writeInputTable(dir, table);
+    editJson(path.join(dir, 'request.json'), (j) => (j.runSet.axes['Track.Filename'] = { values: table.ref }));
+    const r = await runCli(['resume', dir, '--engine', 'stand-in'], { env: ENV });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"Track.Filename": "Filename" of a ReportFile chooses where GMAT writes a file');
   });
 
   it('refuses request.json that is not JSON, in one sentence', async () => {

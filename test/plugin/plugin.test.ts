@@ -22,8 +22,10 @@ describe('GsweepPlugin.configureWorker', () => {
     const options = await new GsweepPlugin().configureWorker(base);
     expect(Object.keys(options.activities ?? {}).sort()).toEqual([
       'fleetActivity',
-      'gsweep.loadSamplesPage',
+      'gsweep.loadInputPage',
+      'gsweep.loadOkPage',
       'gsweep.prepareSweep',
+      'gsweep.recordFailures',
       'gsweep.runGmat',
       'gsweep.writeAggregate',
     ]);
@@ -42,8 +44,10 @@ describe('GsweepPlugin.configureWorker', () => {
     const options = await new GsweepPlugin({ role: 'control' }).configureWorker(base);
     expect(Object.keys(options.activities ?? {}).sort()).toEqual([
       'fleetActivity',
-      'gsweep.loadSamplesPage',
+      'gsweep.loadInputPage',
+      'gsweep.loadOkPage',
       'gsweep.prepareSweep',
+      'gsweep.recordFailures',
       'gsweep.writeAggregate',
     ]);
     expect(options.workflowBundle).toBeDefined();

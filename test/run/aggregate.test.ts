@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateRuns } from '../../output/aggregate';
+import { appendFailures } from '../../output/failures';
 import { standInInstall } from '../../gmat/install';
-import { runDir, runTablePath } from '../../output/layout';
+import { failuresPath, runDir, runTablePath } from '../../output/layout';
 import { parseManifest } from '../../output/manifest';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../tables/parquet/writer';
@@ -26,7 +27,7 @@ function outDir(): string {
   return d;
 }
 
-function aggregateInput(out: string, runSet: RunSet, runCount: number, notes: Record<string, string> = {}): AggregateInput {
+function aggregateInput(out: string, runSet: RunSet, runCount: number): AggregateInput {
   return {
     context: {
       sweepId: 'gsweep-test-sweep',
@@ -39,7 +40,6 @@ function aggregateInput(out: string, runSet: RunSet, runCount: number, notes: Re
     },
     runSet,
     runCount,
-    notes,
   };
 }
 
@@ -123,8 +123,13 @@ describe('aggregateRuns on synthetic run directories', () => {
         ],
       },
     });
-    // run 4: no outcome, but the workflow recorded a failure note.
-    const input = aggregateInput(out, runSet, 5, { '4': lostNote });
+    // run 4: no outcome, but the workflow recorded its failure in failures.jsonl (twice:
+    // a retried batch; the last line wins), after a torn line from an interrupted append.
+    appendFailures(out, [{ runId: 4, message: 'an earlier attempt' }]);
+    fs.appendFileSync(failuresPath(out), '{"run_id": 2, "mess');
+    fs.appendFileSync(failuresPath(out), '\n');
+    appendFailures(out, [{ runId: 4, type: 'GmatNotFound', message: lostNote }]);
+    const input = aggregateInput(out, runSet, 5);
     summary = await aggregateRuns(input, (id) => gridOverrides(runSet.kind === 'grid' ? runSet.axes : {}, id), 'R2026a', { workflowId: 'gsweep-test-sweep', namespace: 'default' });
     track = await readParquetWithDuckDb(path.join(out, 'report__Track.parquet'));
     final = await readParquetWithDuckDb(path.join(out, 'report__Final.parquet'));
@@ -242,7 +247,7 @@ describe('aggregateRuns on synthetic run directories', () => {
   });
 
   it('leaves no temp files behind', () => {
-    expect(fs.readdirSync(out).sort()).toEqual(['manifest.jsonl', 'report__Final.parquet', 'report__Track.parquet', 'runs']);
+    expect(fs.readdirSync(out).sort()).toEqual(['failures.jsonl', 'manifest.jsonl', 'report__Final.parquet', 'report__Track.parquet', 'runs']);
   });
 });
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GmatRunError } from '../../gmat/console';
+import { EngineSlots } from '../../gmat/slots';
 import { standInInstall } from '../../gmat/install';
 import { runMission, type RunMissionResult } from '../../gmat/run-mission';
 import { RUN_FILES } from '../../output/layout';
@@ -331,5 +332,44 @@ describe('the other shared missions', () => {
     expect(nanos(back.rows[0].time)).toBe(utcNs('2026-07-01T00:00:00Z'));
     expect(nanos(back.rows[576].time)).toBe(utcNs('2026-07-03T00:00:00Z'));
     expect(back.rows[576]['Geo.ElapsedDays']).toBe(2);
+  });
+});
+
+describe('engine slots (GMAT processes at once on a worker)', () => {
+  async function until(check: () => boolean): Promise<void> {
+    for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(check()).toBe(true);
+  }
+
+  it('a run waiting for a slot is already patched, starts GMAT when the slot frees, and gives the slot back', async () => {
+    const slots = new EngineSlots(1);
+    const hold = await slots.acquire();
+    const dir = newRunDir();
+    const running = runMission({ scriptText: mission('leo_point_mass'), overrides: { 'Sat.SMA': 7100 }, runId: 0, runDirectory: dir, install, timeoutMs: 60_000, slots });
+    await until(() => fs.existsSync(path.join(dir, RUN_FILES.patchedScript)));
+    expect(slots.waiting).toBe(1);
+    expect(fs.existsSync(path.join(dir, 'GmatLog.txt'))).toBe(false);
+    hold();
+    const result = await running;
+    expect(result.tables.report__Track.rows).toBe(91);
+    expect(readOutcomeJson(dir).status).toBe('ok');
+    expect(slots.available).toBe(1);
+  });
+
+  it('a run cancelled while it waits for a slot never starts GMAT and writes no outcome', async () => {
+    const slots = new EngineSlots(1);
+    const hold = await slots.acquire();
+    const dir = newRunDir();
+    const controller = new AbortController();
+    const running = runMission({ scriptText: mission('leo_point_mass'), overrides: {}, runId: 0, runDirectory: dir, install, timeoutMs: 60_000, slots, signal: controller.signal });
+    await until(() => slots.waiting === 1);
+    controller.abort();
+    const err = await rejectionOf(running);
+    expect(err.kind).toBe('cancelled');
+    expect(err.message).toContain('GMAT run cancelled before it started');
+    expect(fs.existsSync(path.join(dir, 'outcome.json'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'GmatLog.txt'))).toBe(false);
+    hold();
+    expect(slots.available).toBe(1);
   });
 });

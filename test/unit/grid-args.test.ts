@@ -1,6 +1,10 @@
 // client/grid-args.ts: gmat-sweep's `--grid` grammar (seed-inventory §2.2) and `--set`.
 import { describe, expect, it } from 'vitest';
-import { coerceToken, GridArgError, parseGridArg, parseGridArgs, parseSetArgs } from '../../client/grid-args';
+import { coerceToken, GridArgError, parseGridArg, parseGridArgs, parseSetArgs, type GridAxisArg } from '../../client/grid-args';
+import { linspace } from '../../sweep/grid';
+
+/** The values an axis expands to (a linspace travels as its three numbers). */
+const values = (axis: GridAxisArg) => (Array.isArray(axis) ? axis : linspace(axis.lo, axis.hi, axis.count));
 
 function errorOf(fn: () => unknown): Error {
   try {
@@ -12,11 +16,16 @@ function errorOf(fn: () => unknown): Error {
 }
 
 describe('parseGridArgs: linspace form NAME=LO:HI:COUNT', () => {
+  it('keeps LO:HI:COUNT as its three numbers', () => {
+    expect(parseGridArgs(['Sat.SMA=7000:7400:5'])).toEqual({ 'Sat.SMA': { lo: 7000, hi: 7400, count: 5 } });
+    expect(parseGridArgs(['Sat.SMA=6800:7400:1000000'])).toEqual({ 'Sat.SMA': { lo: 6800, hi: 7400, count: 1_000_000 } });
+  });
+
   it('is inclusive at both ends, exactly', () => {
-    expect(parseGridArgs(['Sat.SMA=7000:7400:5'])).toEqual({ 'Sat.SMA': [7000, 7100, 7200, 7300, 7400] });
+    expect(values(parseGridArgs(['Sat.SMA=7000:7400:5'])['Sat.SMA'])).toEqual([7000, 7100, 7200, 7300, 7400]);
     // numpy.linspace(0.3, 0.9, 4) in Python: [0.3, 0.5, 0.7000000000000001, 0.9]
-    expect(parseGridArgs(['x=0.3:0.9:4']).x).toEqual([0.3, 0.5, 0.7000000000000001, 0.9]);
-    expect(parseGridArgs([' Sat.ECC = 0.001 : 0.002 : 2 '])).toEqual({ 'Sat.ECC': [0.001, 0.002] });
+    expect(values(parseGridArgs(['x=0.3:0.9:4']).x)).toEqual([0.3, 0.5, 0.7000000000000001, 0.9]);
+    expect(values(parseGridArgs([' Sat.ECC = 0.001 : 0.002 : 2 '])['Sat.ECC'])).toEqual([0.001, 0.002]);
   });
 
   it('rejects COUNT < 2 and non-integer COUNT', () => {
@@ -60,7 +69,7 @@ describe('parseGridArgs: explicit form NAME=v1,v2,...', () => {
   it('coerces each token int → float → string', () => {
     const axes = parseGridArgs(['a=1,-4,+5,2.5,1e3,.5,5.,-2.5E-3,abc,RungeKutta89,1.2.3,0x10']);
     expect(axes.a).toEqual([1, -4, 5, 2.5, 1000, 0.5, 5, -0.0025, 'abc', 'RungeKutta89', '1.2.3', '0x10']);
-    expect(axes.a.map((v) => typeof v)).toEqual([
+    expect(values(axes.a).map((v) => typeof v)).toEqual([
       'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'string', 'string', 'string', 'string',
     ]);
     expect(parseGridArgs(['Prop.Type=RungeKutta89,PrinceDormand78'])).toEqual({ 'Prop.Type': ['RungeKutta89', 'PrinceDormand78'] });
@@ -107,7 +116,7 @@ describe('parseGridArgs: explicit form NAME=v1,v2,...', () => {
   });
 
   it('keeps several axes and parses one spec alone', () => {
-    expect(parseGridArgs(['b=1,2', 'a=x:1:2'.replace('x', '0')])).toEqual({ b: [1, 2], a: [0, 1] });
+    expect(parseGridArgs(['b=1,2', 'a=0:1:2'])).toEqual({ b: [1, 2], a: { lo: 0, hi: 1, count: 2 } });
     expect(parseGridArg('CoastTime.Value=1800,2400')).toEqual(['CoastTime.Value', [1800, 2400]]);
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * `<out>/failures.jsonl`: failed runs that could not record their own `outcome.json`
+ * (retries exhausted on an unwritable run directory, a lost worker, no GMAT on the worker),
+ * appended by the workflow's `recordFailures` activity in small batches. Keeping them in the
+ * output directory instead of in workflow state keeps continue-as-new input a few numbers
+ * whatever the number of failures; the aggregate reads them back (an `outcome.json`, when
+ * a later attempt or a resume wrote one, takes precedence).
+ */
+import * as fs from 'node:fs';
+import type { FailureRecord } from '../sweep/sweep';
+import { failuresPath } from './layout';
+
+/** Appends and fsyncs; a retried batch appends again, which the last-wins reader absorbs. */
+export function appendFailures(outDir: string, records: FailureRecord[]): void {
+  if (records.length === 0) return;
+  const text = records.map((r) => `${JSON.stringify({ run_id: r.runId, type: r.type ?? null, message: r.message })}\n`).join('');
+  const fd = fs.openSync(failuresPath(outDir), 'a');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** run_id → message, last line wins; a torn last line (a crash mid-append) is skipped. */
+export function readFailures(outDir: string): Map<number, string> {
+  const failures = new Map<number, string>();
+  const file = failuresPath(outDir);
+  if (!fs.existsSync(file)) return failures;
+  const messages = new Map<string, string>(); // many runs often share one message
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    let record: { run_id?: unknown; message?: unknown };
+    try {
+      record = JSON.parse(line) as typeof record;
+    } catch {
+      continue;
+    }
+    if (typeof record.run_id !== 'number' || typeof record.message !== 'string') continue;
+    const message = messages.get(record.message) ?? record.message;
+    messages.set(message, message);
+    failures.set(record.run_id, message);
+  }
+  return failures;
+}
