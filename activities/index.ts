@@ -10,6 +10,7 @@ import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../s
 import { expandRun, inputTables } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
+  type ContextFile,
   type AggregateInput,
   type AggregateSummary,
   type FailureRecord,
@@ -29,9 +30,18 @@ import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
 import { appendFailures } from '../output/failures';
 import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from '../output/input-tables';
-import { requestPath, runDir, runsDir, scriptCopyPath } from '../output/layout';
+import { contextPath, requestPath, runDir, runsDir, scriptCopyPath } from '../output/layout';
+import {
+  collectExtraTables,
+  PostprocessCancelled,
+  PostprocessError,
+  runPostprocessCommand,
+  runPostprocessFunction,
+  type PostprocessFunction,
+  type PostprocessRun,
+} from '../postprocess/hook';
 import { writeJsonAtomic } from '../output/atomic';
-import { OutputParseError, runMission } from '../gmat/run-mission';
+import { OutputParseError, runMission, type RunMissionOptions } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { OverrideError, type Overrides } from '../sweep/overrides';
 
@@ -54,9 +64,12 @@ function startHeartbeats(): () => void {
 export interface ActivityResources {
   /** Long-lived consoles for sweeps in `warm` mode; the worker closes it on shutdown. */
   warmPool?: WarmPool;
+  /** Postprocess functions from code, by the name a request's `postprocess: { hook }` gives. */
+  postprocessHooks?: Record<string, PostprocessFunction>;
   /** GMAT processes at once on this worker; runs wait for a slot only while GMAT runs. */
   engineSlots?: EngineSlots;
 }
+
 
 export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
   const scripts = new Map<string, string>();
@@ -86,6 +99,40 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     }
     return install;
   };
+
+  const contexts = new Map<string, ContextFile>();
+  const contextOf = (context: SweepContext, runId: number): Record<string, unknown> => {
+    if (!context.hasContext) return {};
+    const file = contextPath(context.outDir);
+    let data = contexts.get(file);
+    if (!data) {
+      data = JSON.parse(fs.readFileSync(file, 'utf8')) as ContextFile;
+      contexts.set(file, data);
+    }
+    return data.runs?.[runId] ?? data.shared ?? {};
+  };
+
+  const postprocessFor = (context: SweepContext, runId: number, signal: AbortSignal): RunMissionOptions['postprocess'] => {
+    const spec = context.postprocess;
+    if (!spec) return undefined;
+    const thenCollect = (hook: (run: PostprocessRun) => Promise<void>) => async (run: PostprocessRun) => {
+      await hook(run);
+      return collectExtraTables(run.extraDir);
+    };
+    if ('command' in spec) return thenCollect((run) => runPostprocessCommand(spec.command, run, context.runTimeoutMs, signal));
+    const fn = resources.postprocessHooks?.[spec.hook];
+    if (!fn) {
+      const known = Object.keys(resources.postprocessHooks ?? {});
+      throw nonRetryable(
+        RUN_FAILURE_TYPES.badInput,
+        `run ${runId}: this worker has no postprocess function "${spec.hook}" (registered: ${known.join(', ') || 'none'}); ` +
+          'register it on every GMAT worker: new GsweepPlugin({ postprocess: { name: fn } }) (or createWorker/createSweepWorker options)',
+        { runId },
+      );
+    }
+    return thenCollect((run) => runPostprocessFunction(spec.hook, fn, run, signal));
+  };
+
 
   /** A missing or changed input table is final: retrying cannot bring the original back. */
   const inputsChecked = <T>(fn: () => T): T => {
@@ -149,6 +196,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const { context, runId, overrides } = task;
       const stop = startHeartbeats();
       try {
+        const signal = Context.current().cancellationSignal;
         const result = await runMission({
           scriptText: scriptText(context),
           overrides,
@@ -156,8 +204,11 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
           runDirectory: runDir(context.outDir, runId),
           install: installFor(context),
           timeoutMs: context.runTimeoutMs,
-          signal: Context.current().cancellationSignal,
+          signal,
           attempt: activityInfo().attempt,
+          context: contextOf(context, runId),
+          postprocess: postprocessFor(context, runId, signal),
+          sweepId: context.sweepId,
           warm:
             context.engine.mode === 'warm' && resources.warmPool
               ? { pool: resources.warmPool, scriptKey: context.scriptSha256 }
@@ -172,6 +223,8 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
           throw nonRetryable(RUN_FAILURE_TYPES.rejected, err.message, { runId, logPath: err.logPath, kind: err.kind });
         }
         if (err instanceof OutputParseError) throw nonRetryable(RUN_FAILURE_TYPES.unparseable, err.message, { runId });
+        if (err instanceof PostprocessCancelled) throw new CancelledFailure(err.message);
+        if (err instanceof PostprocessError) throw nonRetryable(RUN_FAILURE_TYPES.postprocess, err.message, { runId });
         if (err instanceof ScriptError || err instanceof OverrideError) {
           throw nonRetryable(RUN_FAILURE_TYPES.badInput, `run ${runId}: ${err.message}`, { runId });
         }
@@ -214,6 +267,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
               namespace: info.workflowNamespace,
             },
             tables.valueAt,
+            (runId) => contextOf(input.context, runId),
           ),
         );
       } finally {

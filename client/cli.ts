@@ -17,6 +17,9 @@ import { AnalysisError } from '../analysis/table';
 import { SensitivityError, sobolSample, type SobolDesign } from '../sensitivity/saltelli';
 import { OverrideError } from '../sweep/overrides';
 import type { SweepProgress } from '../sweep/sweep';
+import { ArchiveError } from '../output/archive';
+import { registerArchiveCommand } from './archive-command';
+import { registerListCommand } from './list-command';
 import { connectionSettings, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
@@ -88,6 +91,8 @@ function addSweepOptions(cmd: Command): Command {
     .option('--heartbeat-timeout <seconds>', 'how fast a lost worker is noticed', positiveNumber)
     .option('--retries <n>', 'attempts per run for infrastructure failures', positiveInt)
     .option('--sweep-id <id>', 'workflow id of the sweep (default gsweep-<script>-<random>)')
+    .option('--postprocess <command>', 'run this command line (/bin/sh -c) in each run directory after GMAT succeeds; see README "Postprocess"')
+    .option('--context <file.json>', 'per-run context for the postprocess hook: a JSON object for every run, or an array with one object per run')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
     .option('--gmat-task-queue <name>', 'with --address: task queue of the GMAT runs, polled by `gsweep-worker --role gmat` hosts (env GSWEEP_GMAT_TASK_QUEUE; default: --task-queue)')
     .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
@@ -106,6 +111,8 @@ interface SweepCliOptions extends ConnectionFlags {
   heartbeatTimeout?: number;
   retries?: number;
   sweepId?: string;
+  postprocess?: string;
+  context?: string;
   concurrency?: number;
   gmatTaskQueue?: string;
   dbFilename?: string;
@@ -128,7 +135,23 @@ function baseRequest(script: string, o: SweepCliOptions): SweepRequest {
     heartbeatTimeoutSeconds: o.heartbeatTimeout,
     retry: o.retries ? { maximumAttempts: o.retries } : undefined,
     sweepId: o.sweepId,
+    postprocess: o.postprocess,
+    context: o.context === undefined ? undefined : readContextFile(o.context),
   };
+}
+
+function readContextFile(file: string): NonNullable<SweepRequest['context']> {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8'));
+  } catch (err) {
+    throw new RequestError('context', `${file}: ${(err as Error).message}; give a JSON file`);
+  }
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(value) && !(Array.isArray(value) && value.every(isObject))) {
+    throw new RequestError('context', `${file}: give a JSON object (for every run) or an array of objects (one per run)`);
+  }
+  return value as NonNullable<SweepRequest['context']>;
 }
 
 function log(line: string): void {
@@ -407,6 +430,7 @@ export function buildProgram(): Command {
     .addOption(engineModeOption())
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (target: string, o: SweepCliOptions) => {
@@ -420,7 +444,7 @@ export function buildProgram(): Command {
           await close();
         }
       } else outDir = await resolveOutDir(target);
-      const plan = planResume(outDir, engineChoice(o));
+      const plan = planResume(outDir, engineChoice(o), { postprocess: o.postprocess });
       if (plan.toRun === 0) {
         log(`gsweep: all ${plan.input.runCount} runs of ${outDir} are ok; nothing to resume`);
         return;
@@ -440,10 +464,11 @@ export function buildProgram(): Command {
     .addOption(engineModeOption())
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-      const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o));
+      const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o), { postprocess: o.postprocess });
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
       process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
     });
@@ -582,6 +607,8 @@ export function buildProgram(): Command {
       for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
     });
 
+  registerArchiveCommand(program, log);
+  registerListCommand(program, addConnectionOptions, (o: ConnectionFlags) => connectClient(connectionFor(o, 'list')));
   registerAnalysisCommands(program);
   registerReportCommand(program);
   setupGmatCommand(program);
@@ -623,6 +650,7 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof GmatNotFoundError ||
       err instanceof SetupGmatError ||
       err instanceof OverrideError ||
+      err instanceof ArchiveError ||
       err instanceof AnalysisError ||
       err instanceof SensitivityError
     ) {

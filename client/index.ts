@@ -5,7 +5,9 @@
  * Client:  startSweep, getSweep, sweepProgress, waitForSweep, setMaxInFlight, cancelSweep,
  *          resumeSweep, readManifestSummary
  * Worker:  GsweepPlugin, createWorker
- * No Temporal: runOne
+ * Listing:  listSweeps
+ * No Temporal: runOne, writeArchive
+ * Postprocess functions (GsweepPlugin({ postprocess })): PostprocessFunction, PostprocessRun
  * Workflow code for a fleet's own workflows file: `gsweep/workflows` (sandbox-safe).
  */
 export {
@@ -31,3 +33,7 @@ export type { RunOutcome } from '../output/outcome';
 export type { AggregateSummary, EngineKind, SweepProgress, SweepSummary } from '../sweep/sweep';
 export type { Overrides, OverrideValue } from '../sweep/overrides';
 export { ACTIVITY_PREFIX } from '../sweep/activity-names';
+export { listSweeps, type ListOptions, type SweepListing } from './list';
+export { writeArchive, type ArchiveOptions, type ArchiveSummary } from '../output/archive';
+export type { PostprocessFunction, PostprocessRun } from '../postprocess/hook';
+export type { PostprocessSpec } from '../sweep/sweep';

@@ -15,7 +15,7 @@ import { InputTableError, verifyInputTables } from '../output/input-tables';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { MAX_IN_FLIGHT_LIMIT, MAX_REQUEST_FILE_BYTES, MAX_SCRIPT_BYTES, MAX_TIMEOUT_SECONDS } from '../sweep/limits';
 import { outputPathFieldReason } from '../sweep/output-fields';
-import { OverrideError, validateOverrideKey, validateOverrideValue, type Overrides } from '../sweep/overrides';
+import { OverrideError, parseOverrideKey, validateOverrideKey, validateOverrideValue, type Overrides } from '../sweep/overrides';
 import { validatePerturb } from '../sweep/random';
 import { inputTables, runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
@@ -45,6 +45,10 @@ const inputSchema = z.object({
     scriptSha256: z.string().regex(/^[0-9a-f]{64}$/),
     engine: z.object({ kind: z.enum(['gmat', 'stand-in']), gmatRoot: z.string().optional(), mode: z.enum(['fresh', 'warm']).optional() }),
     runTimeoutMs: ms,
+    // Read only to know whether the sweep had a hook: resume/extend replace it with the one
+    // the user gives again (client/resume.ts), so this never chooses what runs.
+    postprocess: z.union([z.object({ command: z.string() }).strict(), z.object({ hook: z.string() }).strict()]).optional(),
+    hasContext: z.boolean().optional(),
   }),
   runSet: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('grid'), axes: z.record(z.string(), gridAxis) }),
@@ -181,9 +185,10 @@ function verifyArchivedScript(scriptPath: string, input: SweepInput): void {
     } catch (err) {
       throw new RequestError(field, (err as Error).message);
     }
-    const [resource, ...rest] = column.split('.');
+    const target = parseOverrideKey(column);
+    const resource = target.resource;
     if (!typeOf.has(resource)) throw new RequestError(field, `"${column}": the script creates no resource named "${resource}"`);
-    const reason = outputPathFieldReason(typeOf.get(resource), rest);
+    const reason = target.kind === 'field' ? outputPathFieldReason(typeOf.get(resource), target.path) : null;
     if (reason) throw new RequestError(field, `"${column}": ${reason}; output paths cannot be overridden`);
   };
   const { runSet } = input;

@@ -17,7 +17,7 @@ import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
-import { DEFAULT_ENGINE_MODE, type EngineKind, type GridAxis, type PerturbSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
+import { DEFAULT_ENGINE_MODE, type ContextFile, type EngineKind, type GridAxis, type PerturbSpec, type PostprocessSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
 import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
 import { LOCK_NAME } from './out-lock';
 import { RequestError } from './request-error';
@@ -56,6 +56,10 @@ export const sweepRequestSchema = z
       .optional(),
     maxInFlight: z.number().int().optional(),
     sweepId: z.string().optional(),
+    /** Run after each successful GMAT run: a command line, or a worker-registered function. */
+    postprocess: z.union([z.string().min(1), z.object({ hook: z.string().min(1) }).strict()]).optional(),
+    /** Per-run free-form data (gmat-sweep `context`): one object for every run, or one per run. */
+    context: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]).optional(),
   })
   .strict();
 
@@ -72,6 +76,8 @@ export interface PreparedSweep {
   input: SweepInput;
   /** Long value lists (grid axes, sample rows) to write to `<out>/inputs/` before starting; the run set carries their hashes. */
   inputTables?: EncodedTable[];
+  /** Per-run context to write to `<out>/context.json` before starting. */
+  context?: ContextFile;
   /** Resolved engine: the stand-in is only ever used when the request says so. */
   engine: EngineKind;
   /** Workflow id; defaults to the sweep id (resume and extend start new ids on the same sweep). */
@@ -114,6 +120,34 @@ function checkGrid(axes: Record<string, GridAxisRequest>): void {
       }
     });
   }
+}
+
+/** Context must be JSON (it is recorded in the manifest) and, per run, one object per run. */
+function checkContext(raw: SweepRequest['context'], runCount: number): ContextFile | undefined {
+  if (raw === undefined) return undefined;
+  let text: string;
+  try {
+    text = JSON.stringify(raw);
+  } catch (err) {
+    throw new RequestError('context', `is not JSON-serialisable: ${(err as Error).message}`);
+  }
+  const value = JSON.parse(text) as ContextFile['shared'] | NonNullable<ContextFile['runs']>;
+  if (Array.isArray(value)) {
+    if (value.length !== runCount) {
+      throw new RequestError('context', `has ${value.length} entries but the sweep has ${runCount} runs; give one object per run, or one object for every run`);
+    }
+    return { runs: value };
+  }
+  return { shared: value };
+}
+
+function checkPostprocess(raw: SweepRequest['postprocess']): PostprocessSpec | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') throw new RequestError('postprocess', 'is empty; give a command line, e.g. "python3 /abs/post.py"');
+    return { command: raw };
+  }
+  return { hook: raw.hook };
 }
 
 function sweepIdFor(scriptPath: string): string {
@@ -328,11 +362,14 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     backoffCoefficient: request.retry?.backoffCoefficient ?? DEFAULTS.retry.backoffCoefficient,
     maximumIntervalMs: 1000 * (request.retry?.maximumIntervalSeconds ?? DEFAULTS.retry.maximumIntervalSeconds),
   };
+  const context = checkContext(request.context, runCount);
+  const postprocess = checkPostprocess(request.postprocess);
   const engine: EngineKind = request.engine ?? 'gmat';
   const gmatRoot = request.gmatRoot ? path.resolve(cwd, request.gmatRoot) : undefined;
   return {
     engine,
     inputTables: tables,
+    ...(context ? { context } : {}),
     input: {
       context: {
         sweepId,
@@ -342,6 +379,8 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         scriptSha256: canonicalScriptSha256(scriptText),
         engine: { kind: engine, ...(gmatRoot ? { gmatRoot } : {}), mode: request.engineMode ?? DEFAULT_ENGINE_MODE },
         runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
+        ...(postprocess ? { postprocess } : {}),
+        ...(context ? { hasContext: true } : {}),
       },
       runSet,
       runCount,

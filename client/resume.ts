@@ -11,7 +11,7 @@ import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/
 import { readCurrentOutcome } from '../output/outcome';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
-import type { SweepInput } from '../sweep/sweep';
+import type { PostprocessSpec, SweepInput } from '../sweep/sweep';
 import { checkRunCount } from './limits';
 import { RequestError } from './request-error';
 import { readSweepRequest, type EngineChoice } from './request-file';
@@ -53,12 +53,43 @@ function okBitset(input: SweepInput, runCount: number): { ok: RunBitset; failed:
   return { ok, failed };
 }
 
+export interface ResumeOptions {
+  /** The postprocess command from the user's command line, or a function hook name from code. */
+  postprocess?: string | { hook: string };
+}
+
+/**
+ * The postprocess hook of a resumed/extended sweep comes from the user again, never from
+ * request.json: a file in the output directory must not pick a program to run. A sweep that
+ * had a hook is refused without one; a sweep that had none takes none.
+ */
+function postprocessFromUser(stored: SweepInput, outDir: string, options: ResumeOptions): PostprocessSpec | undefined {
+  const had = stored.context.postprocess;
+  const given = options.postprocess;
+  if (given === undefined) {
+    if (had) {
+      const how = 'command' in had ? `--postprocess ${JSON.stringify(had.command)}` : `postprocess: { hook: ${JSON.stringify(had.hook)} }`;
+      throw new RequestError(
+        'postprocess',
+        `the sweep in ${outDir} ran with a postprocess hook; give it again (${how}): gsweep never runs a command read back from the output directory`,
+      );
+    }
+    return undefined;
+  }
+  if (!had) {
+    throw new RequestError('postprocess', `the sweep in ${outDir} ran without a postprocess hook; resume it without one (its ok runs were never postprocessed)`);
+  }
+  return typeof given === 'string' ? { command: given } : { hook: given.hook };
+}
+
 function nextWorkflowId(input: SweepInput, verb: string): string {
   return `${input.context.sweepId}-${verb}-${Date.now().toString(36)}`;
 }
 
-export function planResume(outDir: string, choice: EngineChoice): ResumePlan {
+/** The engine comes from `choice` and the postprocess hook from `options`: both from the user, never from `out`. */
+export function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
   const input = readSweepRequest(outDir, choice);
+  input.context.postprocess = postprocessFromUser(input, outDir, options);
   const { ok, failed } = okBitset(input, input.runCount);
   const alreadyOk = ok.count();
   const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
@@ -73,12 +104,13 @@ export function planResume(outDir: string, choice: EngineChoice): ResumePlan {
 }
 
 /** Appends `extra` Monte Carlo runs; their draws equal those of a fresh sweep of the larger size. */
-export function planExtend(outDir: string, extra: number, choice: EngineChoice): ResumePlan {
+export function planExtend(outDir: string, extra: number, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
   if (!Number.isInteger(extra) || extra < 1) {
     throw new RequestError('n', `${extra} is not a positive integer; give how many runs to add`);
   }
   checkRunCount('n', extra);
   const input = readSweepRequest(outDir, choice);
+  input.context.postprocess = postprocessFromUser(input, outDir, options);
   if (input.runSet.kind === 'latinHypercube') {
     throw new RequestError(
       'runSet',

@@ -12,8 +12,9 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { writeJsonAtomic } from '../output/atomic';
 import { writeInputTable } from '../output/input-tables';
-import { manifestPath } from '../output/layout';
+import { contextPath, manifestPath } from '../output/layout';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
@@ -21,7 +22,7 @@ import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows
 import { prepareRequest, type PreparedSweep, type SweepRequest } from './request';
 import { RequestError } from './request-error';
 import type { EngineChoice } from './request-file';
-import { planResume } from './resume';
+import { planResume, type ResumeOptions } from './resume';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 
 export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
@@ -70,6 +71,10 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
   const { context } = input;
   // Written once, before the workflow exists; the run set carries their hashes.
   for (const table of prepared.inputTables ?? []) writeInputTable(context.outDir, table);
+  if (prepared.context) {
+    fs.mkdirSync(context.outDir, { recursive: true });
+    writeJsonAtomic(contextPath(context.outDir), prepared.context);
+  }
   try {
     return await client.workflow.start(sweepWorkflow, {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
@@ -109,13 +114,16 @@ export async function cancelSweep(handle: SweepHandle): Promise<void> {
 export async function resumeSweep(
   client: Client,
   outDir: string,
-  options: Omit<StartOptions, 'cwd'> & {
-    /** The engine to resume with (default real GMAT): taken from the caller, never from the directory. */
-    engine?: EngineChoice;
-  } = {},
+  options: Omit<StartOptions, 'cwd'> &
+    ResumeOptions & {
+      /** The engine to resume with (default real GMAT): taken from the caller, never from the directory. */
+      engine?: EngineChoice;
+    } = {},
 ): Promise<SweepHandle> {
-  const plan = planResume(path.resolve(outDir), options.engine ?? { engine: 'gmat' });
-  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, options);
+  // The engine and a postprocess hook come from the caller again: never read back from `out`.
+  const { postprocess, engine, ...start } = options;
+  const plan = planResume(path.resolve(outDir), engine ?? { engine: 'gmat' }, { postprocess });
+  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, start);
 }
 
 export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {

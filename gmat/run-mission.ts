@@ -16,7 +16,9 @@ import { writeStartupFile } from './startup';
 import { RUN_FILES, runFilePath, runTableFilePath, tableKey } from '../output/layout';
 import { writeOutcome, writeOutcomeAsync, type RunOutcome } from '../output/outcome';
 import { parseOutputFile } from '../tables/parse';
-import { columnSpecsOf, writeParquetTableAsync } from '../tables/parquet/writer';
+import { dedupeColumnNames } from '../tables/parse/dedupe';
+import { parseSolverLog } from '../tables/parse/solver-log';
+import { columnSpecsOf, writeParquetTable, writeParquetTableAsync } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
 
 export interface RunMissionOptions {
@@ -32,11 +34,33 @@ export interface RunMissionOptions {
   attempt?: number;
   /** `warm` mode: borrow a long-lived GmatConsole for runs of the same source script. */
   warm?: { pool: WarmPool; scriptKey: string };
+  /** Free-form per-run data (gmat-sweep `context`): recorded in the outcome, given to the hook. */
+  context?: Record<string, unknown>;
+  /**
+   * Runs after a successful GMAT run, in the run directory (postprocess/ builds it); resolves
+   * to the extra tables it produced by name. A rejection fails the run (unless the run was
+   * cancelled) and is rethrown as is.
+   */
+  postprocess?: (run: PostprocessRun) => Promise<Map<string, { table: Table; source: string }>>;
+  sweepId?: string;
   /**
    * The worker's engine slots: held only while GMAT runs, so this run's patching happens
    * before and its parsing after, overlapping other runs' GMAT time.
    */
   slots?: EngineSlots;
+}
+
+/** What a postprocess hook is told about the run it follows. */
+export interface PostprocessRun {
+  runId: number;
+  runDirectory: string;
+  overrides: Record<string, unknown>;
+  context: Record<string, unknown>;
+  /** Table key -> absolute path of the run's per-run Parquet tables. */
+  outputs: Record<string, string>;
+  /** Where extra tables go: `<runDirectory>/extra`, created empty. */
+  extraDir: string;
+  sweepId: string;
 }
 
 /** Which process ran a run: shows in outcome.json how a sweep spread over workers. */
@@ -50,7 +74,7 @@ export interface RunMissionResult {
 /** Raised when GMAT ran but an output could not be turned into a table; final, like a rejection. */
 export class OutputParseError extends Error {
   constructor(
-    readonly output: PatchedOutput,
+    readonly output: Pick<PatchedOutput, 'name' | 'path'> & { type: string },
     cause: Error,
   ) {
     super(`could not parse ${output.type} ${output.name} (${output.path}): ${cause.message}`);
@@ -64,6 +88,34 @@ export function withTimeColumn(table: Table): Table {
   const epoch = table.columns.find((c) => c.type === 'timestamp');
   if (!epoch) return table;
   return { rowCount: table.rowCount, columns: [...table.columns, { ...epoch, name: 'time' }] };
+}
+
+/**
+ * Binary ephemerides GMAT writes (`FileFormat = SPK` / `CK`: DAF kernels, `Code-500`): they
+ * hold coefficients or packed records, not text rows. Returns what it is, or null for text.
+ */
+export function binaryEphemerisKind(file: string): string | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(1024);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    const magic = head.subarray(0, 8).toString('latin1');
+    if (magic === 'DAF/SPK ') return 'binary SPK kernel';
+    if (magic.startsWith('DAF/CK')) return 'binary CK kernel';
+    return head.subarray(0, n).includes(0) ? 'binary file (Code-500)' : null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Contact tables get `interval_id` (INT64, the interval's position in the run, 0-based), as
+ * gmat-sweep's worker adds it: its `lazy_contacts` indexes contacts by `(run_id, interval_id)`.
+ */
+export function withIntervalId(table: Table): Table {
+  if (table.columns.some((c) => c.name === 'interval_id')) return table;
+  const values = Array.from({ length: table.rowCount }, (_, i) => BigInt(i));
+  return { rowCount: table.rowCount, columns: [...table.columns, { name: 'interval_id', type: 'int64', values }] };
 }
 
 function isoNow(ms: number): string {
@@ -152,6 +204,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     started_at: isoNow(startedMs),
     log_path: logPath,
     attempt: options.attempt ?? 1,
+    context: options.context ?? {},
     worker: WORKER_LABEL,
     engine: {
       kind: options.install.standIn ? 'stand-in' : 'gmat',
@@ -208,18 +261,32 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   const tables: RunMissionResult['tables'] = {};
   const outcomeTables: RunOutcome['tables'] = {};
   const outputPaths: Record<string, string> = {};
+  const warnings: string[] = [];
   for (const output of patched.outputs) {
     // GMAT creates a ReportFile lazily: no data, no file. That is a run without that table.
     if (!fs.existsSync(output.path)) continue;
+    const binary = output.kind === 'ephemeris' ? binaryEphemerisKind(output.path) : null;
+    if (binary) {
+      // Coefficients or packed records, not state rows (gmat-run needs spiceypy to sample an
+      // SPK): the run keeps the file and says so instead of failing.
+      warnings.push(`${output.type} ${output.name} is a ${binary}: kept as ${output.path}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`);
+      continue;
+    }
     let table: Table;
     try {
       table = withTimeColumn(parseOutputFile(output.kind, fs.readFileSync(output.path, 'utf8')));
+      if (output.kind === 'contact') table = withIntervalId(table);
     } catch (err) {
       const parseError = new OutputParseError(output, err as Error);
       fail(parseError.message);
       throw parseError;
     }
     const key = tableKey(output.kind, output.name);
+    const deduped = dedupeColumnNames(table);
+    if (deduped.duplicates.length > 0) {
+      table = deduped.table;
+      warnings.push(`${key}: duplicate column names ${deduped.duplicates.join(', ')}; repeats renamed <col>.1, <col>.2, ...`);
+    }
     const target = runTableFilePath(dir, key);
     // Encoded here, fsynced and renamed off the main thread, before outcome.json records the run.
     await writeParquetTableAsync(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
@@ -227,15 +294,82 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
     outputPaths[key] = target;
   }
-  const outcome: RunOutcome = {
+  // Solver iteration logs (Target / Optimize): one table per solver that ran, kept apart from
+  // the GMAT outputs (gmat-sweep's solver_paths), with the solver's convergence, which is
+  // not the run's status: a targeter that stops short still leaves an ok run.
+  const solverPaths: Record<string, string> = {};
+  const converged: Record<string, boolean> = {};
+  for (const solver of patched.solvers) {
+    if (!fs.existsSync(solver.path)) continue;
+    let log: ReturnType<typeof parseSolverLog>;
+    try {
+      log = parseSolverLog(fs.readFileSync(solver.path, 'utf8'), solver.maxIterations);
+    } catch (err) {
+      const parseError = new OutputParseError({ name: solver.name, type: `${solver.type} log`, path: solver.path }, err as Error);
+      fail(parseError.message);
+      throw parseError;
+    }
+    const key = `solver__${solver.name}`;
+    const target = runTableFilePath(dir, key);
+    writeParquetTable(target, log.table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': solver.path });
+    tables[key] = { path: target, rows: log.table.rowCount };
+    outcomeTables[key] = { rows: log.table.rowCount, columns: columnSpecsOf(log.table) };
+    solverPaths[solver.name] = target;
+    converged[solver.name] = log.converged;
+  }
+
+  // The postprocess hook: its extra tables join the run's tables; its failure fails the run
+  // (postprocess_status "failed") but leaves GMAT's outputs and tables in place.
+  const extraOutputs: Record<string, string> = {};
+  let postprocessStatus: RunOutcome['postprocess_status'] = 'none';
+  // GMAT ran: the outcome keeps its tables whether or not the hook then fails.
+  const ranOutcome = (status: RunOutcome['status'], stderr: string | null): RunOutcome => ({
     ...base,
-    status: 'ok',
+    status,
     ended_at: isoNow(Date.now()),
     duration_s: (performance.now() - started) / 1000,
     output_paths: outputPaths,
     tables: outcomeTables,
-    stderr: null,
-  };
+    solver_paths: solverPaths,
+    converged,
+    extra_outputs: extraOutputs,
+    postprocess_status: postprocessStatus,
+    stderr,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  });
+  if (options.postprocess) {
+    const extraDir = runFilePath(dir, RUN_FILES.extraDir);
+    try {
+      fs.mkdirSync(extraDir);
+      const extra = await options.postprocess({
+        runId: options.runId,
+        runDirectory: dir,
+        overrides: options.overrides,
+        context: options.context ?? {},
+        outputs: Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, t.path])),
+        extraDir,
+        sweepId: options.sweepId ?? '',
+      });
+      for (const [name, { table: raw, source }] of extra) {
+        const table = dedupeColumnNames(raw).table;
+        const key = `extra__${name}`;
+        const target = runTableFilePath(dir, key);
+        writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': source });
+        tables[key] = { path: target, rows: table.rowCount };
+        outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
+        extraOutputs[name] = target;
+      }
+      postprocessStatus = 'ok';
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      for (const name of Object.keys(extraOutputs)) delete extraOutputs[name];
+      postprocessStatus = 'failed';
+      writeOutcome(dir, ranOutcome('failed', (err as Error).message));
+      throw err;
+    }
+  }
+
+  const outcome = ranOutcome('ok', null);
   await writeOutcomeAsync(dir, outcome);
   return { outcome, tables };
 }

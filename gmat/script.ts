@@ -18,10 +18,9 @@ import {
   GMAT_REAL_LITERAL,
   OverrideError,
   describeValue,
-  splitOverrideKey,
-  validateOverrideKey,
+  overrideLine,
+  parseOverrideKey,
   validateOverrideValue,
-  formatGmatValue,
   type OverrideValue,
   type Overrides,
 } from '../sweep/overrides';
@@ -61,6 +60,8 @@ export interface Resource {
   type: string;
   /** 1-based line of its `Create`. */
   line: number;
+  /** `Create Array A[rows,cols]`: the declared size. */
+  dims?: [rows: number, cols: number];
 }
 
 export type OutputResourceType = 'ReportFile' | 'EphemerisFile' | 'ContactLocator';
@@ -75,10 +76,26 @@ export interface OutputResource {
   filename: string;
 }
 
+/** Solver types whose iteration log gsweep records (gmat-run 0.6 parses these two). */
+export type SolverType = 'DifferentialCorrector' | 'Yukon';
+export const SOLVER_TYPES: readonly SolverType[] = ['DifferentialCorrector', 'Yukon'];
+/** GMAT's MaximumIterations defaults (DifferentialCorrector.cpp, Optimizer.cpp). */
+const SOLVER_MAX_ITERATIONS: Record<SolverType, number> = { DifferentialCorrector: 25, Yukon: 200 };
+
+export interface SolverResource {
+  name: string;
+  type: SolverType;
+  /** The ReportFile the script sets, or null (GMAT then writes `<Type><Name>.data`). */
+  scriptedReportFile: string | null;
+  /** MaximumIterations as the script sets it (else GMAT's default); overrides may change it. */
+  maxIterations: number;
+}
+
 export interface ParsedScript {
   statements: Statement[];
   resources: Resource[];
   outputs: OutputResource[];
+  solvers: SolverResource[];
   /** Index into `statements` of BeginMissionSequence. */
   bmsIndex: number;
   /** 1-based line of BeginMissionSequence. */
@@ -93,9 +110,19 @@ export interface PatchedOutput {
   path: string;
 }
 
+export interface PatchedSolver {
+  name: string;
+  type: SolverType;
+  /** Absolute path of its iteration log inside the run directory. */
+  path: string;
+  /** MaximumIterations after overrides (tells a max-iteration stop from a failure). */
+  maxIterations: number;
+}
+
 export interface PatchResult {
   text: string;
   outputs: PatchedOutput[];
+  solvers: PatchedSolver[];
 }
 
 const OUTPUT_TYPES: Record<OutputResourceType, OutputKind> = {
@@ -303,6 +330,10 @@ export function parseScript(text: string): ParsedScript {
     const m = CREATE_RE.exec(s.body);
     if (!m) continue;
     const type = m[1] as string;
+    const dimsOf = new Map<string, [number, number]>();
+    for (const d of (m[2] as string).matchAll(/([A-Za-z][A-Za-z0-9_]*)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]/g)) {
+      dimsOf.set(d[1] as string, d[3] === undefined ? [1, Number(d[2])] : [Number(d[2]), Number(d[3])]);
+    }
     const names = (m[2] as string)
       .replace(/\[[^\]]*\]/g, ' ')
       .split(/[\s,]+/)
@@ -312,6 +343,8 @@ export function parseScript(text: string): ParsedScript {
         throw new ScriptError(`script line ${s.line}: cannot read the resource name ${JSON.stringify(name)} in \`${s.text}\``, s.line);
       }
       const r: Resource = { name, type, line: s.line };
+      const dims = dimsOf.get(name);
+      if (dims) r.dims = dims;
       if (!byName.has(name)) resources.push(r);
       byName.set(name, r);
     }
@@ -339,14 +372,16 @@ export function parseScript(text: string): ParsedScript {
   }
 
   const typeOf = new Map(resources.map((r) => [r.name, r.type] as const));
-  // Files GMAT writes that gsweep does not redirect (solver reports, EclipseLocator, ...)
-  // land in OUTPUT_PATH, the run directory, unless their name has a directory part.
+  // Files GMAT writes that gsweep does not redirect (optimizer reports, EclipseLocator, ...)
+  // land in OUTPUT_PATH, the run directory, unless their name has a directory part. The
+  // ReportFile of a DifferentialCorrector/Yukon is redirected into the run directory by
+  // patchScript (solver results), so any name it has is harmless.
   for (let i = 0; i < bmsIndex; i++) {
     const s = statements[i] as Statement;
     const m = ASSIGN_RE.exec(s.body);
     if (!m) continue;
     const type = typeOf.get(m[1] as string);
-    if (type === undefined || type in OUTPUT_TYPES) continue;
+    if (type === undefined || type in OUTPUT_TYPES || (SOLVER_TYPES as readonly string[]).includes(type)) continue;
     const reason = outputPathFieldReason(type, [m[2] as string]);
     if (reason && /[/\\]/.test(unquote(m[3] as string))) {
       throw new ScriptError(
@@ -355,6 +390,21 @@ export function parseScript(text: string): ParsedScript {
         s.line,
       );
     }
+  }
+
+  const solvers: SolverResource[] = [];
+  for (const r of resources) {
+    if (!(SOLVER_TYPES as readonly string[]).includes(r.type)) continue;
+    const type = r.type as SolverType;
+    let reportFile: string | null = null;
+    let maxIterations = SOLVER_MAX_ITERATIONS[type];
+    for (let i = 0; i < bmsIndex; i++) {
+      const m = ASSIGN_RE.exec((statements[i] as Statement).body);
+      if (!m || m[1] !== r.name) continue;
+      if (m[2] === 'ReportFile') reportFile = unquote(m[3] as string);
+      if (m[2] === 'MaximumIterations' && /^\d+(\.0*)?$/.test((m[3] as string).trim())) maxIterations = Number((m[3] as string).trim());
+    }
+    solvers.push({ name: r.name, type, scriptedReportFile: reportFile, maxIterations });
   }
 
   // Anything that chooses an output file inside the mission sequence would write outside the
@@ -394,63 +444,93 @@ export function parseScript(text: string): ParsedScript {
   }
 
   const bms = statements[bmsIndex] as Statement;
-  return { statements, resources, outputs, bmsIndex, bmsLine: bms.line };
+  return { statements, resources, outputs, solvers, bmsIndex, bmsLine: bms.line };
 }
 
 // ------------------------------------------------------------------------------------------
 // Overrides against a script
 
-/** Checks every override against the script's resources. Throws OverrideError. */
+/**
+ * Checks every override against the script's resources. Throws OverrideError.
+ *
+ * The first segment must be a resource the script creates; the rest of a nested path
+ * (`FM.GravityField.Earth.Degree`) is GMAT's to judge, and a field GMAT does not know fails
+ * the run with GMAT's own "field name ... is not permitted" line.
+ */
 export function validateOverridesForScript(
-  resources: readonly Pick<Resource, 'name' | 'type'>[],
+  resources: readonly Pick<Resource, 'name' | 'type' | 'dims'>[],
   overrides: Overrides,
 ): void {
   const byName = new Map(resources.map((r) => [r.name, r] as const));
   for (const [key, value] of Object.entries(overrides)) {
-    validateOverrideKey(key);
+    const target = parseOverrideKey(key);
     validateOverrideValue(key, value);
-    const { resource, field } = splitOverrideKey(key);
-    const r = byName.get(resource);
+    const head = `override ${describeValue(key)} = ${describeValue(value)}`;
+    const r = byName.get(target.resource);
     if (!r) {
       const list = resources.map((x) => `${x.name} (${x.type})`).join(', ') || '(none)';
       throw new OverrideError(
         key,
         value,
-        `override ${describeValue(key)} = ${describeValue(value)}: the script creates no resource named ` +
-          `"${resource}"; resources in the script: ${list}`,
+        `${head}: the script creates no resource named "${target.resource}"; resources in the script: ${list}`,
       );
     }
-    const reason = outputPathFieldReason(r.type, key.split('.').slice(1));
+    const isReal = typeof value === 'number' || (typeof value === 'string' && GMAT_REAL_LITERAL.test(value));
+    if (target.kind === 'element') {
+      if (r.type !== 'Array') {
+        throw new OverrideError(
+          key,
+          value,
+          `${head}: "${target.resource}" is a ${r.type}, not an Array; only Array elements are addressed as ` +
+            `"Name(row,col)"` + (r.type === 'Variable' ? `; write "${target.resource}.Value"` : ''),
+        );
+      }
+      if (r.dims && (target.row > r.dims[0] || target.col > r.dims[1])) {
+        throw new OverrideError(
+          key,
+          value,
+          `${head}: index (${target.row},${target.col}) is outside ${target.resource}[${r.dims[0]},${r.dims[1]}]` +
+            (target.oneD ? ` (GMAT reads the 1-D form ${target.resource}(k) as ${target.resource}(1,k))` : '') +
+            '; use indices within the declared size',
+        );
+      }
+      if (!isReal) {
+        throw new OverrideError(key, value, `${head}: an Array element holds a real number; give a number`);
+      }
+      continue;
+    }
+    // Decided by the resource's type and the whole field path, so nested spellings are caught too.
+    const reason = outputPathFieldReason(r.type, target.path);
     if (reason) {
       throw new OverrideError(
         key,
         value,
-        `override ${describeValue(key)} = ${describeValue(value)}: ${reason}; gsweep writes every output into the ` +
-          "run's own directory, so output paths cannot be overridden: remove this key (set the file name in the script)",
+        `${head}: ${reason}; gsweep writes every output into the run's own directory, so output paths cannot ` +
+          'be overridden: remove this key (set the file name in the script)',
       );
     }
+    const field = target.path.join('.');
     if (r.type === 'Variable') {
       if (field !== 'Value') {
-        throw new OverrideError(
-          key,
-          value,
-          `override ${describeValue(key)} = ${describeValue(value)}: "${resource}" is a Variable; address it as "${resource}.Value"`,
-        );
+        throw new OverrideError(key, value, `${head}: "${target.resource}" is a Variable; address it as "${target.resource}.Value"`);
       }
-      if (!(typeof value === 'number' || (typeof value === 'string' && GMAT_REAL_LITERAL.test(value)))) {
-        throw new OverrideError(
-          key,
-          value,
-          `override ${describeValue(key)} = ${describeValue(value)}: a Variable holds a real number; give a number`,
-        );
+      if (!isReal) {
+        throw new OverrideError(key, value, `${head}: a Variable holds a real number; give a number`);
       }
+    } else if (r.type === 'Array') {
+      const size = r.dims ? `[${r.dims[0]},${r.dims[1]}]` : '';
+      throw new OverrideError(
+        key,
+        value,
+        `${head}: "${target.resource}" is an Array${size}; GMAT sets it one element at a time, so override ` +
+          `elements as "${target.resource}(row,col)", e.g. "${target.resource}(1,1)"`,
+      );
     } else if (field === 'Value') {
       const variables = resources.filter((x) => x.type === 'Variable').map((x) => x.name);
       throw new OverrideError(
         key,
         value,
-        `override ${describeValue(key)} = ${describeValue(value)}: ".Value" addresses a script Variable, but ` +
-          `"${resource}" is a ${r.type}; Variables in the script: ${variables.join(', ') || '(none)'}`,
+        `${head}: ".Value" addresses a script Variable, but "${target.resource}" is a ${r.type}; Variables in the script: ${variables.join(', ') || '(none)'}`,
       );
     }
   }
@@ -527,6 +607,24 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     outputs.push({ name: o.name, type: o.type, kind: o.kind, path: `${dir === '/' ? '' : dir}/${base}` });
   }
 
+  // Solver iteration logs are pinned into the run directory like every other output.
+  const solvers: PatchedSolver[] = [];
+  for (const sv of parsed.solvers) {
+    const declared = sv.scriptedReportFile && sv.scriptedReportFile.length > 0 ? sv.scriptedReportFile : `${sv.type}${sv.name}.data`;
+    const base = outputBasename(declared, sv.name);
+    const lower = base.toLowerCase();
+    const other = seen.get(lower);
+    if (reserved.has(lower) || other !== undefined) {
+      throw new ScriptError(
+        `solver ${sv.name} (${sv.type}) would write its log as "${base}", a name ${other ? `output ${other} also uses` : 'the run directory uses for itself'}; set ${sv.name}.ReportFile to another name`,
+      );
+    }
+    seen.set(lower, sv.name);
+    const fromOverride = overrides[`${sv.name}.MaximumIterations`];
+    const maxIterations = typeof fromOverride === 'number' && Number.isInteger(fromOverride) ? fromOverride : sv.maxIterations;
+    solvers.push({ name: sv.name, type: sv.type, path: `${dir === '/' ? '' : dir}/${base}`, maxIterations });
+  }
+
   // GMAT reads ASCII only: a UTF-8 byte-order mark is dropped from the patched copy.
   const { lines, eols } = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const eol = eols.find((e) => e !== '') ?? '\n';
@@ -560,10 +658,10 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
   }
 
   for (const [key, value] of Object.entries(overrides)) {
-    const { resource, field } = splitOverrideKey(key);
-    const target = typeOf.get(resource) === 'Variable' && field === 'Value' ? resource : key;
-    inserts.push(`GMAT ${target} = ${formatGmatValue(value as OverrideValue)};`);
+    inserts.push(overrideLine(key, value as OverrideValue, typeOf.get(parseOverrideKey(key).resource)));
   }
+  // Solver logs are pinned after the overrides, so no override can move one out of the run.
+  for (const sv of solvers) inserts.push(`GMAT ${sv.name}.ReportFile = '${sv.path}';`);
 
   const outLines = lines.slice();
   for (const [li, list] of edits) {
@@ -600,7 +698,7 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
   }
   let patched = '';
   for (let i = 0; i < result.length; i++) patched += (result[i] as string) + (resultEols[i] as string);
-  return { text: patched, outputs };
+  return { text: patched, outputs, solvers };
 }
 
 export type { OverrideValue, Overrides };

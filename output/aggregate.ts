@@ -6,12 +6,12 @@
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
  * streams run by run into every table and the manifest.
  */
-import type { AggregateInput, AggregateSummary } from '../sweep/sweep';
+import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
 import { aggregateTablePath, manifestPath, runDir } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
-import { readCurrentOutcome, type RunOutcome } from './outcome';
+import { readCurrentOutcome, tableFileOf, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
@@ -124,14 +124,27 @@ function markerRow(runId: number, status: ManifestStatus): Table {
   };
 }
 
-function manifestEntry(failures: Map<number, string>, runId: number, state: RunState, overrides: () => Record<string, unknown>): ManifestEntry {
+function manifestEntry(
+  failures: Map<number, string>,
+  runId: number,
+  state: RunState,
+  overrides: () => Record<string, unknown>,
+  context: () => Record<string, unknown>,
+  recordedAt: string,
+): ManifestEntry {
   const o = state.outcome;
   if (o && o.overrides !== null) {
+    const ok = o.status === 'ok';
     return {
       run_id: runId,
       overrides: o.overrides,
+      context: o.context ?? context(),
       status: o.status,
-      output_paths: o.status === 'ok' ? o.output_paths : {},
+      output_paths: ok ? o.output_paths : {},
+      extra_outputs: ok ? (o.extra_outputs ?? {}) : {},
+      solver_paths: ok ? (o.solver_paths ?? {}) : {},
+      converged: ok ? (o.converged ?? {}) : {},
+      postprocess_status: o.postprocess_status ?? 'none',
       started_at: o.started_at,
       ended_at: o.ended_at,
       duration_s: o.duration_s,
@@ -139,13 +152,20 @@ function manifestEntry(failures: Map<number, string>, runId: number, state: RunS
       log_path: o.log_path,
     };
   }
+  // A run that never recorded an outcome has no times of its own; gmat-sweep's reader needs
+  // ISO timestamps (datetime.fromisoformat), so both are when the aggregate recorded it.
   return {
     run_id: runId,
     overrides: overrides() as ManifestEntry['overrides'],
+    context: context(),
     status: state.status,
     output_paths: {},
-    started_at: null,
-    ended_at: null,
+    extra_outputs: {},
+    solver_paths: {},
+    converged: {},
+    postprocess_status: 'none',
+    started_at: recordedAt,
+    ended_at: recordedAt,
     duration_s: 0,
     stderr:
       o?.stderr ??
@@ -165,8 +185,10 @@ export async function aggregateRuns(
   gmatInstallVersion: string | null,
   hooks: AggregateHooks = {},
   valueAt?: TableValueAt,
+  contextOf: (runId: number) => Record<string, unknown> = () => ({}),
 ): Promise<AggregateSummary> {
   const { outDir } = input.context;
+  const recordedAt = new Date().toISOString().replace('Z', '+00:00');
   const failedRuns = readFailures(outDir);
 
   // Pass 1: the output tables' schemas, from the outcome.json files only.
@@ -182,9 +204,12 @@ export async function aggregateRuns(
   // Pass 2, one read of each run's outcome: every output table is streamed (one writer per
   // table, each bounded by one row group) and the manifest line is written in the same loop.
   const outputs = [...schemas].map(([key, dataColumns]) => {
+    // Solver logs (and postprocess tables without a time column) are indexed by iteration /
+    // row, not time, as gmat-sweep's lazy_solver_runs / lazy_extra_outputs index them.
+    const timeIndexed = !(key.startsWith('solver__') || key.startsWith('extra__')) || dataColumns.some((c) => c.name === 'time');
     const columns: ColumnSpec[] = [
       { name: 'run_id', type: 'int64', nullable: false },
-      { name: 'time', type: 'timestamp' },
+      ...(timeIndexed ? [{ name: 'time', type: 'timestamp' } as ColumnSpec] : []),
       ...dataColumns.filter((c) => c.name !== 'time' && c.name !== 'run_id' && c.name !== '__status'),
       { name: '__status', type: 'string' },
     ];
@@ -211,6 +236,7 @@ export async function aggregateRuns(
     out = new AtomicLineWriter(manifest);
     const header = (at: TableValueAt | undefined) =>
       manifestHeader({
+        postprocess: postprocessLabel(input.context.postprocess),
         scriptSha256: input.context.scriptSha256,
         runSet: input.runSet,
         runCount: input.runCount,
@@ -240,7 +266,7 @@ export async function aggregateRuns(
           for (const o of outputs) {
             const runTable = outcome.tables[o.key];
             if (!runTable) continue;
-            const table = await readParquetColumns(outcome.output_paths[o.key], runTable.columns);
+            const table = await readParquetColumns(tableFileOf(outcome, o.key)!, runTable.columns);
             if (table.rowCount !== runTable.rows) {
               throw new Error(`it has ${table.rowCount} rows, its outcome.json says ${runTable.rows}`);
             }
@@ -254,6 +280,9 @@ export async function aggregateRuns(
               ...outcome,
               status: 'failed',
               output_paths: {},
+              solver_paths: {},
+              extra_outputs: {},
+              converged: {},
               tables: {},
               stderr: `run ${id} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, id)} and run \`gsweep resume\` to re-run it`,
             },
@@ -283,7 +312,7 @@ export async function aggregateRuns(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      out.line(pythonJsonDumps(manifestEntry(failedRuns, id, state, () => overridesOf(id))));
+      out.line(pythonJsonDumps(manifestEntry(failedRuns, id, state, () => overridesOf(id), () => contextOf(id), recordedAt)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer!.close();

@@ -17,6 +17,10 @@ export const RUN_FILES = {
   startup: 'gmat_startup_file.txt',
   /** GMAT's own log (LOG_FILE of the startup file). */
   log: 'GmatLog.txt',
+  /** Output of the postprocess hook. */
+  postprocessLog: 'postprocess.log',
+  /** Where the postprocess hook leaves extra tables (a directory). */
+  extraDir: 'extra',
 } as const;
 
 /**
@@ -30,6 +34,8 @@ export const RESERVED_RUN_FILES: readonly string[] = [
   'startup.txt',
   'stdout.txt',
   RUN_FILES.outcome,
+  RUN_FILES.postprocessLog,
+  RUN_FILES.extraDir,
 ];
 
 /** `report__Track`, `ephemeris__EF`, `contact__CL`: the key of one output table. */
@@ -46,6 +52,9 @@ export const outcomePath = (outDir: string, runId: number) => runFilePath(runDir
 export const runTableFilePath = (runDirectory: string, key: string) => path.join(runDirectory, tableFileName(key));
 export const runTablePath = (outDir: string, runId: number, key: string) => runTableFilePath(runDir(outDir, runId), key);
 export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
+export const samplesPath = (outDir: string) => path.join(outDir, 'samples.json');
+/** Per-run `context` of a sweep started with one (gmat-sweep 0.6): `{ shared?, runs? }`. */
+export const contextPath = (outDir: string) => path.join(outDir, 'context.json');
 /** Long value lists of the run set (grid axes, sample rows, a resume's already-ok bitset): output/input-tables.ts. */
 export const inputsDir = (outDir: string) => path.join(outDir, 'inputs');
 /** Failed runs that could not record their own outcome: output/failures.ts. */

@@ -13,17 +13,29 @@ import { GSWEEP_VERSION } from './package-info';
 export { GSWEEP_VERSION };
 
 export type ManifestStatus = 'ok' | 'failed' | 'cancelled';
+/** gmat-sweep 0.6: how the run's postprocess hook went, separate from `status`. */
+export type PostprocessStatus = 'none' | 'ok' | 'failed';
 
+/** One run's line. The last five fields are gmat-sweep 0.6's additions (all always written). */
 export interface ManifestEntry {
   run_id: number;
   overrides: Overrides;
   status: ManifestStatus;
   output_paths: Record<string, string>;
-  started_at: string | null;
-  ended_at: string | null;
+  started_at: string;
+  ended_at: string;
   duration_s: number;
   stderr: string | null;
   log_path: string | null;
+  /** Free-form per-run data given with the request for the postprocess hook; `{}` when none. */
+  context: Record<string, unknown>;
+  /** Files the postprocess hook registered: `<name>` -> absolute path of `extra__<name>.parquet`. */
+  extra_outputs: Record<string, string>;
+  /** Each solver's per-run iteration table: solver name -> absolute path of `solver__<name>.parquet`. */
+  solver_paths: Record<string, string>;
+  /** Solver name -> whether its last run converged; independent of `status`. */
+  converged: Record<string, boolean>;
+  postprocess_status: PostprocessStatus;
 }
 
 function pythonNumber(n: number): string {
@@ -106,6 +118,8 @@ export function parameterSpec(runSet: RunSet, valueAt: TableValueAt = noTables):
 }
 
 export interface ManifestHeaderInput {
+  /** The sweep's postprocess command (gmat-sweep 0.6 `postprocess`); recorded, never read back to run. */
+  postprocess?: string | null;
   scriptSha256: string;
   runSet: RunSet;
   runCount: number;
@@ -132,6 +146,7 @@ export function manifestHeader(input: ManifestHeaderInput): Record<string, unkno
     parameter_spec: parameterSpec(input.runSet, input.valueAt),
     run_count: input.runCount,
     backend: 'temporal',
+    postprocess: input.postprocess ?? null,
     temporal: input.temporal,
   };
 }

@@ -34,10 +34,37 @@ export interface RunOutcome {
   /** host:pid of the worker process that ran it. */
   worker: string;
   engine: { kind: string; root: string; version: string | null };
+  /** Things the run did to its outputs that the user should know (e.g. renamed duplicate columns). */
+  warnings?: string[];
+  /** gmat-sweep 0.6 per-run fields; absent in outcomes written before them (read as empty / "none"). */
+  context?: Record<string, unknown>;
+  extra_outputs?: Record<string, string>;
+  solver_paths?: Record<string, string>;
+  converged?: Record<string, boolean>;
+  postprocess_status?: 'none' | 'ok' | 'failed';
 }
 
-/** Table keys as run-mission makes them (`report__Track`): also safe as file names. */
-const TABLE_KEY = /^(report|ephemeris|contact)__[A-Za-z][A-Za-z0-9_]*$/;
+/**
+ * The file behind a table key of an outcome: GMAT outputs are in `output_paths`, solver logs
+ * in `solver_paths` (`solver__DC` -> `DC`) and postprocess tables in `extra_outputs`
+ * (`extra__name` -> `name`), as gmat-sweep 0.6 keeps them apart.
+ */
+export function tableFileOf(outcome: RunOutcome, key: string): string | undefined {
+  if (key.startsWith('solver__')) return outcome.solver_paths?.[key.slice('solver__'.length)];
+  if (key.startsWith('extra__')) return outcome.extra_outputs?.[key.slice('extra__'.length)];
+  return outcome.output_paths[key];
+}
+
+/** Every per-run table file an outcome claims. */
+export function allTableFiles(outcome: RunOutcome): string[] {
+  return [...Object.values(outcome.output_paths), ...Object.values(outcome.solver_paths ?? {}), ...Object.values(outcome.extra_outputs ?? {})];
+}
+
+/**
+ * Table keys as run-mission makes them (`report__Track`, `solver__DC`, `extra__<name>` with the
+ * postprocess room's name rule): also safe as file names (no path separator can appear).
+ */
+const TABLE_KEY = /^(?:(?:report|ephemeris|contact|solver)__[A-Za-z][A-Za-z0-9_]*|extra__[A-Za-z0-9][A-Za-z0-9_.-]{0,99})$/;
 /** Log file name inside the run directory. */
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -61,6 +88,13 @@ const outcomeSchema = z.object({
   attempt: z.number(),
   worker: z.string(),
   engine: z.object({ kind: z.string(), root: z.string(), version: z.string().nullable() }),
+  warnings: z.array(z.string()).optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+  // Paths are rebuilt from the table keys on reading; these are only checked for shape.
+  extra_outputs: z.record(z.string(), z.string()).optional(),
+  solver_paths: z.record(z.string(), z.string()).optional(),
+  converged: z.record(z.string(), z.boolean()).optional(),
+  postprocess_status: z.enum(['none', 'ok', 'failed']).optional(),
 });
 
 /** An outcome.json that cannot be read as one: the run counts as failed, with this reason. */
@@ -79,11 +113,17 @@ function relativeTo(runDirectory: string, file: string): string {
   return rel.startsWith('..') || path.isAbsolute(rel) ? path.basename(file) : rel;
 }
 
+function relativePaths(runDirectory: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([k, f]) => [k, relativeTo(runDirectory, f)]));
+}
+
 /** The outcome as stored: paths relative to the run directory, so the directory can move. */
 function stored(runDirectory: string, outcome: RunOutcome): RunOutcome {
   return {
     ...outcome,
-    output_paths: Object.fromEntries(Object.entries(outcome.output_paths).map(([k, f]) => [k, relativeTo(runDirectory, f)])),
+    output_paths: relativePaths(runDirectory, outcome.output_paths),
+    ...(outcome.solver_paths ? { solver_paths: relativePaths(runDirectory, outcome.solver_paths) } : {}),
+    ...(outcome.extra_outputs ? { extra_outputs: relativePaths(runDirectory, outcome.extra_outputs) } : {}),
     log_path: outcome.log_path === null ? null : relativeTo(runDirectory, outcome.log_path),
   };
 }
@@ -128,10 +168,18 @@ export function readOutcome(outDir: string, runId: number): RunOutcome | undefin
   if (outcome.run_id !== runId) throw new CorruptOutcomeError(file, `it records run ${outcome.run_id}, expected ${runId}`);
   const dir = runDir(outDir, runId);
   const logName = outcome.log_path === null ? null : path.basename(outcome.log_path);
+  const keys = Object.keys(outcome.tables);
+  const solverKeys = keys.filter((k) => k.startsWith('solver__'));
+  const extraKeys = keys.filter((k) => k.startsWith('extra__'));
+  // `prefix` stripped gives gmat-sweep's names (`solver__DC` -> `DC`); GMAT outputs keep the key.
+  const pathsOf = (prefix: string, keep: (key: string) => boolean = (k) => k.startsWith(prefix)) =>
+    Object.fromEntries(keys.filter(keep).map((key) => [key.slice(prefix.length), runTablePath(outDir, runId, key)]));
   return {
     ...outcome,
     // Rebuilt from the current directory and the key: nothing in the file chooses a path.
-    output_paths: Object.fromEntries(Object.keys(outcome.tables).map((key) => [key, runTablePath(outDir, runId, key)])),
+    output_paths: pathsOf('', (key) => !key.startsWith('solver__') && !key.startsWith('extra__')),
+    ...(outcome.solver_paths || solverKeys.length > 0 ? { solver_paths: pathsOf('solver__') } : {}),
+    ...(outcome.extra_outputs || extraKeys.length > 0 ? { extra_outputs: pathsOf('extra__') } : {}),
     log_path: logName !== null && PLAIN_NAME.test(logName) ? path.join(dir, logName) : null,
   };
 }
@@ -172,7 +220,7 @@ export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | 
     return corruptOutcome(runId, `run ${runId}: ${err.message}; \`gsweep resume\` re-runs it`);
   }
   if (outcome?.status !== 'ok') return outcome;
-  const problems = Object.values(outcome.output_paths)
+  const problems = allTableFiles(outcome)
     .map((file) => [file, parquetProblem(file)] as const)
     .filter(([, problem]) => problem !== null);
   if (problems.length === 0) return outcome;
@@ -182,6 +230,9 @@ export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | 
     ...outcome,
     status: 'failed',
     output_paths: {},
+    solver_paths: {},
+    extra_outputs: {},
+    converged: {},
     tables: {},
     stderr: allMissing
       ? `run ${runId} finished ok but its tables are gone: ${list}; \`gsweep resume\` re-runs it`

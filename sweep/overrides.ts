@@ -3,10 +3,12 @@
  *
  * Sandbox-safe: no Node builtins. Imported by the client, the workflow and the activities.
  *
- * A key is `Resource.Field` with exactly one dot (`Sat.SMA`, `Kick.Element1`). A script
- * Variable is addressed as `Name.Value` (gmat-sweep's spelling) and written as `Name = v`.
- * Values are finite numbers, strings or booleans; a string that could inject script text
- * (newline, `;`, `%`, quotes, braces, control or non-ASCII characters) is rejected.
+ * A key is `Resource.Field` (`Sat.SMA`, `Kick.Element1`), a nested owned-object path
+ * (`FM.GravityField.Earth.Degree`, as gmat-run 0.5+ takes it), or an Array element `A(2,1)`.
+ * A script Variable is addressed as `Name.Value` (gmat-sweep's spelling) and written as
+ * `Name = v`. Values are finite numbers, strings or booleans; a string that could inject
+ * script text (newline, `;`, `%`, quotes, braces, control or non-ASCII characters) is
+ * rejected, except a plain list literal (`[255 0 0]`, `{Earth, Luna}`) written bare.
  */
 
 export type OverrideValue = number | string | boolean;
@@ -50,35 +52,54 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** The `(resource, field)` pair of a valid key; throws OverrideError otherwise. */
-export function splitOverrideKey(key: string): { resource: string; field: string } {
-  validateOverrideKey(key);
-  const dot = key.indexOf('.');
-  return { resource: key.slice(0, dot), field: key.slice(dot + 1) };
-}
+/**
+ * What an override key addresses, as GMAT's script language spells it:
+ *  - `field`: `Resource.Field` or a nested owned-object path `Resource.A.B.Field`
+ *    (`FM.GravityField.Earth.Degree`, `FM.Drag.AtmosphereModel`); GMAT takes everything
+ *    after the first dot as one field name and routes it to the owned object (gmat-run
+ *    passes the same string to `SetField`). `Name.Value` of a script Variable is a field key too.
+ *  - `element`: one element of a script Array, `A(i,j)` (1-based); `A(k)` is GMAT's 1-D
+ *    form and means `A(1,k)`.
+ */
+export type OverrideTarget =
+  | { kind: 'field'; resource: string; path: string[] }
+  | { kind: 'element'; resource: string; row: number; col: number; oneD: boolean };
 
-export function validateOverrideKey(key: unknown): asserts key is string {
+const ELEMENT_KEY = /^([A-Za-z][A-Za-z0-9_]*)\(([1-9][0-9]{0,8})(?:,([1-9][0-9]{0,8}))?\)$/;
+
+/** Parses and validates a key; throws OverrideError naming the key and the fix. */
+export function parseOverrideKey(key: unknown): OverrideTarget {
   if (typeof key !== 'string') {
     throw new OverrideError(String(key), undefined, `override key ${describeValue(key)} must be a string "Resource.Field"`);
   }
+  if (key.includes('(')) {
+    const m = ELEMENT_KEY.exec(key);
+    if (!m) {
+      throw new OverrideError(
+        key,
+        undefined,
+        `override key ${describeValue(key)}: an Array element is written "Name(row,col)" or "Name(index)" with ` +
+          'positive integer indices and no spaces (e.g. "A(2,1)")',
+      );
+    }
+    const a = Number(m[2]);
+    const b = m[3] === undefined ? undefined : Number(m[3]);
+    return b === undefined
+      ? { kind: 'element', resource: m[1] as string, row: 1, col: a, oneD: true }
+      : { kind: 'element', resource: m[1] as string, row: a, col: b, oneD: false };
+  }
   const parts = key.split('.');
-  if (parts.length !== 2) {
-    const fix =
-      parts.length < 2
-        ? `write it as "Resource.Field" (e.g. "Sat.SMA"); a script Variable is "${key || 'Name'}.Value"`
-        : 'only one dot is allowed: "Resource.Field" (nested owned-object fields such as "FM.GravityField.Earth.Degree" cannot be overridden)';
+  if (parts.length < 2) {
     throw new OverrideError(
       key,
       undefined,
-      `override key ${describeValue(key)} has ${parts.length - 1} dots: ${fix}`,
+      `override key ${describeValue(key)} has no dot: write it as "Resource.Field" (e.g. "Sat.SMA"), a nested field ` +
+        `as "Resource.Owned.Field" (e.g. "FM.GravityField.Earth.Degree"); a script Variable is "${key || 'Name'}.Value"`,
     );
   }
-  const [resource, field] = parts as [string, string];
-  for (const [what, seg] of [
-    ['resource', resource],
-    ['field', field],
-  ] as const) {
+  parts.forEach((seg, i) => {
     if (!GMAT_IDENTIFIER.test(seg)) {
+      const what = i === 0 ? 'resource' : parts.length === 2 ? 'field' : `path segment ${i + 1}`;
       throw new OverrideError(
         key,
         undefined,
@@ -86,7 +107,36 @@ export function validateOverrideKey(key: unknown): asserts key is string {
           ' (a letter, then letters, digits or underscores)',
       );
     }
-  }
+  });
+  return { kind: 'field', resource: parts[0] as string, path: parts.slice(1) };
+}
+
+/**
+ * The `(resource, field)` pair of a valid key: `field` is everything after the first dot
+ * (`GravityField.Earth.Degree`), as GMAT names the field; for an Array element it is the
+ * index text (`(2,1)`). Throws OverrideError otherwise.
+ */
+export function splitOverrideKey(key: string): { resource: string; field: string } {
+  const t = parseOverrideKey(key);
+  if (t.kind === 'field') return { resource: t.resource, field: t.path.join('.') };
+  return { resource: t.resource, field: key.slice(t.resource.length) };
+}
+
+export function validateOverrideKey(key: unknown): asserts key is string {
+  parseOverrideKey(key);
+}
+
+/**
+ * List values GMAT takes as literals: a numeric array `[255 0 0]` / `[1, 2, 3]` (e.g.
+ * `Sat.OrbitColor`, `Sat.Cr` matrices) and a list of names `{Earth, Luna}` (e.g.
+ * `FM.PrimaryBodies`). Written bare; nothing else may contain brackets or braces.
+ */
+const REAL = '[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?';
+export const GMAT_NUMERIC_ARRAY_LITERAL = new RegExp(`^\\[ *${REAL}(?:(?: *, *| +)${REAL})* *\\]$`);
+export const GMAT_NAME_LIST_LITERAL = /^\{ *[A-Za-z][A-Za-z0-9_]*(?: *, *[A-Za-z][A-Za-z0-9_]*)* *\}$/;
+
+export function isListLiteral(value: unknown): value is string {
+  return typeof value === 'string' && (GMAT_NUMERIC_ARRAY_LITERAL.test(value) || GMAT_NAME_LIST_LITERAL.test(value));
 }
 
 /** Characters that could end a statement, start a comment, close a string or a list, or break a line. */
@@ -154,6 +204,15 @@ export function validateOverrideValue(key: string, value: unknown): asserts valu
     return;
   }
   if (typeof value === 'string') {
+    if (isListLiteral(value)) return;
+    if (/^\s*\[.*;.*\]\s*$/s.test(value)) {
+      throw new OverrideError(
+        key,
+        value,
+        `${head}: matrix literals ("[a b; c d]") cannot be overridden: ";" would end the GMAT statement; ` +
+          'override a numeric array ("[1 2 3]"), or the elements of a script Array one by one as "Name(row,col)"',
+      );
+    }
     const bad = forbiddenCharIn(value);
     if (bad) {
       throw new OverrideError(
@@ -196,19 +255,19 @@ export function formatGmatValue(value: OverrideValue): string {
     return Object.is(value, -0) ? '0' : String(value);
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (GMAT_REAL_LITERAL.test(value)) return value;
+  if (GMAT_REAL_LITERAL.test(value) || isListLiteral(value)) return value;
   return `'${value}'`;
 }
 
 /**
- * One override statement, e.g. `GMAT Sat.SMA = 7100;`.
- * When `resourceType` is `Variable` and the field is `Value`, the line is `GMAT Name = v;`.
- * Validates the key and the value.
+ * One override statement, e.g. `GMAT Sat.SMA = 7100;`, `GMAT FM.GravityField.Earth.Degree = 4;`,
+ * `GMAT A(2,1) = 5;`. When `resourceType` is `Variable` and the key is `Name.Value`, the
+ * line is `GMAT Name = v;` (how GMAT sets a Variable). Validates the key and the value.
  */
 export function overrideLine(key: string, value: OverrideValue, resourceType?: string): string {
-  validateOverrideKey(key);
+  const target = parseOverrideKey(key);
   validateOverrideValue(key, value);
-  const { resource, field } = splitOverrideKey(key);
-  const target = resourceType === 'Variable' && field === 'Value' ? resource : key;
-  return `GMAT ${target} = ${formatGmatValue(value)};`;
+  const isVariableValue =
+    resourceType === 'Variable' && target.kind === 'field' && target.path.length === 1 && target.path[0] === 'Value';
+  return `GMAT ${isVariableValue ? target.resource : key} = ${formatGmatValue(value)};`;
 }

@@ -71,6 +71,33 @@ export interface SweepContext {
   scriptSha256: string;
   engine: EngineRequest;
   runTimeoutMs: number;
+  /**
+   * Run after each successful GMAT run, in the run directory. Comes only from the user's
+   * command line or code (resume must be given it again): never from a file in the output
+   * directory.
+   */
+  postprocess?: PostprocessSpec;
+  /** Per-run `context` lives in `<out>/context.json` (written by the client). */
+  hasContext?: boolean;
+}
+
+/**
+ * A postprocess hook (see postprocess/hook.ts): a command line run by `/bin/sh -c` in the run
+ * directory, or the name of a function registered on the workers. Its time limit is the
+ * run timeout.
+ */
+export type PostprocessSpec = { command: string } | { hook: string };
+
+/** `<out>/context.json`: one object for every run (`shared`) or one per run id (`runs`). */
+export interface ContextFile {
+  shared?: Record<string, unknown>;
+  runs?: Record<string, unknown>[];
+}
+
+/** How the manifest header records the hook (gmat-sweep 0.6 `postprocess`). */
+export function postprocessLabel(spec: PostprocessSpec | undefined): string | null {
+  if (!spec) return null;
+  return 'command' in spec ? spec.command : `function:${spec.hook}`;
 }
 
 export interface SweepInput {
@@ -186,4 +213,5 @@ export const RUN_FAILURE_TYPES = {
   unparseable: 'GmatOutputUnparseable',
   notFound: 'GmatNotFound',
   badInput: 'InvalidRunInput',
+  postprocess: 'PostprocessFailed',
 } as const;

@@ -16,6 +16,7 @@ import { createActivities, registeredActivities } from '../activities';
 import type { WorkerEngineConfig } from '../gmat/engine';
 import { EngineSlots } from '../gmat/slots';
 import { WarmPool } from '../gmat/warm';
+import type { PostprocessFunction } from '../postprocess/hook';
 import { SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { workflowBundlePath } from './bundle';
 
@@ -41,6 +42,8 @@ export interface GsweepPluginOptions {
   warmConsoles?: number;
   /** A workflow bundle to use instead of gsweep's cached one. */
   workflowBundle?: WorkflowBundleOption;
+  /** Postprocess functions a sweep can name (`postprocess: { hook: name }`); GMAT workers need them. */
+  postprocess?: Record<string, PostprocessFunction>;
 }
 
 const ROLE_ACTIVITIES: Record<GsweepWorkerRole, readonly SweepActivityName[]> = {
@@ -63,7 +66,7 @@ export class GsweepPlugin implements WorkerPlugin {
     const warmPool = new WarmPool(path.join(os.tmpdir(), `gsweep-warm-${process.pid}-${pools++}`), this.options.warmConsoles ?? slots);
     this.warmPools.push(warmPool);
     const activities = registeredActivities(
-      createActivities(this.options.engine, { warmPool, engineSlots: new EngineSlots(slots) }),
+      createActivities(this.options.engine, { warmPool, engineSlots: new EngineSlots(slots), postprocessHooks: this.options.postprocess }),
       ROLE_ACTIVITIES[role],
     );
     // A fleet with its own workflows file re-exports sweepWorkflow from it (README); then the

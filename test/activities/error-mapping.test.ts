@@ -80,9 +80,15 @@ describe('runGmat error mapping (MockActivityEnvironment)', () => {
     const env = mockEnv();
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
-    const report = await runGmat(context({ kind: 'stand-in' }), { 'Sat.SMA': 7100 }, env);
-    expect(report).toMatchObject({ runId: 0, status: 'ok' });
-    expect(report.rows).toBeGreaterThan(0);
+    // Heartbeats start after 1 s (a shorter run needs none), so the stand-in is made to take 2.5 s.
+    process.env.GSWEEP_STANDIN_DELAY_MS = '2500';
+    try {
+      const report = await runGmat(context({ kind: 'stand-in' }), { 'Sat.SMA': 7100 }, env);
+      expect(report).toMatchObject({ runId: 0, status: 'ok' });
+      expect(report.rows).toBeGreaterThan(0);
+    } finally {
+      delete process.env.GSWEEP_STANDIN_DELAY_MS;
+    }
     expect(beats.length).toBeGreaterThanOrEqual(1);
   });
 

@@ -17,10 +17,14 @@ export const ALLOWED: Record<string, readonly string[]> = {
   output: ['sweep', 'tables'],
   gmat: ['sweep', 'tables', 'output'],
   temporal: ['sweep'],
-  activities: ['sweep', 'tables', 'output', 'gmat'],
+  postprocess: ['sweep', 'tables', 'output', 'gmat'],
+  sensitivity: ['sweep'],
+  analysis: ['sweep', 'tables', 'output'],
+  report: ['sweep', 'tables', 'output', 'analysis', 'sensitivity'],
+  activities: ['sweep', 'tables', 'output', 'gmat', 'postprocess'],
   workflows: ['sweep'],
-  workers: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'activities', 'workflows'],
-  client: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'activities', 'workflows', 'workers'],
+  workers: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows'],
+  client: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows', 'workers', 'analysis', 'sensitivity', 'report'],
 };
 export const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = { workflows: ['activities'] };
 export const ROOMS = Object.keys(ALLOWED);

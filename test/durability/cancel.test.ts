@@ -104,7 +104,9 @@ describe.each(ENGINES)('cancel ($label)', (engine) => {
     const manifest = readManifestFile(out);
     expect(manifest.entries.map((e) => e.status)).toEqual(expected);
     for (const e of manifest.entries.filter((x) => x.status === 'cancelled')) {
-      expect(e.started_at).toBeNull();
+      // Never started: no times of its own, the aggregate's time (gmat-sweep needs an ISO string).
+      expect(e.duration_s).toBe(0);
+      expect(e.started_at).toBe(e.ended_at);
       expect(e.output_paths).toEqual({});
     }
 

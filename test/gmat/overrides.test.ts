@@ -3,6 +3,8 @@ import {
   OverrideError,
   formatGmatValue,
   overrideLine,
+  parseOverrideKey,
+  splitOverrideKey,
   validateOverrideKey,
   validateOverrideValue,
   validateOverrides,
@@ -26,15 +28,36 @@ describe('override keys', () => {
     const e = errorOf(() => validateOverrideKey('SMA'));
     expect(e).toBeInstanceOf(OverrideError);
     expect(e.message).toBe(
-      'override key "SMA" has 0 dots: write it as "Resource.Field" (e.g. "Sat.SMA"); a script Variable is "SMA.Value"',
+      'override key "SMA" has no dot: write it as "Resource.Field" (e.g. "Sat.SMA"), a nested field as ' +
+        '"Resource.Owned.Field" (e.g. "FM.GravityField.Earth.Degree"); a script Variable is "SMA.Value"',
     );
   });
 
-  it('rejects two dots', () => {
-    const e = errorOf(() => validateOverrideKey('Sat.Earth.SMA'));
-    expect(e).toBeInstanceOf(OverrideError);
-    expect(e.message).toContain('override key "Sat.Earth.SMA" has 2 dots');
-    expect(e.message).toContain('only one dot is allowed');
+  it('accepts nested owned-object paths as GMAT spells them (gmat-run 0.5+)', () => {
+    expect(parseOverrideKey('FM.GravityField.Earth.Degree')).toEqual({
+      kind: 'field',
+      resource: 'FM',
+      path: ['GravityField', 'Earth', 'Degree'],
+    });
+    expect(splitOverrideKey('FM.Drag.AtmosphereModel')).toEqual({ resource: 'FM', field: 'Drag.AtmosphereModel' });
+    expect(splitOverrideKey('Prop.FM')).toEqual({ resource: 'Prop', field: 'FM' });
+    expect(overrideLine('FM.GravityField.Earth.Degree', 4)).toBe('GMAT FM.GravityField.Earth.Degree = 4;');
+    expect(errorOf(() => validateOverrideKey('FM.GravityField..Degree')).message).toBe(
+      'override key "FM.GravityField..Degree": path segment 3 name "" is not a GMAT identifier (a letter, then letters, digits or underscores)',
+    );
+    expect(errorOf(() => validateOverrideKey('FM.Gravity Field.Earth')).message).toContain('path segment 2 name "Gravity Field"');
+  });
+
+  it('accepts Array elements A(row,col) and the 1-D form A(k) = A(1,k)', () => {
+    expect(parseOverrideKey('A(2,1)')).toEqual({ kind: 'element', resource: 'A', row: 2, col: 1, oneD: false });
+    expect(parseOverrideKey('B(3)')).toEqual({ kind: 'element', resource: 'B', row: 1, col: 3, oneD: true });
+    expect(splitOverrideKey('A(2,1)')).toEqual({ resource: 'A', field: '(2,1)' });
+    expect(overrideLine('A(2,1)', 5, 'Array')).toBe('GMAT A(2,1) = 5;');
+    for (const bad of ['A(0,1)', 'A(2, 1)', 'A(1,2,3)', 'A()', 'A(x)', 'A.B(1)', 'A(1)x']) {
+      expect(errorOf(() => validateOverrideKey(bad)).message).toBe(
+        `override key "${bad}": an Array element is written "Name(row,col)" or "Name(index)" with positive integer indices and no spaces (e.g. "A(2,1)")`,
+      );
+    }
   });
 
   it('rejects empty segments and non-identifiers', () => {
@@ -66,7 +89,8 @@ describe('override values', () => {
     ['a\rb', 'a carriage return'],
     ["21 Mar 2026'", "a quote (')"],
     ['say "hi"', 'a quote (")'],
-    ['{Earth}', 'a brace ({)'],
+    ['{Earth; Luna}', 'a brace ({)'],
+    ['{Earth} x', 'a brace ({)'],
     ['a\u0007b', 'a control character (U+0007)'],
     ['caf\u00e9', 'a non-ASCII character (U+00E9)'],
   ])('rejects string %j', (value, what) => {
@@ -74,6 +98,21 @@ describe('override values', () => {
     expect(e).toBeInstanceOf(OverrideError);
     expect(e.message).toContain(`override "Sat.Epoch" = ${JSON.stringify(value)}: string values must not contain ${what}`);
     expect(e.message).toContain('remove it');
+  });
+
+  it('takes list literals GMAT reads (numeric arrays, name lists) and writes them bare', () => {
+    for (const v of ['[255 0 0]', '[1, 2.5, -3e-2]', '{Earth}', '{Earth, Luna}', '{ Earth,Sun }']) {
+      expect(() => validateOverrideValue('Sat.OrbitColor', v)).not.toThrow();
+      expect(formatGmatValue(v)).toBe(v);
+    }
+    expect(overrideLine('FM.PrimaryBodies', '{Earth, Luna}')).toBe('GMAT FM.PrimaryBodies = {Earth, Luna};');
+    expect(errorOf(() => validateOverrideValue('Sat.Matrix', '[1 2; 3 4]')).message).toBe(
+      'override "Sat.Matrix" = "[1 2; 3 4]": matrix literals ("[a b; c d]") cannot be overridden: ";" would end the GMAT statement; ' +
+        'override a numeric array ("[1 2 3]"), or the elements of a script Array one by one as "Name(row,col)"',
+    );
+    expect(errorOf(() => validateOverrideValue('FM.PrimaryBodies', "{Earth, 'x'}")).message).toContain('a brace ({) (at index 0)');
+    // Brackets are not forbidden characters, but a non-literal is still quoted.
+    expect(formatGmatValue('[a b]')).toBe("'[a b]'");
   });
 
   it('rejects other types', () => {

@@ -193,9 +193,80 @@ describe('overrides against the script', () => {
     expect(() => validateOverridesForScript(resources, { 'CoastTime.Value': 1, 'Kick.Element1': 0.5 })).not.toThrow();
   });
 
+  it('nested paths: the first segment must be a created resource; Arrays by element within their size', () => {
+    const src = [
+      'Create Spacecraft Sat; Create ForceModel FM; Create Propagator Prop;',
+      'Create Array A[3,1] B[2,2]; Create Array C[4]; Create Variable V;',
+      'BeginMissionSequence;',
+    ].join('\n');
+    const rs = parseScript(src).resources;
+    expect(rs.filter((r) => r.type === 'Array').map((r) => [r.name, r.dims])).toEqual([
+      ['A', [3, 1]],
+      ['B', [2, 2]],
+      ['C', [1, 4]],
+    ]);
+    expect(() =>
+      validateOverridesForScript(rs, {
+        'FM.GravityField.Earth.Degree': 4,
+        'Prop.FM': 'FM',
+        'FM.PrimaryBodies': '{Earth, Luna}',
+        'Sat.OrbitColor': '[255 0 0]',
+        'A(3,1)': 7,
+        'C(4)': 1.5,
+        'V.Value': 2,
+      }),
+    ).not.toThrow();
+    expect(errorOf(() => validateOverridesForScript(rs, { 'Fm.GravityField.Earth.Degree': 4 })).message).toContain(
+      'the script creates no resource named "Fm"',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'A(1,2)': 1 })).message).toBe(
+      'override "A(1,2)" = 1: index (1,2) is outside A[3,1]; use indices within the declared size',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'A(3)': 1 })).message).toBe(
+      'override "A(3)" = 1: index (1,3) is outside A[3,1] (GMAT reads the 1-D form A(k) as A(1,k)); use indices within the declared size',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'A(1,1)': 'x' })).message).toBe(
+      'override "A(1,1)" = "x": an Array element holds a real number; give a number',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'V(1)': 1 })).message).toBe(
+      'override "V(1)" = 1: "V" is a Variable, not an Array; only Array elements are addressed as "Name(row,col)"; write "V.Value"',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'B.Value': 1 })).message).toBe(
+      'override "B.Value" = 1: "B" is an Array[2,2]; GMAT sets it one element at a time, so override elements as "B(row,col)", e.g. "B(1,1)"',
+    );
+    expect(errorOf(() => validateOverridesForScript(rs, { 'V.Value.X': 1 })).message).toBe(
+      'override "V.Value.X" = 1: "V" is a Variable; address it as "V.Value"',
+    );
+    const patched = patchScript(src, { 'FM.GravityField.Earth.Degree': 4, 'A(3,1)': 7, 'V.Value': 2, 'Prop.FM': 'FM' }, RUN_DIR).text;
+    expect(patched).toContain(
+      ["GMAT FM.GravityField.Earth.Degree = 4;", 'GMAT A(3,1) = 7;', 'GMAT V = 2;', "GMAT Prop.FM = 'FM';", 'BeginMissionSequence;'].join('\n'),
+    );
+  });
+
+  it('pins solver iteration logs into the run directory, with MaximumIterations after overrides', () => {
+    const src = [
+      'Create DifferentialCorrector DC; DC.MaximumIterations = 7;',
+      "Create DifferentialCorrector DC2; DC2.ReportFile = 'logs/dc2.data';",
+      'Create ReportFile RF;',
+      'BeginMissionSequence;',
+    ].join('\n');
+    const r = patchScript(src, { 'DC2.MaximumIterations': 3 }, RUN_DIR);
+    expect(r.solvers).toEqual([
+      { name: 'DC', type: 'DifferentialCorrector', path: `${RUN_DIR}/DifferentialCorrectorDC.data`, maxIterations: 7 },
+      { name: 'DC2', type: 'DifferentialCorrector', path: `${RUN_DIR}/dc2.data`, maxIterations: 3 },
+    ]);
+    expect(r.text).toContain(`GMAT DC2.MaximumIterations = 3;\nGMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';\nGMAT DC2.ReportFile = '${RUN_DIR}/dc2.data';\nBeginMissionSequence;`);
+    // An override of a solver's ReportFile cannot move its log out of the run directory.
+    const moved = patchScript(src, { 'DC.ReportFile': '/tmp/elsewhere.data' }, RUN_DIR).text;
+    expect(moved.indexOf(`GMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';`)).toBeGreaterThan(moved.indexOf("GMAT DC.ReportFile = '/tmp/elsewhere.data';"));
+    expect(errorOf(() => patchScript(src.replace("'logs/dc2.data'", "'RF.txt'"), {}, RUN_DIR)).message).toBe(
+      'solver DC2 (DifferentialCorrector) would write its log as "RF.txt", a name output RF also uses; set DC2.ReportFile to another name',
+    );
+  });
+
   it.each([
-    ['SMA', 1, 'has 0 dots'],
-    ['Probe.Earth.SMA', 1, 'has 2 dots'],
+    ['SMA', 1, 'has no dot'],
+    ['Probe.Earth..SMA', 1, 'path segment 3 name ""'],
     ['Probe.Epoch', "01 Jan 2026'; Stop; '", "a quote (')"],
     ['Probe.Epoch', '1; Stop', "';'"],
     ['Probe.Epoch', '1 % x', "'%'"],

@@ -85,6 +85,9 @@ describe('validateOverridesForScript refuses output-path overrides, naming the k
     ['Opt.ReportFile', '/tmp/o.txt', 'FminconOptimizer'],
     ['Fn.FunctionPath', '/tmp/evil.gmf', 'names a file GMAT executes'],
     ['Track.AppendToExistingFile', true, 'AppendToExistingFile'],
+    // Nested keys (parity's key syntax): judged by the resource's type and the whole field path.
+    ['FM.Drag.Filename', '/tmp/d.txt', 'Filename'],
+    ['Sat.Thruster1.ReportFile', '/tmp/t.txt', 'ReportFile'],
   ])('%s = %j', (key, value, reason) => {
     let message = '';
     try {
@@ -124,11 +127,23 @@ describe('scripts that retarget outputs are refused', () => {
     expect(refused(leoWith([], ["SaveMission '/tmp/saved.script';"]))).toContain('saves the mission to a path with a directory part');
     expect(refused(leoWith([], ["SaveMission 'saved.script';"]))).toBe('accepted');
   });
-  it('an unredirected writer (solver report, EclipseLocator) with a directory part', () => {
-    expect(refused(leoWith(['Create DifferentialCorrector DC;', "DC.ReportFile = '/tmp/dc.txt';"]))).toContain(
+  it('an unredirected writer (optimizer report, EclipseLocator) with a directory part', () => {
+    expect(refused(leoWith(['Create FminconOptimizer Opt;', "Opt.ReportFile = '/tmp/opt.txt';"]))).toContain(
       'the file would be written outside the run directory',
     );
-    expect(refused(leoWith(['Create DifferentialCorrector DC;', "DC.ReportFile = 'dc.txt';"]))).toBe('accepted');
+    expect(refused(leoWith(['Create EclipseLocator Ecl;', "Ecl.Filename = '../../ecl.txt';"]))).toContain(
+      'the file would be written outside the run directory',
+    );
+    expect(refused(leoWith(['Create FminconOptimizer Opt;', "Opt.ReportFile = 'opt.txt';"]))).toBe('accepted');
+  });
+  it("a DifferentialCorrector's ReportFile with a directory part is redirected into the run directory (solver results)", () => {
+    const text = leoWith(['Create DifferentialCorrector DC;', "DC.ReportFile = '/tmp/elsewhere/dc.txt';"]);
+    expect(refused(text)).toBe('accepted');
+    const patched = patchScript(text, {}, '/runs/run-0');
+    expect(patched.solvers.find((s) => s.name === 'DC')?.path).toBe('/runs/run-0/dc.txt');
+    expect(patched.text).toContain("GMAT DC.ReportFile = '/runs/run-0/dc.txt';");
+    // The script's own line stays, but the pinned one comes after it, so GMAT writes into the run directory.
+    expect(patched.text.lastIndexOf('/runs/run-0/dc.txt')).toBeGreaterThan(patched.text.lastIndexOf('/tmp/elsewhere/dc.txt'));
   });
   it("EphemerisFile's deprecated FileName is redirected into the run directory like Filename", () => {
     const text = leoWith(['Create EphemerisFile Eph;', 'Eph.Spacecraft = Sat;', "Eph.FileName = '/tmp/elsewhere/e.oem';"]);

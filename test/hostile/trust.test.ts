@@ -70,6 +70,20 @@ describe('request.json does not choose the program', () => {
     expect(r.stderr).toContain('gsweep: error: engine: this sweep ran with --engine stand-in; pass --engine stand-in');
   });
 
+  it('a postprocess command planted in request.json never runs: resume asks for one on the command line', async () => {
+    const dir = copyOfSweep('planted-hook');
+    const marker = path.join(root, 'planted-hook-ran');
+    editJson(path.join(dir, 'request.json'), (j) => {
+      j.context.postprocess = { command: `touch ${marker}` };
+    });
+    fs.rmSync(path.join(dir, 'runs', 'run-1', 'outcome.json'));
+    const r = await runCli(['resume', dir, '--engine', 'stand-in'], { env: ENV });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`gsweep: error: postprocess: the sweep in ${dir} ran with a postprocess hook; give it again`);
+    expect(r.stderr).toContain('gsweep never runs a command read back from the output directory');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   it('request.json no longer records a pinned install root', () => {
     const j = JSON.parse(fs.readFileSync(path.join(original, 'request.json'), 'utf8'));
     expect(j.context.engine).toEqual({ kind: 'stand-in', mode: 'warm' });

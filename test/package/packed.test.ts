@@ -27,6 +27,7 @@ const PUBLIC_VALUES = [
   'cancelSweep',
   'createWorker',
   'getSweep',
+  'listSweeps',
   'prepareRequest',
   'readManifestSummary',
   'resumeSweep',
@@ -35,6 +36,7 @@ const PUBLIC_VALUES = [
   'startSweep',
   'sweepProgress',
   'waitForSweep',
+  'writeArchive',
 ];
 
 const CONSUMER_MAIN = `

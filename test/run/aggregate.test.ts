@@ -213,6 +213,7 @@ describe('aggregateRuns on synthetic run directories', () => {
       parameter_spec: { _kind: 'grid', 'Sat.SMA': [7000, 7100, 7200, 7300, 7400] },
       run_count: 5,
       backend: 'temporal',
+      postprocess: null,
       sweep_seed: null,
       temporal: { namespace: 'default', workflowId: 'gsweep-test-sweep' },
     });
@@ -226,6 +227,12 @@ describe('aggregateRuns on synthetic run directories', () => {
       duration_s: 0.5,
       stderr: null,
       log_path: path.join(runDir(out, 0), 'GmatLog.txt'),
+      // gmat-sweep 0.6 fields, empty for a run without postprocess or solvers.
+      context: {},
+      extra_outputs: {},
+      solver_paths: {},
+      converged: {},
+      postprocess_status: 'none',
     });
     expect(entries.get(1)).toMatchObject({ status: 'failed', stderr: failureMessage, output_paths: {} });
     expect(entries.get(2)).toEqual({
@@ -233,17 +240,23 @@ describe('aggregateRuns on synthetic run directories', () => {
       overrides: { 'Sat.SMA': 7200 },
       status: 'cancelled',
       output_paths: {},
-      started_at: null,
-      ended_at: null,
+      // No times of its own: gmat-sweep's reader needs ISO strings, so the aggregate's time.
+      started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/),
+      ended_at: entries.get(2)!.started_at,
       duration_s: 0,
       stderr: null,
       log_path: null,
+      context: {},
+      extra_outputs: {},
+      solver_paths: {},
+      converged: {},
+      postprocess_status: 'none',
     });
     expect(entries.get(3)).toMatchObject({
       status: 'ok',
       output_paths: { report__Track: runTablePath(out, 3, 'report__Track'), report__Final: runTablePath(out, 3, 'report__Final') },
     });
-    expect(entries.get(4)).toMatchObject({ status: 'failed', stderr: lostNote, overrides: { 'Sat.SMA': 7400 }, started_at: null });
+    expect(entries.get(4)).toMatchObject({ status: 'failed', stderr: lostNote, overrides: { 'Sat.SMA': 7400 }, duration_s: 0 });
   });
 
   it('leaves no temp files behind', () => {

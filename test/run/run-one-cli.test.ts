@@ -101,12 +101,13 @@ describe('gsweep run-one: bad input (exit 2, nothing created)', () => {
     {
       what: 'key without a dot',
       args: () => ['--set', 'SatSMA=7000', LEO],
-      message: 'gsweep: error: override key "SatSMA" has 0 dots: write it as "Resource.Field" (e.g. "Sat.SMA"); a script Variable is "SatSMA.Value"',
+      message:
+        'gsweep: error: override key "SatSMA" has no dot: write it as "Resource.Field" (e.g. "Sat.SMA"), a nested field as "Resource.Owned.Field" (e.g. "FM.GravityField.Earth.Degree"); a script Variable is "SatSMA.Value"',
     },
     {
-      what: 'key with two dots',
-      args: () => ['--set', 'Sat.Earth.SMA=7000', LEO],
-      message: 'gsweep: error: override key "Sat.Earth.SMA" has 2 dots: only one dot is allowed',
+      what: 'nested key with an empty segment',
+      args: () => ['--set', 'PointMass.GravityField..Degree=2', LEO],
+      message: 'gsweep: error: override key "PointMass.GravityField..Degree": path segment 3 name "" is not a GMAT identifier (a letter, then letters, digits or underscores)',
     },
     {
       what: 'injection attempt with a quote and ";"',
