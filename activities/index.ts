@@ -43,7 +43,7 @@ import {
 import { writeJsonAtomic } from '../output/atomic';
 import { OutputParseError, runMission, type RunMissionOptions } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
-import { OverrideError } from '../sweep/overrides';
+import { OverrideError, type Overrides } from '../sweep/overrides';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -165,7 +165,9 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       }
       inputsChecked(() => verifyInputTables(context.outDir, [...inputTables(runSet), ...(input.alreadyOk ? [input.alreadyOk] : [])]));
       // The request that produced this directory: `gsweep resume` and `extend` start from it.
-      writeJsonAtomic(requestPath(context.outDir), { ...input, carried: undefined, alreadyOk: undefined });
+      // Without the install root: resume takes the engine from its own command line, never from here.
+      const { gmatRoot: _pinned, ...engine } = context.engine;
+      writeJsonAtomic(requestPath(context.outDir), { ...input, context: { ...context, engine }, carried: undefined, alreadyOk: undefined });
     },
 
     /** Values `offset ..` of an input table (long grid axis, sample rows): one page, far below payload limits. */
@@ -236,6 +238,16 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
       const tables = new InputTables(input.context.outDir);
+      const overridesOf = (runId: number): Overrides => {
+        try {
+          return expandRun(input.runSet, runId, tables.valueAt);
+        } catch (err) {
+          // A damaged input table costs the manifest the overrides of runs without an
+          // outcome.json (each ok run keeps its own), not the aggregate.
+          if (err instanceof InputTableError) return {};
+          throw err;
+        }
+      };
       let version: string | null = null;
       try {
         version = installFor(input.context).version;
@@ -247,7 +259,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
         return await inputsChecked(() =>
           aggregateRuns(
             input,
-            (runId) => expandRun(input.runSet, runId, tables.valueAt),
+            overridesOf,
             version,
             {
               progress: (runsDone) => heartbeat({ runsDone }),

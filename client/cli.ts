@@ -5,8 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import { gsweepLogger } from '../workers/log';
 import { resolveInstall } from '../gmat/engine';
 import { describeInstall, GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import { SetupGmatError } from '../gmat/setup';
@@ -19,13 +20,16 @@ import type { SweepProgress } from '../sweep/sweep';
 import { ArchiveError } from '../output/archive';
 import { registerArchiveCommand } from './archive-command';
 import { registerListCommand } from './list-command';
-import { connectionSettings, connectOptions, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
+import { connectionSettings, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { runOne } from './run-one';
 import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible, InterruptedError } from './cli-errors';
+import { acquireOutLock, type WorkflowState } from './out-lock';
+import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { registerAnalysisCommands } from './analysis-cli';
 import { registerReportCommand } from './report-cli';
@@ -36,8 +40,6 @@ import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProg
 export class UsageError extends Error {}
 
 const EXIT_OK = 0;
-const EXIT_RUNS_FAILED = 1;
-const EXIT_BAD_INPUT = 2;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -66,6 +68,16 @@ function addConnectionOptions(cmd: Command): Command {
     .option('--tls-key <file>', 'mTLS client key')
     .option('--tls-ca <file>', 'server CA certificate')
     .option('--tls-server-name <name>', 'TLS server name override');
+}
+
+const engineOption = () =>
+  new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat');
+const engineModeOption = () =>
+  new Option('--engine-mode <mode>', 'fresh: one GmatConsole per run; warm: long-lived consoles per worker slot (same script only)').choices(['fresh', 'warm']);
+
+/** resume/extend: the engine is the command line's, never the output directory's. */
+function engineChoice(o: SweepCliOptions): EngineChoice {
+  return { engine: o.engine, engineMode: o.engineMode, ...(o.gmatRoot ? { gmatRoot: path.resolve(o.gmatRoot) } : {}) };
 }
 
 function addSweepOptions(cmd: Command): Command {
@@ -162,8 +174,21 @@ function reportOutcome(outcome: SweepOutcome, json: boolean | undefined, sweepId
 }
 
 async function connectClient(settings: ConnectionSettings): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect(connectOptions(settings));
+  const connection = await connectOrExplain(settings);
   return { client: new Client({ connection, namespace: settings.namespace }), close: () => connection.close() };
+}
+
+/** What to tell a user who interrupts the client while it follows a sweep. */
+function interruptHint(prepared: PreparedSweep, workflowId: string, settings: ConnectionSettings, embedded: boolean): string {
+  const out = prepared.input.context.outDir;
+  if (embedded) {
+    return (
+      `the embedded Temporal server stops with gsweep, so sweep ${workflowId} stops here; ` +
+      `\`gsweep resume ${out} --engine ${prepared.engine}\` finishes it later (runs already ok are kept)`
+    );
+  }
+  const at = `--address ${settings.address}${settings.namespace !== 'default' ? ` --namespace ${settings.namespace}` : ''}`;
+  return `sweep ${workflowId} keeps running on ${settings.address}: \`gsweep wait ${workflowId} ${at}\` reattaches, \`gsweep cancel ${workflowId} ${at}\` stops it`;
 }
 
 async function followSweep(prepared: PreparedSweep, client: Client, settings: ConnectionSettings, o: SweepCliOptions, embedded = false): Promise<number> {
@@ -179,7 +204,13 @@ async function followSweep(prepared: PreparedSweep, client: Client, settings: Co
   }
   const display = o.json ? undefined : progressDisplay();
   try {
-    const outcome = await waitForSweep(handle, (p) => display?.update(p));
+    // Interrupted: the long poll for the result is aborted, so nothing is left running on a closed connection.
+    const abort = new AbortController();
+    const outcome = await interruptible(
+      client.withAbortSignal(abort.signal, () => waitForSweep(handle, (p) => display?.update(p))),
+      interruptHint(prepared, handle.workflowId, settings, embedded),
+      () => abort.abort(),
+    );
     display?.stop();
     return reportOutcome(outcome, o.json, handle.workflowId);
   } finally {
@@ -191,13 +222,43 @@ async function runSweepCommand(request: SweepRequest, o: SweepCliOptions): Promi
   return launchSweep(await prepareRequest(request), o);
 }
 
+async function workflowStateOf(client: Client, workflowId: string): Promise<WorkflowState> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? 'running' : 'closed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'unknown';
+    throw err;
+  }
+}
+
 async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise<number> {
+  installInterruptHandler(log);
   const flags = connectionSettings(o);
+  const { outDir, sweepId } = prepared.input.context;
+  const workflowId = prepared.workflowId ?? sweepId;
   if (flags.address) {
     const settings = flags as ConnectionSettings;
     const { client, close } = await connectClient(settings);
     try {
-      return await followSweep(prepared, client, settings, o);
+      const lock = await acquireOutLock(
+        outDir,
+        { sweepId, workflowId, embedded: false, address: settings.address, namespace: settings.namespace },
+        (id) => workflowStateOf(client, id),
+      );
+      // --no-wait and Ctrl-C leave the lock to the sweep, which keeps running on the server: the
+      // next client asks Temporal whether it still runs.
+      let keep = false;
+      try {
+        const code = await followSweep(prepared, client, settings, o);
+        keep = !o.wait;
+        return code;
+      } catch (err) {
+        keep = err instanceof InterruptedError;
+        throw err;
+      } finally {
+        if (!keep) lock.release();
+      }
     } finally {
       await close();
     }
@@ -205,15 +266,51 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
   // Embedded mode runs GMAT in this process's worker: find it now, not at the first run.
   const engine = { gmatRoot: o.gmatRoot ?? process.env.GMAT_ROOT };
   log(`gsweep: ${describeInstall(resolveInstall(prepared.input.context.engine, engine))}`);
-  return withEmbeddedTemporal(
-    {
-      server: { dbFilename: o.dbFilename, headless: !o.ui },
-      concurrency: o.concurrency,
-      engine,
-      onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
-    },
-    ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }, true),
-  );
+  // The sweep lives and dies with this process (and its embedded server), so a lock whose
+  // process is gone is stale.
+  const lock = await acquireOutLock(outDir, { sweepId, workflowId, embedded: true });
+  try {
+    return await withEmbeddedTemporal(
+      {
+        server: { dbFilename: o.dbFilename, headless: !o.ui },
+        concurrency: o.concurrency,
+        engine,
+        onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
+      },
+      ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }, true),
+    );
+  } finally {
+    lock.release();
+  }
+}
+
+const SET_TIMEOUT_S = 30;
+
+function withTimeout<T>(work: Promise<T>, seconds: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CliError(message, EXIT_RUNS_FAILED)), seconds * 1000);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** An update needs the sweep running and a worker to run its handler: say so instead of blocking. */
+async function requireRunningWithWorker(client: Client, handle: ReturnType<typeof sweepHandle>, settings: ConnectionSettings): Promise<void> {
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') {
+    throw new CliError(`sweep ${handle.workflowId} is ${description.status.name.toLowerCase()}, not running; there is nothing to change`, EXIT_BAD_INPUT);
+  }
+  const queue = await client.workflowService.describeTaskQueue({
+    namespace: settings.namespace,
+    taskQueue: { name: description.taskQueue },
+    taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+  });
+  if ((queue.pollers ?? []).length === 0) {
+    throw new CliError(
+      `no worker polls task queue ${description.taskQueue} on ${settings.address}, so ${handle.workflowId} cannot take the change now; start one (gsweep-worker --address ${settings.address} --task-queue ${description.taskQueue}) and retry`,
+      EXIT_RUNS_FAILED,
+    );
+  }
 }
 
 function connectionFor(o: ConnectionFlags, command: string): ConnectionSettings {
@@ -329,7 +426,9 @@ export function buildProgram(): Command {
       .description('re-run only the missing or failed runs of a finished, cancelled or terminated sweep, then rewrite its aggregate')
       .argument('<out-dir|sweep-id>'),
   )
-    .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
+    .addOption(engineOption())
+    .addOption(engineModeOption())
+    .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
     .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--no-wait', 'with --address: start and exit')
@@ -345,7 +444,7 @@ export function buildProgram(): Command {
           await close();
         }
       } else outDir = await resolveOutDir(target);
-      const plan = planResume(outDir, { postprocess: o.postprocess });
+      const plan = planResume(outDir, engineChoice(o), { postprocess: o.postprocess });
       if (plan.toRun === 0) {
         log(`gsweep: all ${plan.input.runCount} runs of ${outDir} are ok; nothing to resume`);
         return;
@@ -361,13 +460,15 @@ export function buildProgram(): Command {
       .argument('<out-dir>')
       .requiredOption('--n <runs>', 'runs to add', Number),
   )
-    .option('--gmat-root <dir>', 'GMAT install root for the embedded worker (env GMAT_ROOT)')
+    .addOption(engineOption())
+    .addOption(engineModeOption())
+    .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
     .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-      const plan = planExtend(path.resolve(outDir), o.n, { postprocess: o.postprocess });
+      const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o), { postprocess: o.postprocess });
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
       process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
     });
@@ -427,11 +528,17 @@ export function buildProgram(): Command {
   addConnectionOptions(program.command('wait').description('reattach to a sweep: live progress until it ends').argument('<sweep-id>'))
     .option('--json', 'print JSON')
     .action(async (sweepId: string, o: ConnectionFlags & { json?: boolean }) => {
-      const { client, close } = await connectClient(connectionFor(o, 'wait'));
+      const settings = connectionFor(o, 'wait');
+      const { client, close } = await connectClient(settings);
       try {
+        installInterruptHandler(log);
         const display = o.json ? undefined : progressDisplay();
-        const outcome = await waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p));
-        display?.stop();
+        const abort = new AbortController();
+        const outcome = await interruptible(
+          client.withAbortSignal(abort.signal, () => waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p))),
+          `sweep ${sweepId} keeps running on ${settings.address}; \`gsweep wait ${sweepId}\` reattaches`,
+          () => abort.abort(),
+        ).finally(() => display?.stop());
         process.exitCode = reportOutcome(outcome, o.json, sweepId);
       } finally {
         await close();
@@ -441,9 +548,16 @@ export function buildProgram(): Command {
   addConnectionOptions(program.command('set').description('change a running sweep: how many runs it keeps in flight').argument('<sweep-id>'))
     .requiredOption('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
     .action(async (sweepId: string, o: ConnectionFlags & { maxInFlight: number }) => {
-      const { client, close } = await connectClient(connectionFor(o, 'set'));
+      const settings = connectionFor(o, 'set');
+      const { client, close } = await connectClient(settings);
       try {
-        const value = await setMaxInFlight(sweepHandle(client, sweepId), o.maxInFlight);
+        const handle = sweepHandle(client, sweepId);
+        await requireRunningWithWorker(client, handle, settings);
+        const value = await withTimeout(
+          setMaxInFlight(handle, o.maxInFlight),
+          SET_TIMEOUT_S,
+          `no worker answered within ${SET_TIMEOUT_S} s, so ${sweepId} was not changed; is a gsweep worker polling task queue ${settings.taskQueue} on ${settings.address}?`,
+        );
         log(`gsweep: ${sweepId} now keeps up to ${value} runs in flight`);
       } finally {
         await close();
@@ -467,7 +581,20 @@ export function buildProgram(): Command {
     .argument('<out>')
     .option('--json', 'print JSON')
     .action((out: string, o: { json?: boolean }) => {
-      const { header, counts } = readManifestSummary(path.resolve(out));
+      const dir = path.resolve(out);
+      if (!fs.existsSync(path.join(dir, 'manifest.jsonl'))) {
+        throw new RequestError(
+          'out',
+          `${dir} has no manifest.jsonl, so it is not a finished gsweep output directory (a running or interrupted sweep writes it at the end; \`gsweep resume ${dir}\` finishes one)`,
+        );
+      }
+      let summary: ReturnType<typeof readManifestSummary>;
+      try {
+        summary = readManifestSummary(dir);
+      } catch (err) {
+        throw new RequestError('out', `${path.join(dir, 'manifest.jsonl')} is unreadable (${(err as Error).message.split('\n')[0]})`);
+      }
+      const { header, counts } = summary;
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ header, counts }, null, 2)}\n`);
         return;
@@ -496,10 +623,9 @@ export function buildProgram(): Command {
       const server = await startDevServer({ port: o.port, uiPort: o.uiPort, dbFilename: o.dbFilename, log });
       process.stdout.write(`${server.address}\n`);
       log(`gsweep: Temporal dev server at ${server.address}, Web UI ${server.uiUrl}; Ctrl-C stops it`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      // Ctrl-C is the way to stop it: not an error.
+      installInterruptHandler(log);
+      await interruptible(new Promise<never>(() => {}), 'dev server stopped').catch(() => undefined);
       await server.stop();
     });
 
@@ -508,7 +634,7 @@ export function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<number> {
   // The SDK logs every worker state change at INFO; a CLI user wants warnings only.
-  Runtime.install({ logger: new DefaultLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN') });
+  Runtime.install({ logger: gsweepLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN') });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -531,8 +657,10 @@ export async function main(argv = process.argv): Promise<number> {
       log(`gsweep: error: ${e.message}`);
       return EXIT_BAD_INPUT;
     }
-    log(`gsweep: ${e.stack ?? e.message}`);
-    return EXIT_RUNS_FAILED;
+    const { message, code } = explainUnexpected(err, process.env.TEMPORAL_NAMESPACE);
+    log(`gsweep: ${code === EXIT_BAD_INPUT ? 'error: ' : ''}${message}`);
+    if (process.env.GSWEEP_DEBUG && e.stack) log(e.stack);
+    return code;
   }
 }
 

@@ -3,6 +3,7 @@
  * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
  * float, else string per token).
  */
+import { formatCount, MAX_RUNS } from '../sweep/limits';
 import type { OverrideValue } from '../sweep/overrides';
 
 /** A parsed `--grid` axis: a list, or `LO:HI:COUNT` kept as its three numbers (expanded by spec/grid.ts `linspaceAt`). */
@@ -23,12 +24,20 @@ export function coerceToken(token: string): OverrideValue {
   return token;
 }
 
+/** Names that would set a JavaScript object's prototype instead of becoming a key. */
+function refuseObjectKeyName(spec: string, name: string, option: string): void {
+  if (name === '__proto__' || name === 'constructor' || name === 'prototype') {
+    throw new GridArgError(spec, `"${name}" is not an override key; write Resource.Field (e.g. Sat.SMA)`, option);
+  }
+}
+
 function splitNameValue(spec: string): [string, string] {
   const eq = spec.indexOf('=');
   if (eq < 0) throw new GridArgError(spec, 'missing "="; write NAME=LO:HI:COUNT or NAME=v1,v2,...');
   const name = spec.slice(0, eq).trim();
   const rhs = spec.slice(eq + 1).trim();
   if (!name) throw new GridArgError(spec, 'empty NAME before "="; write e.g. Sat.SMA=7000:7400:5');
+  refuseObjectKeyName(spec, name, '--grid');
   if (!rhs) throw new GridArgError(spec, 'no values after "="; write e.g. Sat.SMA=7000:7400:5 or Sat.SMA=7000,7100');
   return [name, rhs];
 }
@@ -41,6 +50,7 @@ function splitSetArg(spec: string): [string, string] {
   const name = spec.slice(0, eq).trim();
   const rhs = spec.slice(eq + 1).trim();
   if (!name) throw new GridArgError(spec, `empty NAME before "="; ${fix}`, '--set');
+  refuseObjectKeyName(spec, name, '--set');
   if (!rhs) throw new GridArgError(spec, `no value after "="; ${fix}`, '--set');
   return [name, rhs];
 }
@@ -62,7 +72,9 @@ export function parseGridArg(spec: string): [string, GridAxisArg] {
     if (!/^\d+$/.test(countText) || count < 2) {
       throw new GridArgError(spec, `COUNT must be an integer >= 2 (both ends are included), got "${parts[2]}"`);
     }
-    if (!Number.isSafeInteger(count)) throw new GridArgError(spec, `COUNT ${countText} is too large; gsweep sweeps at most 10 000 000 runs`);
+    if (count > MAX_RUNS) {
+      throw new GridArgError(spec, `COUNT ${countText} is more than gsweep's limit of ${formatCount(MAX_RUNS)} runs per sweep; use fewer values`);
+    }
     return [name, { lo, hi, count }];
   }
   const values = rhs.split(',').map((token, i) => {
@@ -76,7 +88,22 @@ export function parseGridArg(spec: string): [string, GridAxisArg] {
   return [name, values];
 }
 
+/** Values an axis spec will expand to, counted without expanding it (so a huge grid is refused, not allocated). */
+function axisLength(spec: string): number {
+  const rhs = spec.slice(spec.indexOf('=') + 1).trim();
+  const linspaceForm = /^\s*[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|nan|inf(inity)?)\s*:[^:]*:\s*(\d+)\s*$/i.exec(rhs);
+  if (linspaceForm) return Number(linspaceForm[5]);
+  return rhs.split(',').length;
+}
+
 export function parseGridArgs(specs: string[]): Record<string, GridAxisArg> {
+  const total = specs.reduce((n, spec) => n * (spec.includes('=') ? axisLength(spec) : 1), 1);
+  if (total > MAX_RUNS) {
+    throw new GridArgError(
+      specs.join(' '),
+      `this grid has ${total < 1e21 ? formatCount(total) : String(total)} runs, more than gsweep's limit of ${formatCount(MAX_RUNS)} runs per sweep; use fewer values or split the sweep`,
+    );
+  }
   const axes: Record<string, GridAxisArg> = {};
   for (const spec of specs) {
     const [name, values] = parseGridArg(spec);
@@ -94,9 +121,10 @@ export function parsePerturbArgs(specs: string[]): Record<string, [string, numbe
     const name = eq < 0 ? '' : spec.slice(0, eq).trim();
     const parts = eq < 0 ? [] : spec.slice(eq + 1).split(':');
     if (!name || parts.length !== 3) {
-      throw new Error(`--perturb ${JSON.stringify(spec)}: write NAME=normal:MU:SIGMA, NAME=uniform:LO:HI or NAME=lognormal:MU:SIGMA`);
+      throw new GridArgError(spec, 'write NAME=normal:MU:SIGMA, NAME=uniform:LO:HI or NAME=lognormal:MU:SIGMA', '--perturb');
     }
-    if (name in perturb) throw new Error(`--perturb ${JSON.stringify(spec)}: "${name}" is given twice; give each name once`);
+    refuseObjectKeyName(spec, name, '--perturb');
+    if (name in perturb) throw new GridArgError(spec, `"${name}" is given twice; give each name once`, '--perturb');
     const [tag, p1, p2] = parts.map((p) => p.trim());
     const n1 = p1 === '' ? Number.NaN : Number(p1);
     const n2 = p2 === '' ? Number.NaN : Number(p2);

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { checkScript, validateOverridesForScript } from '../gmat/script';
+export { RequestError };
+import { checkScript, patchScript, validateOverridesForScript } from '../gmat/script';
 import { encodeValueTable, INLINE_LIST_MAX_BYTES, type EncodedTable } from '../output/input-tables';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { sortedKeys } from '../sweep/grid';
@@ -15,20 +16,12 @@ import { describeValue, OverrideError, validateOverrideKey, validateOverrideValu
 import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
-import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
+import { MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { DEFAULT_ENGINE_MODE, type ContextFile, type EngineKind, type GridAxis, type PerturbSpec, type PostprocessSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
+import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
+import { LOCK_NAME } from './out-lock';
+import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
-
-/** A bad request: thrown before any workflow starts or any directory is created. */
-export class RequestError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = 'RequestError';
-  }
-}
 
 const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
 /** `LO:HI:COUNT` of `--grid`: numpy.linspace with both ends exact; travels as these three numbers. */
@@ -162,6 +155,23 @@ function sweepIdFor(scriptPath: string): string {
   return `gsweep-${base}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Every run writes its absolute run-directory path into a quoted GMAT string, so the output
+ * directory may hold only what such a string can: refused here, not at the first run.
+ */
+export function checkOutPath(out: string): void {
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f-\uffff'";%{}]/.exec(out);
+  if (bad) {
+    const c = bad[0];
+    const what = c.charCodeAt(0) > 0x7e ? `a non-ASCII character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})` : c.charCodeAt(0) < 0x20 || c === '\u007f' ? 'a control character' : `"${c}"`;
+    throw new RequestError(
+      'out',
+      `${describeValue(out)} contains ${what}; GMAT reads output paths from quoted script strings, which cannot hold quotes, ";", "%", braces, control or non-ASCII characters: choose another directory`,
+    );
+  }
+}
+
 function checkOutDir(out: string): void {
   if (!fs.existsSync(out)) {
     const parent = path.dirname(out);
@@ -174,7 +184,8 @@ function checkOutDir(out: string): void {
   if (!fs.statSync(out).isDirectory()) {
     throw new RequestError('out', `${describeValue(out)} exists and is not a directory; choose a new output directory`);
   }
-  if (fs.readdirSync(out).length > 0) {
+  // A lone lock file is judged by the lock (held: refused naming its sweep; stale: taken over).
+  if (fs.readdirSync(out).filter((name) => name !== LOCK_NAME).length > 0) {
     throw new RequestError(
       'out',
       `${describeValue(out)} is not empty; give a new directory (to finish an earlier sweep there, use \`gsweep resume ${out}\`)`,
@@ -182,19 +193,39 @@ function checkOutDir(out: string): void {
   }
 }
 
+/**
+ * JSON.parse keeps a `"__proto__"` key as an own property, but copying it into another object
+ * (zod does) sets a prototype instead, so the key would vanish silently: refuse it by name.
+ */
+function refuseProtoKeys(value: unknown, where: string, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 8) return;
+  for (const key of Object.keys(value)) {
+    const at = where ? `${where}.${key}` : key;
+    if (key === '__proto__') {
+      throw new RequestError(where || 'request', '"__proto__" is not an override key or request field; remove it');
+    }
+    refuseProtoKeys((value as Record<string, unknown>)[key], at, depth + 1);
+  }
+}
+
 export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise<PreparedSweep> {
+  refuseProtoKeys(raw, '');
   const parsed = sweepRequestSchema.safeParse(raw);
   if (!parsed.success) throw zodMessage(parsed.error);
   const request = parsed.data;
 
   const scriptPath = path.resolve(cwd, request.script);
-  if (!fs.existsSync(scriptPath) || !fs.statSync(scriptPath).isFile()) {
+  if (!fs.existsSync(scriptPath)) {
     throw new RequestError('script', `${describeValue(request.script)} does not exist (resolved to ${scriptPath}); give the path of a GMAT .script file`);
   }
+  // A directory, FIFO or device is named as such (a FIFO would block the read).
+  checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
   const scriptText = fs.readFileSync(scriptPath, 'utf8');
   let resources;
   try {
     resources = checkScript(scriptText).resources;
+    // Output file names that clash with each other or with the run's own files: now, not at run time.
+    patchScript(scriptText, {}, '/gsweep-check');
   } catch (err) {
     throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
   }
@@ -221,6 +252,14 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   };
   if (request.grid) {
     const grid = request.grid;
+    const keys = Object.keys(grid).length;
+    if (keys > MAX_PARAMETERS) throw new RequestError('grid', `${keys} axes is more than the limit of ${MAX_PARAMETERS}; sweep fewer parameters`);
+    // Counted from list lengths and COUNTs before anything is checked value by value or
+    // written as a table (a LO:HI:COUNT axis is never expanded here).
+    checkRunCount(
+      'grid',
+      Object.values(grid).reduce((n, axis) => n * (Array.isArray(axis) ? axis.length : Number.isFinite(axis.count) ? Math.max(1, axis.count) : 1), 1),
+    );
     checkGrid(grid);
     // One representative per axis value is enough: every key and value is checked once
     // (a linspace's values are all finite numbers: its ends stand for it).
@@ -251,6 +290,9 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
       throw err;
     }
     if (samples.columns.length === 0) throw new RequestError('samples', 'no columns; give one column per override key');
+    if (samples.columns.length > MAX_PARAMETERS) {
+      throw new RequestError('samples', `${samples.columns.length} columns is more than the limit of ${MAX_PARAMETERS}; sweep fewer parameters`);
+    }
     samples.rows.forEach((row, r) => {
       const overrides: Overrides = {};
       samples.columns.forEach((c, i) => {
@@ -268,11 +310,17 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   } else {
     const kind = request.monteCarlo ? ('monteCarlo' as const) : ('latinHypercube' as const);
     const spec = (request.monteCarlo ?? request.latinHypercube)!;
+    // A huge n is refused before it is tested for integrality (1e30 is an "integer").
+    if (spec.n > 0) checkRunCount(`${kind}.n`, spec.n);
     if (!Number.isInteger(spec.n) || spec.n < 1) {
       throw new RequestError(`${kind}.n`, `${describeValue(spec.n)} is not a positive integer; give the number of runs (n >= 1)`);
     }
     if (!Number.isSafeInteger(spec.seed) || spec.seed < 0) {
       throw new RequestError(`${kind}.seed`, `${describeValue(spec.seed)} is not a non-negative integer; give an integer seed`);
+    }
+    const parameters = Object.keys(spec.perturb).length;
+    if (parameters > MAX_PARAMETERS) {
+      throw new RequestError(`${kind}.perturb`, `${parameters} parameters is more than the limit of ${MAX_PARAMETERS}; perturb fewer`);
     }
     try {
       validatePerturb(spec.perturb);
@@ -286,9 +334,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
 
   const runCount = runSetSize(runSet);
   if (runCount < 1) throw new RequestError('runSet', 'the run set has no runs; give at least one');
-  if (runSet.kind === 'grid' && runCount > 10_000_000) {
-    throw new RequestError('grid', `${runCount} runs is more than gsweep's 10 000 000-run limit; split the sweep`);
-  }
+  checkRunCount(runSet.kind === 'samples' ? 'samples' : runSet.kind, runCount);
 
   const maxInFlight = request.maxInFlight ?? 200;
   if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
@@ -300,7 +346,15 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     throw new RequestError('sweepId', `${describeValue(sweepId)}: use letters, digits, ".", "_" and "-" (at most 200)`);
   }
   const out = path.resolve(cwd, request.out ?? path.join('gsweep-runs', sweepId));
+  checkOutPath(out);
   checkOutDir(out);
+  checkTimeoutSeconds('runTimeoutSeconds', request.runTimeoutSeconds);
+  checkTimeoutSeconds('heartbeatTimeoutSeconds', request.heartbeatTimeoutSeconds);
+  checkTimeoutSeconds('retry.initialIntervalSeconds', request.retry?.initialIntervalSeconds);
+  checkTimeoutSeconds('retry.maximumIntervalSeconds', request.retry?.maximumIntervalSeconds);
+  if (request.retry?.maximumAttempts !== undefined && request.retry.maximumAttempts > 1000) {
+    throw new RequestError('retry.maximumAttempts', `${request.retry.maximumAttempts} is more than the limit of 1000 attempts; give fewer`);
+  }
 
   const retry: RetrySpec = {
     maximumAttempts: request.retry?.maximumAttempts ?? DEFAULTS.retry.maximumAttempts,

@@ -8,12 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/input-tables';
-import { requestPath } from '../output/layout';
 import { readCurrentOutcome } from '../output/outcome';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
 import type { PostprocessSpec, SweepInput } from '../sweep/sweep';
-import { RequestError } from './request';
+import { checkRunCount } from './limits';
+import { RequestError } from './request-error';
+import { readSweepRequest, type EngineChoice } from './request-file';
 
 export interface ResumePlan {
   input: SweepInput;
@@ -23,17 +24,6 @@ export interface ResumePlan {
   toRun: number;
   alreadyOk: number;
   failedBefore: number;
-}
-
-export function readSweepRequest(outDir: string): SweepInput {
-  const file = requestPath(outDir);
-  if (!fs.existsSync(file)) {
-    throw new RequestError(
-      'out',
-      `${outDir} has no request.json, so it is not a gsweep output directory (or its sweep never started); give the directory a sweep wrote`,
-    );
-  }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as SweepInput;
 }
 
 /** Resolves `<out-dir or sweep-id>`: a directory is used as is; an id is looked up in the sweep's memo. */
@@ -96,9 +86,9 @@ function nextWorkflowId(input: SweepInput, verb: string): string {
   return `${input.context.sweepId}-${verb}-${Date.now().toString(36)}`;
 }
 
-export function planResume(outDir: string, options: ResumeOptions = {}): ResumePlan {
-  const input = readSweepRequest(outDir);
-  input.context.outDir = outDir;
+/** The engine comes from `choice` and the postprocess hook from `options`: both from the user, never from `out`. */
+export function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
+  const input = readSweepRequest(outDir, choice);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   const { ok, failed } = okBitset(input, input.runCount);
   const alreadyOk = ok.count();
@@ -114,12 +104,12 @@ export function planResume(outDir: string, options: ResumeOptions = {}): ResumeP
 }
 
 /** Appends `extra` Monte Carlo runs; their draws equal those of a fresh sweep of the larger size. */
-export function planExtend(outDir: string, extra: number, options: ResumeOptions = {}): ResumePlan {
+export function planExtend(outDir: string, extra: number, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
   if (!Number.isInteger(extra) || extra < 1) {
     throw new RequestError('n', `${extra} is not a positive integer; give how many runs to add`);
   }
-  const input = readSweepRequest(outDir);
-  input.context.outDir = outDir;
+  checkRunCount('n', extra);
+  const input = readSweepRequest(outDir, choice);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   if (input.runSet.kind === 'latinHypercube') {
     throw new RequestError(
@@ -138,6 +128,7 @@ export function planExtend(outDir: string, extra: number, options: ResumeOptions
       `${missing} of the ${input.runCount} earlier runs are missing or failed (${failed} failed); run \`gsweep resume ${outDir}\` first so the extension starts from a complete sweep`,
     );
   }
+  checkRunCount('n', input.runCount + extra);
   const runSet = { ...input.runSet, n: input.runSet.n + extra };
   const runCount = runSetSize(runSet);
   const grown = new RunBitset(runCount);

@@ -8,10 +8,12 @@ import * as path from 'node:path';
 import { resolveInstall } from '../gmat/engine';
 import type { GmatInstall } from '../gmat/install';
 import { runMission, type RunMissionResult } from '../gmat/run-mission';
-import { checkScript, validateOverridesForScript } from '../gmat/script';
+import { checkScript, patchScript, validateOverridesForScript } from '../gmat/script';
+import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { OverrideError, type Overrides } from '../sweep/overrides';
 import type { EngineKind } from '../sweep/sweep';
-import { RequestError } from './request';
+import { checkInputFile, checkTimeoutSeconds } from './limits';
+import { checkOutPath, RequestError } from './request';
 
 export interface RunOneOptions {
   /** GMAT mission .script. */
@@ -41,9 +43,13 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
   const scriptPath = path.resolve(options.script);
   if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(options.script)} does not exist; give the path of a GMAT .script file`);
   if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(options.script)} is not a file; give the path of a GMAT .script file`);
+  checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
+  checkTimeoutSeconds('timeout', options.timeoutSeconds);
   const scriptText = fs.readFileSync(scriptPath, 'utf8');
   try {
     validateOverridesForScript(checkScript(scriptText).resources, overrides);
+    // Output file names that clash with each other or with the run's own files: now, not at run time.
+    patchScript(scriptText, {}, '/gsweep-check');
   } catch (err) {
     if (err instanceof OverrideError) throw err;
     throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
@@ -51,6 +57,7 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
   // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
   const install = resolveInstall({ kind: options.engine ?? 'gmat' }, { gmatRoot: options.gmatRoot });
   const runDirectory = path.resolve(options.out);
+  checkOutPath(runDirectory);
   if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
     throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
   }

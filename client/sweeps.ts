@@ -11,6 +11,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { writeJsonAtomic } from '../output/atomic';
 import { writeInputTable } from '../output/input-tables';
 import { contextPath, manifestPath } from '../output/layout';
@@ -19,6 +20,8 @@ import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
 import { prepareRequest, type PreparedSweep, type SweepRequest } from './request';
+import { RequestError } from './request-error';
+import type { EngineChoice } from './request-file';
 import { planResume, type ResumeOptions } from './resume';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 
@@ -83,7 +86,7 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new Error(`a sweep with id ${prepared.workflowId ?? context.sweepId} already exists; give another --sweep-id`);
+      throw new RequestError('sweepId', `a sweep with id ${prepared.workflowId ?? context.sweepId} already exists on this Temporal server; give another --sweep-id`);
     }
     throw err;
   }
@@ -111,11 +114,15 @@ export async function cancelSweep(handle: SweepHandle): Promise<void> {
 export async function resumeSweep(
   client: Client,
   outDir: string,
-  options: Omit<StartOptions, 'cwd'> & ResumeOptions = {},
+  options: Omit<StartOptions, 'cwd'> &
+    ResumeOptions & {
+      /** The engine to resume with (default real GMAT): taken from the caller, never from the directory. */
+      engine?: EngineChoice;
+    } = {},
 ): Promise<SweepHandle> {
-  // A sweep that ran a postprocess hook needs it again (`postprocess`): never read back from `out`.
-  const { postprocess, ...start } = options;
-  const plan = planResume(path.resolve(outDir), { postprocess });
+  // The engine and a postprocess hook come from the caller again: never read back from `out`.
+  const { postprocess, engine, ...start } = options;
+  const plan = planResume(path.resolve(outDir), engine ?? { engine: 'gmat' }, { postprocess });
   return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, start);
 }
 
@@ -136,6 +143,21 @@ export async function setMaxInFlight(handle: SweepHandle, value: number): Promis
 export type SweepOutcome =
   | { status: 'completed'; summary: SweepSummary }
   | { status: 'cancelled' | 'failed' | 'terminated' | 'timed-out'; message: string };
+
+/**
+ * The most specific message in a failure chain: an ApplicationFailure's own message, not the
+ * SDK's wrappers ("Workflow execution failed", "Activity task failed").
+ */
+export function rootCauseMessage(err: unknown): string {
+  let e: unknown = err;
+  let best = err instanceof Error ? err.message : String(err);
+  while (e instanceof Error) {
+    if (e instanceof ApplicationFailure) return e.message;
+    if (!(e instanceof WorkflowFailedError) && !(e instanceof ActivityFailure)) best = e.message;
+    e = (e as Error & { cause?: unknown }).cause;
+  }
+  return best;
+}
 
 /** Waits for the sweep (following continue-as-new), calling `onProgress` about twice a second. */
 export async function waitForSweep(
@@ -164,7 +186,7 @@ export async function waitForSweep(
       if (status === 'CANCELLED') return { status: 'cancelled', message: 'the sweep was cancelled' };
       if (status === 'TERMINATED') return { status: 'terminated', message: 'the sweep was terminated' };
       if (status === 'TIMED_OUT') return { status: 'timed-out', message: 'the sweep timed out' };
-      return { status: 'failed', message: err.cause?.message ?? err.message };
+      return { status: 'failed', message: rootCauseMessage(err) };
     }
     throw err;
   } finally {

@@ -24,6 +24,7 @@ import {
   type OverrideValue,
   type Overrides,
 } from '../sweep/overrides';
+import { outputPathFieldReason } from '../sweep/output-fields';
 
 /** A script that gsweep cannot run as given. `line` is 1-based when known. */
 export class ScriptError extends Error {
@@ -293,6 +294,11 @@ function unquote(rhs: string): string {
   return t;
 }
 
+/** `Filename`, and EphemerisFile's deprecated `FileName`, which GMAT R2026a still honours. */
+function isFilenameField(type: string | undefined, field: string): boolean {
+  return field === 'Filename' || (type === 'EphemerisFile' && field === 'FileName');
+}
+
 function defaultFilename(type: OutputResourceType, name: string, fileFormat: string | null): string {
   if (type === 'EphemerisFile') {
     return `${name}.${fileFormat === 'SPK' ? 'bsp' : fileFormat && fileFormat.startsWith('STK') ? 'e' : 'oem'}`;
@@ -353,7 +359,7 @@ export function parseScript(text: string): ParsedScript {
     for (let i = 0; i < bmsIndex; i++) {
       const m = ASSIGN_RE.exec((statements[i] as Statement).body);
       if (!m || m[1] !== r.name) continue;
-      if (m[2] === 'Filename') scripted = unquote(m[3] as string);
+      if (isFilenameField(type, m[2] as string)) scripted = unquote(m[3] as string);
       if (m[2] === 'FileFormat') fileFormat = unquote(m[3] as string);
     }
     outputs.push({
@@ -363,6 +369,27 @@ export function parseScript(text: string): ParsedScript {
       scriptedFilename: scripted,
       filename: scripted && scripted.length > 0 ? scripted : defaultFilename(type, r.name, fileFormat),
     });
+  }
+
+  const typeOf = new Map(resources.map((r) => [r.name, r.type] as const));
+  // Files GMAT writes that gsweep does not redirect (optimizer reports, EclipseLocator, ...)
+  // land in OUTPUT_PATH, the run directory, unless their name has a directory part. The
+  // ReportFile of a DifferentialCorrector/Yukon is redirected into the run directory by
+  // patchScript (solver results), so any name it has is harmless.
+  for (let i = 0; i < bmsIndex; i++) {
+    const s = statements[i] as Statement;
+    const m = ASSIGN_RE.exec(s.body);
+    if (!m) continue;
+    const type = typeOf.get(m[1] as string);
+    if (type === undefined || type in OUTPUT_TYPES || (SOLVER_TYPES as readonly string[]).includes(type)) continue;
+    const reason = outputPathFieldReason(type, [m[2] as string]);
+    if (reason && /[/\\]/.test(unquote(m[3] as string))) {
+      throw new ScriptError(
+        `script line ${s.line}: \`${s.text}\`: ${reason}, and this name has a directory part, so the file would be ` +
+          'written outside the run directory; give a plain file name (GMAT writes it into the run directory)',
+        s.line,
+      );
+    }
   }
 
   const solvers: SolverResource[] = [];
@@ -380,14 +407,31 @@ export function parseScript(text: string): ParsedScript {
     solvers.push({ name: r.name, type, scriptedReportFile: reportFile, maxIterations });
   }
 
-  // A Filename changed inside the mission sequence would write outside the run directory.
+  // Anything that chooses an output file inside the mission sequence would write outside the
+  // run directory (GMAT honours a mission-sequence `Track.Filename = ...` at run time).
   for (let i = bmsIndex + 1; i < statements.length; i++) {
     const s = statements[i] as Statement;
     const m = ASSIGN_RE.exec(s.body);
-    if (m && m[2] === 'Filename' && outputs.some((o) => o.name === m[1])) {
+    const reason = m ? outputPathFieldReason(typeOf.get(m[1] as string), [m[2] as string]) : null;
+    if (m && reason && typeOf.has(m[1] as string)) {
       throw new ScriptError(
-        `script line ${s.line}: \`${s.text}\` changes an output file name inside the mission sequence; ` +
-          'gsweep must redirect every output into the run directory, so set Filename before BeginMissionSequence',
+        `script line ${s.line}: \`${s.text}\` changes an output file inside the mission sequence (${reason}); ` +
+          'gsweep must redirect every output into the run directory, so set it before BeginMissionSequence',
+        s.line,
+      );
+    }
+    const word = firstWord(s.body);
+    if (word === 'Create') {
+      throw new ScriptError(
+        `script line ${s.line}: \`${s.text}\` creates a resource inside the mission sequence; GMAT requires every ` +
+          'resource to be created before BeginMissionSequence, so move the Create above it',
+        s.line,
+      );
+    }
+    if (word === 'SaveMission' && /[/\\]/.test(s.body.slice('SaveMission'.length))) {
+      throw new ScriptError(
+        `script line ${s.line}: \`${s.text}\` saves the mission to a path with a directory part, outside the run ` +
+          'directory; give a plain file name (GMAT writes it into the run directory) or remove the command',
         s.line,
       );
     }
@@ -454,6 +498,16 @@ export function validateOverridesForScript(
         throw new OverrideError(key, value, `${head}: an Array element holds a real number; give a number`);
       }
       continue;
+    }
+    // Decided by the resource's type and the whole field path, so nested spellings are caught too.
+    const reason = outputPathFieldReason(r.type, target.path);
+    if (reason) {
+      throw new OverrideError(
+        key,
+        value,
+        `${head}: ${reason}; gsweep writes every output into the run's own directory, so output paths cannot ` +
+          'be overridden: remove this key (set the file name in the script)',
+      );
     }
     const field = target.path.join('.');
     if (r.type === 'Variable') {
@@ -585,7 +639,7 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     for (let i = 0; i < parsed.bmsIndex; i++) {
       const s = parsed.statements[i] as Statement;
       const m = ASSIGN_RE.exec(s.body);
-      if (!m || m[1] !== out.name || m[2] !== 'Filename') continue;
+      if (!m || m[1] !== out.name || !isFilenameField(out.type, m[2] as string)) continue;
       const rhs = m[3] as string;
       const rhsTrim = rhs.trim();
       const bodyOffset = s.text.length - s.body.length;

@@ -9,7 +9,7 @@
 import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
-import { aggregateTablePath, manifestPath } from './layout';
+import { aggregateTablePath, manifestPath, runDir } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
 import { readCurrentOutcome, tableFileOf, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
@@ -133,7 +133,7 @@ function manifestEntry(
   recordedAt: string,
 ): ManifestEntry {
   const o = state.outcome;
-  if (o) {
+  if (o && o.overrides !== null) {
     const ok = o.status === 'ok';
     return {
       run_id: runId,
@@ -168,9 +168,11 @@ function manifestEntry(
     ended_at: recordedAt,
     duration_s: 0,
     stderr:
+      o?.stderr ??
       failures.get(runId) ??
       (state.status === 'failed'
-        ? `run ${runId} failed without recording an outcome (infrastructure error after all retries); see activity run-${runId} of the sweep in the Temporal UI`
+        ? `run ${runId} failed without recording an outcome or a reason; ` +
+          `the worker's log and activity run-${runId} in the Temporal UI (when the server still has it) give the cause`
         : null),
     log_path: null,
   };
@@ -232,32 +234,69 @@ export async function aggregateRuns(
       });
     }
     out = new AtomicLineWriter(manifest);
-    out.line(
-      pythonJsonDumps(
-        manifestHeader({
-          postprocess: postprocessLabel(input.context.postprocess),
-          scriptSha256: input.context.scriptSha256,
-          runSet: input.runSet,
-          runCount: input.runCount,
-          gmatInstallVersion,
-          valueAt,
-          temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
-        }),
-      ),
-    );
+    const header = (at: TableValueAt | undefined) =>
+      manifestHeader({
+        postprocess: postprocessLabel(input.context.postprocess),
+        scriptSha256: input.context.scriptSha256,
+        runSet: input.runSet,
+        runCount: input.runCount,
+        gmatInstallVersion,
+        valueAt: at,
+        temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
+      });
+    let headerLine: Record<string, unknown>;
+    try {
+      headerLine = header(valueAt);
+    } catch {
+      // Damaged or missing input tables (<out>/inputs/) cost the manifest header its value
+      // lists, not the aggregate: the runs' own outcome.json files still say what each ran.
+      headerLine = header(() => null);
+      const spec = headerLine.parameter_spec as Record<string, unknown>;
+      if (spec._kind === 'explicit') spec.rows = [];
+    }
+    out.line(pythonJsonDumps(headerLine));
     for (let id = 0; id < input.runCount; id++) {
-      const state = runStateOf(input, failedRuns, id);
-      const outcome = state.status === 'ok' ? state.outcome : undefined;
+      let state = runStateOf(input, failedRuns, id);
+      // Typed columns straight from the run's files; all of a run's tables are read before any
+      // is written, so a damaged file turns the whole run into a failed row with the reason.
+      const read = new Map<string, TypedTable>();
+      if (state.status === 'ok' && state.outcome) {
+        const outcome = state.outcome;
+        try {
+          for (const o of outputs) {
+            const runTable = outcome.tables[o.key];
+            if (!runTable) continue;
+            const table = await readParquetColumns(tableFileOf(outcome, o.key)!, runTable.columns);
+            if (table.rowCount !== runTable.rows) {
+              throw new Error(`it has ${table.rowCount} rows, its outcome.json says ${runTable.rows}`);
+            }
+            read.set(o.key, sortByTime(table));
+          }
+        } catch (err) {
+          read.clear();
+          state = {
+            status: 'failed',
+            outcome: {
+              ...outcome,
+              status: 'failed',
+              output_paths: {},
+              solver_paths: {},
+              extra_outputs: {},
+              converged: {},
+              tables: {},
+              stderr: `run ${id} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, id)} and run \`gsweep resume\` to re-run it`,
+            },
+          };
+        }
+      }
       for (const o of outputs) {
         const writer = o.writer!;
-        const runTable = outcome?.tables[o.key];
-        if (!outcome || !runTable) {
+        const table = read.get(o.key);
+        if (!table) {
           writer.append(markerRow(id, state.status));
           o.written += 1;
           continue;
         }
-        // Typed columns straight from the run's file into the writer's row-group buffers.
-        const table = sortByTime(await readParquetColumns(tableFileOf(outcome, o.key)!, runTable.columns));
         const n = table.rowCount;
         const vectors: (ColumnVector | undefined)[] = new Array(o.columns.length).fill(undefined);
         for (const column of table.columns) {

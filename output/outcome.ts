@@ -1,9 +1,18 @@
-/** `run-<id>/outcome.json`: the durable record of one run, read by the aggregate and by resume. */
+/**
+ * `run-<id>/outcome.json`: the durable record of one run, read by the aggregate and by resume.
+ *
+ * An output directory is data, not instructions (docs/security.md): paths are stored relative
+ * to the run directory, and on reading every path is rebuilt from the *current* output
+ * directory, the run id and the table key, never taken from the file. So a moved or copied
+ * directory reads its own tables, and an edited outcome.json cannot point anywhere else.
+ */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
 import type { Overrides } from '../sweep/overrides';
 import type { ColumnSpec } from '../tables/table';
 import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
-import { outcomePath, RUN_FILES, runFilePath } from './layout';
+import { outcomePath, RUN_FILES, runDir, runFilePath, runTablePath } from './layout';
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -14,10 +23,11 @@ export interface RunOutcome {
   started_at: string;
   ended_at: string;
   duration_s: number;
-  /** `report__Track` → absolute path of the per-run Parquet file. */
+  /** `report__Track` → per-run Parquet file (absolute in memory; relative to the run directory on disk). */
   output_paths: Record<string, string>;
   /** Row count and column schema of each per-run table, so the aggregate needs no extra pass over Parquet footers. */
   tables: Record<string, { rows: number; columns: ColumnSpec[] }>;
+  /** GMAT's log (absolute in memory; relative to the run directory on disk). */
   log_path: string | null;
   stderr: string | null;
   attempt: number;
@@ -50,43 +60,172 @@ export function allTableFiles(outcome: RunOutcome): string[] {
   return [...Object.values(outcome.output_paths), ...Object.values(outcome.solver_paths ?? {}), ...Object.values(outcome.extra_outputs ?? {})];
 }
 
+/**
+ * Table keys as run-mission makes them (`report__Track`, `solver__DC`, `extra__<name>` with the
+ * postprocess room's name rule): also safe as file names (no path separator can appear).
+ */
+const TABLE_KEY = /^(?:(?:report|ephemeris|contact|solver)__[A-Za-z][A-Za-z0-9_]*|extra__[A-Za-z0-9][A-Za-z0-9_.-]{0,99})$/;
+/** Log file name inside the run directory. */
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const outcomeSchema = z.object({
+  run_id: z.number().int().nonnegative(),
+  status: z.enum(['ok', 'failed']),
+  overrides: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  started_at: z.string(),
+  ended_at: z.string(),
+  duration_s: z.number(),
+  output_paths: z.record(z.string(), z.string()),
+  tables: z.record(
+    z.string().regex(TABLE_KEY, 'is not a table key like "report__Track"'),
+    z.object({
+      rows: z.number().int().nonnegative(),
+      columns: z.array(z.object({ name: z.string(), type: z.enum(['double', 'int64', 'timestamp', 'string']), nullable: z.boolean().optional() })),
+    }),
+  ),
+  log_path: z.string().nullable(),
+  stderr: z.string().nullable(),
+  attempt: z.number(),
+  worker: z.string(),
+  engine: z.object({ kind: z.string(), root: z.string(), version: z.string().nullable() }),
+  warnings: z.array(z.string()).optional(),
+  context: z.record(z.string(), z.unknown()).optional(),
+  // Paths are rebuilt from the table keys on reading; these are only checked for shape.
+  extra_outputs: z.record(z.string(), z.string()).optional(),
+  solver_paths: z.record(z.string(), z.string()).optional(),
+  converged: z.record(z.string(), z.boolean()).optional(),
+  postprocess_status: z.enum(['none', 'ok', 'failed']).optional(),
+});
+
+/** An outcome.json that cannot be read as one: the run counts as failed, with this reason. */
+export class CorruptOutcomeError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file} is unreadable (${reason})`);
+    this.name = 'CorruptOutcomeError';
+  }
+}
+
+function relativeTo(runDirectory: string, file: string): string {
+  const rel = path.relative(runDirectory, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? path.basename(file) : rel;
+}
+
+function relativePaths(runDirectory: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([k, f]) => [k, relativeTo(runDirectory, f)]));
+}
+
+/** The outcome as stored: paths relative to the run directory, so the directory can move. */
+function stored(runDirectory: string, outcome: RunOutcome): RunOutcome {
+  return {
+    ...outcome,
+    output_paths: relativePaths(runDirectory, outcome.output_paths),
+    ...(outcome.solver_paths ? { solver_paths: relativePaths(runDirectory, outcome.solver_paths) } : {}),
+    ...(outcome.extra_outputs ? { extra_outputs: relativePaths(runDirectory, outcome.extra_outputs) } : {}),
+    log_path: outcome.log_path === null ? null : relativeTo(runDirectory, outcome.log_path),
+  };
+}
+
 export function writeOutcome(runDirectory: string, outcome: RunOutcome): void {
-  writeJsonAtomic(runFilePath(runDirectory, RUN_FILES.outcome), outcome);
+  writeJsonAtomic(runFilePath(runDirectory, RUN_FILES.outcome), stored(runDirectory, outcome));
 }
 
 /** writeOutcome with its write and fsync off the main thread. */
 export function writeOutcomeAsync(runDirectory: string, outcome: RunOutcome): Promise<void> {
-  return writeFileAtomicAsync(runFilePath(runDirectory, RUN_FILES.outcome), `${JSON.stringify(outcome, null, 2)}\n`);
+  return writeFileAtomicAsync(runFilePath(runDirectory, RUN_FILES.outcome), `${JSON.stringify(stored(runDirectory, outcome), null, 2)}\n`);
 }
 
-/** undefined when the run never recorded an outcome (not run, or lost before writing it). */
+/**
+ * undefined when the run never recorded an outcome (not run, or lost before writing it).
+ * Throws CorruptOutcomeError when the file is not a valid outcome of this run.
+ */
 export function readOutcome(outDir: string, runId: number): RunOutcome | undefined {
+  const file = outcomePath(outDir, runId);
   let text: string;
   try {
-    text = fs.readFileSync(outcomePath(outDir, runId), 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     // ENOTDIR: something other than a run directory sits at run-<id> (the run failed on it).
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EISDIR') throw new CorruptOutcomeError(file, 'it is a directory');
     throw err;
   }
-  const outcome = JSON.parse(text) as RunOutcome;
-  if (outcome.run_id !== runId) {
-    throw new Error(`${outcomePath(outDir, runId)} records run ${outcome.run_id}, expected ${runId}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptOutcomeError(file, `not JSON: ${(err as Error).message}`);
   }
-  return outcome;
+  const parsed = outcomeSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CorruptOutcomeError(file, `${issue.path.join('.') || 'outcome'}: ${issue.message}`);
+  }
+  const outcome = parsed.data as RunOutcome;
+  if (outcome.run_id !== runId) throw new CorruptOutcomeError(file, `it records run ${outcome.run_id}, expected ${runId}`);
+  const dir = runDir(outDir, runId);
+  const logName = outcome.log_path === null ? null : path.basename(outcome.log_path);
+  const keys = Object.keys(outcome.tables);
+  const solverKeys = keys.filter((k) => k.startsWith('solver__'));
+  const extraKeys = keys.filter((k) => k.startsWith('extra__'));
+  // `prefix` stripped gives gmat-sweep's names (`solver__DC` -> `DC`); GMAT outputs keep the key.
+  const pathsOf = (prefix: string, keep: (key: string) => boolean = (k) => k.startsWith(prefix)) =>
+    Object.fromEntries(keys.filter(keep).map((key) => [key.slice(prefix.length), runTablePath(outDir, runId, key)]));
+  return {
+    ...outcome,
+    // Rebuilt from the current directory and the key: nothing in the file chooses a path.
+    output_paths: pathsOf('', (key) => !key.startsWith('solver__') && !key.startsWith('extra__')),
+    ...(outcome.solver_paths || solverKeys.length > 0 ? { solver_paths: pathsOf('solver__') } : {}),
+    ...(outcome.extra_outputs || extraKeys.length > 0 ? { extra_outputs: pathsOf('extra__') } : {}),
+    log_path: logName !== null && PLAIN_NAME.test(logName) ? path.join(dir, logName) : null,
+  };
+}
+
+/** Cheap check that a Parquet file is whole: magic bytes at both ends (catches truncation and most corruption). */
+function parquetProblem(file: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return 'missing';
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < 12) return 'truncated';
+    const head = Buffer.alloc(4);
+    const tail = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    fs.readSync(fd, tail, 0, 4, size - 4);
+    return head.toString('latin1') === 'PAR1' && tail.toString('latin1') === 'PAR1' ? null : 'not a Parquet file';
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
- * The outcome as it stands now: an `ok` run whose per-run tables have since disappeared
- * (a cleaned-up disk, a partial copy) counts as failed, so the aggregate marks it and
- * `gsweep resume` re-runs it instead of the whole aggregate failing.
+ * The outcome as it stands now: an `ok` run whose per-run tables have since disappeared or
+ * been damaged (a cleaned-up disk, a partial copy), and a run whose outcome.json is corrupt,
+ * count as failed, so the aggregate marks them and `gsweep resume` re-runs them instead of
+ * the whole aggregate failing. A corrupt outcome has `overrides: null` (unknown).
  */
 export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | undefined {
-  const outcome = readOutcome(outDir, runId);
+  let outcome: RunOutcome | undefined;
+  try {
+    outcome = readOutcome(outDir, runId);
+  } catch (err) {
+    if (!(err instanceof CorruptOutcomeError)) throw err;
+    return corruptOutcome(runId, `run ${runId}: ${err.message}; \`gsweep resume\` re-runs it`);
+  }
   if (outcome?.status !== 'ok') return outcome;
-  const missing = allTableFiles(outcome).filter((file) => !fs.existsSync(file));
-  if (missing.length === 0) return outcome;
+  const problems = allTableFiles(outcome)
+    .map((file) => [file, parquetProblem(file)] as const)
+    .filter(([, problem]) => problem !== null);
+  if (problems.length === 0) return outcome;
+  const allMissing = problems.every(([, p]) => p === 'missing');
+  const list = problems.map(([file, p]) => (allMissing ? file : `${file} (${p})`)).join(', ');
   return {
     ...outcome,
     status: 'failed',
@@ -95,6 +234,26 @@ export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | 
     extra_outputs: {},
     converged: {},
     tables: {},
-    stderr: `run ${runId} finished ok but its tables are gone: ${missing.join(', ')}; \`gsweep resume\` re-runs it`,
+    stderr: allMissing
+      ? `run ${runId} finished ok but its tables are gone: ${list}; \`gsweep resume\` re-runs it`
+      : `run ${runId} finished ok but its tables are damaged: ${list}; \`gsweep resume\` re-runs it`,
+  };
+}
+
+function corruptOutcome(runId: number, stderr: string): RunOutcome {
+  return {
+    run_id: runId,
+    status: 'failed',
+    overrides: null as unknown as Overrides,
+    started_at: '',
+    ended_at: '',
+    duration_s: 0,
+    output_paths: {},
+    tables: {},
+    log_path: null,
+    stderr,
+    attempt: 0,
+    worker: '',
+    engine: { kind: '', root: '', version: null },
   };
 }

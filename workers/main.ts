@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Runtime } from '@temporalio/worker';
+import { gsweepLogger } from './log';
 import { connectionSettings, type ConnectionSettings } from '../temporal/connection';
 import { describeInstall, locateGmat } from '../gmat/install';
 import type { GsweepWorkerRole } from './plugin';
@@ -42,7 +43,11 @@ export async function main(argv = process.argv): Promise<void> {
     program.error('error: --address (or TEMPORAL_ADDRESS) is required: a worker joins an existing Temporal server', { exitCode: 2 });
   }
   const metrics = opts.metrics ?? process.env.GSWEEP_METRICS;
-  if (metrics) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } });
+  // A failed run is one log line (workers/log.ts); GSWEEP_LOG_LEVEL=DEBUG gives the SDK's full output.
+  Runtime.install({
+    logger: gsweepLogger((process.env.GSWEEP_LOG_LEVEL as 'INFO') ?? 'INFO', (line) => process.stderr.write(`${line}\n`)),
+    ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
+  });
   const concurrency = opts.concurrency ?? (process.env.GSWEEP_CONCURRENCY ? positiveInt(process.env.GSWEEP_CONCURRENCY) : defaultConcurrency());
   const role = (opts.role ?? process.env.GSWEEP_WORKER_ROLE ?? 'all') as GsweepWorkerRole;
   if (!ROLES.includes(role)) {

@@ -79,6 +79,19 @@ function failureType(err: unknown): string | undefined {
   return cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined;
 }
 
+/**
+ * A failed sweep-level activity fails the sweep with the activity's own reason as the
+ * workflow's failure message (CLI, Temporal UI), not the SDK's "Activity task failed".
+ */
+function surfaceCause(step: string): (err: unknown) => never {
+  return (err: unknown) => {
+    if (err instanceof ActivityFailure) {
+      throw ApplicationFailure.create({ type: 'SweepStepFailed', message: `${step} failed: ${failureMessage(err)}`, nonRetryable: true, cause: err });
+    }
+    throw err;
+  };
+}
+
 const control = proxySweepActivities({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
@@ -176,13 +189,13 @@ export class Sweep {
         { key: SWEEP_RUN_COUNT, value: runCount },
       ]);
     }
-    await control.prepareSweep({ input: { ...this.input, carried: undefined } });
+    await control.prepareSweep({ input: { ...this.input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
   }
 
   /** Loads the already-ok page holding `runId` (65 536 runs per page). */
   private async loadOkPage(ref: InputTableRef, runId: number): Promise<RunBitset> {
     const offset = runId - (runId % 8);
-    const { bits } = await control.loadOkPage({ context: this.input.context, ref, offset });
+    const { bits } = await control.loadOkPage({ context: this.input.context, ref, offset }).catch(surfaceCause("reading the sweep's inputs"));
     const bytes = Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - offset / 8);
     this.okPage = { offset, values: RunBitset.fromBase64(bytes * 8, bits) };
     return this.okPage.values;
@@ -208,7 +221,7 @@ export class Sweep {
   private async tableValue(ref: InputTableRef, index: number): Promise<void> {
     const page = this.tablePages.get(ref.table);
     if (page && index >= page.offset && index < page.offset + page.values.length) return;
-    const values = await control.loadInputPage({ context: this.input.context, ref, offset: index });
+    const values = await control.loadInputPage({ context: this.input.context, ref, offset: index }).catch(surfaceCause("reading the sweep's inputs"));
     this.tablePages.set(ref.table, { offset: index, values });
   }
 
@@ -349,7 +362,7 @@ export class Sweep {
   async aggregate(): Promise<SweepSummary> {
     const { context, runSet, runCount } = this.input;
     this.phase = 'aggregating';
-    const result = await aggregation.writeAggregate({ context, runSet, runCount });
+    const result = await aggregation.writeAggregate({ context, runSet, runCount }).catch(surfaceCause('writing the aggregate'));
     this.phase = 'done';
     this.publishProgress(true);
     return {

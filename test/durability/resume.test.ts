@@ -80,7 +80,7 @@ describe('resume', () => {
     expect([...before.keys()]).toEqual([0, 1, 2, 3]);
     await env.startWorker(['--concurrency', '2', ...queue]); // the cause is gone
     const resumedAt = Date.now();
-    const resumed = await runCli(['resume', out, '--address', env.server.address, ...queue], { timeoutMs: 90_000 });
+    const resumed = await runCli(['resume', out, '--engine', 'stand-in', '--address', env.server.address, ...queue], { timeoutMs: 90_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming ${out}: 2 runs to run (4 ok kept, 2 failed before)`);
     expect(resumed.stderr).toContain('6/6 runs ok, 0 failed');
@@ -139,7 +139,7 @@ describe.each(ENGINES)('resume after termination ($label)', (engine) => {
 
     const resumedAt = Date.now();
     await sleep(5); // outcome start times below are strictly after this point
-    const resumed = await runCli(['resume', sweepId, '--address', env.server.address, ...queue], { timeoutMs: 90_000 });
+    const resumed = await runCli(['resume', sweepId, ...engine.cliArgs, '--address', env.server.address, ...queue], { timeoutMs: 90_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming ${out}: ${missing.length} runs to run (${before.size} ok kept, 0 failed before)`);
     expect(resumed.stderr).toContain(`${RUNS}/${RUNS} runs ok, 0 failed`);

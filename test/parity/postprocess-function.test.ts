@@ -11,6 +11,7 @@ import { createActivities } from '../../activities';
 import type { PostprocessRun } from '../../postprocess/hook';
 import type { RunTask, SweepContext } from '../../sweep/sweep';
 import { canonicalScriptSha256 } from '../../output/script-hash';
+import { readOutcome } from '../../output/outcome';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 import { realGmat } from './real-gmat';
 
@@ -73,7 +74,9 @@ describe('postprocess function registered on the worker', () => {
     });
     const outcome = JSON.parse(fs.readFileSync(path.join(out, 'runs', 'run-3', 'outcome.json'), 'utf8'));
     expect(outcome).toMatchObject({ status: 'ok', postprocess_status: 'ok', context: { reference: 7000 } });
-    expect(outcome.extra_outputs).toEqual({ delta: path.join(out, 'runs', 'run-3', 'extra__delta.parquet') });
+    // On disk relative to the run directory (relocatable outputs, docs/security.md); readers rebuild the path.
+    expect(outcome.extra_outputs).toEqual({ delta: 'extra__delta.parquet' });
+    expect(readOutcome(out, 3)?.extra_outputs).toEqual({ delta: path.join(out, 'runs', 'run-3', 'extra__delta.parquet') });
     expect(outcome.tables.extra__delta).toEqual({ rows: 1, columns: [{ name: 'delta', type: 'double' }] });
   });
 

@@ -131,13 +131,17 @@ describe('leo_point_mass with Sat.SMA = 7000 and 7100 (stand-in engine)', () => 
   it('records an ok outcome.json that agrees with the result', () => {
     const { dir, result } = results[7100];
     const outcome = readOutcomeJson(dir);
-    expect(outcome).toEqual(result.outcome);
+    // On disk paths are relative to the run directory (a moved output directory still reads
+    // its own files); in memory they are absolute.
+    expect(outcome).toEqual({ ...result.outcome, output_paths: { report__Track: 'report__Track.parquet' }, log_path: 'GmatLog.txt' });
+    expect(result.outcome).toMatchObject({
+      output_paths: { report__Track: path.join(dir, 'report__Track.parquet') },
+      log_path: path.join(dir, 'GmatLog.txt'),
+    });
     expect(outcome).toMatchObject({
       run_id: 0,
       status: 'ok',
       overrides: { 'Sat.SMA': 7100 },
-      output_paths: { report__Track: path.join(dir, 'report__Track.parquet') },
-      log_path: path.join(dir, 'GmatLog.txt'),
       stderr: null,
       attempt: 1,
       engine: { kind: 'stand-in', root: install.root, version: install.version },
@@ -154,7 +158,7 @@ describe('leo_point_mass with Sat.SMA = 7000 and 7100 (stand-in engine)', () => 
     expect(Date.parse(outcome.ended_at)).toBeGreaterThanOrEqual(Date.parse(outcome.started_at));
     expect(outcome.duration_s).toBeGreaterThan(0);
     expect(outcome.duration_s).toBeLessThan(60);
-    expect(fs.existsSync(outcome.log_path!)).toBe(true);
+    expect(fs.existsSync(path.join(dir, outcome.log_path!))).toBe(true);
     // The patched script carries the override just before BeginMissionSequence.
     const patched = fs.readFileSync(path.join(dir, RUN_FILES.patchedScript), 'utf8');
     expect(patched).toMatch(/GMAT Sat\.SMA = 7100;\s*\n\s*BeginMissionSequence/);
@@ -178,7 +182,7 @@ describe('failed runs', () => {
       overrides: { 'Sat.SMA': 0 },
       output_paths: {},
       tables: {},
-      log_path: path.join(dir, 'GmatLog.txt'),
+      log_path: 'GmatLog.txt',
       attempt: 1,
       engine: { kind: 'stand-in' },
     });

@@ -42,7 +42,10 @@ describe('gsweep run-one: success', () => {
     const r = await runCli(['run-one', '--json', '--set', 'Sat.SMA=7000', '--out', 'j', LEO, '--engine', 'stand-in'], { cwd, env: ENV });
     expect(r.code, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout);
-    expect(printed).toEqual(JSON.parse(fs.readFileSync(path.join(cwd, 'j', 'outcome.json'), 'utf8')));
+    // The file holds paths relative to the run directory; the printed outcome has them absolute.
+    expect({ ...printed, output_paths: { report__Track: 'report__Track.parquet' }, log_path: 'GmatLog.txt' }).toEqual(
+      JSON.parse(fs.readFileSync(path.join(cwd, 'j', 'outcome.json'), 'utf8')),
+    );
     expect(printed).toMatchObject({
       status: 'ok',
       overrides: { 'Sat.SMA': 7000 },

@@ -49,7 +49,7 @@ describe('Monte Carlo sweep and extend', () => {
     expect(manifest.header.sweep_seed).toBe(42);
     for (const [id, entry] of manifest.entries) expect(entry.overrides).toEqual(drawRun(PERTURB as never, 42, id));
 
-    const extended = await runCli(['extend', out, '--n', '6', '--address', env.address]);
+    const extended = await runCli(['extend', out, '--n', '6', '--engine', 'stand-in', '--address', env.address]);
     expect(extended.code, extended.stderr).toBe(0);
     expect(extended.stderr).toContain('extending');
     const after = parseManifest(fs.readFileSync(path.join(out, 'manifest.jsonl'), 'utf8'));
@@ -71,7 +71,7 @@ describe('Monte Carlo sweep and extend', () => {
     const out = path.join(tempDir(), 'lhs');
     const lhs = await runCli(['lhs', LEO, '--n', '4', '--seed', '7', '--perturb', 'Sat.SMA=normal:7000:25', '--engine', 'stand-in', '--out', out, '--address', env.address]);
     expect(lhs.code, lhs.stderr).toBe(0);
-    const refused = await runCli(['extend', out, '--n', '2', '--address', env.address]);
+    const refused = await runCli(['extend', out, '--n', '2', '--engine', 'stand-in', '--address', env.address]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('a Latin hypercube cannot be extended');
   });

@@ -205,7 +205,10 @@ describe('every payload stays under 64 KiB', () => {
     const input = materialise(await prepareRequest({ script: SCRIPT, out, engine: 'stand-in', grid: { 'Sat.SMA': { lo: 6800, hi: 7400, count: 200_000 } } }));
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'request.json'), JSON.stringify(input));
-    const plan = planResume(out);
+    // resume reads the archived script back and checks its hash (docs/security.md).
+    fs.mkdirSync(path.join(out, 'script'), { recursive: true });
+    fs.copyFileSync(SCRIPT, path.join(out, 'script', input.context.scriptName));
+    const plan = planResume(out, { engine: 'stand-in' });
     const resumed = materialise({ ...plan, engine: 'stand-in' });
     expect(resumed.alreadyOk).toMatchObject({ table: 'already-ok', count: 200_000 });
     expect(bytes(resumed)).toBeLessThan(2048);

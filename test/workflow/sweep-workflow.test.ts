@@ -338,10 +338,14 @@ describe('sweep workflow with stubbed activities', () => {
     const prepared = await prepareRequest({ script: path.join(MISSIONS, 'leo_point_mass.script'), out, engine: 'stand-in', grid: { 'Sat.SMA': [7000, 7100, 7200, 7300] } });
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(requestPath(out), JSON.stringify(prepared.input));
+    // resume checks the archived script against the recorded hash (docs/security.md).
+    fs.mkdirSync(path.join(out, 'script'), { recursive: true });
+    fs.copyFileSync(path.join(MISSIONS, 'leo_point_mass.script'), path.join(out, 'script', prepared.input.context.scriptName));
     for (const runId of [1, 2]) {
       fs.mkdirSync(runDir(out, runId), { recursive: true });
       writeOutcome(runDir(out, runId), {
-        run_id: runId, status: 'ok', overrides: {}, started_at: null, ended_at: null, duration_s: 0, output_paths: {}, tables: {},
+        // A complete outcome: resume re-runs any outcome.json that is not one (docs/security.md).
+        run_id: runId, status: 'ok', overrides: {}, started_at: '2026-11-30T00:00:00.000+00:00', ended_at: '2026-11-30T00:00:00.000+00:00', duration_s: 0, output_paths: {}, tables: {},
         log_path: null, stderr: null, attempt: 1, worker: 'test', engine: { kind: 'stand-in', root: '/x', version: null },
       } as unknown as RunOutcome);
     }
@@ -352,7 +356,7 @@ describe('sweep workflow with stubbed activities', () => {
         ran.push(runId);
         return { runId, status: 'ok', rows: 1 };
       }, recorder, { loadOkPage: real.loadOkPage, prepareSweep: real.prepareSweep }),
-      async (tq) => (await resumeSweep(env.client, out, { taskQueue: tq })).result(),
+      async (tq) => (await resumeSweep(env.client, out, { taskQueue: tq, engine: { engine: 'stand-in' } })).result(),
     );
     expect(ran.sort((a, b) => a - b)).toEqual([0, 3]);
     expect(summary).toMatchObject({ total: 4, ok: 4, failed: 0 });

@@ -1,0 +1,107 @@
+/**
+ * Failures a CLI user can cause, as one sentence and an exit code (2 bad input, 1 the sweep
+ * did not complete), never a stack trace (GSWEEP_DEBUG=1 adds it for bug reports).
+ */
+import { Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { connectOptions, type ConnectionSettings } from '../temporal/connection';
+
+export const EXIT_RUNS_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** How long a CLI command waits for a Temporal frontend before naming it and giving up. */
+export const CONNECT_TIMEOUT_S = 5;
+
+/** A failure already phrased for the user. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Ctrl-C / SIGTERM while following a sweep; the message says how to reattach or resume. */
+export class InterruptedError extends CliError {
+  constructor(hint: string) {
+    super(`interrupted; ${hint}`, EXIT_RUNS_FAILED);
+    this.name = 'InterruptedError';
+  }
+}
+
+export async function connectOrExplain(settings: ConnectionSettings): Promise<Connection> {
+  try {
+    return await Connection.connect({ ...connectOptions(settings), connectTimeout: `${CONNECT_TIMEOUT_S}s` });
+  } catch (err) {
+    throw new CliError(
+      `cannot reach Temporal at ${settings.address} (namespace ${settings.namespace}) within ${CONNECT_TIMEOUT_S} s: ${(err as Error).message}; ` +
+        'check --address / TEMPORAL_ADDRESS (and TLS settings), or leave --address out to use an embedded server',
+      EXIT_BAD_INPUT,
+    );
+  }
+}
+
+let interruptCurrent: ((err: InterruptedError) => void) | undefined;
+let interrupted = false;
+
+/**
+ * Installs the CLI's SIGINT/SIGTERM handling once: while a sweep is being followed
+ * (`interruptible`), the first signal rejects it with InterruptedError so `finally` blocks
+ * (embedded server, worker) still run; at any other moment it says what was interrupted and
+ * exits 1. A second signal exits at once.
+ */
+let installed = false;
+
+export function installInterruptHandler(log: (line: string) => void): void {
+  // Installed only once the heavy synchronous checks are done: a JS handler cannot run while
+  // the event loop is busy, and before then the default action ends the process at once.
+  if (installed) return;
+  installed = true;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    interrupted = true;
+    if (interruptCurrent) {
+      interruptCurrent(new InterruptedError(currentHint));
+      return;
+    }
+    log('gsweep: interrupted before a sweep was being followed; if one was started, `gsweep status <sweep-id>` or `gsweep resume <out>` picks it up');
+    process.exit(EXIT_RUNS_FAILED);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+let currentHint = '';
+
+/** Runs `work` until it settles or the user interrupts (see installInterruptHandler). */
+export async function interruptible<T>(work: Promise<T>, hint: string, onInterrupt?: () => void): Promise<T> {
+  currentHint = hint;
+  const stop = new Promise<never>((_, reject) => {
+    interruptCurrent = (err) => {
+      onInterrupt?.();
+      reject(err);
+    };
+  });
+  // Once interrupted, `work` may still settle (rejected by the abort): nobody waits for it.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    interruptCurrent = undefined;
+  }
+}
+
+/** The sentence and exit code for an error that reached the top of the CLI. */
+export function explainUnexpected(err: unknown, namespace?: string): { message: string; code: number } {
+  if (err instanceof CliError) return { message: err.message, code: err.exitCode };
+  if (err instanceof WorkflowNotFoundError) {
+    return {
+      message: `no sweep with id ${JSON.stringify(err.workflowId)} on this Temporal server${namespace ? ` (namespace ${namespace})` : ''}; give the id \`gsweep run\` printed, and the same --address / --namespace`,
+      code: EXIT_BAD_INPUT,
+    };
+  }
+  const e = err as Error;
+  const text = (e?.message ?? String(err)).split('\n')[0];
+  return { message: `${text}${process.env.GSWEEP_DEBUG ? '' : ' (GSWEEP_DEBUG=1 shows where it happened)'}`, code: EXIT_RUNS_FAILED };
+}

@@ -1,0 +1,125 @@
+/**
+ * One sweep per output directory at a time: `<out>/.gsweep.lock`, created exclusively by the
+ * client that starts a sweep (run, resume, extend) before its workflow starts.
+ *
+ * A crashed client must not leave the directory locked forever, so a lock is *stale* (and
+ * taken over) when what it names is provably gone:
+ *  - its process ran on this host and is dead, and either it ran an embedded Temporal (the
+ *    sweep died with it) or the workflow it names is closed or unknown on our server;
+ *  - it came from another host and the workflow it names is closed on our server.
+ * Otherwise the new sweep is refused with a message saying who holds the lock and how to
+ * follow or end it. The lock is released when the client sees its sweep end; a `--no-wait`
+ * start leaves it for the workflow-status check above.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RequestError } from './request-error';
+
+export const LOCK_NAME = '.gsweep.lock';
+
+export interface LockInfo {
+  sweepId: string;
+  workflowId: string;
+  host: string;
+  pid: number;
+  /** The sweep ran on an embedded dev server inside the client process. */
+  embedded: boolean;
+  /** Temporal address and namespace the workflow runs on (absent when embedded). */
+  address?: string;
+  namespace?: string;
+  startedAt: string;
+}
+
+/** What a Temporal server says about a workflow id: running, closed, or not known there. */
+export type WorkflowState = 'running' | 'closed' | 'unknown';
+
+export interface OutLock {
+  file: string;
+  release(): void;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readLock(file: string): LockInfo | undefined {
+  try {
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockInfo>;
+    if (typeof j.workflowId === 'string' && typeof j.host === 'string' && Number.isInteger(j.pid)) return j as LockInfo;
+  } catch {
+    // unreadable: treated as held (a half-written lock belongs to a starting sweep)
+  }
+  return undefined;
+}
+
+function holder(l: LockInfo): string {
+  return `sweep ${l.sweepId} (workflow ${l.workflowId}, pid ${l.pid} on ${l.host}${l.address ? `, Temporal ${l.address}` : ', embedded Temporal'}, since ${l.startedAt})`;
+}
+
+/**
+ * Takes the lock of `outDir` for `info`, or throws RequestError naming the sweep that holds
+ * it. `workflowState` asks the Temporal server this client uses (undefined: no server yet).
+ */
+export async function acquireOutLock(
+  outDir: string,
+  info: Omit<LockInfo, 'host' | 'pid' | 'startedAt'>,
+  workflowState?: (workflowId: string) => Promise<WorkflowState>,
+): Promise<OutLock> {
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, LOCK_NAME);
+  const mine: LockInfo = { ...info, host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() };
+  const text = `${JSON.stringify(mine)}\n`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, text, { flag: 'wx' });
+      return {
+        file,
+        release: () => {
+          // Only our own lock: a later sweep may have taken over a lock we left stale.
+          if (readLock(file)?.pid === mine.pid && readLock(file)?.startedAt === mine.startedAt) fs.rmSync(file, { force: true });
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const held = readLock(file);
+    if (!held) {
+      throw new RequestError('out', `${outDir} is locked by another gsweep (${file} is unreadable); if no sweep is using it, delete ${file}`);
+    }
+    const stale = await isStale(held, workflowState);
+    if (stale !== true) {
+      throw new RequestError(
+        'out',
+        `${outDir} is in use by ${holder(held)}; one sweep per output directory at a time: ${howToWait(held)}` +
+          (stale === 'unknown' ? `; if it is no longer running, delete ${file}` : ''),
+      );
+    }
+    // Stale: remove it and try again (another client racing us may win; then we report it).
+    fs.rmSync(file, { force: true });
+  }
+  throw new RequestError('out', `${outDir}: could not take ${file}; another gsweep is starting a sweep there`);
+}
+
+function howToWait(l: LockInfo): string {
+  if (l.embedded) return `wait for that gsweep (pid ${l.pid}) to finish, or stop it with Ctrl-C`;
+  const at = l.address ? ` --address ${l.address}${l.namespace && l.namespace !== 'default' ? ` --namespace ${l.namespace}` : ''}` : '';
+  return `wait for it (\`gsweep wait ${l.workflowId}${at}\`) or cancel it first (\`gsweep cancel ${l.workflowId}${at}\`)`;
+}
+
+async function isStale(held: LockInfo, workflowState?: (workflowId: string) => Promise<WorkflowState>): Promise<boolean | 'unknown'> {
+  const sameHost = held.host === os.hostname();
+  if (sameHost && pidAlive(held.pid)) return false;
+  if (sameHost && held.embedded) return true;
+  const state = workflowState ? await workflowState(held.workflowId).catch(() => 'unknown' as const) : 'unknown';
+  if (state === 'running') return false;
+  if (state === 'closed') return true;
+  // Its process is dead on this host and our server does not know the workflow: it ran
+  // elsewhere only if the lock names another server.
+  return sameHost && (held.embedded || !held.address) ? true : 'unknown';
+}
