@@ -256,9 +256,10 @@ describe('overrides against the script', () => {
       { name: 'DC2', type: 'DifferentialCorrector', path: `${RUN_DIR}/dc2.data`, maxIterations: 3 },
     ]);
     expect(r.text).toContain(`GMAT DC2.MaximumIterations = 3;\nGMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';\nGMAT DC2.ReportFile = '${RUN_DIR}/dc2.data';\nBeginMissionSequence;`);
-    // An override of a solver's ReportFile cannot move its log out of the run directory.
-    const moved = patchScript(src, { 'DC.ReportFile': '/tmp/elsewhere.data' }, RUN_DIR).text;
-    expect(moved.indexOf(`GMAT DC.ReportFile = '${RUN_DIR}/DifferentialCorrectorDC.data';`)).toBeGreaterThan(moved.indexOf("GMAT DC.ReportFile = '/tmp/elsewhere.data';"));
+    // A solver's ReportFile is an output path: an override of it is refused before anything runs.
+    expect(errorOf(() => patchScript(src, { 'DC.ReportFile': '/tmp/elsewhere.data' }, RUN_DIR)).message).toContain(
+      'override "DC.ReportFile" = "/tmp/elsewhere.data": "ReportFile" of a DifferentialCorrector chooses where GMAT writes a file',
+    );
     expect(errorOf(() => patchScript(src.replace("'logs/dc2.data'", "'RF.txt'"), {}, RUN_DIR)).message).toBe(
       'solver DC2 (DifferentialCorrector) would write its log as "RF.txt", a name output RF also uses; set DC2.ReportFile to another name',
     );
