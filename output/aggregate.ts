@@ -11,7 +11,7 @@ import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
 import { aggregateTablePath, manifestPath, runDir } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
-import { readCurrentOutcome, tableFileOf, type RunOutcome } from './outcome';
+import { failedForLostTables, readCurrentOutcome, tableFileOf, type RunOutcome } from './outcome';
 import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
@@ -276,16 +276,10 @@ export async function aggregateRuns(
           read.clear();
           state = {
             status: 'failed',
-            outcome: {
-              ...outcome,
-              status: 'failed',
-              output_paths: {},
-              solver_paths: {},
-              extra_outputs: {},
-              converged: {},
-              tables: {},
-              stderr: `run ${id} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, id)} and run \`gsweep resume\` to re-run it`,
-            },
+            outcome: failedForLostTables(
+              outcome,
+              `run ${id} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, id)} and run \`gsweep resume\` to re-run it`,
+            ),
           };
         }
       }

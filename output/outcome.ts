@@ -226,18 +226,17 @@ export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | 
   if (problems.length === 0) return outcome;
   const allMissing = problems.every(([, p]) => p === 'missing');
   const list = problems.map(([file, p]) => (allMissing ? file : `${file} (${p})`)).join(', ');
-  return {
-    ...outcome,
-    status: 'failed',
-    output_paths: {},
-    solver_paths: {},
-    extra_outputs: {},
-    converged: {},
-    tables: {},
-    stderr: allMissing
+  return failedForLostTables(
+    outcome,
+    allMissing
       ? `run ${runId} finished ok but its tables are gone: ${list}; \`gsweep resume\` re-runs it`
       : `run ${runId} finished ok but its tables are damaged: ${list}; \`gsweep resume\` re-runs it`,
-  };
+  );
+}
+
+/** An ok run whose tables cannot be used counts as failed, with no tables, so resume re-runs it. */
+export function failedForLostTables(outcome: RunOutcome, stderr: string): RunOutcome {
+  return { ...outcome, status: 'failed', output_paths: {}, solver_paths: {}, extra_outputs: {}, converged: {}, tables: {}, stderr };
 }
 
 function corruptOutcome(runId: number, stderr: string): RunOutcome {
