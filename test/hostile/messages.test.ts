@@ -35,6 +35,23 @@ function expectOneSentence(r: { code: number | null; stderr: string }, code: num
   expect(r.stderr).not.toMatch(STACK);
 }
 
+
+/** `gsweep …` as a user's terminal runs it; `interrupt` is Ctrl-C once the sweep has started. */
+function startSweepProcess(args: string[], extraEnv: Record<string, string>) {
+  const child = spawn(process.execPath, [GSWEEP_BIN, ...args], { env: { ...process.env, ...ENV, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return {
+    async interrupt(): Promise<{ code: number | null; stderr: string }> {
+      await waitFor(() => stderr.includes('started sweep'), 'the sweep to start', 90_000);
+      child.kill('SIGINT');
+      const code = await exited;
+      return { code, stderr };
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
+}
 describe('bad input: exit 2, one sentence, nothing created', () => {
   const cases: { name: string; setup?: (cwd: string) => void; args: string[]; message: string | RegExp }[] = [
     { name: 'malformed CSV', setup: (cwd) => fs.writeFileSync(path.join(cwd, 's.csv'), 'Sat.SMA,Sat.ECC\n7000,"0.1\n'), args: ['run', LEO, '--samples', 's.csv'], message: /samples .*s\.csv: is not valid CSV: / },
@@ -128,17 +145,10 @@ describe('commands against a server', () => {
     const cwd = work();
     const out = path.join(cwd, 'o');
     const queue = 'nobody-runs-this';
-    const child = spawn(process.execPath, [GSWEEP_BIN, 'run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out, '--sweep-id', 'ctrl-c-remote', '--task-queue', queue, '--address', env.address], {
-      env: { ...process.env, ...ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const child = startSweepProcess(['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out, '--sweep-id', 'ctrl-c-remote', '--task-queue', queue, '--address', env.address], {});
     try {
-      await waitFor(() => stderr.includes('started sweep'), 'the sweep to start', 90_000);
-      child.kill('SIGINT');
-      expect(await exited).toBe(1);
+      const { code, stderr } = await child.interrupt();
+      expect(code).toBe(1);
       expect(stderr).toContain(
         `gsweep: interrupted; sweep ctrl-c-remote keeps running on ${env.address}: \`gsweep wait ctrl-c-remote --address ${env.address}\` reattaches, \`gsweep cancel ctrl-c-remote --address ${env.address}\` stops it`,
       );
@@ -149,7 +159,7 @@ describe('commands against a server', () => {
       const again = await runCli(['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--engine', 'stand-in', '--out', out, '--task-queue', queue, '--address', env.address]);
       expectOneSentence(again, 2, /is in use by sweep ctrl-c-remote \(workflow ctrl-c-remote, pid \d+ on .*, Temporal .*\); one sweep per output directory at a time: wait for it \(`gsweep wait ctrl-c-remote --address /);
     } finally {
-      child.kill('SIGKILL');
+      child.kill();
       await env.client.workflow.getHandle('ctrl-c-remote').terminate().catch(() => undefined);
     }
   }, 150_000);
@@ -204,22 +214,15 @@ describe('a live sweep (embedded server)', () => {
   it('Ctrl-C says how to resume, exits 1 without a stack, and frees the directory', async () => {
     const cwd = work();
     const out = path.join(cwd, 'o');
-    const child = spawn(process.execPath, [GSWEEP_BIN, 'run', LEO, '--grid', 'Sat.SMA=7000:7100:4', '--engine', 'stand-in', '--out', out, '--concurrency', '1'], {
-      env: { ...process.env, ...ENV, GSWEEP_STANDIN_DELAY_MS: '5000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const child = startSweepProcess(['run', LEO, '--grid', 'Sat.SMA=7000:7100:4', '--engine', 'stand-in', '--out', out, '--concurrency', '1'], { GSWEEP_STANDIN_DELAY_MS: '5000' });
     try {
-      await waitFor(() => stderr.includes('started sweep'), 'the sweep to start', 90_000);
-      child.kill('SIGINT');
-      expect(await exited).toBe(1);
+      const { code, stderr } = await child.interrupt();
+      expect(code).toBe(1);
       expect(stderr).toMatch(/gsweep: interrupted; the embedded Temporal server stops with gsweep, so sweep \S+ stops here; `gsweep resume .* --engine stand-in` finishes it later \(runs already ok are kept\)/);
       expect(stderr).not.toMatch(STACK);
       expect(fs.existsSync(path.join(out, LOCK_NAME))).toBe(false);
     } finally {
-      child.kill('SIGKILL');
+      child.kill();
     }
   }, 150_000);
 });
