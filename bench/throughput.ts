@@ -14,7 +14,7 @@
  *
  *   npx tsx bench/throughput.ts [--runs 5000] [--max-in-flight 500] [--concurrency 500]
  *                               [--repeat 2] [--wft N] [--pollers N] [--max-cached N] [--eager N]
- *                               [--no-history] [--max-buffered N] [--db-file] [--json FILE]
+ *                               [--no-history] [--max-buffered N] [--no-eager-server] [--db-file] [--json FILE]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -184,6 +184,8 @@ async function main(): Promise<void> {
   // The embedded server's own settings (client/dev-server.ts), optionally overridden.
   const dynamicConfig: Record<string, string | number | boolean> = { ...EMBEDDED_DYNAMIC_CONFIG };
   if (flags['max-buffered'] !== undefined) dynamicConfig['history.maximumBufferedEventsBatch'] = numberFlag(flags, 'max-buffered', 100);
+  // The server's own default (off): every run goes through matching, whatever --eager says.
+  if (flags['no-eager-server'] === true) dynamicConfig['system.enableActivityEagerExecution'] = false;
   console.log(
     `throughput: ${runs} runs, engine returning at once, server database ${flags['db-file'] === true ? 'in a file' : 'in memory'}, worker in its own process (${workerArgs.join(' ')}), maxInFlight ${maxInFlight}, server dynamic config ${JSON.stringify(dynamicConfig)}, ${repeat} repeats`,
   );

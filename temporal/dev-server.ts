@@ -22,6 +22,9 @@ import { obtainTemporalCli } from './temporal-cli';
  */
 export const EMBEDDED_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
   'history.maximumBufferedEventsBatch': 4 * MAX_IN_FLIGHT_LIMIT,
+  // Off by default in the server. With it, a worker takes the runs its own workflow task
+  // starts without the matching round trip (workers/plugin.ts EAGER_ACTIVITIES_PER_WORKFLOW_TASK).
+  'system.enableActivityEagerExecution': true,
 };
 
 export interface DevServerOptions {

@@ -11,6 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type W
 import { createActivities, registeredActivities } from '../../activities';
 import type { AggregateInput, RunTask } from '../../sweep/sweep';
 import { workflowBundlePath } from '../../workers/bundle';
+import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK } from '../../workers/plugin';
 import { numberFlag, parseArgs } from './common';
 
 async function main(): Promise<void> {
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     workerOptions.maxConcurrentWorkflowTaskPolls = n;
   }
   if (flags['max-cached'] !== undefined) workerOptions.maxCachedWorkflows = numberFlag(flags, 'max-cached', 100);
-  if (flags.eager !== undefined) workerOptions.maxEagerActivityReservationsPerWorkflowTask = numberFlag(flags, 'eager', 3);
+  // As GsweepPlugin (role all) sets it, unless --eager says otherwise.
+  workerOptions.maxEagerActivityReservationsPerWorkflowTask = numberFlag(flags, 'eager', EAGER_ACTIVITIES_PER_WORKFLOW_TASK);
 
   const connection = await NativeConnection.connect({ address: String(flags.address) });
   const activities = createActivities();

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSweep, waitForSweep } from '../../client/sweeps';
-import { GsweepPlugin } from '../../workers/plugin';
+import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK, GsweepPlugin } from '../../workers/plugin';
 import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
@@ -51,6 +51,15 @@ describe('GsweepPlugin.configureWorker', () => {
       'gsweep.writeAggregate',
     ]);
     expect(options.workflowBundle).toBeDefined();
+  });
+
+  it('takes up to EAGER_ACTIVITIES_PER_WORKFLOW_TASK runs eagerly (role all), none on a control worker, and keeps a fleet’s own setting', async () => {
+    expect((await new GsweepPlugin().configureWorker(base)).maxEagerActivityReservationsPerWorkflowTask).toBe(EAGER_ACTIVITIES_PER_WORKFLOW_TASK);
+    expect(EAGER_ACTIVITIES_PER_WORKFLOW_TASK).toBeGreaterThan(3); // the SDK's default
+    expect((await new GsweepPlugin({ role: 'control' }).configureWorker(base)).maxEagerActivityReservationsPerWorkflowTask).toBe(0);
+    const own = { ...base, maxEagerActivityReservationsPerWorkflowTask: 7 };
+    expect((await new GsweepPlugin().configureWorker(own)).maxEagerActivityReservationsPerWorkflowTask).toBe(7);
+    expect((await new GsweepPlugin({ role: 'control' }).configureWorker(own)).maxEagerActivityReservationsPerWorkflowTask).toBe(0);
   });
 
   it("keeps a fleet's own workflows file (which re-exports sweepWorkflow)", async () => {
