@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const workerArgs = ['--concurrency', String(numberFlag(flags, 'concurrency', 500))];
   for (const name of ['wft', 'pollers', 'max-cached', 'eager']) if (flags[name] !== undefined) workerArgs.push(`--${name}`, String(flags[name]));
   printMachine();
-  // The embedded server's own settings (client/dev-server.ts), optionally overridden.
+  // The embedded server's own settings (temporal/dev-server.ts), optionally overridden.
   const dynamicConfig: Record<string, string | number | boolean> = { ...EMBEDDED_DYNAMIC_CONFIG };
   if (flags['max-buffered'] !== undefined) dynamicConfig['history.maximumBufferedEventsBatch'] = numberFlag(flags, 'max-buffered', 100);
   // The server's own default (off): every run goes through matching, whatever --eager says.
