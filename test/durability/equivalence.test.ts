@@ -83,8 +83,12 @@ describe.each(ENGINES)('equivalence of sweeps however they were served ($label)'
       sweep(
         'killed',
         [
+          // The kill must land while runs are left: the victim starts its second run ~3 s in,
+          // by when the other worker (2 slots, 0.6 s a run) has finished ~10 of the 24. At
+          // 0.2 s a run it could finish 20 first, above all with eager dispatch handing it
+          // the runs its own workflow tasks start.
           { concurrency: 1, env: { GSWEEP_STANDIN_DELAY_MS: '3000' }, subTag: 'eq-victim' },
-          { concurrency: 2, env: { GSWEEP_STANDIN_DELAY_MS: '200' } },
+          { concurrency: 2, env: { GSWEEP_STANDIN_DELAY_MS: '600' } },
         ],
         async (out, [victim]) => {
           const victimTag = `${env.tag}-eq-victim`;
