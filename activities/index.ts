@@ -13,6 +13,8 @@ import {
   type ContextFile,
   type AggregateInput,
   type AggregateSummary,
+  type BatchReport,
+  type BatchTask,
   type FailureRecord,
   type InputPageRequest,
   type OkPage,
@@ -23,27 +25,25 @@ import {
 } from '../sweep/sweep';
 import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
-import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { EngineSlots } from '../gmat/slots';
 import type { WarmPool } from '../gmat/warm';
-import { ScriptError } from '../gmat/script';
 import { appendFailures } from '../output/failures';
 import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from '../output/input-tables';
 import { contextPath, requestPath, runDir, runsDir, scriptCopyPath } from '../output/layout';
 import {
   collectExtraTables,
-  PostprocessCancelled,
-  PostprocessError,
   runPostprocessCommand,
   runPostprocessFunction,
   type PostprocessFunction,
   type PostprocessRun,
 } from '../postprocess/hook';
 import { writeJsonAtomic } from '../output/atomic';
-import { OutputParseError, runMission, type RunMissionOptions } from '../gmat/run-mission';
+import { runMission, type RunMissionOptions } from '../gmat/run-mission';
+import { runBatch } from './batch';
+import { classifyRunError } from './run-error';
 import { canonicalScriptSha256 } from '../output/script-hash';
-import { OverrideError, type Overrides } from '../sweep/overrides';
+import type { Overrides } from '../sweep/overrides';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -144,6 +144,24 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     }
   };
 
+  /** One run of a sweep, start to finish (gmat/run-mission.ts), with this worker's resources. */
+  const runOne = (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) =>
+    runMission({
+      scriptText: scriptText(context),
+      overrides,
+      runId,
+      runDirectory: runDir(context.outDir, runId),
+      install: installFor(context),
+      timeoutMs: context.runTimeoutMs,
+      signal,
+      attempt,
+      context: contextOf(context, runId),
+      postprocess: postprocessFor(context, runId, signal),
+      sweepId: context.sweepId,
+      warm: context.engine.mode === 'warm' && resources.warmPool ? { pool: resources.warmPool, scriptKey: context.scriptSha256 } : undefined,
+      slots,
+    });
+
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
     async prepareSweep({ input }: { input: SweepInput }): Promise<void> {
@@ -192,47 +210,39 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       appendFailures(context.outDir, failures);
     },
 
+    /** One run per activity: what sweeps started before batches schedule. */
     async runGmat(task: RunTask): Promise<RunReport> {
       const { context, runId, overrides } = task;
       const stop = startHeartbeats();
       try {
         const signal = Context.current().cancellationSignal;
-        const result = await runMission({
-          scriptText: scriptText(context),
-          overrides,
-          runId,
-          runDirectory: runDir(context.outDir, runId),
-          install: installFor(context),
-          timeoutMs: context.runTimeoutMs,
-          signal,
-          attempt: activityInfo().attempt,
-          context: contextOf(context, runId),
-          postprocess: postprocessFor(context, runId, signal),
-          sweepId: context.sweepId,
-          warm:
-            context.engine.mode === 'warm' && resources.warmPool
-              ? { pool: resources.warmPool, scriptKey: context.scriptSha256 }
-              : undefined,
-          slots: resources.engineSlots,
-        });
+        const result = await runOne(context, runId, overrides, signal, activityInfo().attempt, resources.engineSlots);
         const rows = Object.values(result.tables).reduce((n, t) => n + t.rows, 0);
         return { runId, status: 'ok', rows };
       } catch (err) {
-        if (err instanceof GmatRunError) {
-          if (err.kind === 'cancelled') throw new CancelledFailure(`run ${runId} cancelled; GMAT process tree killed`);
-          throw nonRetryable(RUN_FAILURE_TYPES.rejected, err.message, { runId, logPath: err.logPath, kind: err.kind });
-        }
-        if (err instanceof OutputParseError) throw nonRetryable(RUN_FAILURE_TYPES.unparseable, err.message, { runId });
-        if (err instanceof PostprocessCancelled) throw new CancelledFailure(err.message);
-        if (err instanceof PostprocessError) throw nonRetryable(RUN_FAILURE_TYPES.postprocess, err.message, { runId });
-        if (err instanceof ScriptError || err instanceof OverrideError) {
-          throw nonRetryable(RUN_FAILURE_TYPES.badInput, `run ${runId}: ${err.message}`, { runId });
-        }
+        const verdict = classifyRunError(err, runId);
+        if (verdict.kind === 'cancelled') throw new CancelledFailure(verdict.message);
+        if (verdict.kind === 'failed') throw nonRetryable(verdict.type, verdict.message, verdict.details);
         // Anything else (unwritable directory, full disk, lost NFS) is infrastructure:
         // Temporal retries it per the sweep's retry policy.
         throw err;
       } finally {
         stop();
+      }
+    },
+
+    /** A range of runs, one after another (activities/batch.ts). */
+    async runBatch(task: BatchTask): Promise<BatchReport> {
+      const tables = new InputTables(task.context.outDir);
+      try {
+        return await runBatch(task, {
+          run: async (runId, signal, slots) =>
+            runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, activityInfo().attempt, slots),
+          outDir: task.context.outDir,
+          slots: resources.engineSlots,
+        });
+      } finally {
+        tables.close();
       }
     },
 

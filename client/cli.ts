@@ -86,7 +86,9 @@ function addSweepOptions(cmd: Command): Command {
     .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
     .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default('warm'))
-    .option('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
+    .option('--max-in-flight <n>', 'batches of runs at once, so GMAT runs at once across all workers (1-500)', positiveInt)
+    .option('--batch-seconds <s>', 'engine time one batch of runs aims at, measured from finished runs (default 20)', positiveNumber)
+    .option('--batch-size <n>', 'pin the runs per batch instead of sizing batches by time', positiveInt)
     .option('--run-timeout <seconds>', 'per-run timeout', positiveNumber)
     .option('--heartbeat-timeout <seconds>', 'how fast a lost worker is noticed', positiveNumber)
     .option('--retries <n>', 'attempts per run for infrastructure failures', positiveInt)
@@ -107,6 +109,8 @@ interface SweepCliOptions extends ConnectionFlags {
   engineMode?: 'fresh' | 'warm';
   gmatRoot?: string;
   maxInFlight?: number;
+  batchSeconds?: number;
+  batchSize?: number;
   runTimeout?: number;
   heartbeatTimeout?: number;
   retries?: number;
@@ -131,6 +135,8 @@ function baseRequest(script: string, o: SweepCliOptions): SweepRequest {
     // (the embedded one included) uses its own --gmat-root / GMAT_ROOT.
     gmatRoot: o.gmatRoot,
     maxInFlight: o.maxInFlight,
+    batchSeconds: o.batchSeconds,
+    batchSize: o.batchSize,
     runTimeoutSeconds: o.runTimeout,
     heartbeatTimeoutSeconds: o.heartbeatTimeout,
     retry: o.retries ? { maximumAttempts: o.retries } : undefined,
@@ -546,7 +552,7 @@ export function buildProgram(): Command {
     });
 
   addConnectionOptions(program.command('set').description('change a running sweep: how many runs it keeps in flight').argument('<sweep-id>'))
-    .requiredOption('--max-in-flight <n>', 'runs scheduled at once (1-500)', positiveInt)
+    .requiredOption('--max-in-flight <n>', 'batches of runs at once, so GMAT runs at once (1-500)', positiveInt)
     .action(async (sweepId: string, o: ConnectionFlags & { maxInFlight: number }) => {
       const settings = connectionFor(o, 'set');
       const { client, close } = await connectClient(settings);

@@ -7,7 +7,7 @@
  * latest one.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { progressQuery } from '../workflows';
+import { sweepProgress } from './sweeps';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
 import type { SweepProgress, SweepSummary } from '../sweep/sweep';
 
@@ -62,7 +62,7 @@ async function describeOne(client: Client, info: WorkflowExecutionInfo): Promise
   const handle = client.workflow.getHandle(info.workflowId, info.runId);
   try {
     if (info.status.name === 'RUNNING') {
-      const p: SweepProgress = await handle.query(progressQuery);
+      const p: SweepProgress = await sweepProgress(handle);
       Object.assign(listing, { runCount: p.total, done: p.ok + p.failed, failed: p.failed, progressFrom: 'query' });
     } else if (info.status.name === 'COMPLETED' && listing.done === null) {
       const s = (await handle.result()) as SweepSummary;

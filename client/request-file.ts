@@ -58,6 +58,7 @@ const inputSchema = z.object({
   ]),
   runCount: z.number().int().positive(),
   maxInFlight: z.number().int().min(1).max(MAX_IN_FLIGHT_LIMIT),
+  batch: z.object({ seconds: z.number().positive().optional(), size: z.number().int().positive().optional() }).strict().optional(),
   retry: z.object({
     maximumAttempts: z.number().int().min(1).max(1000),
     initialIntervalMs: ms,

@@ -16,8 +16,9 @@ import { describeValue, OverrideError, validateOverrideKey, validateOverrideValu
 import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
-import { MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
-import { DEFAULT_ENGINE_MODE, type ContextFile, type EngineKind, type GridAxis, type PerturbSpec, type PostprocessSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
+import { MAX_BATCH_RUNS } from '../sweep/batches';
+import { formatCount, MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
+import { DEFAULT_BATCH_SECONDS, DEFAULT_ENGINE_MODE, type BatchSpec, type ContextFile, type EngineKind, type GridAxis, type PerturbSpec, type PostprocessSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
 import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
 import { LOCK_NAME } from './out-lock';
 import { RequestError } from './request-error';
@@ -55,6 +56,10 @@ export const sweepRequestSchema = z
       })
       .optional(),
     maxInFlight: z.number().int().optional(),
+    /** Engine seconds a batch of runs aims at (measured from finished batches). */
+    batchSeconds: z.number().positive().optional(),
+    /** Runs per batch, pinned (instead of batchSeconds). */
+    batchSize: z.number().int().positive().optional(),
     sweepId: z.string().optional(),
     /** Run after each successful GMAT run: a command line, or a worker-registered function. */
     postprocess: z.union([z.string().min(1), z.object({ hook: z.string().min(1) }).strict()]).optional(),
@@ -66,6 +71,8 @@ export const sweepRequestSchema = z
 export type SweepRequest = z.infer<typeof sweepRequestSchema>;
 
 export const DEFAULTS = {
+  /** Batches at once; one batch runs one GMAT at a time, so also the bound on runs at once. */
+  maxInFlight: 200,
   runTimeoutSeconds: 600,
   heartbeatTimeoutSeconds: 10,
   retry: { maximumAttempts: 5, initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 30 },
@@ -208,6 +215,20 @@ function refuseProtoKeys(value: unknown, where: string, depth = 0): void {
   }
 }
 
+function checkBatch(seconds: number | undefined, size: number | undefined): BatchSpec | undefined {
+  if (seconds !== undefined && size !== undefined) {
+    throw new RequestError('batchSize', `${size} pins the batch size while batchSeconds (${seconds}) asks for sizing by time; give one of --batch-size and --batch-seconds`);
+  }
+  if (seconds !== undefined && !(seconds >= 0.1 && seconds <= 3600)) {
+    throw new RequestError('batchSeconds', `${seconds} is outside 0.1..3600 seconds of engine time per batch; give a value in that range (default ${DEFAULT_BATCH_SECONDS})`);
+  }
+  if (size !== undefined && size > MAX_BATCH_RUNS) {
+    throw new RequestError('batchSize', `${size} is more than ${formatCount(MAX_BATCH_RUNS)} runs per batch; give at most ${formatCount(MAX_BATCH_RUNS)}`);
+  }
+  if (seconds === undefined && size === undefined) return undefined;
+  return { ...(seconds !== undefined ? { seconds } : {}), ...(size !== undefined ? { size } : {}) };
+}
+
 export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise<PreparedSweep> {
   refuseProtoKeys(raw, '');
   const parsed = sweepRequestSchema.safeParse(raw);
@@ -336,10 +357,11 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   if (runCount < 1) throw new RequestError('runSet', 'the run set has no runs; give at least one');
   checkRunCount(runSet.kind === 'samples' ? 'samples' : runSet.kind, runCount);
 
-  const maxInFlight = request.maxInFlight ?? 200;
+  const maxInFlight = request.maxInFlight ?? DEFAULTS.maxInFlight;
   if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
     throw new RequestError('maxInFlight', `${maxInFlight} is outside 1..${MAX_IN_FLIGHT_LIMIT}; Temporal limits pending activities, so give at most ${MAX_IN_FLIGHT_LIMIT}`);
   }
+  const batch = checkBatch(request.batchSeconds, request.batchSize);
 
   const sweepId = request.sweepId ?? sweepIdFor(scriptPath);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(sweepId)) {
@@ -385,6 +407,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
       runSet,
       runCount,
       maxInFlight,
+      ...(batch ? { batch } : {}),
       retry,
       heartbeatTimeoutMs: 1000 * (request.heartbeatTimeoutSeconds ?? DEFAULTS.heartbeatTimeoutSeconds),
       searchAttributes: false,

@@ -12,12 +12,13 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { writeJsonAtomic } from '../output/atomic';
 import { writeInputTable } from '../output/input-tables';
 import { contextPath, manifestPath } from '../output/layout';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
-import type { SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
+import type { BatchProgress, SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
 import { prepareRequest, type PreparedSweep, type SweepRequest } from './request';
 import { RequestError } from './request-error';
@@ -126,8 +127,33 @@ export async function resumeSweep(
   return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, start);
 }
 
+/**
+ * Where the sweep stands, counted in runs. The workflow knows the runs of finished batches;
+ * runs finished inside batches still in flight are in those activities' heartbeat details,
+ * which DescribeWorkflowExecution returns. The query goes first, so a batch that finishes in
+ * between is missed for one poll rather than counted twice.
+ */
 export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {
-  return handle.query(progressQuery);
+  const progress = await handle.query(progressQuery);
+  if (!progress.batches) return progress;
+  const { raw } = await handle.describe();
+  let ok = 0;
+  let failed = 0;
+  for (const activity of raw.pendingActivities ?? []) {
+    const payloads = activity.heartbeatDetails?.payloads;
+    if (!payloads?.length) continue;
+    const details = await decodeFromPayloadsAtIndex<Partial<BatchProgress>>(handle.client.options.loadedDataConverter, 0, payloads).catch(() => undefined);
+    if (typeof details?.ok !== 'number' || typeof details.failed !== 'number') continue;
+    ok += details.ok + (details.skipped ?? 0);
+    failed += details.failed;
+  }
+  const finished = Math.min(ok + failed, progress.pending + progress.running);
+  return {
+    ...progress,
+    ok: progress.ok + ok,
+    failed: progress.failed + failed,
+    pending: Math.max(0, progress.pending - finished),
+  };
 }
 
 export async function setMaxInFlight(handle: SweepHandle, value: number): Promise<number> {

@@ -47,7 +47,7 @@ export interface RunMissionOptions {
    * The worker's engine slots: held only while GMAT runs, so this run's patching happens
    * before and its parsing after, overlapping other runs' GMAT time.
    */
-  slots?: EngineSlots;
+  slots?: Pick<EngineSlots, 'acquire'>;
 }
 
 /** What a postprocess hook is told about the run it follows. */

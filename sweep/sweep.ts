@@ -113,9 +113,24 @@ export interface SweepInput {
   gmatTaskQueue?: string;
   /** Resume: runs already ok in an earlier execution (a bitset file in the output directory); they are not re-run. */
   alreadyOk?: InputTableRef;
+  /** How runs are grouped into batch activities; absent: the defaults (see BatchSpec). */
+  batch?: BatchSpec;
   /** State carried across continue-as-new; absent on the first execution. */
   carried?: CarriedState;
 }
+
+/**
+ * One `runBatch` activity runs a range of run ids one after another on one engine slot.
+ * By default a batch aims at `seconds` of engine time, measured from finished batches;
+ * `size` pins the number of runs per batch instead.
+ */
+export interface BatchSpec {
+  seconds?: number;
+  size?: number;
+}
+
+/** Engine time a batch aims at when the request names none. */
+export const DEFAULT_BATCH_SECONDS = 20;
 
 /**
  * What one execution hands the next: a few numbers, whatever the sweep's size. An
@@ -128,6 +143,10 @@ export interface CarriedState {
   failed: number;
   executions: number;
   startedAtMs: number;
+  /** Measured engine seconds per run id, so the next execution sizes its first batches right. */
+  secondsPerRun?: number;
+  /** Engine slots of the workers seen so far. */
+  slots?: number;
 }
 
 export interface SweepProgress {
@@ -142,6 +161,8 @@ export interface SweepProgress {
   executions: number;
   startedAtMs: number;
   phase: 'running' | 'draining' | 'aggregating' | 'done' | 'cancelling';
+  /** Batch activities in flight (absent from sweeps that schedule one activity per run). */
+  batches?: number;
 }
 
 export interface SweepSummary {
@@ -161,6 +182,43 @@ export interface RunTask {
   runId: number;
   overrides: Overrides;
 }
+
+/**
+ * One batch: runs `first .. first + count - 1`. The activity turns each run id into its
+ * overrides itself (expandRun, as the aggregate does), so no value travels in history.
+ */
+export interface BatchTask {
+  context: SweepContext;
+  runSet: RunSet;
+  first: number;
+  count: number;
+  /** Resume: runs already ok are skipped (and counted ok). */
+  alreadyOk?: InputTableRef;
+}
+
+/**
+ * How far a batch got: every run below `next` is finished (recorded in its run directory or
+ * in failures.jsonl). Sent as heartbeat details, so a retried batch starts at `next` and
+ * `gsweep status` counts runs, not batches; also the batch's result.
+ */
+export interface BatchProgress {
+  next: number;
+  ok: number;
+  failed: number;
+  /** Already ok from an earlier sweep (resume): not run again. */
+  skipped: number;
+  /** Engine milliseconds the batch held its slot (summed over attempts). */
+  engineMs: number;
+}
+
+export interface BatchReport extends BatchProgress {
+  /** Which worker ran it and how many engine slots that worker has: the workflow sizes batches for them. */
+  worker: string;
+  slots: number;
+}
+
+/** Failure type of a batch stopped by an infrastructure failure of one run (retried by Temporal). */
+export const BATCH_RUN_INFRASTRUCTURE = 'RunInfrastructureFailure';
 
 export interface RunReport {
   runId: number;

@@ -17,8 +17,9 @@ function firstLine(text: string): string {
 export function formatLogEntry(entry: LogEntry): string {
   const meta = (entry.meta ?? {}) as Record<string, unknown>;
   const error = meta.error as (Error & { type?: string }) | undefined;
-  // `gsweep.runGmat` (and the bare `runGmat` of histories recorded before the prefix).
-  if (entry.message === 'Activity failed' && (meta.activityType === activityType('runGmat') || meta.activityType === 'runGmat')) {
+  // `gsweep.runBatch`, `gsweep.runGmat` (and the bare `runGmat` of histories recorded before the prefix).
+  const runActivities = [activityType('runBatch'), activityType('runGmat'), 'runGmat'];
+  if (entry.message === 'Activity failed' && runActivities.includes(meta.activityType as string)) {
     const retry = error && (error as { nonRetryable?: boolean }).nonRetryable === false ? ` (attempt ${meta.attempt}, will be retried)` : '';
     return `gsweep: ${meta.activityId} failed${error?.type ? ` (${error.type})` : ''}: ${firstLine(error?.message ?? 'unknown error')}${retry}`;
   }

@@ -23,8 +23,9 @@ import { workflowBundlePath } from './bundle';
 /**
  * What a worker hosts. `all`: the sweep workflow and every activity (one kind of host).
  * `control`: the workflow and the activities that touch only the output directory
- * (prepare, samples, aggregate). `gmat`: only `gsweep.runGmat`, for GMAT hosts polling the
- * queue a sweep names as its `gmatTaskQueue`.
+ * (prepare, failures, aggregate). `gmat`: only the run activities (`gsweep.runBatch`, and
+ * `gsweep.runGmat` for sweeps started before batches), for GMAT hosts polling the queue a
+ * sweep names as its `gmatTaskQueue`.
  */
 export type GsweepWorkerRole = 'all' | 'control' | 'gmat';
 
@@ -49,8 +50,16 @@ export interface GsweepPluginOptions {
 const ROLE_ACTIVITIES: Record<GsweepWorkerRole, readonly SweepActivityName[]> = {
   all: SWEEP_ACTIVITY_NAMES,
   control: ['prepareSweep', 'loadInputPage', 'loadOkPage', 'recordFailures', 'writeAggregate'],
-  gmat: ['runGmat'],
+  gmat: ['runBatch', 'runGmat'],
 };
+
+/**
+ * A batch heartbeats how far it got every second; the SDK sends at most one heartbeat per
+ * this interval (and per 80 % of the heartbeat timeout), so `gsweep status` lags a run by at
+ * most about this much. One heartbeat a second per batch is far less server work than the
+ * one activity per run it replaces.
+ */
+export const HEARTBEAT_THROTTLE = '1 second';
 
 let pools = 0;
 
@@ -91,6 +100,7 @@ export class GsweepPlugin implements WorkerPlugin {
     return new SimplePlugin({ name: this.name, activities, workflowBundle }).configureWorker({
       ...options,
       maxEagerActivityReservationsPerWorkflowTask,
+      maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE,
     });
   }
 

@@ -19,3 +19,17 @@ export function proxySweepActivities(options: ActivityOptions): SweepActivities 
   }
   return activities as unknown as SweepActivities;
 }
+
+/** prepareSweep, recordFailures and the input pages: quick work on the output directory. */
+export const control = proxySweepActivities({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** writeAggregate: reads every run's tables, so it may take long; it heartbeats its progress. */
+export const aggregation = proxySweepActivities({
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, initialInterval: '5 seconds', maximumInterval: '1 minute' },
+});

@@ -1,132 +1,125 @@
 /**
- * The sweep workflow (SPEC §4): a sliding window of `runGmat` activities over a lazily
- * expanded run set, continue-as-new before history grows large, and a final
- * `writeAggregate`.
+ * The sweep workflow: it steers, activities do the data work. It cuts the run ids into
+ * batches (`runBatch` activities, each running a range of runs one after another), keeps enough of them in flight for every slot, adds up what they report,
+ * continues as new before history grows large, and ends with `writeAggregate`.
  *
- * Everything it carries is small whatever the sweep's size (issue 12): the run set is a
- * description (linspace axes as three numbers, long lists as hashed tables in the output
- * directory that activities page in), and an execution drains its window before it
- * continues as new, so the next one needs only a cursor and two counts. Failures a run
- * could not record itself go to `<out>/failures.jsonl` in small batches instead of
- * workflow state.
+ * No override value ever travels through history: a batch is `{ first, count }` plus the
+ * run-set description, and the activity expands each run id itself with the function the
+ * aggregate uses. Each run is still recorded on its own (run directory, outcome.json,
+ * manifest line, failure row); a batch heartbeats how far it got, so a retried batch re-runs
+ * only what was not finished and `gsweep status` counts runs, not batches.
  *
- * Deterministic: no I/O, no wall clock, no Node builtins (everything it imports from
- * `spec/` is sandbox-safe).
+ * Sweeps started before batches (no `gsweep-batches` marker in their history) finish in
+ * per-run-sweep.ts, the code they were started with.
+ *
+ * Deterministic: no I/O, no wall clock, no Node builtins.
  */
 import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RunBitset } from '../sweep/bitset';
+import { batchSummary, batchWindow, nextBatchSize, updateSecondsPerRun } from '../sweep/batches';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
-import type { Overrides } from '../sweep/overrides';
-import { expandRun, runSummary, tableCells } from '../sweep/runset';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
 import {
-  OK_PAGE_BYTES,
   RUN_FAILURE_TYPES,
+  type BatchProgress,
+  type BatchReport,
   type CarriedState,
   type FailureRecord,
-  type InputTableRef,
   type SweepInput,
   type SweepProgress,
   type SweepSummary,
 } from '../sweep/sweep';
-import { proxySweepActivities } from './activities';
+import { aggregation, control, proxySweepActivities } from './activities';
+import { failureMessage, failureType, surfaceCause } from './failures';
+import { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './handlers';
+import { perRunSweep } from './per-run-sweep';
 
-export const progressQuery = defineQuery<SweepProgress>('progress');
-export const setMaxInFlightUpdate = defineUpdate<number, [number]>('setMaxInFlight');
+export { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './handlers';
+
+/** Marks histories of sweeps that run in batches; older histories replay per-run-sweep.ts. */
+export const BATCHES_PATCH = 'gsweep-batches';
 
 /** Safety net for servers that never suggest continue-as-new (history error limit is 51 200). */
 const HISTORY_EVENTS_CEILING = 20_000;
-/** A failure message is kept to this many characters (the run's own outcome.json has the rest). */
-const NOTE_MAX_CHARS = 1000;
 /** Failures waiting to be appended to failures.jsonl are flushed at this count... */
 const FAILURE_BATCH_MAX = 32;
 /** ...in batches of at most this much JSON (escaping can make a 1000-character message 6000 bytes). */
 const FAILURE_BATCH_BYTES = 32 * 1024;
-/** These failures wrote their own outcome.json (gmat/run-mission.ts); the others are recorded by the workflow. */
-const SELF_RECORDED: readonly string[] = [RUN_FAILURE_TYPES.rejected, RUN_FAILURE_TYPES.unparseable];
+/** Workers remembered for the slot count; a fleet larger than this is counted as this many. */
+const WORKERS_REMEMBERED = 1024;
+/** Longest start-to-close of one batch (Temporal durations are bounded; a batch this long is a hung worker). */
+const BATCH_TIMEOUT_CEILING_MS = 30 * 24 * 3600 * 1000;
 
-export function validateMaxInFlight(value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > MAX_IN_FLIGHT_LIMIT) {
-    throw new Error(`maxInFlight must be an integer from 1 to ${MAX_IN_FLIGHT_LIMIT}, got ${value}`);
+/** A range of run ids given to one batch activity. */
+interface Batch {
+  first: number;
+  count: number;
+}
+
+function isBatchProgress(value: unknown): value is BatchProgress {
+  const p = value as BatchProgress | undefined;
+  return typeof p === 'object' && p !== null && [p.next, p.ok, p.failed, p.skipped, p.engineMs].every((n) => typeof n === 'number');
+}
+
+/** How far a failed or cancelled batch got, from its failure's details or its last heartbeat. */
+function progressOf(err: unknown): { progress?: BatchProgress; runId?: number; type?: string; message?: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof TimeoutFailure) {
+    const details = cause.lastHeartbeatDetails;
+    return isBatchProgress(details) ? { progress: details } : {};
   }
-}
-
-function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  // ActivityFailure wraps the real cause (ApplicationFailure, TimeoutFailure, ...).
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  const message = e instanceof Error ? e.message : String(e);
-  return message.length > NOTE_MAX_CHARS ? `${message.slice(0, NOTE_MAX_CHARS)}...` : message;
-}
-
-function failureType(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  return cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined;
-}
-
-/**
- * A failed sweep-level activity fails the sweep with the activity's own reason as the
- * workflow's failure message (CLI, Temporal UI), not the SDK's "Activity task failed".
- */
-function surfaceCause(step: string): (err: unknown) => never {
-  return (err: unknown) => {
-    if (err instanceof ActivityFailure) {
-      throw ApplicationFailure.create({ type: 'SweepStepFailed', message: `${step} failed: ${failureMessage(err)}`, nonRetryable: true, cause: err });
-    }
-    throw err;
-  };
-}
-
-const control = proxySweepActivities({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-const aggregation = proxySweepActivities({
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 5, initialInterval: '5 seconds', maximumInterval: '1 minute' },
-});
-
-/** One page of an input table or of the already-ok bitset, as the workflow holds it. */
-interface Page<T> {
-  offset: number;
-  values: T;
+  if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) {
+    const details = cause.details?.[0] as { progress?: unknown; runId?: unknown; type?: unknown; message?: unknown } | undefined;
+    if (isBatchProgress(details)) return { progress: details };
+    return {
+      ...(isBatchProgress(details?.progress) ? { progress: details.progress } : {}),
+      ...(typeof details?.runId === 'number' ? { runId: details.runId } : {}),
+      ...(typeof details?.type === 'string' ? { type: details.type } : {}),
+      ...(typeof details?.message === 'string' ? { message: details.message } : {}),
+    };
+  }
+  return {};
 }
 
 /**
- * The state of one execution of a sweep, with SPEC §4's verbs: `schedule` the next run,
- * `record` its result, `drain` the window, `continue` as new, `cancel`, `aggregate`.
+ * The state of one execution of a sweep, with its verbs: `schedule` the next batch,
+ * `finished`/`failed` to add up a batch, `drain`, `continue` as new, `cancel`, `aggregate`.
  */
 export class Sweep {
   readonly executions: number;
   readonly startedAtMs: number;
   maxInFlight: number;
   phase: SweepProgress['phase'] = 'running';
-  /** Every run below the cursor has been started (or was already ok). */
+  /** Every run below the cursor has been given to a batch (or was already ok). */
   private cursor: number;
   private okCount: number;
   private failedCount: number;
   private cancelledCount = 0;
-  private readonly inFlight = new Set<number>();
+  /** Batches in flight by activity id. */
+  private readonly inFlight = new Map<string, Batch>();
+  /** Runs below the cursor to run again: what a batch left when it ran out of attempts. */
+  private readonly requeued: Batch[] = [];
   private pendingFailures: FailureRecord[] = [];
-  private readonly tablePages = new Map<string, Page<unknown[]>>();
-  private okPage?: Page<RunBitset>;
+  private secondsPerRun: number | undefined;
+  /** Engine slots by worker, from finished batches. */
+  private readonly workers = new Map<string, number>();
+  private carriedSlots: number;
+  private lastSize = 0;
   private lastUpsertDone = -1;
   private readonly upsertStep: number;
 
@@ -137,6 +130,8 @@ export class Sweep {
     this.cursor = carried?.cursor ?? 0;
     this.okCount = carried?.ok ?? 0;
     this.failedCount = carried?.failed ?? 0;
+    this.secondsPerRun = carried?.secondsPerRun;
+    this.carriedSlots = carried?.slots ?? 0;
     this.maxInFlight = Math.min(Math.max(1, input.maxInFlight), MAX_IN_FLIGHT_LIMIT);
     this.upsertStep = Math.max(1, Math.ceil(input.runCount / 50));
   }
@@ -149,6 +144,20 @@ export class Sweep {
     return this.okCount + this.failedCount;
   }
 
+  private get slots(): number {
+    let sum = 0;
+    for (const n of this.workers.values()) sum += n;
+    return Math.max(sum, this.carriedSlots);
+  }
+
+  private window(): number {
+    return batchWindow(this.maxInFlight, this.slots, this.lastSize, this.input.batch?.size !== undefined);
+  }
+
+  /**
+   * Runs settled by finished batches. Runs finished inside batches still in flight are in
+   * those activities' heartbeat details; `sweepProgress` on the client adds them.
+   */
   progress(): SweepProgress {
     const { runCount, context } = this.input;
     return {
@@ -163,13 +172,14 @@ export class Sweep {
       executions: this.executions,
       startedAtMs: this.startedAtMs,
       phase: this.phase,
+      batches: this.inFlight.size,
     };
   }
 
   publishProgress(force = false): void {
     const { runCount, searchAttributes } = this.input;
     setCurrentDetails(
-      `${this.done}/${runCount} runs done · ${this.failedCount} failed · ${this.inFlight.size} running (execution ${this.executions})`,
+      `${this.done}/${runCount} runs done · ${this.failedCount} failed · ${this.inFlight.size} batches running (execution ${this.executions})`,
     );
     if (searchAttributes && (force || this.done - this.lastUpsertDone >= this.upsertStep)) {
       this.lastUpsertDone = this.done;
@@ -192,91 +202,58 @@ export class Sweep {
     await control.prepareSweep({ input: { ...this.input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
   }
 
-  /** Loads the already-ok page holding `runId` (65 536 runs per page). */
-  private async loadOkPage(ref: InputTableRef, runId: number): Promise<RunBitset> {
-    const offset = runId - (runId % 8);
-    const { bits } = await control.loadOkPage({ context: this.input.context, ref, offset }).catch(surfaceCause("reading the sweep's inputs"));
-    const bytes = Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - offset / 8);
-    this.okPage = { offset, values: RunBitset.fromBase64(bytes * 8, bits) };
-    return this.okPage.values;
-  }
-
-  /**
-   * The next run to start, skipping (and counting) runs a resume found ok; undefined when
-   * all are started. Synchronous within a page: one await per run would cost seconds of
-   * workflow-task time on a large resume.
-   */
-  private async nextRun(): Promise<number | undefined> {
-    const { alreadyOk: ref, runCount } = this.input;
-    while (ref && this.cursor < runCount) {
-      const page = this.okPage;
-      const bits = page && this.cursor >= page.offset && this.cursor < page.offset + page.values.size ? page.values : await this.loadOkPage(ref, this.cursor);
-      if (!bits.has(this.cursor - this.okPage!.offset)) break;
-      this.cursor++;
-      this.okCount++;
-    }
-    return this.cursor < runCount ? this.cursor : undefined;
-  }
-
-  private async tableValue(ref: InputTableRef, index: number): Promise<void> {
-    const page = this.tablePages.get(ref.table);
-    if (page && index >= page.offset && index < page.offset + page.values.length) return;
-    const values = await control.loadInputPage({ context: this.input.context, ref, offset: index }).catch(surfaceCause("reading the sweep's inputs"));
-    this.tablePages.set(ref.table, { offset: index, values });
-  }
-
-  /** Overrides of one run; long grid axes and sample rows are paged in so history holds only the pages in use. */
-  private async overridesFor(runId: number): Promise<Overrides> {
-    const { runSet } = this.input;
-    for (const [ref, index] of tableCells(runSet, runId)) await this.tableValue(ref, index);
-    return expandRun(runSet, runId, (ref, index) => {
-      const page = this.tablePages.get(ref.table)!;
-      return page.values[index - page.offset];
-    });
-  }
-
   shouldContinueAsNew(): boolean {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_CEILING;
   }
 
   /**
-   * Starts the next run once the window has room. Returns false when every run has been
-   * started; 'continue' when this execution should hand over to the next one first.
+   * Starts the next batch once the window has room. Returns false when every run has been
+   * given to a batch; 'continue' when this execution should hand over to the next one first.
    */
   async schedule(): Promise<boolean | 'continue'> {
     for (;;) {
-      const next = await this.nextRun();
-      if (next === undefined) return false;
+      if (this.requeued.length === 0 && this.cursor >= this.input.runCount) return false;
       if (this.shouldContinueAsNew()) return 'continue';
       if (this.pendingFailures.length >= FAILURE_BATCH_MAX) await this.flushFailures();
-      if (this.inFlight.size >= this.maxInFlight) {
-        await condition(() => this.inFlight.size < this.maxInFlight);
+      if (this.inFlight.size >= this.window()) {
+        await condition(() => this.inFlight.size < this.window());
         continue;
       }
-      const overrides = await this.overridesFor(next);
-      this.cursor = next + 1;
-      this.start(next, overrides);
+      this.start(this.requeued.shift() ?? this.cut());
       return true;
     }
   }
 
-  private start(runId: number, overrides: Overrides): void {
-    const { context, retry, heartbeatTimeoutMs } = this.input;
-    this.inFlight.add(runId);
-    const run = proxySweepActivities({
-      activityId: `run-${runId}`,
+  /** The next range of run ids, sized by what finished batches measured. */
+  private cut(): Batch {
+    const count = nextBatchSize(this.input.batch, {
+      remaining: this.input.runCount - this.cursor,
+      secondsPerRun: this.secondsPerRun,
+      slots: this.slots,
+    });
+    const batch = { first: this.cursor, count };
+    this.cursor += count;
+    this.lastSize = count;
+    return batch;
+  }
+
+  private start(batch: Batch): void {
+    const { context, retry, heartbeatTimeoutMs, runSet, alreadyOk } = this.input;
+    const id = `runs-${batch.first}-${batch.first + batch.count - 1}`;
+    this.inFlight.set(id, batch);
+    const runBatch = proxySweepActivities({
+      activityId: id,
       ...(this.input.gmatTaskQueue ? { taskQueue: this.input.gmatTaskQueue } : {}),
-      summary: runSummary(runId, overrides),
-      // The engine enforces runTimeout itself (and kills GMAT). A run may first wait for an
-      // engine slot, at most one other run's time (workers accept 2 runs per slot, first
-      // come first served); the margin covers patching, parsing and Parquet writing.
-      startToCloseTimeout: 2 * context.runTimeoutMs + 120_000,
+      summary: batchSummary(runSet, batch.first, batch.count),
+      // The engine enforces the run timeout itself (and kills GMAT); each run may first wait
+      // for the one before it, and the margin covers patching, parsing and Parquet writing.
+      startToCloseTimeout: Math.min(batch.count * (2 * context.runTimeoutMs + 120_000), BATCH_TIMEOUT_CEILING_MS),
       heartbeatTimeout: heartbeatTimeoutMs,
-      // Stated explicitly: the SDK's actual default is TRY_CANCEL (its docs say otherwise,
-      // temporalio/sdk-typescript#2442), which would settle a cancelled run at once, so the
-      // sweep could write its aggregate and end while that run's GMAT still runs. Waiting
-      // means a run is settled only when its worker has killed the engine (or it finished).
+      // Stated explicitly: the SDK's actual default is TRY_CANCEL, which would settle a
+      // cancelled batch at once, so the sweep could write its aggregate and end while that
+      // batch's GMAT still runs. Waiting means a batch is settled only when its worker has
+      // killed the engine (or it finished).
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: {
         maximumAttempts: retry.maximumAttempts,
@@ -285,23 +262,55 @@ export class Sweep {
         maximumInterval: retry.maximumIntervalMs,
         nonRetryableErrorTypes: Object.values(RUN_FAILURE_TYPES),
       },
-    }).runGmat;
-    run({ context, runId, overrides }).then(
-      () => this.record(runId),
-      (err: unknown) => this.record(runId, err),
+    }).runBatch;
+    runBatch({ context, runSet, first: batch.first, count: batch.count, ...(alreadyOk ? { alreadyOk } : {}) }).then(
+      (report) => this.finished(id, batch, report),
+      (err: unknown) => this.failed(id, batch, err),
     );
   }
 
-  /** Settles one run: ok, failed (kept for failures.jsonl unless it wrote its own outcome), or cancelled. */
-  record(runId: number, err?: unknown): void {
-    this.inFlight.delete(runId);
-    if (err === undefined) this.okCount++;
-    else if (isCancellation(err)) this.cancelledCount++;
-    else {
+  private settle(progress: BatchProgress): void {
+    this.okCount += progress.ok + progress.skipped;
+    this.failedCount += progress.failed;
+  }
+
+  /** A batch ran every run of its range: each is ok or failed, and recorded as such. */
+  finished(id: string, batch: Batch, report: BatchReport): void {
+    this.inFlight.delete(id);
+    this.settle(report);
+    this.secondsPerRun = updateSecondsPerRun(this.secondsPerRun, report.engineMs, batch.count);
+    this.workers.delete(report.worker);
+    this.workers.set(report.worker, report.slots);
+    if (this.workers.size > WORKERS_REMEMBERED) this.workers.delete(this.workers.keys().next().value as string);
+    this.publishProgress();
+  }
+
+  /**
+   * A batch that ran out of attempts (infrastructure failures, a lost worker every time) or
+   * was cancelled. The runs it finished count as they are; the run it stopped at is failed
+   * with the reason, as a run is failed once its own retries run out; the rest of the range
+   * goes back to be run by a new batch.
+   */
+  failed(id: string, batch: Batch, err: unknown): void {
+    this.inFlight.delete(id);
+    const { progress, runId, ...cause } = progressOf(err);
+    const end = batch.first + batch.count;
+    const from = progress && progress.next > batch.first && progress.next <= end ? progress.next : batch.first;
+    if (progress) this.settle(progress);
+    if (isCancellation(err)) {
+      this.publishProgress();
+      return;
+    }
+    const blamed = runId !== undefined && runId >= from && runId < end ? runId : from;
+    if (blamed < end) {
       this.failedCount++;
-      const type = failureType(err);
-      if (!SELF_RECORDED.includes(type as string)) this.pendingFailures.push({ runId, ...(type ? { type } : {}), message: failureMessage(err) });
-      log.info('run failed', { runId, type });
+      // The run's own error when the batch said which run failed, else the batch's (a timeout).
+      const type = blamed === runId ? cause.type : failureType(err);
+      const message = blamed === runId && cause.message !== undefined ? cause.message : failureMessage(err);
+      this.pendingFailures.push({ runId: blamed, ...(type ? { type } : {}), message });
+      log.info('run failed', { runId: blamed, type });
+      if (blamed > from) this.requeued.push({ first: from, count: blamed - from });
+      if (blamed + 1 < end) this.requeued.push({ first: blamed + 1, count: end - blamed - 1 });
     }
     this.publishProgress();
   }
@@ -327,9 +336,13 @@ export class Sweep {
     }
   }
 
-  /** Waits until every started run has settled, then writes down their failures. */
+  /** Waits until every batch has settled and nothing is left to run again, then writes down failures. */
   async drain(): Promise<void> {
-    await condition(() => this.inFlight.size === 0);
+    for (;;) {
+      await condition(() => this.inFlight.size === 0 || (this.requeued.length > 0 && this.inFlight.size < this.window()));
+      if (this.requeued.length > 0) this.start(this.requeued.shift()!);
+      else if (this.inFlight.size === 0) break;
+    }
     await this.flushFailures();
   }
 
@@ -341,19 +354,22 @@ export class Sweep {
       failed: this.failedCount,
       executions: this.executions,
       startedAtMs: this.startedAtMs,
+      ...(this.secondsPerRun !== undefined ? { secondsPerRun: this.secondsPerRun } : {}),
+      slots: this.slots,
     };
     return continueAsNew<typeof sweepWorkflow>({ ...this.input, maxInFlight: this.maxInFlight, carried });
   }
 
   /**
-   * After a cancel request: in-flight runs were cancelled with the workflow (their engines
+   * After a cancel request: batches in flight were cancelled with the workflow (their engines
    * killed); wait until each has settled so nothing writes into run directories after the
    * aggregate, then write the aggregate for what finished.
    */
   async cancel(): Promise<void> {
     this.phase = 'cancelling';
     await CancellationScope.nonCancellable(async () => {
-      await this.drain();
+      await condition(() => this.inFlight.size === 0);
+      await this.flushFailures();
       this.cancelledCount = this.input.runCount - this.done;
       await this.aggregate();
     });
@@ -380,6 +396,7 @@ export class Sweep {
 }
 
 export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
+  if (!patched(BATCHES_PATCH)) return perRunSweep(input);
   const sweep = new Sweep(input);
   setHandler(progressQuery, () => sweep.progress());
   setHandler(

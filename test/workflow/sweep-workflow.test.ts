@@ -2,7 +2,8 @@
  * The sweep workflow itself, with stubbed activities (samples-typescript's mocked-activities
  * pattern) on a real dev server: the window, failures, continue-as-new, cancel, the
  * setMaxInFlight validator, resume's already-ok pages, and the size of every payload in
- * history for 10^6-run sweeps (issue 12). No GMAT, no stand-in: `runGmat` is a function here.
+ * history for 10^6-run sweeps. No GMAT, no stand-in: the real batch activity
+ * (activities/batch.ts) runs each run through a function given here.
  *
  * Time-skipping is not used: it needs Temporal's test server binary, which gsweep does not
  * download; nothing here waits on workflow timers, so it would not shorten these tests.
@@ -18,15 +19,17 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
+import { runBatch } from '../../activities/batch';
 import { readFailures } from '../../output/failures';
-import { requestPath, runDir } from '../../output/layout';
+import { failuresPath, requestPath, runDir } from '../../output/layout';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
 import { prepareRequest } from '../../client/request';
-import { resumeSweep } from '../../client/sweeps';
-import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, writeInputTable } from '../../output/input-tables';
+import { resumeSweep, sweepProgress } from '../../client/sweeps';
+import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, InputTables, writeInputTable } from '../../output/input-tables';
+import { expandRun } from '../../sweep/runset';
 import { activityType, type SweepActivityName } from '../../sweep/activity-names';
 import { RunBitset } from '../../sweep/bitset';
-import type { AggregateInput, FailureRecord, RunSet, RunTask, SweepInput } from '../../sweep/sweep';
+import type { AggregateInput, BatchTask, FailureRecord, RunSet, RunTask, SweepInput } from '../../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../../workflows';
 import { workflowBundlePath } from '../../workers/bundle';
 import { MISSIONS, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
@@ -81,10 +84,15 @@ interface Recorder {
   prepared: number;
 }
 
-/** Stubbed activities: no filesystem unless a test passes the real ones in. */
-function stubs(runGmat: (task: RunTask) => Promise<unknown>, recorder: Recorder, extra: Stubs = {}): Stubs {
+/**
+ * Stubbed activities: the real batch activity runs each run through `runOne` (overrides
+ * expanded from the output directory's input tables, failures.jsonl rows written by the
+ * batch); the rest are stubs unless a test passes the real ones in.
+ */
+function stubs(runOne: (task: RunTask) => Promise<unknown>, recorder: Recorder, extra: Stubs = {}): Stubs {
   return {
-    prepareSweep: async () => {
+    prepareSweep: async ({ input }) => {
+      fs.mkdirSync(input.context.outDir, { recursive: true });
       recorder.prepared++;
     },
     recordFailures: async ({ failures }) => {
@@ -94,9 +102,33 @@ function stubs(runGmat: (task: RunTask) => Promise<unknown>, recorder: Recorder,
       recorder.aggregates.push(input);
       return { tables: {}, rows: {}, manifestPath: path.join(input.context.outDir, 'manifest.jsonl'), ok: 0, failed: 0, cancelled: 0 };
     },
-    runGmat: runGmat as Activities['runGmat'],
+    runBatch: (async (task: BatchTask) => {
+      const tables = new InputTables(task.context.outDir);
+      try {
+        return await runBatch(task, {
+          outDir: task.context.outDir,
+          run: async (runId) => runOne({ context: task.context, runId, overrides: expandRun(task.runSet, runId, tables.valueAt) }),
+        });
+      } finally {
+        tables.close();
+      }
+    }) as Activities['runBatch'],
     ...extra,
   };
+}
+
+/** Every failure row of a sweep: those the workflow recorded and those its batches appended to failures.jsonl. */
+function failureRows(recorder: Recorder, outDir: string): FailureRecord[] {
+  const file = failuresPath(outDir);
+  const appended = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { run_id: number; type: string | null; message: string })
+        .map((r) => ({ runId: r.run_id, ...(r.type ? { type: r.type } : {}), message: r.message }))
+    : [];
+  return [...recorder.failures, ...appended].sort((a, b) => a.runId - b.runId);
 }
 
 async function withWorker<T>(activities: Stubs, fn: (taskQueue: string) => Promise<T>): Promise<T> {
@@ -148,18 +180,17 @@ function largestPayloads(histories: temporal.api.history.v1.IHistory[]): { bytes
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits for cancellation of the current activity (delivered through heartbeats). */
+/** Waits for cancellation of the current activity (delivered through the batch's heartbeats). */
 async function blockUntilCancelled(): Promise<never> {
   const ctx = Context.current();
   for (;;) {
-    ctx.heartbeat();
     if (ctx.cancellationSignal.aborted) throw new CancelledFailure('cancelled by the test sweep');
     await sleep(50);
   }
 }
 
 describe('sweep workflow with stubbed activities', () => {
-  it('keeps at most maxInFlight runs in flight, runs each run once, and aggregates once', async () => {
+  it('keeps at most maxInFlight batches (so runs) in flight, runs each run once, and aggregates once', async () => {
     const recorder: Recorder = { aggregates: [], failures: [], prepared: 0 };
     const seen = new Map<number, number>();
     let running = 0;
@@ -194,16 +225,13 @@ describe('sweep workflow with stubbed activities', () => {
       stubs(async ({ runId }) => {
         running++;
         peak = Math.max(peak, running);
-        while (!release) {
-          Context.current().heartbeat();
-          await sleep(20);
-        }
+        while (!release) await sleep(20);
         running--;
         return { runId, status: 'ok', rows: 1 };
       }, recorder),
       async (tq) => {
         const handle = await start(tq, sweepInput('update', grid(12), 12, { maxInFlight: 2 }));
-        await waitFor(async () => (await handle.query(progressQuery)).running === 2, 'two runs in flight');
+        await waitFor(async () => (await handle.query(progressQuery)).running === 2, 'two batches in flight');
         for (const bad of [0, 501, 2.5]) {
           await expect(handle.executeUpdate(setMaxInFlightUpdate, { args: [bad] })).rejects.toMatchObject({
             cause: expect.objectContaining({ message: `maxInFlight must be an integer from 1 to 500, got ${bad}` }),
@@ -211,7 +239,7 @@ describe('sweep workflow with stubbed activities', () => {
         }
         expect((await handle.query(progressQuery)).maxInFlight).toBe(2);
         expect(await handle.executeUpdate(setMaxInFlightUpdate, { args: [6] })).toBe(6);
-        await waitFor(async () => (await handle.query(progressQuery)).running === 6, 'six runs in flight');
+        await waitFor(async () => (await handle.query(progressQuery)).running === 6, 'six batches in flight');
         expect(await handle.query(progressQuery)).toMatchObject({ total: 12, ok: 0, running: 6, pending: 6, maxInFlight: 6, phase: 'running' });
         release = true;
         expect(await handle.result()).toMatchObject({ ok: 12, failed: 0 });
@@ -234,11 +262,13 @@ describe('sweep workflow with stubbed activities', () => {
       async (tq) => (await start(tq, sweepInput('failures', grid(6), 6))).result(),
     );
     expect(summary).toMatchObject({ total: 6, ok: 3, failed: 3 });
-    // Rejections are final (one attempt); infrastructure errors are retried per the policy.
+    // Rejections are final (one attempt); infrastructure errors are retried per the policy,
+    // and the retried batch starts at the failed run, not at its first.
     expect(attempts.get(1)).toBe(1);
     expect(attempts.get(2)).toBe(2);
+    for (const id of [0, 3, 4, 5]) expect(attempts.get(id), `run ${id}`).toBe(1);
     // Run 1 wrote its own outcome.json (GmatRejected); the others are recorded for the aggregate.
-    expect(recorder.failures.sort((a, b) => a.runId - b.runId)).toEqual([
+    expect(failureRows(recorder, path.join(work, 'failures'))).toEqual([
       { runId: 2, type: 'Error', message: 'EACCES: run directory of run 2 is not writable' },
       { runId: 3, type: 'GmatNotFound', message: 'no GMAT on this worker' },
     ]);
@@ -255,7 +285,8 @@ describe('sweep workflow with stubbed activities', () => {
         return { runId, status: 'ok', rows: 1 };
       }, recorder),
       async (tq) => {
-        const handle = await start(tq, sweepInput('can', grid(600), 600, { maxInFlight: 20 }));
+        // Batches pinned at 2 runs, so this small sweep writes enough history to continue as new.
+        const handle = await start(tq, sweepInput('can', grid(600), 600, { maxInFlight: 20, batch: { size: 2 } }));
         return { summary: await handle.result(), workflowId: handle.workflowId };
       },
     );
@@ -264,7 +295,7 @@ describe('sweep workflow with stubbed activities', () => {
     expect(summary).toMatchObject({ total: 600, ok: 600 - failed.length, failed: failed.length });
     expect(seen.size).toBe(600);
     for (const [id, n] of seen) expect(n, `run ${id}`).toBe(failed.includes(id) ? 2 : 1);
-    expect(recorder.failures.map((f) => f.runId).sort((a, b) => a - b)).toEqual(failed);
+    expect(failureRows(recorder, path.join(work, 'can')).map((f) => f.runId)).toEqual(failed);
     expect(recorder.prepared).toBe(1);
     const histories = await chain(workflowId);
     expect(histories).toHaveLength(summary.executions);
@@ -273,12 +304,12 @@ describe('sweep workflow with stubbed activities', () => {
       const data = h.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!;
       return (JSON.parse(Buffer.from(data).toString()) as SweepInput).carried!;
     });
-    expect(Object.keys(carried[0]).sort()).toEqual(['cursor', 'executions', 'failed', 'ok', 'startedAtMs']);
+    expect(Object.keys(carried[0]).sort()).toEqual(['cursor', 'executions', 'failed', 'ok', 'secondsPerRun', 'slots', 'startedAtMs']);
     for (const [i, c] of carried.entries()) expect(c.executions).toBe(i + 1);
     expect(carried.map((c) => c.cursor)).toEqual([...carried.map((c) => c.cursor)].sort((a, b) => a - b));
   });
 
-  it('on cancel: cancels runs in flight, waits for them, writes the aggregate, reports the rest cancelled', async () => {
+  it('on cancel: cancels batches in flight, waits for them, writes the aggregate, reports the rest cancelled', async () => {
     const recorder: Recorder = { aggregates: [], failures: [], prepared: 0 };
     let cancelledRuns = 0;
     const { error, progress } = await withWorker(
@@ -292,10 +323,12 @@ describe('sweep workflow with stubbed activities', () => {
       }, recorder),
       async (tq) => {
         const h = await start(tq, sweepInput('cancel', grid(20), 20, { maxInFlight: 4 }));
+        // Run 2 finished inside a batch still in flight: sweepProgress counts it from the
+        // batch's heartbeat details.
         await waitFor(async () => {
-          const p = await h.query(progressQuery);
+          const p = await sweepProgress(h);
           return p.ok === 3 && p.running === 4;
-        }, 'three runs ok and four in flight');
+        }, 'three runs ok and four batches in flight');
         await h.cancel();
         const err = await h.result().then(
           () => undefined,
@@ -319,13 +352,12 @@ describe('sweep workflow with stubbed activities', () => {
     const input = sweepInput('resume', grid(runCount), runCount);
     const bits = encodeBitsTable(ALREADY_OK_TABLE, runCount, ok.bytes);
     writeInputTable(input.context.outDir, bits);
-    const real = createActivities();
     const ran: number[] = [];
     const summary = await withWorker(
       stubs(async ({ runId }) => {
         ran.push(runId);
         return { runId, status: 'ok', rows: 1 };
-      }, recorder, { loadOkPage: real.loadOkPage }),
+      }, recorder),
       async (tq) => (await start(tq, { ...input, alreadyOk: bits.ref })).result(),
     );
     expect(ran.sort((a, b) => a - b)).toEqual([7, 65_540, 69_999]);
@@ -355,7 +387,7 @@ describe('sweep workflow with stubbed activities', () => {
       stubs(async ({ runId }) => {
         ran.push(runId);
         return { runId, status: 'ok', rows: 1 };
-      }, recorder, { loadOkPage: real.loadOkPage, prepareSweep: real.prepareSweep }),
+      }, recorder, { prepareSweep: real.prepareSweep }),
       async (tq) => (await resumeSweep(env.client, out, { taskQueue: tq, engine: { engine: 'stand-in' } })).result(),
     );
     expect(ran.sort((a, b) => a - b)).toEqual([0, 3]);
@@ -364,14 +396,14 @@ describe('sweep workflow with stubbed activities', () => {
   });
 
   it('keeps every payload in history under 64 KiB for 10^6-run sweeps (linspace grid, samples table), across continue-as-new', async () => {
-    const real = createActivities();
     const n = 1_000_000;
     const rows = encodeValueTable('samples', (function* () {
       for (let r = 0; r < n; r++) yield [6800 + r * 0.0005, `label-${r}-${'x'.repeat(20)}`, r % 360];
     })());
-    const samplesInput = sweepInput('million-samples', { kind: 'samples', columns: ['Sat.SMA', 'Sat.Label', 'Sat.TA'], rowCount: n, rows: rows.ref }, n, { maxInFlight: 200 });
+    // Batches pinned small, so the chain continues as new within seconds.
+    const samplesInput = sweepInput('million-samples', { kind: 'samples', columns: ['Sat.SMA', 'Sat.Label', 'Sat.TA'], rowCount: n, rows: rows.ref }, n, { maxInFlight: 200, batch: { size: 20 } });
     writeInputTable(samplesInput.context.outDir, rows);
-    const gridInput = sweepInput('million-grid', grid(n), n, { maxInFlight: 200 });
+    const gridInput = sweepInput('million-grid', grid(n), n, { maxInFlight: 200, batch: { size: 20 } });
     for (const input of [gridInput, samplesInput]) {
       const recorder: Recorder = { aggregates: [], failures: [], prepared: 0 };
       let started = 0;
@@ -382,7 +414,7 @@ describe('sweep workflow with stubbed activities', () => {
           // Messages that JSON-escape to ~5x their length: batches must be cut by size, not count.
           if (runId % 50 === 3) throw new Error(`lost worker for run ${runId}: ${'\u0001"'.repeat(450)}`);
           return { runId, status: 'ok', rows: 1 };
-        }, recorder, { loadInputPage: real.loadInputPage }),
+        }, recorder),
         async (tq) => {
           const handle = await start(tq, input);
           await waitFor(async () => (await handle.query(progressQuery)).executions >= 3, 'a third execution', 120_000);

@@ -1,0 +1,153 @@
+/**
+ * The batch activity: runs `first .. first + count - 1` of a sweep one after another, each
+ * recorded on its own (run directory, outcome.json, or a failures.jsonl row), and heartbeats
+ * how far it got.
+ *
+ * - Each run takes one of the worker's engine slots only while GMAT runs. The worker accepts
+ *   twice as many activities as it has slots, so while one batch patches its next run or
+ *   parses its last one, another batch's run holds the slot: GMAT never waits for a Temporal
+ *   round trip or for our own file work.
+ * - `next` in the heartbeat: every run below it is finished. A retried batch (lost worker,
+ *   restarted server, an infrastructure failure) starts there; a run that was half done is
+ *   run again from a clean run directory.
+ * - A run GMAT rejects, or whose input is bad, is one failed run and the batch goes on. An
+ *   infrastructure failure stops the batch and is retried by Temporal; its details say
+ *   which run failed and how far the batch got.
+ * - Cancellation kills the run in progress: a cancel stops within one run.
+ */
+import { activityInfo, Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { EngineSlots } from '../gmat/slots';
+import { WORKER_LABEL } from '../gmat/run-mission';
+import { appendFailures } from '../output/failures';
+import { InputTableError, readOkPage } from '../output/input-tables';
+import { RunBitset } from '../sweep/bitset';
+import { BATCH_RUN_INFRASTRUCTURE, OK_PAGE_BYTES, type BatchProgress, type BatchReport, type BatchTask, type InputTableRef } from '../sweep/sweep';
+import { classifyRunError } from './run-error';
+
+const HEARTBEAT_INTERVAL_MS = 1000;
+/** A failure row keeps this much of the message (the run's own files have the rest). */
+const NOTE_MAX_CHARS = 1000;
+
+export interface BatchDeps {
+  /** Runs one run of the sweep through run-mission, taking GMAT from `slots`. */
+  run: (runId: number, signal: AbortSignal, slots: SlotAcquirer | undefined) => Promise<unknown>;
+  outDir: string;
+  /** The worker's engine slots; absent: runs are not limited by this worker. */
+  slots?: EngineSlots;
+}
+
+export type SlotAcquirer = Pick<EngineSlots, 'acquire'>;
+
+function isProgress(value: unknown, task: BatchTask): value is BatchProgress {
+  const p = value as BatchProgress | undefined;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    [p.next, p.ok, p.failed, p.skipped, p.engineMs].every((n) => typeof n === 'number' && Number.isFinite(n)) &&
+    p.next >= task.first &&
+    p.next <= task.first + task.count
+  );
+}
+
+/** Reads a resume's already-ok bitset a page (65 536 runs) at a time, as the batch walks its range. */
+class AlreadyOk {
+  private page?: { offset: number; bits: RunBitset };
+
+  constructor(
+    private readonly outDir: string,
+    private readonly ref: InputTableRef,
+  ) {}
+
+  has(runId: number): boolean {
+    if (runId >= this.ref.count) return false;
+    const page = this.page;
+    if (!page || runId < page.offset || runId >= page.offset + page.bits.size) {
+      const offset = runId - (runId % 8);
+      const bytes = Math.min(OK_PAGE_BYTES, Math.ceil(this.ref.count / 8) - offset / 8);
+      this.page = { offset, bits: RunBitset.fromBase64(bytes * 8, readOkPage(this.outDir, this.ref, offset)) };
+    }
+    return this.page!.bits.has(runId - this.page!.offset);
+  }
+}
+
+export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchReport> {
+  const end = task.first + task.count;
+  const signal = Context.current().cancellationSignal;
+  const prior = activityInfo().heartbeatDetails;
+  const progress: BatchProgress = isProgress(prior, task) ? { ...prior } : { next: task.first, ok: 0, failed: 0, skipped: 0, engineMs: 0 };
+  const timer = setInterval(() => heartbeat({ ...progress }), HEARTBEAT_INTERVAL_MS);
+  const alreadyOk = task.alreadyOk ? new AlreadyOk(deps.outDir, task.alreadyOk) : undefined;
+
+  // Engine time is a run's time less its wait for a slot (other batches' runs hold it then).
+  let waitedMs = 0;
+  const slots: SlotAcquirer | undefined = deps.slots && {
+    acquire: async (s?: AbortSignal) => {
+      const t0 = performance.now();
+      try {
+        return await deps.slots!.acquire(s);
+      } finally {
+        waitedMs += performance.now() - t0;
+      }
+    },
+  };
+
+  let stopped: { runId: number; error: unknown } | undefined;
+  try {
+    for (; progress.next < end && !signal.aborted; progress.next++) {
+      const runId = progress.next;
+      if (alreadyOk?.has(runId)) {
+        progress.skipped++;
+        continue;
+      }
+      const t0 = performance.now();
+      waitedMs = 0;
+      try {
+        await deps.run(runId, signal, slots);
+        progress.ok++;
+      } catch (err) {
+        const verdict = classifyRunError(err, runId);
+        if (verdict.kind !== 'failed') {
+          stopped = { runId, error: err };
+          break;
+        }
+        if (!verdict.selfRecorded) {
+          const message = verdict.message.length > NOTE_MAX_CHARS ? `${verdict.message.slice(0, NOTE_MAX_CHARS)}...` : verdict.message;
+          appendFailures(deps.outDir, [{ runId, type: verdict.type, message }]);
+        }
+        progress.failed++;
+      } finally {
+        progress.engineMs += Math.max(0, performance.now() - t0 - waitedMs);
+      }
+    }
+  } catch (err) {
+    // Only the already-ok bitset or the failures file can land here.
+    if (err instanceof InputTableError) {
+      throw ApplicationFailure.create({ type: 'InvalidRunInput', message: err.message, nonRetryable: true, details: [{ ...progress }] });
+    }
+    stopped = { runId: progress.next, error: err };
+  } finally {
+    clearInterval(timer);
+  }
+
+  const done = { ...progress };
+  // The last heartbeat before a failure reaches the server (the SDK flushes it), so a retry
+  // starts exactly where this attempt stopped.
+  if (done.next < end) heartbeat(done);
+  if (signal.aborted || (stopped && classifyRunError(stopped.error, stopped.runId).kind === 'cancelled')) {
+    throw new CancelledFailure(`batch of runs ${task.first}–${end - 1} cancelled at run ${done.next}; GMAT process tree killed`, [done]);
+  }
+  if (stopped) {
+    const { runId, error } = stopped;
+    const message = error instanceof Error ? error.message : String(error);
+    const type = error instanceof ApplicationFailure ? error.type : error instanceof Error ? error.name : 'Error';
+    throw ApplicationFailure.create({
+      type: BATCH_RUN_INFRASTRUCTURE,
+      message: `run ${runId}: ${message}`,
+      nonRetryable: false,
+      // The workflow records the run with the error's own type and message once retries run out.
+      details: [{ runId, progress: done, type, message: message.length > NOTE_MAX_CHARS ? `${message.slice(0, NOTE_MAX_CHARS)}...` : message }],
+    });
+  }
+  return { ...done, worker: WORKER_LABEL, slots: deps.slots?.size ?? 1 };
+}

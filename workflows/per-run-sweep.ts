@@ -1,0 +1,358 @@
+/**
+ * The sweep as it ran before batches: one `runGmat` activity per run, overrides expanded in
+ * the workflow, long input tables paged in by activity. Kept unchanged so that sweeps started
+ * before batches replay and finish on upgraded workers (sweepWorkflow sends them here; a
+ * continue-as-new of such a sweep moves on to batches). New sweeps never come here.
+ *
+ * Deterministic: no I/O, no wall clock, no Node builtins.
+ */
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { RunBitset } from '../sweep/bitset';
+import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
+import type { Overrides } from '../sweep/overrides';
+import { expandRun, runSummary, tableCells } from '../sweep/runset';
+import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
+import {
+  OK_PAGE_BYTES,
+  RUN_FAILURE_TYPES,
+  type CarriedState,
+  type FailureRecord,
+  type InputTableRef,
+  type SweepInput,
+  type SweepProgress,
+  type SweepSummary,
+} from '../sweep/sweep';
+import { aggregation, control, proxySweepActivities } from './activities';
+import { failureMessage, failureType, surfaceCause } from './failures';
+import { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './handlers';
+
+/** Safety net for servers that never suggest continue-as-new (history error limit is 51 200). */
+const HISTORY_EVENTS_CEILING = 20_000;
+/** Failures waiting to be appended to failures.jsonl are flushed at this count... */
+const FAILURE_BATCH_MAX = 32;
+/** ...in batches of at most this much JSON (escaping can make a 1000-character message 6000 bytes). */
+const FAILURE_BATCH_BYTES = 32 * 1024;
+/** These failures wrote their own outcome.json (gmat/run-mission.ts); the others are recorded by the workflow. */
+const SELF_RECORDED: readonly string[] = [RUN_FAILURE_TYPES.rejected, RUN_FAILURE_TYPES.unparseable];
+
+/** One page of an input table or of the already-ok bitset, as the workflow holds it. */
+interface Page<T> {
+  offset: number;
+  values: T;
+}
+
+/**
+ * The state of one execution of a per-run sweep, with its verbs: `schedule` the next run,
+ * `record` its result, `drain` the window, `continue` as new, `cancel`, `aggregate`.
+ */
+export class PerRunSweep {
+  readonly executions: number;
+  readonly startedAtMs: number;
+  maxInFlight: number;
+  phase: SweepProgress['phase'] = 'running';
+  /** Every run below the cursor has been started (or was already ok). */
+  private cursor: number;
+  private okCount: number;
+  private failedCount: number;
+  private cancelledCount = 0;
+  private readonly inFlight = new Set<number>();
+  private pendingFailures: FailureRecord[] = [];
+  private readonly tablePages = new Map<string, Page<unknown[]>>();
+  private okPage?: Page<RunBitset>;
+  private lastUpsertDone = -1;
+  private readonly upsertStep: number;
+
+  constructor(private readonly input: SweepInput) {
+    const carried: CarriedState | undefined = input.carried;
+    this.executions = (carried?.executions ?? 0) + 1;
+    this.startedAtMs = carried?.startedAtMs ?? Date.now();
+    this.cursor = carried?.cursor ?? 0;
+    this.okCount = carried?.ok ?? 0;
+    this.failedCount = carried?.failed ?? 0;
+    this.maxInFlight = Math.min(Math.max(1, input.maxInFlight), MAX_IN_FLIGHT_LIMIT);
+    this.upsertStep = Math.max(1, Math.ceil(input.runCount / 50));
+  }
+
+  get isFirstExecution(): boolean {
+    return this.executions === 1;
+  }
+
+  private get done(): number {
+    return this.okCount + this.failedCount;
+  }
+
+  progress(): SweepProgress {
+    const { runCount, context } = this.input;
+    return {
+      sweepId: context.sweepId,
+      total: runCount,
+      ok: this.okCount,
+      failed: this.failedCount,
+      running: this.inFlight.size,
+      pending: Math.max(0, runCount - this.done - this.inFlight.size - this.cancelledCount),
+      cancelled: this.cancelledCount,
+      maxInFlight: this.maxInFlight,
+      executions: this.executions,
+      startedAtMs: this.startedAtMs,
+      phase: this.phase,
+    };
+  }
+
+  publishProgress(force = false): void {
+    const { runCount, searchAttributes } = this.input;
+    setCurrentDetails(
+      `${this.done}/${runCount} runs done · ${this.failedCount} failed · ${this.inFlight.size} running (execution ${this.executions})`,
+    );
+    if (searchAttributes && (force || this.done - this.lastUpsertDone >= this.upsertStep)) {
+      this.lastUpsertDone = this.done;
+      upsertSearchAttributes([
+        { key: SWEEP_DONE, value: this.done },
+        { key: SWEEP_FAILED, value: this.failedCount },
+      ]);
+    }
+  }
+
+  /** Creates the output directory, archives the script and checks the inputs (first execution only). */
+  async prepare(): Promise<void> {
+    const { context, runCount, searchAttributes } = this.input;
+    if (searchAttributes) {
+      upsertSearchAttributes([
+        { key: SWEEP_SCRIPT, value: context.scriptName },
+        { key: SWEEP_RUN_COUNT, value: runCount },
+      ]);
+    }
+    await control.prepareSweep({ input: { ...this.input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
+  }
+
+  /** Loads the already-ok page holding `runId` (65 536 runs per page). */
+  private async loadOkPage(ref: InputTableRef, runId: number): Promise<RunBitset> {
+    const offset = runId - (runId % 8);
+    const { bits } = await control.loadOkPage({ context: this.input.context, ref, offset }).catch(surfaceCause("reading the sweep's inputs"));
+    const bytes = Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - offset / 8);
+    this.okPage = { offset, values: RunBitset.fromBase64(bytes * 8, bits) };
+    return this.okPage.values;
+  }
+
+  /**
+   * The next run to start, skipping (and counting) runs a resume found ok; undefined when
+   * all are started. Synchronous within a page: one await per run would cost seconds of
+   * workflow-task time on a large resume.
+   */
+  private async nextRun(): Promise<number | undefined> {
+    const { alreadyOk: ref, runCount } = this.input;
+    while (ref && this.cursor < runCount) {
+      const page = this.okPage;
+      const bits = page && this.cursor >= page.offset && this.cursor < page.offset + page.values.size ? page.values : await this.loadOkPage(ref, this.cursor);
+      if (!bits.has(this.cursor - this.okPage!.offset)) break;
+      this.cursor++;
+      this.okCount++;
+    }
+    return this.cursor < runCount ? this.cursor : undefined;
+  }
+
+  private async tableValue(ref: InputTableRef, index: number): Promise<void> {
+    const page = this.tablePages.get(ref.table);
+    if (page && index >= page.offset && index < page.offset + page.values.length) return;
+    const values = await control.loadInputPage({ context: this.input.context, ref, offset: index }).catch(surfaceCause("reading the sweep's inputs"));
+    this.tablePages.set(ref.table, { offset: index, values });
+  }
+
+  /** Overrides of one run; long grid axes and sample rows are paged in so history holds only the pages in use. */
+  private async overridesFor(runId: number): Promise<Overrides> {
+    const { runSet } = this.input;
+    for (const [ref, index] of tableCells(runSet, runId)) await this.tableValue(ref, index);
+    return expandRun(runSet, runId, (ref, index) => {
+      const page = this.tablePages.get(ref.table)!;
+      return page.values[index - page.offset];
+    });
+  }
+
+  shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_CEILING;
+  }
+
+  /**
+   * Starts the next run once the window has room. Returns false when every run has been
+   * started; 'continue' when this execution should hand over to the next one first.
+   */
+  async schedule(): Promise<boolean | 'continue'> {
+    for (;;) {
+      const next = await this.nextRun();
+      if (next === undefined) return false;
+      if (this.shouldContinueAsNew()) return 'continue';
+      if (this.pendingFailures.length >= FAILURE_BATCH_MAX) await this.flushFailures();
+      if (this.inFlight.size >= this.maxInFlight) {
+        await condition(() => this.inFlight.size < this.maxInFlight);
+        continue;
+      }
+      const overrides = await this.overridesFor(next);
+      this.cursor = next + 1;
+      this.start(next, overrides);
+      return true;
+    }
+  }
+
+  private start(runId: number, overrides: Overrides): void {
+    const { context, retry, heartbeatTimeoutMs } = this.input;
+    this.inFlight.add(runId);
+    const run = proxySweepActivities({
+      activityId: `run-${runId}`,
+      ...(this.input.gmatTaskQueue ? { taskQueue: this.input.gmatTaskQueue } : {}),
+      summary: runSummary(runId, overrides),
+      // The engine enforces runTimeout itself (and kills GMAT). A run may first wait for an
+      // engine slot, at most one other run's time (workers accept 2 runs per slot, first
+      // come first served); the margin covers patching, parsing and Parquet writing.
+      startToCloseTimeout: 2 * context.runTimeoutMs + 120_000,
+      heartbeatTimeout: heartbeatTimeoutMs,
+      // Stated explicitly: the SDK's actual default is TRY_CANCEL (its docs say otherwise,
+      // temporalio/sdk-typescript#2442), which would settle a cancelled run at once, so the
+      // sweep could write its aggregate and end while that run's GMAT still runs. Waiting
+      // means a run is settled only when its worker has killed the engine (or it finished).
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: {
+        maximumAttempts: retry.maximumAttempts,
+        initialInterval: retry.initialIntervalMs,
+        backoffCoefficient: retry.backoffCoefficient,
+        maximumInterval: retry.maximumIntervalMs,
+        nonRetryableErrorTypes: Object.values(RUN_FAILURE_TYPES),
+      },
+    }).runGmat;
+    run({ context, runId, overrides }).then(
+      () => this.record(runId),
+      (err: unknown) => this.record(runId, err),
+    );
+  }
+
+  /** Settles one run: ok, failed (kept for failures.jsonl unless it wrote its own outcome), or cancelled. */
+  record(runId: number, err?: unknown): void {
+    this.inFlight.delete(runId);
+    if (err === undefined) this.okCount++;
+    else if (isCancellation(err)) this.cancelledCount++;
+    else {
+      this.failedCount++;
+      const type = failureType(err);
+      if (!SELF_RECORDED.includes(type as string)) this.pendingFailures.push({ runId, ...(type ? { type } : {}), message: failureMessage(err) });
+      log.info('run failed', { runId, type });
+    }
+    this.publishProgress();
+  }
+
+  /** Appends the failures waiting in memory to `<out>/failures.jsonl`. */
+  async flushFailures(): Promise<void> {
+    while (this.pendingFailures.length > 0) {
+      let count = 0;
+      let bytes = 0;
+      while (count < this.pendingFailures.length && count < FAILURE_BATCH_MAX) {
+        bytes += JSON.stringify(this.pendingFailures[count]).length;
+        if (count > 0 && bytes > FAILURE_BATCH_BYTES) break;
+        count++;
+      }
+      const batch = this.pendingFailures.splice(0, count);
+      try {
+        await control.recordFailures({ context: this.input.context, failures: batch });
+      } catch (err) {
+        // Cancelled (or out of retries) mid-write: keep the batch for the drain that follows.
+        this.pendingFailures.unshift(...batch);
+        throw err;
+      }
+    }
+  }
+
+  /** Waits until every started run has settled, then writes down their failures. */
+  async drain(): Promise<void> {
+    await condition(() => this.inFlight.size === 0);
+    await this.flushFailures();
+  }
+
+  /** Hands over to a fresh execution: a few numbers, whatever the sweep's size. */
+  continue(): Promise<never> {
+    const carried: CarriedState = {
+      cursor: this.cursor,
+      ok: this.okCount,
+      failed: this.failedCount,
+      executions: this.executions,
+      startedAtMs: this.startedAtMs,
+    };
+    return continueAsNew<(input: SweepInput) => Promise<SweepSummary>>({ ...this.input, maxInFlight: this.maxInFlight, carried });
+  }
+
+  /**
+   * After a cancel request: in-flight runs were cancelled with the workflow (their engines
+   * killed); wait until each has settled so nothing writes into run directories after the
+   * aggregate, then write the aggregate for what finished.
+   */
+  async cancel(): Promise<void> {
+    this.phase = 'cancelling';
+    await CancellationScope.nonCancellable(async () => {
+      await this.drain();
+      this.cancelledCount = this.input.runCount - this.done;
+      await this.aggregate();
+    });
+  }
+
+  async aggregate(): Promise<SweepSummary> {
+    const { context, runSet, runCount } = this.input;
+    this.phase = 'aggregating';
+    const result = await aggregation.writeAggregate({ context, runSet, runCount }).catch(surfaceCause('writing the aggregate'));
+    this.phase = 'done';
+    this.publishProgress(true);
+    return {
+      sweepId: context.sweepId,
+      outDir: context.outDir,
+      total: runCount,
+      ok: this.okCount,
+      failed: this.failedCount,
+      cancelled: 0,
+      tables: result.tables,
+      manifestPath: result.manifestPath,
+      executions: this.executions,
+    };
+  }
+}
+
+export async function perRunSweep(input: SweepInput): Promise<SweepSummary> {
+  const sweep = new PerRunSweep(input);
+  setHandler(progressQuery, () => sweep.progress());
+  setHandler(
+    setMaxInFlightUpdate,
+    (value: number) => {
+      sweep.maxInFlight = value;
+      return sweep.maxInFlight;
+    },
+    { validator: validateMaxInFlight },
+  );
+  if (sweep.isFirstExecution) await sweep.prepare();
+
+  try {
+    sweep.publishProgress(true);
+    for (;;) {
+      const scheduled = await sweep.schedule();
+      if (scheduled === false) break;
+      if (scheduled === 'continue') {
+        sweep.phase = 'draining';
+        await sweep.drain();
+        return await sweep.continue();
+      }
+    }
+    await sweep.drain();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await sweep.cancel();
+    throw err;
+  }
+
+  // Once every run has finished, a late cancel request no longer stops the aggregate.
+  return await CancellationScope.nonCancellable(() => sweep.aggregate());
+}
