@@ -30,8 +30,12 @@ const HEARTBEAT_INTERVAL_MS = 1000;
 const NOTE_MAX_CHARS = 1000;
 
 export interface BatchDeps {
-  /** Runs one run of the sweep through run-mission, taking GMAT from `slots`. */
-  run: (runId: number, signal: AbortSignal, slots: SlotAcquirer | undefined) => Promise<unknown>;
+  /**
+   * Runs one run of the sweep through run-mission, taking GMAT from `slots`. `attempt` is the
+   * run's own: a retried batch starts at the run it was in when it stopped (its attempt is
+   * the batch's), and the runs after it are on their first.
+   */
+  run: (runId: number, signal: AbortSignal, slots: SlotAcquirer | undefined, attempt: number) => Promise<unknown>;
   outDir: string;
   /** The worker's engine slots; absent: runs are not limited by this worker. */
   slots?: EngineSlots;
@@ -93,6 +97,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
   };
 
   let stopped: { runId: number; error: unknown } | undefined;
+  let attempt = activityInfo().attempt;
   try {
     for (; progress.next < end && !signal.aborted; progress.next++) {
       const runId = progress.next;
@@ -103,7 +108,9 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
       const t0 = performance.now();
       waitedMs = 0;
       try {
-        await deps.run(runId, signal, slots);
+        const thisAttempt = attempt;
+        attempt = 1;
+        await deps.run(runId, signal, slots, thisAttempt);
         progress.ok++;
       } catch (err) {
         const verdict = classifyRunError(err, runId);

@@ -236,8 +236,8 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const tables = new InputTables(task.context.outDir);
       try {
         return await runBatch(task, {
-          run: async (runId, signal, slots) =>
-            runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, activityInfo().attempt, slots),
+          run: async (runId, signal, slots, attempt) =>
+            runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, attempt, slots),
           outDir: task.context.outDir,
           slots: resources.engineSlots,
         });

@@ -1,16 +1,19 @@
 /**
- * SPEC §4 "Determinism": the workflow code the worker bundles replays every recorded history
- * (test/histories/*.json, written by test/histories/record.ts: a grid, failures of every kind,
- * a resume, continue-as-new chains, a cancel, explicit rows, Monte Carlo) without error, so
- * a change that breaks running sweeps fails CI. And the check has teeth: a workflow that
- * merely schedules differently fails the replay with a DeterminismViolationError.
+ * Determinism: the workflow code the worker bundles replays every recorded history without
+ * error, so a change that breaks running sweeps fails CI. Two sets: sweeps in batches
+ * (test/histories/*.json, written by test/histories/record.ts) and the same kinds of sweep
+ * recorded before batches, one activity per run (test/histories/per-run/, never re-recorded:
+ * a sweep started by older workers must finish on newer ones). Each set has a grid, failures
+ * of every kind, a resume, a continue-as-new chain, a cancel, explicit rows and Monte Carlo.
+ * And the check has teeth: a workflow that merely schedules differently fails the replay
+ * with a DeterminismViolationError.
  */
 import * as path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Worker, type ReplayResult } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowBundlePath } from '../../workers/bundle';
-import { loadRecordedHistories } from '../histories/format';
+import { HISTORIES_DIR, loadRecordedHistories, PER_RUN_HISTORIES_DIR } from '../histories/format';
 
 async function replayAll(workflowBundle: { codePath: string } | { code: string }, histories = loadRecordedHistories()): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
@@ -18,36 +21,52 @@ async function replayAll(workflowBundle: { codePath: string } | { code: string }
   return results;
 }
 
-describe('replay of recorded sweep histories', () => {
+const SETS = [
+  { name: 'in batches', dir: HISTORIES_DIR, runActivity: 'gsweep.runBatch' },
+  { name: 'one activity per run (recorded before batches)', dir: PER_RUN_HISTORIES_DIR, runActivity: 'gsweep.runGmat' },
+];
+
+function scheduledTypes(h: ReturnType<typeof loadRecordedHistories>[number]): Set<string> {
+  return new Set((h.history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : [])));
+}
+
+describe.each(SETS)('replay of recorded sweep histories: $name', ({ dir, runActivity }) => {
   it('has a representative set of histories', () => {
-    const files = loadRecordedHistories().map((h) => h.file);
+    const histories = loadRecordedHistories(dir);
+    const files = histories.map((h) => h.file);
     for (const name of ['grid', 'failures', 'resume', 'cancelled', 'samples', 'monte-carlo']) expect(files).toContain(`${name}.json`);
+    // The set is what it says: its runs were scheduled as this activity type.
+    for (const h of histories) expect(scheduledTypes(h), h.file).toContain(runActivity);
     // A continue-as-new chain: every execution's history, the last one completing the sweep.
-    const chain = loadRecordedHistories().filter((h) => h.file.startsWith('continue-as-new-'));
+    const chain = histories.filter((h) => h.file.startsWith('continue-as-new-'));
     expect(chain.length).toBeGreaterThanOrEqual(2);
     const lastEvent = (h: (typeof chain)[number]) => h.history.events![h.history.events!.length - 1]!;
     for (const h of chain.slice(0, -1)) expect(lastEvent(h).workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect(lastEvent(chain[chain.length - 1]!).workflowExecutionCompletedEventAttributes).toBeTruthy();
-    const cancelled = loadRecordedHistories().find((h) => h.file === 'cancelled.json')!;
+    const cancelled = histories.find((h) => h.file === 'cancelled.json')!;
     expect(lastEvent(cancelled).workflowExecutionCanceledEventAttributes).toBeTruthy();
   });
 
   it('replays every recorded history against the workflow bundle the worker runs', async () => {
-    const histories = loadRecordedHistories();
+    const histories = loadRecordedHistories(dir);
     const results = await replayAll({ codePath: await workflowBundlePath() }, histories);
     expect(results.map((r) => r.workflowId)).toEqual(histories.map((h) => h.workflowId));
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   }, 120_000);
+});
+
+describe('replay with a workflow that schedules differently', () => {
 
   it('fails with a DeterminismViolationError when the workflow schedules differently', async () => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: path.join(__dirname, 'fixtures', 'altered-workflow.ts'),
       logger: new DefaultLogger('WARN'),
     });
-    const histories = loadRecordedHistories().filter((h) => ['grid.json', 'continue-as-new-1.json'].includes(h.file));
-    expect(histories).toHaveLength(2);
+    const pick = (dir: string) => loadRecordedHistories(dir).filter((h) => ['grid.json', 'continue-as-new-1.json'].includes(h.file));
+    const histories = [...pick(HISTORIES_DIR), ...pick(PER_RUN_HISTORIES_DIR)];
+    expect(histories).toHaveLength(4);
     const results = await replayAll({ code }, histories);
-    expect(results).toHaveLength(2);
+    expect(results).toHaveLength(4);
     for (const r of results) {
       expect(r.error, r.workflowId).toBeInstanceOf(DeterminismViolationError);
       expect(String((r.error as Error).message)).toMatch(/[Nn]ondetermin/);

@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchProgress } from '../../sweep/sweep';
 import { runCli } from '../helpers/temporal';
 import {
   aggregateByRun,
@@ -74,11 +75,18 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
     const doneAtKill = finishedRuns(out).length;
     expect(doneAtKill).toBeLessThan(RUNS - 20);
 
-    // The activities the victim was running, as the server sees them.
+    // The batches the victim was running, as the server sees them, and the run each was in
+    // (its last heartbeat's `next`: every run below it was finished).
     const pending = (await handle.describe()).raw.pendingActivities ?? [];
     const lost = pending.filter((a) => (a.lastWorkerIdentity ?? '').startsWith(victimIdentity) && (a.attempt ?? 1) === 1);
     const lostIds = new Set(lost.map((a) => a.activityId!));
     expect(lostIds.size).toBeGreaterThan(0);
+    const lostBatches = lost.map((a) => {
+      const first = Number(/^runs-(\d+)-/.exec(a.activityId!)![1]);
+      const data = a.heartbeatDetails?.payloads?.[0]?.data;
+      return { first, next: data ? (JSON.parse(Buffer.from(data).toString()) as BatchProgress).next : first };
+    });
+    const lostRunIds = lostBatches.map((b) => b.next).sort((a, b) => a - b);
 
     // GMAT children of the dead worker die with it (they run in their own process groups,
     // so only the driver's parent-death signal can take them down), and do not go on
@@ -86,7 +94,7 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
     await waitFor(() => engineProcesses(victimTag).length === 0, 'GMAT children of the killed worker to die', 1000, 20);
     expect(victimEngines.length).toBeGreaterThan(0);
 
-    // The loss is detected through heartbeats: each lost run is retried (attempt 2) within
+    // The loss is detected through heartbeats: each lost batch is retried (attempt 2) within
     // the heartbeat timeout plus a little scheduling slack.
     let detectedAt = 0;
     await waitFor(
@@ -96,7 +104,7 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
         if (stillFirstAttempt.length === 0) detectedAt = Date.now();
         return stillFirstAttempt.length === 0;
       },
-      'lost runs to be retried',
+      'lost batches to be retried',
       30_000,
       100,
     );
@@ -116,7 +124,8 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
     expect(manifest.entries.map((e) => e.status)).toEqual(new Array(RUNS).fill('ok'));
 
     // Run directories: exactly the files of one finished attempt, none older than that
-    // attempt's start (a dead attempt's leftovers would be). The lost runs were retried.
+    // attempt's start (a dead attempt's leftovers would be). The runs the lost batches were
+    // in were retried; the runs they had finished were not run again.
     expect(runDirs(out)).toHaveLength(RUNS);
     const retried: number[] = [];
     for (let id = 0; id < RUNS; id++) {
@@ -125,8 +134,10 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
       expect(report.oldestMtimeMs, `run-${id} holds a file older than its attempt`).toBeGreaterThanOrEqual(report.startedMs - 50);
       if (report.attempt > 1) retried.push(id);
     }
-    const lostRunIds = [...lostIds].map((a) => Number(a.replace('run-', ''))).sort((a, b) => a - b);
     expect(retried).toEqual(expect.arrayContaining(lostRunIds));
+    for (const { first, next } of lostBatches) {
+      for (let id = first; id < next; id++) expect(runDirReport(out, id).startedMs, `run-${id} finished before the kill`).toBeLessThan(killedAt);
+    }
     for (const id of lostRunIds) expect(runDirReport(out, id).startedMs).toBeGreaterThan(killedAt);
 
     console.log(

@@ -42,7 +42,10 @@ export function historyFromJsonText(text: string): History {
   return history;
 }
 
+/** Histories of sweeps that run in batches (recorded by record.ts). */
 export const HISTORIES_DIR = __dirname;
+/** Histories recorded before batches, one activity per run: running sweeps of that code must still replay. */
+export const PER_RUN_HISTORIES_DIR = path.join(__dirname, 'per-run');
 
 /** Every recorded history: `{ workflowId, history }` per file, sorted by file name. */
 export function loadRecordedHistories(dir = HISTORIES_DIR): { file: string; workflowId: string; history: History }[] {

@@ -10,15 +10,19 @@
  * stand-in GmatConsole, with the engine's fault hooks set in this process's environment
  * (the in-process worker's GmatConsole children inherit it).
  *
- * Recorded sweeps:
- *   grid             8-run grid, window of 3 in flight, all ok
+ * Recorded sweeps (all in batches; test/histories/per-run/ holds the same set recorded before
+ * batches, when every run was one activity, and is never re-recorded):
+ *   grid             8-run grid, window of 3 batches in flight, all ok
+ *   sized            60-run grid whose batches are sized from measured engine time
  *   failures         GMAT rejections, an engine crash, and an infrastructure failure whose
- *                    retries run out (a file where a run directory belongs)
- *   resume           `resume` of the failures sweep: already-ok runs skipped (bitset paged by loadOkPage)
- *   continue-as-new  30 runs on a server that suggests continue-as-new early (one file per execution)
- *   cancelled        cancelled while a run hangs: in-flight runs cancelled, aggregate written
- *   samples          explicit rows, paged in by the loadInputPage activity
- *   monte-carlo      Monte Carlo draws expanded inside the workflow sandbox
+ *                    retries run out (a file where a run directory belongs): the batch is
+ *                    retried from that run, the run is failed, the rest goes to a new batch
+ *   resume           `resume` of the failures sweep: already-ok runs skipped by the batches
+ *   continue-as-new  30 runs in 1-run batches on a server that suggests continue-as-new early
+ *                    (one file per execution)
+ *   cancelled        cancelled while a run hangs: batches in flight cancelled, aggregate written
+ *   samples          explicit rows, read by the batches from the output directory
+ *   monte-carlo      Monte Carlo draws expanded by the batches
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
 
   await withTemporal({}, async (r) => {
     await run(r, 'grid', await prepareRequest(request(r, 'grid', { grid: { 'Sat.SMA': [6800, 7000, 7200, 7400], 'Sat.ECC': [0.001, 0.01] }, maxInFlight: 3 })), 'completed');
+    await run(r, 'sized', await prepareRequest(request(r, 'sized', { grid: { 'Sat.SMA': { lo: 6800, hi: 7400, count: 60 } } })), 'completed');
 
     // Failures: ECC = 1.5 is rejected by GMAT, SMA = 6900 crashes the engine, and run 2's
     // directory is blocked by a file, so its activity fails, is retried, and runs out of attempts.
@@ -152,7 +157,7 @@ async function main(): Promise<void> {
 
   // A server that suggests continue-as-new after 40 history events.
   await withTemporal({ 'limit.historyCount.suggestContinueAsNew': 40 }, async (r) => {
-    await run(r, 'continue-as-new', await prepareRequest(request(r, 'continue-as-new', { grid: { 'Sat.SMA': Array.from({ length: 30 }, (_, i) => 6800 + 20 * i) }, maxInFlight: 4 })), 'completed');
+    await run(r, 'continue-as-new', await prepareRequest(request(r, 'continue-as-new', { grid: { 'Sat.SMA': Array.from({ length: 30 }, (_, i) => 6800 + 20 * i) }, maxInFlight: 4, batchSize: 1 })), 'completed');
   });
 }
 
