@@ -117,9 +117,9 @@ export function cachedOutcome(hit: CacheHit, dir: string, base: Omit<RunOutcome,
   };
 }
 
-/** GMAT's own error lines of a cached rejected run, as the error it raised. */
-export function cachedEngineMessage(hit: CacheHit): string {
-  return hit.result.engine_message ?? '';
+/** GMAT's own error lines of a cached rejected run (they name the run's script), for the run in `dir`. */
+export function cachedEngineMessage(hit: CacheHit, dir: string): string {
+  return unmark(hit.result.engine_message ?? '', dir);
 }
 
 /** The files of a finished run directory an entry holds; null when one cannot be held (an odd name). */
@@ -151,7 +151,7 @@ export function storeRun(cache: RunCache, key: string, dir: string, outcome: Run
     const result: CachedResult = {
       status: outcome.status,
       stderr: outcome.stderr === null ? null : mark(outcome.stderr, dir),
-      ...(engineMessage !== undefined ? { engine_message: engineMessage } : {}),
+      ...(engineMessage !== undefined ? { engine_message: mark(engineMessage, dir) } : {}),
       ...(outcome.warnings ? { warnings: outcome.warnings.map((w) => mark(w, dir)) } : {}),
       tables: outcome.tables,
       converged: outcome.converged ?? {},

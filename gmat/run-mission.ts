@@ -428,7 +428,7 @@ async function serveCached(
   if (outcome.status !== 'ok') {
     throw new GmatRunError(outcome.stderr ?? 'GMAT rejected the run (from the run cache)', {
       kind: 'rejected',
-      engineMessage: cachedEngineMessage(hit),
+      engineMessage: cachedEngineMessage(hit, dir),
       exitCode: null,
       signal: null,
       logPath: outcome.log_path ?? runFilePath(dir, RUN_FILES.log),
