@@ -44,6 +44,7 @@ import { runBatch } from './batch';
 import { classifyRunError } from './run-error';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import type { Overrides } from '../sweep/overrides';
+import { runCacheFor } from './run-cache';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -68,6 +69,8 @@ export interface ActivityResources {
   postprocessHooks?: Record<string, PostprocessFunction>;
   /** GMAT processes at once on this worker; runs wait for a slot only while GMAT runs. */
   engineSlots?: EngineSlots;
+  /** Run cache directory for sweeps that name none (GsweepPlugin({ cache })). */
+  cache?: string;
 }
 
 
@@ -160,6 +163,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       sweepId: context.sweepId,
       warm: context.engine.mode === 'warm' && resources.warmPool ? { pool: resources.warmPool, scriptKey: context.scriptSha256 } : undefined,
       slots,
+      cache: runCacheFor(context, resources.cache, resources.postprocessHooks),
     });
 
   return {
@@ -185,7 +189,8 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       // The request that produced this directory: `gsweep resume` and `extend` start from it.
       // Without the install root: resume takes the engine from its own command line, never from here.
       const { gmatRoot: _pinned, ...engine } = context.engine;
-      writeJsonAtomic(requestPath(context.outDir), { ...input, context: { ...context, engine }, carried: undefined, alreadyOk: undefined });
+      // Nor the run cache: resume and extend take it from their own command line too.
+      writeJsonAtomic(requestPath(context.outDir), { ...input, context: { ...context, engine, cache: undefined }, carried: undefined, alreadyOk: undefined });
     },
 
     /** Values `offset ..` of an input table (long grid axis, sample rows): one page, far below payload limits. */

@@ -26,7 +26,8 @@ import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './g
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { runOne } from './run-one';
-import { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { checkCacheDir, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { registerCacheCommand } from './cache-command';
 import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible, InterruptedError } from './cli-errors';
 import { acquireOutLock, type WorkflowState } from './out-lock';
 import type { EngineChoice } from './request-file';
@@ -95,6 +96,7 @@ function addSweepOptions(cmd: Command): Command {
     .option('--sweep-id <id>', 'workflow id of the sweep (default gsweep-<script>-<random>)')
     .option('--postprocess <command>', 'run this command line (/bin/sh -c) in each run directory after GMAT succeeds; see README "Postprocess"')
     .option('--context <file.json>', 'per-run context for the postprocess hook: a JSON object for every run, or an array with one object per run')
+    .option('--cache <dir>', 'run cache: identical runs (script, overrides, GMAT) are taken from it, new results stored in it (env GSWEEP_CACHE); see README "Run cache"')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
     .option('--gmat-task-queue <name>', 'with --address: task queue of the GMAT runs, polled by `gsweep-worker --role gmat` hosts (env GSWEEP_GMAT_TASK_QUEUE; default: --task-queue)')
     .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
@@ -117,6 +119,7 @@ interface SweepCliOptions extends ConnectionFlags {
   sweepId?: string;
   postprocess?: string;
   context?: string;
+  cache?: string;
   concurrency?: number;
   gmatTaskQueue?: string;
   dbFilename?: string;
@@ -143,7 +146,13 @@ function baseRequest(script: string, o: SweepCliOptions): SweepRequest {
     sweepId: o.sweepId,
     postprocess: o.postprocess,
     context: o.context === undefined ? undefined : readContextFile(o.context),
+    cache: cacheOption(o),
   };
+}
+
+/** `--cache`, else GSWEEP_CACHE, else no cache. */
+function cacheOption(o: { cache?: string }): string | undefined {
+  return o.cache ?? (process.env.GSWEEP_CACHE || undefined);
 }
 
 function readContextFile(file: string): NonNullable<SweepRequest['context']> {
@@ -437,6 +446,7 @@ export function buildProgram(): Command {
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
     .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
+    .option('--cache <dir>', 'run cache to use (env GSWEEP_CACHE); never read back from the output directory')
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (target: string, o: SweepCliOptions) => {
@@ -450,7 +460,7 @@ export function buildProgram(): Command {
           await close();
         }
       } else outDir = await resolveOutDir(target);
-      const plan = planResume(outDir, engineChoice(o), { postprocess: o.postprocess });
+      const plan = planResume(outDir, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) });
       if (plan.toRun === 0) {
         log(`gsweep: all ${plan.input.runCount} runs of ${outDir} are ok; nothing to resume`);
         return;
@@ -471,10 +481,11 @@ export function buildProgram(): Command {
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
     .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
     .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
+    .option('--cache <dir>', 'run cache to use (env GSWEEP_CACHE); never read back from the output directory')
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-      const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o), { postprocess: o.postprocess });
+      const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) });
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
       process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
     });
@@ -614,6 +625,7 @@ export function buildProgram(): Command {
     });
 
   registerArchiveCommand(program, log);
+  registerCacheCommand(program);
   registerListCommand(program, addConnectionOptions, (o: ConnectionFlags) => connectClient(connectionFor(o, 'list')));
   registerAnalysisCommands(program);
   registerReportCommand(program);

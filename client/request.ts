@@ -65,6 +65,8 @@ export const sweepRequestSchema = z
     postprocess: z.union([z.string().min(1), z.object({ hook: z.string().min(1) }).strict()]).optional(),
     /** Per-run free-form data (gmat-sweep `context`): one object for every run, or one per run. */
     context: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]).optional(),
+    /** Run cache directory: identical runs are taken from it, new results stored in it (README "Run cache"). */
+    cache: z.string().min(1).optional(),
   })
   .strict();
 
@@ -388,6 +390,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const postprocess = checkPostprocess(request.postprocess);
   const engine: EngineKind = request.engine ?? 'gmat';
   const gmatRoot = request.gmatRoot ? path.resolve(cwd, request.gmatRoot) : undefined;
+  const cache = checkCacheDir(request.cache, cwd);
   return {
     engine,
     inputTables: tables,
@@ -403,6 +406,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         runTimeoutMs: 1000 * (request.runTimeoutSeconds ?? DEFAULTS.runTimeoutSeconds),
         ...(postprocess ? { postprocess } : {}),
         ...(context ? { hasContext: true } : {}),
+        ...(cache ? { cache } : {}),
       },
       runSet,
       runCount,
@@ -413,4 +417,17 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
       searchAttributes: false,
     },
   };
+}
+
+/** The run cache directory, absolute; refused when it names an object store or a non-directory. */
+export function checkCacheDir(raw: string | undefined, cwd: string = process.cwd()): string | undefined {
+  if (raw === undefined) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    throw new RequestError('cache', `${JSON.stringify(raw)}: this gsweep keeps a run cache in a directory only; give a path every worker can reach`);
+  }
+  const dir = path.resolve(cwd, raw);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    throw new RequestError('cache', `${dir} exists and is not a directory; give a directory for the run cache`);
+  }
+  return dir;
 }

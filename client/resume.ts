@@ -56,6 +56,8 @@ function okBitset(input: SweepInput, runCount: number): { ok: RunBitset; failed:
 export interface ResumeOptions {
   /** The postprocess command from the user's command line, or a function hook name from code. */
   postprocess?: string | { hook: string };
+  /** The run cache (absolute directory) from the user's command line; never from the output directory. */
+  cache?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ function nextWorkflowId(input: SweepInput, verb: string): string {
 export function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
   const input = readSweepRequest(outDir, choice);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
+  input.context.cache = options.cache;
   const { ok, failed } = okBitset(input, input.runCount);
   const alreadyOk = ok.count();
   const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
@@ -111,6 +114,7 @@ export function planExtend(outDir: string, extra: number, choice: EngineChoice, 
   checkRunCount('n', extra);
   const input = readSweepRequest(outDir, choice);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
+  input.context.cache = options.cache;
   if (input.runSet.kind === 'latinHypercube') {
     throw new RequestError(
       'runSet',

@@ -13,6 +13,7 @@ import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
 import type { GmatInstall } from './install';
 import { patchScript, type PatchedOutput } from './script';
 import { writeStartupFile } from './startup';
+import { cachedEngineMessage, cachedOutcome, findCached, runKey, storeRun, type CacheHit, type RunCache } from './run-cache';
 import { RUN_FILES, runFilePath, runTableFilePath, tableKey } from '../output/layout';
 import { writeOutcome, writeOutcomeAsync, type RunOutcome } from '../output/outcome';
 import { parseOutputFile } from '../tables/parse';
@@ -48,6 +49,8 @@ export interface RunMissionOptions {
    * before and its parsing after, overlapping other runs' GMAT time.
    */
   slots?: Pick<EngineSlots, 'acquire'>;
+  /** Use and fill this run cache: a hit skips GMAT (gmat/run-cache.ts). */
+  cache?: RunCache;
 }
 
 /** What a postprocess hook is told about the run it follows. */
@@ -226,6 +229,20 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     return outcome;
   };
 
+  // The run cache: a whole entry for this key gives the result without starting GMAT.
+  const cacheKey = options.cache ? await runKey(options.cache, options.install, options.overrides, options.context) : undefined;
+  const cacheWarnings: string[] = [];
+  if (options.cache && cacheKey) {
+    const hit = findCached(options.cache, cacheKey, (reason) =>
+      cacheWarnings.push(`run cache entry ${cacheKey} was not used: ${reason}; GMAT ran, and its result replaces the entry`),
+    );
+    if (hit) {
+      const served = await serveCached(options, hit, base, started, scriptPath, patched.text);
+      if (served) return served;
+    }
+  }
+  const cacheFrom = { sweep: options.sweepId ?? '', run_dir: dir, run_id: options.runId };
+
   let warmOutput: string | undefined;
   let releaseSlot: (() => void) | undefined;
   try {
@@ -250,7 +267,11 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     }
   } catch (err) {
     releaseSlot?.();
-    if (err instanceof GmatRunError && err.kind !== 'cancelled') fail(err.message);
+    if (err instanceof GmatRunError && err.kind !== 'cancelled') {
+      const failed = fail(err.message);
+      // Only GMAT's own rejection is a function of the inputs; crashes and timeouts are not.
+      if (options.cache && cacheKey && err.kind === 'rejected') storeRun(options.cache, cacheKey, dir, failed, cacheFrom, err.engineMessage);
+    }
     throw err;
   }
   // GMAT is done: the next run may start while this one's outputs are parsed.
@@ -369,7 +390,50 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
     }
   }
 
-  const outcome = ranOutcome('ok', null);
+  let outcome = ranOutcome('ok', null);
+  if (options.cache && cacheKey) {
+    const problem = storeRun(options.cache, cacheKey, dir, outcome, cacheFrom);
+    if (problem) cacheWarnings.push(problem);
+  }
+  if (cacheWarnings.length > 0) outcome = { ...outcome, warnings: [...(outcome.warnings ?? []), ...cacheWarnings] };
   await writeOutcomeAsync(dir, outcome);
+  return { outcome, tables };
+}
+
+/**
+ * A run served from the cache: the entry's files into the run directory, its outcome written
+ * (a rejected run's failure raised again, as GMAT raised it). undefined when the entry went
+ * away meanwhile (pruned by another process): the run directory is made fresh for GMAT.
+ */
+async function serveCached(
+  options: RunMissionOptions,
+  hit: CacheHit,
+  base: Omit<RunOutcome, 'status' | 'output_paths' | 'tables' | 'stderr' | 'ended_at' | 'duration_s'>,
+  started: number,
+  scriptPath: string,
+  patchedText: string,
+): Promise<RunMissionResult | undefined> {
+  const dir = options.runDirectory;
+  try {
+    (options.cache as RunCache).store.copyInto(hit.entry, dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    resetRunDirectory(dir);
+    writeFileAtomic(scriptPath, patchedText, { durable: false });
+    return undefined;
+  }
+  const outcome = cachedOutcome(hit, dir, { ...base, ended_at: isoNow(Date.now()), duration_s: (performance.now() - started) / 1000 });
+  await writeOutcomeAsync(dir, outcome);
+  if (outcome.status !== 'ok') {
+    throw new GmatRunError(outcome.stderr ?? 'GMAT rejected the run (from the run cache)', {
+      kind: 'rejected',
+      engineMessage: cachedEngineMessage(hit, dir),
+      exitCode: null,
+      signal: null,
+      logPath: outcome.log_path ?? runFilePath(dir, RUN_FILES.log),
+    });
+  }
+  const tables = Object.fromEntries(Object.entries(outcome.tables).map(([key, t]) => [key, { path: runTableFilePath(dir, key), rows: t.rows }]));
   return { outcome, tables };
 }

@@ -150,6 +150,7 @@ function manifestEntry(
       duration_s: o.duration_s,
       stderr: o.stderr,
       log_path: o.log_path,
+      ...(o.cached ? { cached: o.cached } : {}),
     };
   }
   // A run that never recorded an outcome has no times of its own; gmat-sweep's reader needs

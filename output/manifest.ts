@@ -36,6 +36,11 @@ export interface ManifestEntry {
   /** Solver name -> whether its last run converged; independent of `status`. */
   converged: Record<string, boolean>;
   postprocess_status: PostprocessStatus;
+  /**
+   * gsweep's addition, only on runs served from the run cache: `{ key, from }` (gmat-sweep's
+   * reader ignores fields it does not know, so its schema is unchanged).
+   */
+  cached?: { key: string; from: Record<string, string | number> };
 }
 
 function pythonNumber(n: number): string {

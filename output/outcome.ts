@@ -42,6 +42,15 @@ export interface RunOutcome {
   solver_paths?: Record<string, string>;
   converged?: Record<string, boolean>;
   postprocess_status?: 'none' | 'ok' | 'failed';
+  /** Present when the result came from the run cache instead of GMAT (gmat/run-cache.ts). */
+  cached?: CachedFrom;
+}
+
+/** Where a cached run's result was made: the cache key and the run that stored it. */
+export interface CachedFrom {
+  key: string;
+  /** `{ sweep, run_dir, run_id }` of the run that made the result (for people; never read to find files). */
+  from: Record<string, string | number>;
 }
 
 /**
@@ -64,7 +73,7 @@ export function allTableFiles(outcome: RunOutcome): string[] {
  * Table keys as run-mission makes them (`report__Track`, `solver__DC`, `extra__<name>` with the
  * postprocess room's name rule): also safe as file names (no path separator can appear).
  */
-const TABLE_KEY = /^(?:(?:report|ephemeris|contact|solver)__[A-Za-z][A-Za-z0-9_]*|extra__[A-Za-z0-9][A-Za-z0-9_.-]{0,99})$/;
+export const TABLE_KEY = /^(?:(?:report|ephemeris|contact|solver)__[A-Za-z][A-Za-z0-9_]*|extra__[A-Za-z0-9][A-Za-z0-9_.-]{0,99})$/;
 /** Log file name inside the run directory. */
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -95,6 +104,7 @@ const outcomeSchema = z.object({
   solver_paths: z.record(z.string(), z.string()).optional(),
   converged: z.record(z.string(), z.boolean()).optional(),
   postprocess_status: z.enum(['none', 'ok', 'failed']).optional(),
+  cached: z.object({ key: z.string(), from: z.record(z.string(), z.union([z.string(), z.number()])) }).optional(),
 });
 
 /** An outcome.json that cannot be read as one: the run counts as failed, with this reason. */

@@ -79,6 +79,12 @@ export interface SweepContext {
   postprocess?: PostprocessSpec;
   /** Per-run `context` lives in `<out>/context.json` (written by the client). */
   hasContext?: boolean;
+  /**
+   * Absolute directory of the run cache (`--cache`): identical runs of earlier sweeps are
+   * taken from it and new results stored in it. From the user only, never from a file in
+   * the output directory (resume and extend are given it again).
+   */
+  cache?: string;
 }
 
 /**

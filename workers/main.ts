@@ -2,6 +2,7 @@
  * `gsweep-worker`: a standalone worker process for laptops, Kubernetes pods or Slurm jobs.
  * Every setting is a flag or an environment variable (see README "Workers").
  */
+import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Runtime } from '@temporalio/worker';
 import { gsweepLogger } from './log';
@@ -35,6 +36,7 @@ export async function main(argv = process.argv): Promise<void> {
     .addOption(
       new Option('--role <role>', 'what this worker hosts: all, control (workflow, output-directory activities) or gmat (GMAT runs only) (env GSWEEP_WORKER_ROLE)').choices(ROLES),
     )
+    .option('--cache <dir>', 'run cache for sweeps that name none: identical runs are taken from it, new results stored (env GSWEEP_CACHE)')
     .option('--metrics <host:port>', 'expose Temporal SDK metrics for Prometheus at this address (env GSWEEP_METRICS)')
     .parse(argv);
   const opts = program.opts();
@@ -49,6 +51,8 @@ export async function main(argv = process.argv): Promise<void> {
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
   const concurrency = opts.concurrency ?? (process.env.GSWEEP_CONCURRENCY ? positiveInt(process.env.GSWEEP_CONCURRENCY) : defaultConcurrency());
+  const cacheDir = opts.cache ?? process.env.GSWEEP_CACHE;
+  const cache = cacheDir ? path.resolve(cacheDir) : undefined;
   const role = (opts.role ?? process.env.GSWEEP_WORKER_ROLE ?? 'all') as GsweepWorkerRole;
   if (!ROLES.includes(role)) {
     program.error(`error: GSWEEP_WORKER_ROLE=${role} is not one of ${ROLES.join(', ')}`, { exitCode: 2 });
@@ -57,6 +61,7 @@ export async function main(argv = process.argv): Promise<void> {
     concurrency,
     role,
     engine: { gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT },
+    ...(cache ? { cache } : {}),
   });
   // Which GMAT this worker runs for sweeps that name none; a missing one fails those runs, not the worker.
   try {

@@ -45,6 +45,8 @@ export interface GsweepPluginOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Postprocess functions a sweep can name (`postprocess: { hook: name }`); GMAT workers need them. */
   postprocess?: Record<string, PostprocessFunction>;
+  /** Run cache directory used by sweeps that name none (`--cache`); off when absent. */
+  cache?: string;
 }
 
 const ROLE_ACTIVITIES: Record<GsweepWorkerRole, readonly SweepActivityName[]> = {
@@ -85,7 +87,7 @@ export class GsweepPlugin implements WorkerPlugin {
     const warmPool = new WarmPool(path.join(os.tmpdir(), `gsweep-warm-${process.pid}-${pools++}`), this.options.warmConsoles ?? slots);
     this.warmPools.push(warmPool);
     const activities = registeredActivities(
-      createActivities(this.options.engine, { warmPool, engineSlots: new EngineSlots(slots), postprocessHooks: this.options.postprocess }),
+      createActivities(this.options.engine, { warmPool, engineSlots: new EngineSlots(slots), postprocessHooks: this.options.postprocess, cache: this.options.cache }),
       ROLE_ACTIVITIES[role],
     );
     // A fleet with its own workflows file re-exports sweepWorkflow from it (README); then the

@@ -15,16 +15,17 @@ export const ALLOWED: Record<string, readonly string[]> = {
   sweep: [],
   tables: [],
   output: ['sweep', 'tables'],
-  gmat: ['sweep', 'tables', 'output'],
+  cache: ['sweep', 'output'],
+  gmat: ['sweep', 'tables', 'output', 'cache'],
   temporal: ['sweep'],
-  postprocess: ['sweep', 'tables', 'output', 'gmat'],
+  postprocess: ['sweep', 'tables', 'output', 'cache', 'gmat'],
   sensitivity: ['sweep'],
   analysis: ['sweep', 'tables', 'output'],
   report: ['sweep', 'tables', 'output', 'analysis', 'sensitivity'],
-  activities: ['sweep', 'tables', 'output', 'gmat', 'postprocess'],
+  activities: ['sweep', 'tables', 'output', 'cache', 'gmat', 'postprocess'],
   workflows: ['sweep'],
-  workers: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows'],
-  client: ['sweep', 'tables', 'output', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows', 'workers', 'analysis', 'sensitivity', 'report'],
+  workers: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows'],
+  client: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows', 'workers', 'analysis', 'sensitivity', 'report'],
 };
 export const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = { workflows: ['activities'] };
 export const ROOMS = Object.keys(ALLOWED);
