@@ -20,6 +20,7 @@ import { validatePerturb } from '../sweep/random';
 import { inputTables, runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import type { EngineRequest, SweepInput } from '../sweep/sweep';
+import { linspaceStepProblem } from './grid-args';
 import { checkRunCount } from './limits';
 import { RequestError } from './request-error';
 
@@ -197,7 +198,11 @@ function verifyArchivedScript(scriptPath: string, input: SweepInput): void {
       // A LO:HI:COUNT axis is checked by its ends; a table axis run by run in the activity
       // (its file's hash was checked above).
       if (Array.isArray(axis)) for (const v of axis) check({ [key]: v });
-      else if ('linspace' in axis) for (const v of axis.linspace.slice(0, 2)) check({ [key]: v });
+      else if ('linspace' in axis) {
+        for (const v of axis.linspace.slice(0, 2)) check({ [key]: v });
+        const stepProblem = linspaceStepProblem(...axis.linspace);
+        if (stepProblem) throw new RequestError(`request.json runSet.axes.${key}`, stepProblem);
+      }
       else checkColumn('request.json runSet.axes', key);
     }
   } else if (runSet.kind === 'samples') {

@@ -18,6 +18,7 @@ import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { DEFAULT_ENGINE_MODE, type ContextFile, type EngineKind, type GridAxis, type PerturbSpec, type PostprocessSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
+import { linspaceStepProblem } from './grid-args';
 import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
 import { LOCK_NAME } from './out-lock';
 import { RequestError } from './request-error';
@@ -107,6 +108,8 @@ function checkGrid(axes: Record<string, GridAxisRequest>): void {
       if (!Number.isSafeInteger(count) || count < 2) {
         throw new RequestError(`grid.${key}.count`, `${describeValue(count)} is not an integer >= 2; both ends are included, so give at least 2`);
       }
+      const stepProblem = linspaceStepProblem(lo, hi, count);
+      if (stepProblem) throw new RequestError(`grid.${key}`, stepProblem);
       continue;
     }
     if (values.length === 0) {

@@ -38,6 +38,16 @@ export const RESERVED_RUN_FILES: readonly string[] = [
   RUN_FILES.extraDir,
 ];
 
+/**
+ * True for a file name a script output may not take in a run directory: one of
+ * RESERVED_RUN_FILES, or a `.parquet` name (gsweep writes each table there as `<key>.parquet`,
+ * and GMAT never writes Parquet, so such a name could only collide with one). Case-insensitive.
+ */
+export function isOwnRunFileName(name: string, reserved: readonly string[] = RESERVED_RUN_FILES): boolean {
+  const lower = name.toLowerCase();
+  return reserved.some((r) => r.toLowerCase() === lower) || lower.endsWith('.parquet');
+}
+
 /** `report__Track`, `ephemeris__EF`, `contact__CL`: the key of one output table. */
 export const tableKey = (kind: string, resource: string) => `${kind}__${resource}`;
 /** File name of one output table, in a run directory and in `out` (the aggregate). */
