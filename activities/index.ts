@@ -44,6 +44,7 @@ import { writeJsonAtomic } from '../output/atomic';
 import { OutputParseError, runMission, type RunMissionOptions } from '../gmat/run-mission';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { OverrideError, type Overrides } from '../sweep/overrides';
+import { checkOutTree } from '../output/safe-files';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -148,6 +149,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
     async prepareSweep({ input }: { input: SweepInput }): Promise<void> {
       const { context, runSet } = input;
+      checkOutTree(context.outDir);
       fs.mkdirSync(runsDir(context.outDir), { recursive: true });
       const archived = scriptCopyPath(context.outDir, context.scriptName);
       const source = fs.existsSync(archived) ? archived : context.scriptPath;

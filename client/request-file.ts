@@ -23,6 +23,7 @@ import type { EngineRequest, SweepInput } from '../sweep/sweep';
 import { linspaceStepProblem } from './grid-args';
 import { checkRunCount } from './limits';
 import { RequestError } from './request-error';
+import { checkOutTree, enclosingSweep } from '../output/safe-files';
 
 const MAX_MS = MAX_TIMEOUT_SECONDS * 1000;
 const value = z.union([z.number(), z.string(), z.boolean()]);
@@ -86,6 +87,11 @@ function bad(file: string, what: string): RequestError {
 
 export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInput {
   const file = requestPath(outDir);
+  checkOutTree(outDir);
+  const outer = enclosingSweep(outDir);
+  if (outer) {
+    throw new RequestError('out', `${outDir} is inside the output directory of another sweep (${outer}); move it out of there first (resuming either would delete or write into the other)`);
+  }
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);

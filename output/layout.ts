@@ -19,6 +19,8 @@ export const RUN_FILES = {
   log: 'GmatLog.txt',
   /** Output of the postprocess hook. */
   postprocessLog: 'postprocess.log',
+  /** The run's context as JSON for a postprocess command (GSWEEP_CONTEXT_FILE): any size, unlike the environment. */
+  postprocessContext: 'postprocess-context.json',
   /** Where the postprocess hook leaves extra tables (a directory). */
   extraDir: 'extra',
 } as const;
@@ -35,6 +37,7 @@ export const RESERVED_RUN_FILES: readonly string[] = [
   'stdout.txt',
   RUN_FILES.outcome,
   RUN_FILES.postprocessLog,
+  RUN_FILES.postprocessContext,
   RUN_FILES.extraDir,
 ];
 
