@@ -45,6 +45,7 @@ import { classifyRunError } from './run-error';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import type { Overrides } from '../sweep/overrides';
 import { runCacheFor } from './run-cache';
+import { checkOutTree } from '../output/safe-files';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -170,6 +171,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
     async prepareSweep({ input }: { input: SweepInput }): Promise<void> {
       const { context, runSet } = input;
+      checkOutTree(context.outDir);
       fs.mkdirSync(runsDir(context.outDir), { recursive: true });
       const archived = scriptCopyPath(context.outDir, context.scriptName);
       const source = fs.existsSync(archived) ? archived : context.scriptPath;

@@ -11,6 +11,7 @@ import { parseManifest, type ManifestEntry } from '../output/manifest';
 import { readParquetColumns } from '../tables/parquet/reader';
 import type { ColumnSpec } from '../tables/parquet/writer';
 import { AnalysisError, type SweepTable } from './table';
+import { checkOutTree, readRegularFile, UnsafePathError } from '../output/safe-files';
 
 export interface SweepDir {
   outDir: string;
@@ -23,17 +24,28 @@ export interface SweepDir {
 
 export function openSweep(out: string): SweepDir {
   const outDir = path.resolve(out);
+  checkOutTree(outDir);
   const manifest = path.join(outDir, 'manifest.jsonl');
   if (!fs.existsSync(manifest)) {
     throw new AnalysisError(`${outDir} has no manifest.jsonl; give the output directory of a finished gsweep sweep`);
   }
-  const { header, entries } = parseManifest(fs.readFileSync(manifest, 'utf8'));
+  const { header, entries } = parseManifest(readOutFile(manifest, 'manifest').toString('utf8'));
   const tables = fs
     .readdirSync(outDir)
     .filter((f) => /^(report|ephemeris|contact)__.+\.parquet$/.test(f))
     .map((f) => f.slice(0, -'.parquet'.length))
     .sort();
   return { outDir, header, entries: [...entries.values()].sort((a, b) => a.run_id - b.run_id), tables };
+}
+
+/** A file of the sweep, read only if it is a regular file (a FIFO or device in `out` would block or never end). */
+function readOutFile(file: string, what: string): Buffer {
+  try {
+    return readRegularFile(file, { what });
+  } catch (err) {
+    if (err instanceof UnsafePathError) throw new AnalysisError(err.message);
+    throw err;
+  }
 }
 
 /** gmat-sweep's `name=` rule: the sole report table, else the caller must name one. */
@@ -63,8 +75,8 @@ function specOf(element: { name: string; type?: string; logical_type?: { type: s
 /** Reads `<out>/<key>.parquet` into the analysis shape (numeric columns only, plus keys). */
 export async function readSweepTable(sweep: SweepDir, key: string): Promise<SweepTable> {
   const file = path.join(sweep.outDir, `${key}.parquet`);
-  const bytes = fs.readFileSync(file);
-  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const bytes = readOutFile(file, 'table');
+  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   const specs = meta.schema.slice(1).map(specOf).filter((s): s is ColumnSpec => s !== undefined);
   const has = (name: string) => specs.some((s) => s.name === name);
   if (!has('run_id')) throw new AnalysisError(`${file} has no run_id column; give an aggregate table of a sweep`);

@@ -37,6 +37,8 @@ import { registerReportCommand } from './report-cli';
 import { analyzeSobolSweep, designRequestRows, writeSobolFile } from './sobol';
 import { formatSobolAnalysis } from './sobol-format';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
+import { readRegularText, UnsafePathError } from '../output/safe-files';
+import { formatCount, MAX_CONCURRENCY, MAX_CONTEXT_FILE_BYTES } from '../sweep/limits';
 
 export class UsageError extends Error {}
 
@@ -51,6 +53,13 @@ function positiveNumber(value: string): number {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+/** `--concurrency`: each slot is a GmatConsole process, so the cap is named in the refusal. */
+function concurrency(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_CONCURRENCY) throw new InvalidArgumentError(`${value} is more than gsweep's limit of ${formatCount(MAX_CONCURRENCY)} GMAT runs at once per worker; give at most ${MAX_CONCURRENCY}`);
   return n;
 }
 
@@ -97,7 +106,7 @@ function addSweepOptions(cmd: Command): Command {
     .option('--postprocess <command>', 'run this command line (/bin/sh -c) in each run directory after GMAT succeeds; see README "Postprocess"')
     .option('--context <file.json>', 'per-run context for the postprocess hook: a JSON object for every run, or an array with one object per run')
     .option('--cache <dir>', 'run cache: identical runs (script, overrides, GMAT) are taken from it, new results stored in it (env GSWEEP_CACHE); see README "Run cache"')
-    .option('--concurrency <n>', 'GMAT runs at once in the embedded worker (default: CPU cores)', positiveInt)
+    .option('--concurrency <n>', `GMAT runs at once in the embedded worker (default: CPU cores; at most ${MAX_CONCURRENCY})`, concurrency)
     .option('--gmat-task-queue <name>', 'with --address: task queue of the GMAT runs, polled by `gsweep-worker --role gmat` hosts (env GSWEEP_GMAT_TASK_QUEUE; default: --task-queue)')
     .option('--db-filename <file>', 'embedded dev server: keep history in this SQLite file')
     .option('--ui', 'embedded dev server: serve the Temporal Web UI')
@@ -158,8 +167,10 @@ function cacheOption(o: { cache?: string }): string | undefined {
 function readContextFile(file: string): NonNullable<SweepRequest['context']> {
   let value: unknown;
   try {
-    value = JSON.parse(fs.readFileSync(path.resolve(file), 'utf8'));
+    // A FIFO or device would block or never end: only a regular file is opened.
+    value = JSON.parse(readRegularText(path.resolve(file), { followSymlink: true, what: '--context', maxBytes: MAX_CONTEXT_FILE_BYTES }));
   } catch (err) {
+    if (err instanceof UnsafePathError) throw new RequestError('context', err.message);
     throw new RequestError('context', `${file}: ${(err as Error).message}; give a JSON file`);
   }
   const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -444,7 +455,7 @@ export function buildProgram(): Command {
     .addOption(engineOption())
     .addOption(engineModeOption())
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
-    .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--concurrency <n>', `GMAT runs at once in the embedded worker (at most ${MAX_CONCURRENCY})`, concurrency)
     .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--cache <dir>', 'run cache to use (env GSWEEP_CACHE); never read back from the output directory')
     .option('--no-wait', 'with --address: start and exit')
@@ -479,7 +490,7 @@ export function buildProgram(): Command {
     .addOption(engineOption())
     .addOption(engineModeOption())
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT); never taken from the output directory')
-    .option('--concurrency <n>', 'GMAT runs at once in the embedded worker', positiveInt)
+    .option('--concurrency <n>', `GMAT runs at once in the embedded worker (at most ${MAX_CONCURRENCY})`, concurrency)
     .option('--postprocess <command>', 'the postprocess command the sweep ran with (never read back from the output directory)')
     .option('--cache <dir>', 'run cache to use (env GSWEEP_CACHE); never read back from the output directory')
     .option('--no-wait', 'with --address: start and exit')
@@ -517,7 +528,7 @@ export function buildProgram(): Command {
         log(`gsweep: run failed: ${(err as Error).message}`);
         // --json: the failed outcome.json (written for every failure except a cancel).
         const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
-        if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(fs.readFileSync(outcomeFile, 'utf8'));
+        if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(readRegularText(outcomeFile, { what: 'outcome' }));
         process.exitCode = EXIT_RUNS_FAILED;
       }
     });
@@ -652,7 +663,9 @@ export function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<number> {
   // The SDK logs every worker state change at INFO; a CLI user wants warnings only.
-  Runtime.install({ logger: gsweepLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN') });
+  // No SDK shutdown hook: it would swallow SIGTERM/SIGINT in commands that run no worker (the
+  // process then ignored them); the CLI's own handler (cli-errors.ts) stops a followed sweep.
+  Runtime.install({ logger: gsweepLogger((process.env.GSWEEP_LOG_LEVEL as 'WARN') ?? 'WARN'), shutdownSignals: [] });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -670,7 +683,8 @@ export async function main(argv = process.argv): Promise<number> {
       err instanceof OverrideError ||
       err instanceof ArchiveError ||
       err instanceof AnalysisError ||
-      err instanceof SensitivityError
+      err instanceof SensitivityError ||
+      err instanceof UnsafePathError
     ) {
       log(`gsweep: error: ${e.message}`);
       return EXIT_BAD_INPUT;

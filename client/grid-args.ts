@@ -75,6 +75,8 @@ export function parseGridArg(spec: string): [string, GridAxisArg] {
     if (count > MAX_RUNS) {
       throw new GridArgError(spec, `COUNT ${countText} is more than gsweep's limit of ${formatCount(MAX_RUNS)} runs per sweep; use fewer values`);
     }
+    const stepProblem = linspaceStepProblem(lo, hi, count);
+    if (stepProblem) throw new GridArgError(spec, stepProblem);
     return [name, { lo, hi, count }];
   }
   const values = rhs.split(',').map((token, i) => {
@@ -86,6 +88,17 @@ export function parseGridArg(spec: string): [string, GridAxisArg] {
     return value;
   });
   return [name, values];
+}
+
+/**
+ * Why `LO:HI:COUNT` cannot be expanded into finite values, or undefined. Finite ends are not
+ * enough: `1e308:-1e308:3` has a step of -Infinity (HI - LO overflows), so its middle value
+ * would be NaN or -Infinity.
+ */
+export function linspaceStepProblem(lo: number, hi: number, count: number): string | undefined {
+  const step = (hi - lo) / (count - 1);
+  if (Number.isFinite(step)) return undefined;
+  return `the step (HI - LO) / (COUNT - 1) of ${lo}:${hi}:${count} is not a finite number (HI - LO overflows a double); give ends closer together`;
 }
 
 /** Values an axis spec will expand to, counted without expanding it (so a huge grid is refused, not allocated). */

@@ -71,7 +71,9 @@ export async function acquireOutLock(
   info: Omit<LockInfo, 'host' | 'pid' | 'startedAt'>,
   workflowState?: (workflowId: string) => Promise<WorkflowState>,
 ): Promise<OutLock> {
-  fs.mkdirSync(outDir, { recursive: true });
+  // The first directory this call creates (undefined: `out` existed): a sweep that never
+  // started leaves `out` as it was, so release removes what is still empty of it.
+  const created = fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, LOCK_NAME);
   const mine: LockInfo = { ...info, host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() };
   const text = `${JSON.stringify(mine)}\n`;
@@ -83,6 +85,7 @@ export async function acquireOutLock(
         release: () => {
           // Only our own lock: a later sweep may have taken over a lock we left stale.
           if (readLock(file)?.pid === mine.pid && readLock(file)?.startedAt === mine.startedAt) fs.rmSync(file, { force: true });
+          if (created) removeEmptyUpTo(outDir, created);
         },
       };
     } catch (err) {
@@ -104,6 +107,18 @@ export async function acquireOutLock(
     fs.rmSync(file, { force: true });
   }
   throw new RequestError('out', `${outDir}: could not take ${file}; another gsweep is starting a sweep there`);
+}
+
+/** Removes `dir` and its parents up to `top` while they are empty (never anything with content). */
+function removeEmptyUpTo(dir: string, top: string): void {
+  for (let d = dir; d.length >= top.length; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return;
+    }
+    if (d === top) return;
+  }
 }
 
 function howToWait(l: LockInfo): string {

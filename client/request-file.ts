@@ -20,8 +20,10 @@ import { validatePerturb } from '../sweep/random';
 import { inputTables, runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import type { EngineRequest, SweepInput } from '../sweep/sweep';
+import { linspaceStepProblem } from './grid-args';
 import { checkRunCount } from './limits';
 import { RequestError } from './request-error';
+import { checkOutTree, enclosingSweep } from '../output/safe-files';
 
 const MAX_MS = MAX_TIMEOUT_SECONDS * 1000;
 const value = z.union([z.number(), z.string(), z.boolean()]);
@@ -86,6 +88,11 @@ function bad(file: string, what: string): RequestError {
 
 export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInput {
   const file = requestPath(outDir);
+  checkOutTree(outDir);
+  const outer = enclosingSweep(outDir);
+  if (outer) {
+    throw new RequestError('out', `${outDir} is inside the output directory of another sweep (${outer}); move it out of there first (resuming either would delete or write into the other)`);
+  }
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -198,7 +205,11 @@ function verifyArchivedScript(scriptPath: string, input: SweepInput): void {
       // A LO:HI:COUNT axis is checked by its ends; a table axis run by run in the activity
       // (its file's hash was checked above).
       if (Array.isArray(axis)) for (const v of axis) check({ [key]: v });
-      else if ('linspace' in axis) for (const v of axis.linspace.slice(0, 2)) check({ [key]: v });
+      else if ('linspace' in axis) {
+        for (const v of axis.linspace.slice(0, 2)) check({ [key]: v });
+        const stepProblem = linspaceStepProblem(...axis.linspace);
+        if (stepProblem) throw new RequestError(`request.json runSet.axes.${key}`, stepProblem);
+      }
       else checkColumn('request.json runSet.axes', key);
     }
   } else if (runSet.kind === 'samples') {

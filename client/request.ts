@@ -17,12 +17,14 @@ import { validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_BATCH_RUNS } from '../sweep/batches';
-import { formatCount, MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_SCRIPT_BYTES } from '../sweep/limits';
+import { formatCount, MAX_IN_FLIGHT_LIMIT, MAX_PARAMETERS, MAX_RUN_CONTEXT_BYTES, MAX_SAMPLE_ROW_BYTES, MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { DEFAULT_BATCH_SECONDS, DEFAULT_ENGINE_MODE, type BatchSpec, type ContextFile, type EngineKind, type GridAxis, type PerturbSpec, type PostprocessSpec, type RetrySpec, type RunSet, type SweepInput } from '../sweep/sweep';
+import { linspaceStepProblem } from './grid-args';
 import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
 import { LOCK_NAME } from './out-lock';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
+import { enclosingSweep } from '../output/safe-files';
 
 const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
 /** `LO:HI:COUNT` of `--grid`: numpy.linspace with both ends exact; travels as these three numbers. */
@@ -116,6 +118,8 @@ function checkGrid(axes: Record<string, GridAxisRequest>): void {
       if (!Number.isSafeInteger(count) || count < 2) {
         throw new RequestError(`grid.${key}.count`, `${describeValue(count)} is not an integer >= 2; both ends are included, so give at least 2`);
       }
+      const stepProblem = linspaceStepProblem(lo, hi, count);
+      if (stepProblem) throw new RequestError(`grid.${key}`, stepProblem);
       continue;
     }
     if (values.length === 0) {
@@ -141,12 +145,25 @@ function checkContext(raw: SweepRequest['context'], runCount: number): ContextFi
     throw new RequestError('context', `is not JSON-serialisable: ${(err as Error).message}`);
   }
   const value = JSON.parse(text) as ContextFile['shared'] | NonNullable<ContextFile['runs']>;
+  // Each run's context is copied into its outcome.json, its manifest line and the hook's
+  // environment, so one run's share is bounded, not only the file.
+  const checkSize = (entry: unknown, where: string) => {
+    const bytes = Buffer.byteLength(JSON.stringify(entry));
+    if (bytes > MAX_RUN_CONTEXT_BYTES) {
+      throw new RequestError(
+        where,
+        `is ${formatCount(bytes)} bytes of JSON, over gsweep's limit of ${formatCount(MAX_RUN_CONTEXT_BYTES)} bytes of context per run (it is copied into every run's outcome and manifest line); keep large data in a file and put its path in the context`,
+      );
+    }
+  };
   if (Array.isArray(value)) {
     if (value.length !== runCount) {
       throw new RequestError('context', `has ${value.length} entries but the sweep has ${runCount} runs; give one object per run, or one object for every run`);
     }
+    value.forEach((entry, i) => checkSize(entry, `context[${i}]`));
     return { runs: value };
   }
+  checkSize(value, 'context');
   return { shared: value };
 }
 
@@ -182,6 +199,22 @@ export function checkOutPath(out: string): void {
 }
 
 function checkOutDir(out: string): void {
+  const outer = enclosingSweep(out);
+  if (outer) {
+    throw new RequestError(
+      'out',
+      `${describeValue(out)} is inside the output directory of another sweep (${outer}), which would delete it when it re-runs a run; choose a directory outside it`,
+    );
+  }
+  let link: fs.Stats | undefined;
+  try {
+    link = fs.lstatSync(out);
+  } catch {
+    link = undefined;
+  }
+  if (link?.isSymbolicLink() && !fs.existsSync(out)) {
+    throw new RequestError('out', `${describeValue(out)} is a symbolic link to nothing; gsweep does not write through it: give a directory`);
+  }
   if (!fs.existsSync(out)) {
     const parent = path.dirname(out);
     if (!fs.existsSync(parent)) return; // created (recursively) when the sweep starts
@@ -325,6 +358,11 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         checkAgainstScript(`samples[${r}]`, overrides);
       } catch (err) {
         throw err instanceof RequestError ? err : new RequestError(`samples[${r}]`, (err as Error).message);
+      }
+      // A row is one run's overrides, carried to and recorded by that run: bounded as a whole.
+      const rowBytes = Buffer.byteLength(JSON.stringify(row));
+      if (rowBytes > MAX_SAMPLE_ROW_BYTES) {
+        throw new RequestError(`samples[${r}]`, `is ${formatCount(rowBytes)} bytes of JSON, over gsweep's limit of ${formatCount(MAX_SAMPLE_ROW_BYTES)} bytes for one row (one run's overrides); split large values out of the sweep`);
       }
     });
     const table = encodeValueTable('samples', samples.rows);

@@ -58,6 +58,9 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
   const install = resolveInstall({ kind: options.engine ?? 'gmat' }, { gmatRoot: options.gmatRoot });
   const runDirectory = path.resolve(options.out);
   checkOutPath(runDirectory);
+  if (fs.lstatSync(runDirectory, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new RequestError('out', `${runDirectory} is a symbolic link; run-one replaces the run directory's contents and never deletes or writes through a link: give the directory itself`);
+  }
   if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
     throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
   }

@@ -130,14 +130,59 @@ export function tableFromObjects(source: string, rows: Record<string, unknown>[]
   };
 }
 
+/**
+ * The first object key that appears twice in one object of valid JSON `text`, with the index
+ * of the top-level array element it is in. JSON.parse keeps only the last value of a repeated
+ * key, so a row `{"Sat.SMA": 7000, "Sat.SMA": 7100}` would silently lose a value.
+ */
+export function findDuplicateJsonKey(text: string): { row: number; key: string } | undefined {
+  const stack: Array<{ keys: Set<string> } | { index: number }> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (expectKey && top && 'keys' in top) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) {
+          const outer = stack[0];
+          return { row: outer && 'index' in outer ? outer.index : 0, key };
+        }
+        top.keys.add(key);
+      }
+      expectKey = false;
+      i = j;
+    } else if (c === '{') {
+      stack.push({ keys: new Set() });
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push({ index: 0 });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top && 'index' in top) top.index++;
+      else expectKey = true;
+    }
+  }
+  return undefined;
+}
+
 function fromJson(file: string): SamplesTable {
   let data: unknown;
+  const text = fs.readFileSync(file, 'utf8');
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     throw new SamplesError(file, `is not valid JSON: ${(err as Error).message}`);
   }
   if (!Array.isArray(data)) throw new SamplesError(file, 'expected a JSON array of objects, one per run');
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate) {
+    throw new SamplesError(file, `row ${duplicate.row} has key ${JSON.stringify(duplicate.key)} twice (JSON keeps only the last value); give each override key once per row`);
+  }
   return tableFromObjects(file, data as Record<string, unknown>[]);
 }
 

@@ -12,6 +12,7 @@ import { AnalysisError, lastValues, type SweepTable } from '../analysis/table';
 import type { DistSpec } from '../sweep/random/distributions';
 import { saltelliRowCount, type SobolDesign } from '../sensitivity/saltelli';
 import { sobolAnalyze, type SobolIndices } from '../sensitivity/sobol-indices';
+import { readRegularText } from '../output/safe-files';
 
 export const SOBOL_FILE = 'sobol.json';
 
@@ -54,7 +55,7 @@ export function writeSobolFile(outDir: string, design: SobolDesign): void {
 export function readSobolFile(outDir: string): SobolFile {
   const file = path.join(outDir, SOBOL_FILE);
   if (!fs.existsSync(file)) throw new AnalysisError(`${outDir} has no ${SOBOL_FILE}; sobol-analyze reads sweeps started with \`gsweep sobol\``);
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SobolFile>;
+  const data = JSON.parse(readRegularText(file, { what: 'Sobol design' })) as Partial<SobolFile>;
   const ok =
     data.kind === 'saltelli' &&
     Array.isArray(data.names) &&

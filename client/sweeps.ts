@@ -14,8 +14,8 @@ import {
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { writeJsonAtomic } from '../output/atomic';
-import { writeInputTable } from '../output/input-tables';
-import { contextPath, manifestPath } from '../output/layout';
+import { inputTablePath, writeInputTable } from '../output/input-tables';
+import { contextPath, inputsDir, manifestPath } from '../output/layout';
 import { parseManifest } from '../output/manifest';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { BatchProgress, SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
@@ -25,6 +25,7 @@ import { RequestError } from './request-error';
 import type { EngineChoice } from './request-file';
 import { planResume, type ResumeOptions } from './resume';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
+import { readRegularText } from '../output/safe-files';
 
 export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
 
@@ -70,7 +71,12 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
     ...(options.gmatTaskQueue ? { gmatTaskQueue: options.gmatTaskQueue } : {}),
   };
   const { context } = input;
-  // Written once, before the workflow exists; the run set carries their hashes.
+  // Written once, before the workflow exists; the run set carries their hashes. A sweep that
+  // is refused (say, its id is taken) removes what it wrote here, so `out` stays as it was.
+  const written = newFilesOf(context.outDir, [
+    ...(prepared.inputTables ?? []).flatMap((t) => t.files.map((f) => inputTablePath(context.outDir, t.ref.table, f.ext))),
+    ...(prepared.context ? [contextPath(context.outDir)] : []),
+  ]);
   for (const table of prepared.inputTables ?? []) writeInputTable(context.outDir, table);
   if (prepared.context) {
     fs.mkdirSync(context.outDir, { recursive: true });
@@ -86,11 +92,25 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
       staticDetails: `out: ${context.outDir}\nscript: ${context.scriptPath} (sha256 ${context.scriptSha256})\nengine: ${context.engine.kind}`,
     });
   } catch (err) {
+    written.remove();
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       throw new RequestError('sweepId', `a sweep with id ${prepared.workflowId ?? context.sweepId} already exists on this Temporal server; give another --sweep-id`);
     }
     throw err;
   }
+}
+
+/** Which of `files` do not exist yet (and which directories), so a failed start can remove exactly those. */
+function newFilesOf(outDir: string, files: string[]): { remove(): void } {
+  const fresh = files.filter((f) => !fs.existsSync(f));
+  const inputs = inputsDir(outDir);
+  const freshInputs = !fs.existsSync(inputs);
+  return {
+    remove() {
+      for (const f of fresh) fs.rmSync(f, { force: true });
+      if (freshInputs) fs.rmSync(inputs, { recursive: true, force: true });
+    },
+  };
 }
 
 export function sweepHandle(client: Client, sweepId: string): SweepHandle {
@@ -223,7 +243,7 @@ export async function waitForSweep(
 
 /** Summary of a finished sweep read from its manifest (works without Temporal). */
 export function readManifestSummary(outDir: string): { header: Record<string, unknown>; counts: Record<string, number> } {
-  const { header, entries } = parseManifest(fs.readFileSync(manifestPath(outDir), 'utf8'));
+  const { header, entries } = parseManifest(readRegularText(manifestPath(outDir), { what: 'manifest' }));
   const counts: Record<string, number> = {};
   for (const entry of entries.values()) counts[entry.status] = (counts[entry.status] ?? 0) + 1;
   return { header, counts };

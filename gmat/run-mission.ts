@@ -21,6 +21,7 @@ import { dedupeColumnNames } from '../tables/parse/dedupe';
 import { parseSolverLog } from '../tables/parse/solver-log';
 import { columnSpecsOf, writeParquetTable, writeParquetTableAsync } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
+import { checkRunDirectoryPath } from '../output/safe-files';
 
 export interface RunMissionOptions {
   /** Text of the mission script (the sweep's archived copy). */
@@ -134,7 +135,8 @@ export function resetRunDirectory(dir: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (existing && !existing.isDirectory() && !existing.isSymbolicLink()) {
+  checkRunDirectoryPath(dir);
+  if (existing && !existing.isDirectory()) {
     // A file (FIFO, device...) where the run directory belongs: gsweep never creates one, so
     // it is not gsweep's to delete. Using it as a directory fails with the OS's own error
     // (ENOTDIR), an infrastructure failure: Temporal retries it, then the run is failed

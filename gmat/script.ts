@@ -12,7 +12,7 @@
  * Script syntax honoured (gmat-engine-notes §2): optional `GMAT` keyword, optional
  * trailing `;`, `%` comments (not inside quotes), `...` line continuations, ASCII only.
  */
-import { RESERVED_RUN_FILES } from '../output/layout';
+import { isOwnRunFileName, RESERVED_RUN_FILES } from '../output/layout';
 import type { OutputKind } from '../tables/table';
 import {
   GMAT_REAL_LITERAL,
@@ -383,6 +383,13 @@ export function parseScript(text: string): ParsedScript {
     const type = typeOf.get(m[1] as string);
     if (type === undefined || type in OUTPUT_TYPES || (SOLVER_TYPES as readonly string[]).includes(type)) continue;
     const reason = outputPathFieldReason(type, [m[2] as string]);
+    if (reason && isOwnRunFileName(unquote(m[3] as string).trim())) {
+      throw new ScriptError(
+        `script line ${s.line}: \`${s.text}\`: ${reason}, and this name is one the run directory uses for itself ` +
+          "(gsweep's own files and its <table>.parquet tables); give another file name",
+        s.line,
+      );
+    }
     if (reason && /[/\\]/.test(unquote(m[3] as string))) {
       throw new ScriptError(
         `script line ${s.line}: \`${s.text}\`: ${reason}, and this name has a directory part, so the file would be ` +
@@ -425,6 +432,14 @@ export function parseScript(text: string): ParsedScript {
       throw new ScriptError(
         `script line ${s.line}: \`${s.text}\` creates a resource inside the mission sequence; GMAT requires every ` +
           'resource to be created before BeginMissionSequence, so move the Create above it',
+        s.line,
+      );
+    }
+    const saved = word === 'SaveMission' ? unquote(s.body.slice('SaveMission'.length).trim()).trim() : '';
+    if (saved && isOwnRunFileName(saved)) {
+      throw new ScriptError(
+        `script line ${s.line}: \`${s.text}\` saves the mission as ${JSON.stringify(saved)}, a name the run directory uses ` +
+          "for itself (gsweep's own files and its <table>.parquet tables); give another file name",
         s.line,
       );
     }
@@ -586,7 +601,8 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
   const dir = checkRunDir(runDir);
   validateOverridesForScript(parsed.resources, overrides);
 
-  const reserved = new Set((options.reserved ?? RESERVED_RUN_FILES).map((n) => n.toLowerCase()));
+  const reservedNames = options.reserved ?? RESERVED_RUN_FILES;
+  const reserved = { has: (lower: string) => isOwnRunFileName(lower, reservedNames) };
   const seen = new Map<string, string>();
   const outputs: PatchedOutput[] = [];
   for (const o of parsed.outputs) {
@@ -594,7 +610,7 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     const lower = base.toLowerCase();
     if (reserved.has(lower)) {
       throw new ScriptError(
-        `output ${o.name} (${o.type}) would be written as "${base}", a name the run directory uses for itself; rename its Filename`,
+        `output ${o.name} (${o.type}) would be written as "${base}", a name the run directory uses for itself (gsweep's own files and its <table>.parquet tables); rename its Filename`,
       );
     }
     const other = seen.get(lower);

@@ -51,6 +51,8 @@ export class WarmConsole {
   private waiter: ((outcome: Outcome) => void) | undefined;
   private exited = false;
   private exitReason = '';
+  /** What the slot directory holds once GMAT is up (startup file, log): the slot's own files. */
+  private baseline = new Set<string>();
   runs = 0;
 
   private constructor(
@@ -72,7 +74,9 @@ export class WarmConsole {
   }
 
   static async start(install: GmatInstall, slotDir: string): Promise<WarmConsole> {
-    fs.mkdirSync(slotDir, { recursive: true });
+    // Private: the slot's log holds every run's overrides.
+    fs.mkdirSync(slotDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(slotDir, 0o700);
     // Interactive GmatConsole reads gmat_startup_file.txt from its working directory; its
     // OUTPUT_PATH and log are the slot's. Every run's outputs have absolute Filenames.
     fs.writeFileSync(path.join(slotDir, RUN_FILES.startup), renderStartupFile(install, slotDir));
@@ -86,6 +90,7 @@ export class WarmConsole {
       throw new WarmRunError(`warm GmatConsole did not start: ${ready.reason}`, warm.take());
     }
     warm.take();
+    warm.baseline = new Set(fs.readdirSync(slotDir));
     return warm;
   }
 
@@ -135,6 +140,7 @@ export class WarmConsole {
     this.child.stdin.write(`${scriptPath}\n`);
     const outcome = await this.next(timeoutMs, signal);
     const output = this.take();
+    this.collectInto(path.dirname(scriptPath));
     if (!outcome.ok) {
       await this.kill();
       throw new WarmRunError(outcome.reason, output, outcome.failure);
@@ -144,6 +150,32 @@ export class WarmConsole {
       throw new WarmRunError('GmatConsole returned to its prompt without its success line', output, 'no-success');
     }
     return output.slice(0, output.length - PROMPT.length);
+  }
+
+  /**
+   * Moves every file this run left in the slot directory (GMAT's OUTPUT_PATH and working
+   * directory: `SaveMission 'plain.script'`, an optimizer's plain-named report) into the run
+   * directory, where a fresh run would have written it; the patched script lives there. A name
+   * the run directory already has is not overwritten: the slot's copy is dropped.
+   */
+  private collectInto(runDirectory: string): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.slotDir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (this.baseline.has(name)) continue;
+      const from = path.join(this.slotDir, name);
+      const to = path.join(runDirectory, name);
+      try {
+        if (fs.existsSync(to)) fs.rmSync(from, { recursive: true, force: true });
+        else fs.renameSync(from, to);
+      } catch {
+        fs.rmSync(from, { recursive: true, force: true });
+      }
+    }
   }
 
   /** Sends `q` (never just closes stdin: GMAT would re-run its last input forever on EOF). */
@@ -180,12 +212,30 @@ export class WarmPool {
     const list = this.idle.get(key) ?? [];
     while (list.length > 0) {
       const warm = list.pop()!;
-      if (warm.alive) return warm;
+      if (warm.alive) {
+        this.busy.add(warm.slotDir);
+        return warm;
+      }
     }
-    return WarmConsole.start(install, path.join(this.baseDir, `slot-${process.pid}-${this.slots++}`));
+    fs.mkdirSync(this.baseDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(this.baseDir, 0o700);
+    const slotDir = path.join(this.baseDir, `slot-${process.pid}-${this.slots++}`);
+    this.busy.add(slotDir);
+    try {
+      return await WarmConsole.start(install, slotDir);
+    } catch (err) {
+      this.busy.delete(slotDir);
+      throw err;
+    }
   }
 
   release(install: GmatInstall, scriptKey: string, warm: WarmConsole): void {
+    this.busy.delete(warm.slotDir);
+    if (this.closed) {
+      // Returned after the worker stopped: nothing keeps it, nor its slot directory.
+      void warm.close().then(() => this.removeUnused());
+      return;
+    }
     if (!warm.alive) return;
     const key = `${install.consolePath}\n${scriptKey}`;
     const list = this.idle.get(key) ?? [];
@@ -200,9 +250,35 @@ export class WarmPool {
     }
   }
 
+  private closed = false;
+  /** Slot directories of consoles lent out (a run is using them). */
+  private readonly busy = new Set<string>();
+
+  /** Removes every slot directory no run is using, then the pool's directory once empty. */
+  private removeUnused(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.baseDir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const dir = path.join(this.baseDir, name);
+      if (!this.busy.has(dir)) fs.rmSync(dir, { recursive: true, force: true });
+    }
+    try {
+      fs.rmdirSync(this.baseDir);
+    } catch {
+      // a busy slot is left; it is removed when its console comes back
+    }
+  }
+
+  /** Closes the idle consoles and removes the pool's directory (slot logs hold override values). */
   async closeAll(): Promise<void> {
+    this.closed = true;
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(all.map((w) => w.close()));
+    this.removeUnused();
   }
 }

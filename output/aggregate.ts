@@ -6,6 +6,7 @@
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
  * streams run by run into every table and the manifest.
  */
+import * as fs from 'node:fs';
 import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
@@ -15,6 +16,7 @@ import { failedForLostTables, readCurrentOutcome, tableFileOf, type RunOutcome }
 import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
+import { openRegularFile } from './safe-files';
 
 export interface AggregateHooks {
   /** Called every few hundred runs so the activity can heartbeat. */
@@ -267,7 +269,10 @@ export async function aggregateRuns(
           for (const o of outputs) {
             const runTable = outcome.tables[o.key];
             if (!runTable) continue;
-            const table = await readParquetColumns(tableFileOf(outcome, o.key)!, runTable.columns);
+            const tableFile = tableFileOf(outcome, o.key)!;
+            // A FIFO or device in place of a table would block or never end: refused as damage.
+            fs.closeSync(openRegularFile(tableFile, { what: 'table' }));
+            const table = await readParquetColumns(tableFile, runTable.columns);
             if (table.rowCount !== runTable.rows) {
               throw new Error(`it has ${table.rowCount} rows, its outcome.json says ${runTable.rows}`);
             }

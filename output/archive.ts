@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 import { parseManifest, pythonJsonDumps, type ManifestEntry } from './manifest';
 import { canonicalScriptSha256 } from './script-hash';
+import { checkOutTree, readRegularFile, UnsafePathError } from './safe-files';
 
 export class ArchiveError extends Error {
   constructor(message: string) {
@@ -148,18 +149,31 @@ function readme(header: Record<string, unknown>, entries: ManifestEntry[], scrip
   ].join('\n');
 }
 
+/** A file of the sweep (or the script named on the command line), read only if it is a regular file. */
+function readArchiveInput(file: string, what: string): Buffer;
+function readArchiveInput(file: string, what: string, encoding: BufferEncoding): string;
+function readArchiveInput(file: string, what: string, encoding?: BufferEncoding): Buffer | string {
+  try {
+    return encoding ? readRegularFile(file, { what, followSymlink: what === 'script' }, encoding) : readRegularFile(file, { what, followSymlink: what === 'script' });
+  } catch (err) {
+    if (err instanceof UnsafePathError) throw new ArchiveError(err.message);
+    throw err;
+  }
+}
+
 /** Builds every member (name, bytes) of the bundle. Pure apart from reading the sweep's files. */
 export function archiveMembers(options: ArchiveOptions): { members: Member[]; entries: ManifestEntry[] } {
   const outDir = path.resolve(options.outDir);
   const manifestFile = path.join(outDir, 'manifest.jsonl');
+  checkOutTree(outDir);
   if (!fs.existsSync(manifestFile)) {
     throw new ArchiveError(`${manifestFile} does not exist; archive a finished sweep (its aggregate writes the manifest)`);
   }
-  const { header, entries: byId } = parseManifest(fs.readFileSync(manifestFile, 'utf8'));
+  const { header, entries: byId } = parseManifest(readArchiveInput(manifestFile, 'manifest', 'utf8'));
   const entries = [...byId.values()];
   const scriptPath = options.scriptPath ? path.resolve(options.scriptPath) : defaultScript(outDir);
   if (!fs.existsSync(scriptPath)) throw new ArchiveError(`script ${scriptPath} does not exist`);
-  const scriptBytes = fs.readFileSync(scriptPath);
+  const scriptBytes = readArchiveInput(scriptPath, 'script');
   const sha = canonicalScriptSha256(scriptBytes.toString('utf8'));
   if (sha !== header.script_sha256 && !options.allowScriptDrift) {
     throw new ArchiveError(
@@ -179,14 +193,14 @@ export function archiveMembers(options: ArchiveOptions): { members: Member[]; en
       if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
         throw new ArchiveError(`manifest entry for run_id=${e.run_id} references missing output file: ${src}`);
       }
-      members.push([`${runPrefix}/${path.basename(src)}`, fs.readFileSync(src)]);
+      members.push([`${runPrefix}/${path.basename(src)}`, readArchiveInput(src, 'output')]);
     }
     let logPath: string | null = null;
     if (options.includeLogs && e.log_path) {
       const src = insideDir(outDir, e.log_path);
       if (fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
         logPath = `${runPrefix}/${path.basename(src)}`;
-        members.push([logPath, fs.readFileSync(src)]);
+        members.push([logPath, readArchiveInput(src, 'log')]);
       }
     }
     rewritten.push({

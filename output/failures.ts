@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import type { FailureRecord } from '../sweep/sweep';
 import { failuresPath } from './layout';
+import { readRegularText } from './safe-files';
 
 /** Appends and fsyncs; a retried batch appends again, which the last-wins reader absorbs. */
 export function appendFailures(outDir: string, records: FailureRecord[]): void {
@@ -29,7 +30,7 @@ export function readFailures(outDir: string): Map<number, string> {
   const file = failuresPath(outDir);
   if (!fs.existsSync(file)) return failures;
   const messages = new Map<string, string>(); // many runs often share one message
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+  for (const line of readRegularText(file, { what: 'failures file' }).split('\n')) {
     if (!line) continue;
     let record: { run_id?: unknown; message?: unknown };
     try {

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { OK_PAGE_BYTES, type InputTableRef } from '../sweep/sweep';
 import { writeFileAtomic } from './atomic';
 import { inputsDir } from './layout';
+import { openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 /** JSON text per page: with the activity's envelope a page result stays far below 64 KiB. */
 export const PAGE_BYTES = 24 * 1024;
@@ -94,7 +95,14 @@ function verify(files: string[], ref: InputTableRef): void {
   const missing = files.find((f) => !fs.existsSync(f));
   if (missing) throw new InputTableError(`${missing} is missing; the sweep's inputs were removed after it started (start the sweep again)`);
   const hash = createHash('sha256');
-  for (const f of files) hash.update(fs.readFileSync(f));
+  for (const f of files) {
+    try {
+      hash.update(readRegularFile(f, { what: 'input table' }));
+    } catch (err) {
+      if (err instanceof UnsafePathError) throw new InputTableError(err.message);
+      throw err;
+    }
+  }
   const sha = hash.digest('hex');
   if (sha !== ref.sha256) {
     throw new InputTableError(`${files[0]} changed after the sweep started (SHA-256 ${sha}, expected ${ref.sha256}); start a new sweep`);
@@ -120,7 +128,7 @@ export class ValueTableReader {
   private open(): { jsonl: number; idx: number } {
     if (!this.fds) {
       verify([this.jsonl, this.idx], this.ref);
-      this.fds = { jsonl: fs.openSync(this.jsonl, 'r'), idx: fs.openSync(this.idx, 'r') };
+      this.fds = { jsonl: openRegularFile(this.jsonl), idx: openRegularFile(this.idx) };
     }
     return this.fds;
   }
@@ -196,7 +204,7 @@ export function readOkPage(outDir: string, ref: InputTableRef, offset: number): 
   }
   const file = tableFile(outDir, ref.table, 'bits');
   verify([file], ref);
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     const bytes = Buffer.alloc(Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - offset / 8));
     fs.readSync(fd, bytes, 0, bytes.length, offset / 8);
@@ -213,3 +221,6 @@ export function verifyInputTables(outDir: string, refs: InputTableRef[]): void {
     else verify([tableFile(outDir, ref.table, 'jsonl'), tableFile(outDir, ref.table, 'idx')], ref);
   }
 }
+
+/** Where one file of an input table lives in `out`. */
+export const inputTablePath = (outDir: string, table: string, ext: 'jsonl' | 'idx' | 'bits'): string => tableFile(outDir, table, ext);

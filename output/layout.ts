@@ -19,6 +19,8 @@ export const RUN_FILES = {
   log: 'GmatLog.txt',
   /** Output of the postprocess hook. */
   postprocessLog: 'postprocess.log',
+  /** The run's context as JSON for a postprocess command (GSWEEP_CONTEXT_FILE): any size, unlike the environment. */
+  postprocessContext: 'postprocess-context.json',
   /** Where the postprocess hook leaves extra tables (a directory). */
   extraDir: 'extra',
 } as const;
@@ -35,8 +37,19 @@ export const RESERVED_RUN_FILES: readonly string[] = [
   'stdout.txt',
   RUN_FILES.outcome,
   RUN_FILES.postprocessLog,
+  RUN_FILES.postprocessContext,
   RUN_FILES.extraDir,
 ];
+
+/**
+ * True for a file name a script output may not take in a run directory: one of
+ * RESERVED_RUN_FILES, or a `.parquet` name (gsweep writes each table there as `<key>.parquet`,
+ * and GMAT never writes Parquet, so such a name could only collide with one). Case-insensitive.
+ */
+export function isOwnRunFileName(name: string, reserved: readonly string[] = RESERVED_RUN_FILES): boolean {
+  const lower = name.toLowerCase();
+  return reserved.some((r) => r.toLowerCase() === lower) || lower.endsWith('.parquet');
+}
 
 /** `report__Track`, `ephemeris__EF`, `contact__CL`: the key of one output table. */
 export const tableKey = (kind: string, resource: string) => `${kind}__${resource}`;

@@ -13,6 +13,7 @@ import type { Overrides } from '../sweep/overrides';
 import type { ColumnSpec } from '../tables/table';
 import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
 import { outcomePath, RUN_FILES, runDir, runFilePath, runTablePath } from './layout';
+import { checkRunDirectoryPath, openRegularFile, readRegularText, UnsafePathError } from './safe-files';
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -155,8 +156,10 @@ export function readOutcome(outDir: string, runId: number): RunOutcome | undefin
   const file = outcomePath(outDir, runId);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    checkRunDirectoryPath(path.dirname(file));
+    text = readRegularText(file, { what: 'outcome' });
   } catch (err) {
+    if (err instanceof UnsafePathError) throw new CorruptOutcomeError(file, err.message);
     // ENOTDIR: something other than a run directory sits at run-<id> (the run failed on it).
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -198,8 +201,9 @@ export function readOutcome(outDir: string, runId: number): RunOutcome | undefin
 function parquetProblem(file: string): string | null {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
-  } catch {
+    fd = openRegularFile(file);
+  } catch (err) {
+    if (err instanceof UnsafePathError) return err.message;
     return 'missing';
   }
   try {

@@ -9,7 +9,10 @@
  *   GSWEEP_RUN_ID      the run's id
  *   GSWEEP_RUN_DIR     absolute run directory (also the working directory)
  *   GSWEEP_OVERRIDES   the run's overrides as JSON ({"Sat.SMA": 7100})
- *   GSWEEP_CONTEXT     the run's context as JSON ({} when none was given)
+ *   GSWEEP_CONTEXT     the run's context as JSON ({} when none was given); left out when
+ *                      longer than ENV_VALUE_MAX (Linux refuses one environment string
+ *                      over 128 KiB): read GSWEEP_CONTEXT_FILE instead
+ *   GSWEEP_CONTEXT_FILE `<run>/postprocess-context.json`, the same JSON, always written
  *   GSWEEP_OUTPUTS     JSON {table key: absolute path} of the run's Parquet tables
  *                      (report__Track, solver__DC, ...)
  *   GSWEEP_EXTRA_DIR   `<run>/extra/`, created empty: every <name>.csv/.json/.parquet left
@@ -58,12 +61,17 @@ function tail(file: string, lines = 20): string {
   }
 }
 
+/** Longest environment value gsweep passes inline; Linux's limit for one string is 128 KiB. */
+export const ENV_VALUE_MAX = 32 * 1024;
+
 export function postprocessEnv(run: PostprocessRun): Record<string, string> {
+  const context = JSON.stringify(run.context);
   return {
     GSWEEP_RUN_ID: String(run.runId),
     GSWEEP_RUN_DIR: run.runDirectory,
     GSWEEP_OVERRIDES: JSON.stringify(run.overrides),
-    GSWEEP_CONTEXT: JSON.stringify(run.context),
+    ...(context.length <= ENV_VALUE_MAX ? { GSWEEP_CONTEXT: context } : {}),
+    GSWEEP_CONTEXT_FILE: runFilePath(run.runDirectory, RUN_FILES.postprocessContext),
     GSWEEP_OUTPUTS: JSON.stringify(run.outputs),
     GSWEEP_EXTRA_DIR: run.extraDir,
     GSWEEP_SWEEP_ID: run.sweepId,
@@ -73,6 +81,8 @@ export function postprocessEnv(run: PostprocessRun): Record<string, string> {
 /** Runs a command line as the hook. Resolves on exit 0; throws PostprocessError otherwise. */
 export async function runPostprocessCommand(command: string, run: PostprocessRun, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const logPath = runFilePath(run.runDirectory, RUN_FILES.postprocessLog);
+  const where = `postprocess command ${JSON.stringify(command)} (run ${run.runId}, log: ${logPath})`;
+  fs.writeFileSync(runFilePath(run.runDirectory, RUN_FILES.postprocessContext), JSON.stringify(run.context));
   const log = fs.openSync(logPath, 'w');
   let child;
   try {
@@ -82,6 +92,10 @@ export async function runPostprocessCommand(command: string, run: PostprocessRun
       stdio: ['ignore', log, log],
       detached: true,
     });
+  } catch (err) {
+    // spawn throws at once for E2BIG (environment too large) and the like: the hook's own
+    // failure, final for the run, never an infrastructure failure to retry.
+    throw new PostprocessError(`${where} could not start: ${(err as Error).message}`);
   } finally {
     fs.closeSync(log);
   }
@@ -102,7 +116,6 @@ export async function runPostprocessCommand(command: string, run: PostprocessRun
   });
   clearTimeout(timer);
   signal?.removeEventListener('abort', onAbort);
-  const where = `postprocess command ${JSON.stringify(command)} (run ${run.runId}, log: ${logPath})`;
   if (reason === 'cancelled') throw new PostprocessCancelled(`${where} cancelled; its process group was killed`);
   if (reason === 'timeout') throw new PostprocessError(`${where} timed out after ${timeoutMs / 1000} s; its process group was killed`);
   if (exit.error) throw new PostprocessError(`${where} could not start: ${exit.error.message}`);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { ManifestEntry } from '../output/manifest';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import type { SweepTable } from '../analysis/table';
+import { readRegularText } from '../output/safe-files';
 
 export type RunSetKind = 'grid' | 'monte_carlo' | 'latin_hypercube' | 'explicit' | 'sobol';
 
@@ -35,7 +36,7 @@ export interface SweepFacts {
 
 function readJson(file: string): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(readRegularText(file)) as Record<string, unknown>;
   } catch {
     return undefined;
   }

@@ -35,3 +35,24 @@ export const MAX_PARAMETERS = 1_000;
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
+
+/**
+ * Largest `--context` file: one object for every run or one per run, held in memory by the
+ * client and by every worker that runs a postprocess hook.
+ */
+export const MAX_CONTEXT_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Largest context of one run, as JSON: it is copied into the run's outcome.json, its manifest
+ * line and the hook's environment (Linux refuses one environment string over 128 KiB).
+ */
+export const MAX_RUN_CONTEXT_BYTES = 64 * 1024;
+
+/** Longest string override value: it becomes one line of a GMAT script. */
+export const MAX_OVERRIDE_STRING_CHARS = 64 * 1024;
+
+/** Largest sample row, as JSON: each row is one run's overrides, carried and recorded per run. */
+export const MAX_SAMPLE_ROW_BYTES = 1024 * 1024;
+
+/** GMAT runs at once in one worker (`--concurrency`): each is a GmatConsole process. */
+export const MAX_CONCURRENCY = 1024;

@@ -11,6 +11,8 @@
  * rejected, except a plain list literal (`[255 0 0]`, `{Earth, Luna}`) written bare.
  */
 
+import { formatCount, MAX_OVERRIDE_STRING_CHARS } from './limits';
+
 export type OverrideValue = number | string | boolean;
 export type Overrides = Record<string, OverrideValue>;
 
@@ -40,7 +42,8 @@ const MIN_NORMAL = 2.2250738585072014e-308;
 
 /** How a value is shown inside an error message: strings JSON-quoted (escapes visible). */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  // A message quotes at most the start of a long string (a refusal must stay one line).
+  if (typeof value === 'string') return value.length > 80 ? `${JSON.stringify(value.slice(0, 60))}... (${formatCount(value.length)} characters)` : JSON.stringify(value);
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (value === undefined) return 'undefined';
@@ -204,6 +207,13 @@ export function validateOverrideValue(key: string, value: unknown): asserts valu
     return;
   }
   if (typeof value === 'string') {
+    if (value.length > MAX_OVERRIDE_STRING_CHARS) {
+      throw new OverrideError(
+        key,
+        value,
+        `${head}: is longer than gsweep's limit of ${formatCount(MAX_OVERRIDE_STRING_CHARS)} characters for one value (it becomes one line of a GMAT script); give a shorter value`,
+      );
+    }
     if (isListLiteral(value)) return;
     if (/^\s*\[.*;.*\]\s*$/s.test(value)) {
       throw new OverrideError(

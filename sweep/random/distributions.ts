@@ -87,8 +87,26 @@ export function validateSpec(name: string, spec: unknown): DistSpec {
       b,
     );
   }
+  // Every draw must be a finite number: a spec whose plausible draws overflow a double would
+  // give runs of Infinity or NaN. Normal draws are bounded by mu +- TAIL sigma (a standard
+  // normal beyond 10 has probability ~1e-23), uniform ones by lo + (hi - lo), lognormal ones by
+  // exp(mu + TAIL sigma). A draw that still overflows fails its run with the value named.
+  const reach =
+    tag === 'uniform' ? b - a : tag === 'normal' ? Math.abs(a) + TAIL_SIGMAS * b : Math.exp(a + TAIL_SIGMAS * b);
+  if (!Number.isFinite(reach)) {
+    const what =
+      tag === 'uniform'
+        ? `hi - lo = ${show(b)} - (${show(a)}) overflows a double`
+        : tag === 'normal'
+          ? `mu +- ${TAIL_SIGMAS} sigma overflows a double`
+          : `exp(mu + ${TAIL_SIGMAS} sigma) overflows a double`;
+    throw new DistributionError(`${field}: draws would not be finite numbers (${what}); give smaller parameters`, field, spec);
+  }
   return [tag as DistTag, a, b];
 }
+
+/** Standard deviations a normal draw is assumed to stay within when checking for overflow. */
+const TAIL_SIGMAS = 10;
 
 /** Validate a whole perturb map; returns a copy with names in (code-point) sorted order. */
 export function validatePerturb(perturb: unknown): Array<[string, DistSpec]> {
