@@ -21,6 +21,7 @@ import type { EngineSlots } from '../gmat/slots';
 import { WORKER_LABEL } from '../gmat/run-mission';
 import { appendFailures } from '../output/failures';
 import { InputTableError, readOkPage } from '../output/input-tables';
+import { RUN_FAILED_LOG_MESSAGE } from '../sweep/activity-names';
 import { RunBitset } from '../sweep/bitset';
 import { BATCH_RUN_INFRASTRUCTURE, OK_PAGE_BYTES, type BatchProgress, type BatchReport, type BatchTask, type InputTableRef } from '../sweep/sweep';
 import { classifyRunError } from './run-error';
@@ -118,6 +119,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
           stopped = { runId, error: err };
           break;
         }
+        Context.current().log.warn(RUN_FAILED_LOG_MESSAGE, { runId, failureType: verdict.type, reason: verdict.message });
         if (!verdict.selfRecorded) {
           const message = verdict.message.length > NOTE_MAX_CHARS ? `${verdict.message.slice(0, NOTE_MAX_CHARS)}...` : verdict.message;
           appendFailures(deps.outDir, [{ runId, type: verdict.type, message }]);

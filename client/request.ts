@@ -13,7 +13,7 @@ import { encodeValueTable, INLINE_LIST_MAX_BYTES, type EncodedTable } from '../o
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { sortedKeys } from '../sweep/grid';
 import { describeValue, OverrideError, validateOverrideKey, validateOverrideValue, type Overrides, type OverrideValue } from '../sweep/overrides';
-import { validatePerturb } from '../sweep/random';
+import { lhsMedian, validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import { MAX_BATCH_RUNS } from '../sweep/batches';
@@ -390,7 +390,8 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
     }
     const stochasticSet = { kind, n: spec.n, perturb: spec.perturb as Record<string, PerturbSpec>, seed: spec.seed };
     runSet = stochasticSet;
-    checkAgainstScript(`${kind}.perturb`, expandStochasticRun(stochasticSet, 0));
+    // A Latin hypercube's first run needs the whole design; its median point has the same keys and kinds of value.
+    checkAgainstScript(`${kind}.perturb`, kind === 'latinHypercube' ? lhsMedian(stochasticSet.perturb) : expandStochasticRun(stochasticSet, 0));
   }
 
   const runCount = runSetSize(runSet);

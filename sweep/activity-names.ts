@@ -18,3 +18,9 @@ export function activityType(name: SweepActivityName): string {
  * workflow keeps scheduling those when it replays such a history.
  */
 export const PREFIXED_ACTIVITIES_PATCH = 'gsweep-prefixed-activity-names';
+
+/**
+ * The log message a batch writes for each run that fails for good; the worker's log
+ * formatter turns it into `gsweep: run-3 failed (GmatRejected): <first line>`.
+ */
+export const RUN_FAILED_LOG_MESSAGE = 'gsweep run failed';

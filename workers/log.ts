@@ -6,7 +6,7 @@
  * SDK output.
  */
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
-import { activityType } from '../sweep/activity-names';
+import { activityType, RUN_FAILED_LOG_MESSAGE } from '../sweep/activity-names';
 
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
@@ -17,6 +17,9 @@ function firstLine(text: string): string {
 export function formatLogEntry(entry: LogEntry): string {
   const meta = (entry.meta ?? {}) as Record<string, unknown>;
   const error = meta.error as (Error & { type?: string }) | undefined;
+  if (entry.message === RUN_FAILED_LOG_MESSAGE && typeof meta.runId === 'number') {
+    return `gsweep: run-${meta.runId} failed${meta.failureType ? ` (${String(meta.failureType)})` : ''}: ${firstLine(String(meta.reason ?? 'unknown error'))}`;
+  }
   // `gsweep.runBatch`, `gsweep.runGmat` (and the bare `runGmat` of histories recorded before the prefix).
   const runActivities = [activityType('runBatch'), activityType('runGmat'), 'runGmat'];
   if (entry.message === 'Activity failed' && runActivities.includes(meta.activityType as string)) {

@@ -1,17 +1,23 @@
 /**
  * The worker process of `bench/throughput.ts`: gsweep's workflow bundle, activities and
- * worker options (as `createSweepWorker`), except that `runGmat` returns at once. Runs in
- * its own process so its peak RSS is its own. Prints one JSON line when ready and one with
- * its figures after SIGTERM (graceful shutdown).
+ * worker options (as `createSweepWorker`), except that the engine returns at once: the real
+ * batch activity expands each run's overrides and takes an engine slot for it, but starts no
+ * GMAT and writes no run directory (so does the per-run `runGmat` of sweeps started before
+ * batches). Runs in its own process so its peak RSS is its own. Prints one JSON line when
+ * ready and one with its figures after SIGTERM (graceful shutdown).
  *
  *   node --import tsx bench/lib/throughput-worker.ts --address A --namespace N --task-queue Q
- *        [--concurrency 500] [--wft N] [--pollers N] [--max-cached N] [--eager N]
+ *        [--concurrency 500] [--slots 2] [--wft N] [--pollers N] [--max-cached N] [--eager N]
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, registeredActivities } from '../../activities';
-import type { AggregateInput, RunTask } from '../../sweep/sweep';
+import { runBatch } from '../../activities/batch';
+import { EngineSlots } from '../../gmat/slots';
+import { InputTables } from '../../output/input-tables';
+import { expandRun } from '../../sweep/runset';
+import type { AggregateInput, BatchTask, RunTask } from '../../sweep/sweep';
 import { workflowBundlePath } from '../../workers/bundle';
-import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK } from '../../workers/plugin';
+import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK, HEARTBEAT_THROTTLE } from '../../workers/plugin';
 import { numberFlag, parseArgs } from './common';
 
 async function main(): Promise<void> {
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
 
   const connection = await NativeConnection.connect({ address: String(flags.address) });
   const activities = createActivities();
+  const slots = new EngineSlots(numberFlag(flags, 'slots', 2));
   let completed = 0;
   let aggregateStartedAtMs = 0;
   let aggregateMs = 0;
@@ -55,6 +62,23 @@ async function main(): Promise<void> {
         completed++;
         return { runId: task.runId, status: 'ok' as const, rows: 0 };
       },
+      runBatch: async (task: BatchTask) => {
+        const tables = new InputTables(task.context.outDir);
+        try {
+          return await runBatch(task, {
+            outDir: task.context.outDir,
+            slots,
+            run: async (runId, signal, runSlots) => {
+              expandRun(task.runSet, runId, tables.valueAt);
+              const release = await runSlots!.acquire(signal);
+              release();
+              completed++;
+            },
+          });
+        } finally {
+          tables.close();
+        }
+      },
       writeAggregate: async (input: AggregateInput) => {
         aggregateStartedAtMs = Date.now();
         try {
@@ -65,6 +89,7 @@ async function main(): Promise<void> {
       },
     }),
     maxConcurrentActivityTaskExecutions: numberFlag(flags, 'concurrency', 500),
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     shutdownGraceTime: '5 seconds',
     ...workerOptions,
   });

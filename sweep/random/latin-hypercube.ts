@@ -108,6 +108,17 @@ export function lhsRun(perturb: Perturb, n: number, seed: EntropyInt, runId: num
   return out;
 }
 
+/**
+ * The design's median point (ppf(0.5) on every axis), keys in sorted-name order: what a request
+ * is checked against the script with. Building the design itself takes seconds at 10^7 runs
+ * (two draws per run per axis), which the client need not pay before the sweep starts.
+ */
+export function lhsMedian(perturb: Perturb): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, spec] of validatePerturb(perturb)) out[name] = ppf(spec, 0.5);
+  return out;
+}
+
 /** All n runs. */
 export function lhsDesign(perturb: Perturb, n: number, seed: EntropyInt): Array<Record<string, number>> {
   const out: Array<Record<string, number>> = [];

@@ -13,6 +13,7 @@ import { LOCK_NAME } from '../../client/out-lock';
 import { prepareRequest } from '../../client/request';
 import { encodeValueTable, writeInputTable } from '../../output/input-tables';
 import { formatLogEntry } from '../../workers/log';
+import { RUN_FAILED_LOG_MESSAGE } from '../../sweep/activity-names';
 import { ApplicationFailure } from '@temporalio/common';
 import { GSWEEP_BIN, MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 
@@ -83,7 +84,13 @@ describe('bad input: exit 2, one sentence, nothing created', () => {
 });
 
 describe('worker log lines', () => {
-  it('a failed run is one line with its activity id, failure type and first error line', () => {
+  it('a run a batch fails for good is one line with its run id, failure type and first error line', () => {
+    const meta = { runId: 12, failureType: 'GmatRejected', reason: 'GMAT rejected the run (exit 1): **** ERROR **** bad SMA\n   "  39: GMAT Sat.SMA = 0;"', activityId: 'runs-8-15' };
+    expect(formatLogEntry({ level: 'WARN', message: RUN_FAILED_LOG_MESSAGE, timestampNanos: 0n, meta })).toBe(
+      'gsweep: run-12 failed (GmatRejected): GMAT rejected the run (exit 1): **** ERROR **** bad SMA',
+    );
+  });
+  it('a failed run activity (sweeps started before batches) is one line with its activity id, failure type and first error line', () => {
     const error = ApplicationFailure.create({ type: 'GmatRejected', message: 'GMAT rejected the run (exit 1): **** ERROR **** bad SMA\n   "  39: GMAT Sat.SMA = 0;"', nonRetryable: true });
     const line = formatLogEntry({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { activityType: 'gsweep.runGmat', activityId: 'run-7', attempt: 1, error } });
     expect(line).toBe('gsweep: run-7 failed (GmatRejected): GMAT rejected the run (exit 1): **** ERROR **** bad SMA');
