@@ -3,7 +3,7 @@
  * and registering them (what `gsweep setup-namespace` and the production rig do). Sweeps run
  * without them; they only make sweeps listable with live counts in `gsweep list` and the Web UI.
  */
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 
 // temporal.api.enums.v1.IndexedValueType
@@ -20,7 +20,7 @@ export type SearchAttributeCheck =
  * refused, a visibility count that names the attributes tells (it fails only on unknown
  * ones), so a namespace whose admin registered them keeps them even without operator rights.
  */
-export async function checkSweepSearchAttributes(connection: Connection, namespace: string): Promise<SearchAttributeCheck> {
+export async function checkSweepSearchAttributes(connection: ConnectionLike, namespace: string): Promise<SearchAttributeCheck> {
   try {
     const response = await connection.operatorService.listSearchAttributes({ namespace });
     const custom = response.customAttributes ?? {};
@@ -44,7 +44,7 @@ export function registerCommand(namespace: string, names: string[] = SWEEP_SEARC
 }
 
 /** Registers the missing attributes; returns the names it added (empty when all were there). */
-export async function registerSweepSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function registerSweepSearchAttributes(connection: ConnectionLike, namespace: string): Promise<string[]> {
   const check = await checkSweepSearchAttributes(connection, namespace);
   const missing = check.known ? check.missing : SWEEP_SEARCH_ATTRIBUTES.map((k) => k.name);
   if (missing.length === 0) return [];
