@@ -26,6 +26,7 @@ import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatRunError } from '../gmat/console';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { EngineSlots } from '../gmat/slots';
+import { NO_METRICS, type SweepMetrics } from './metrics';
 import type { WarmPool } from '../gmat/warm';
 import { ScriptError } from '../gmat/script';
 import { appendFailures } from '../output/failures';
@@ -68,10 +69,13 @@ export interface ActivityResources {
   postprocessHooks?: Record<string, PostprocessFunction>;
   /** GMAT processes at once on this worker; runs wait for a slot only while GMAT runs. */
   engineSlots?: EngineSlots;
+  /** Operator metrics (workers/metrics.ts); none recorded when absent. */
+  metrics?: SweepMetrics;
 }
 
 
 export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
+  const metrics = resources.metrics ?? NO_METRICS;
   const scripts = new Map<string, string>();
   const installs = new Map<string, GmatInstall>();
 
@@ -216,20 +220,29 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
           slots: resources.engineSlots,
         });
         const rows = Object.values(result.tables).reduce((n, t) => n + t.rows, 0);
+        metrics.recordRunFinished('ok', result.outcome.duration_s);
+        metrics.outputWrite(true, 'run');
         return { runId, status: 'ok', rows };
       } catch (err) {
+        // A final failure is a failed run; a cancel is not an end, and anything else is retried.
+        const final = (e: ApplicationFailure) => {
+          metrics.recordRunFinished('failed');
+          return e;
+        };
         if (err instanceof GmatRunError) {
           if (err.kind === 'cancelled') throw new CancelledFailure(`run ${runId} cancelled; GMAT process tree killed`);
-          throw nonRetryable(RUN_FAILURE_TYPES.rejected, err.message, { runId, logPath: err.logPath, kind: err.kind });
+          throw final(nonRetryable(RUN_FAILURE_TYPES.rejected, err.message, { runId, logPath: err.logPath, kind: err.kind }));
         }
-        if (err instanceof OutputParseError) throw nonRetryable(RUN_FAILURE_TYPES.unparseable, err.message, { runId });
+        if (err instanceof OutputParseError) throw final(nonRetryable(RUN_FAILURE_TYPES.unparseable, err.message, { runId }));
         if (err instanceof PostprocessCancelled) throw new CancelledFailure(err.message);
-        if (err instanceof PostprocessError) throw nonRetryable(RUN_FAILURE_TYPES.postprocess, err.message, { runId });
+        if (err instanceof PostprocessError) throw final(nonRetryable(RUN_FAILURE_TYPES.postprocess, err.message, { runId }));
         if (err instanceof ScriptError || err instanceof OverrideError) {
-          throw nonRetryable(RUN_FAILURE_TYPES.badInput, `run ${runId}: ${err.message}`, { runId });
+          throw final(nonRetryable(RUN_FAILURE_TYPES.badInput, `run ${runId}: ${err.message}`, { runId }));
         }
+        if (err instanceof ApplicationFailure && err.nonRetryable) throw final(err); // e.g. no GMAT install
         // Anything else (unwritable directory, full disk, lost NFS) is infrastructure:
         // Temporal retries it per the sweep's retry policy.
+        metrics.outputWrite(false, 'run');
         throw err;
       } finally {
         stop();
@@ -256,7 +269,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       }
       const info = activityInfo();
       try {
-        return await inputsChecked(() =>
+        const summary = await inputsChecked(() =>
           aggregateRuns(
             input,
             overridesOf,
@@ -270,6 +283,11 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
             (runId) => contextOf(input.context, runId),
           ),
         );
+        metrics.outputWrite(true, 'aggregate');
+        return summary;
+      } catch (err) {
+        metrics.outputWrite(false, 'aggregate');
+        throw err;
       } finally {
         tables.close();
       }

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { registerConnectionCases } from './connection.cases';
+import { registerMetricsCases } from './metrics.cases';
 import { productionRig, stopProductionRig } from './rig';
 import { registerSearchAttributeCases } from './search-attributes.cases';
 import { registerSweepCases } from './sweeps.cases';
@@ -23,4 +24,5 @@ afterAll(async () => {
 
 registerConnectionCases();
 registerSearchAttributeCases();
+registerMetricsCases();
 registerSweepCases();
