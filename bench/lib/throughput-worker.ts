@@ -7,6 +7,7 @@
  *   node --import tsx bench/lib/throughput-worker.ts --address A --namespace N --task-queue Q
  *        [--concurrency 500] [--wft N] [--pollers N] [--max-cached N] [--eager N]
  */
+import { connectionSettings, connectOptions, type ConnectionSettings } from '../../temporal/connection';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, registeredActivities } from '../../activities';
 import type { AggregateInput, RunTask } from '../../sweep/sweep';
@@ -39,7 +40,15 @@ async function main(): Promise<void> {
   // As GsweepPlugin (role all) sets it, unless --eager says otherwise.
   workerOptions.maxEagerActivityReservationsPerWorkflowTask = numberFlag(flags, 'eager', EAGER_ACTIVITIES_PER_WORKFLOW_TASK);
 
-  const connection = await NativeConnection.connect({ address: String(flags.address) });
+  // --tls-* as gsweep-worker takes them (the PostgreSQL rig's frontend is behind mTLS).
+  const settings = connectionSettings({
+    address: String(flags.address),
+    tlsCert: flags['tls-cert'] as string | undefined,
+    tlsKey: flags['tls-key'] as string | undefined,
+    tlsCa: flags['tls-ca'] as string | undefined,
+    tlsServerName: flags['tls-server-name'] as string | undefined,
+  });
+  const connection = await NativeConnection.connect(connectOptions(settings as ConnectionSettings));
   const activities = createActivities();
   let completed = 0;
   let aggregateStartedAtMs = 0;
