@@ -27,6 +27,7 @@ import { aggregateRuns } from '../output/aggregate';
 import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { EngineSlots } from '../gmat/slots';
+import { NO_METRICS, type SweepMetrics } from './metrics';
 import type { WarmPool } from '../gmat/warm';
 import { appendFailures } from '../output/failures';
 import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from '../output/input-tables';
@@ -72,10 +73,13 @@ export interface ActivityResources {
   engineSlots?: EngineSlots;
   /** Run cache directory for sweeps that name none (GsweepPlugin({ cache })). */
   cache?: string;
+  /** Operator metrics (workers/metrics.ts); none recorded when absent. */
+  metrics?: SweepMetrics;
 }
 
 
 export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
+  const metrics = resources.metrics ?? NO_METRICS;
   const scripts = new Map<string, string>();
   const installs = new Map<string, GmatInstall>();
 
@@ -149,23 +153,35 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
   };
 
   /** One run of a sweep, start to finish (gmat/run-mission.ts), with this worker's resources. */
-  const runOne = (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) =>
-    runMission({
-      scriptText: scriptText(context),
-      overrides,
-      runId,
-      runDirectory: runDir(context.outDir, runId),
-      install: installFor(context),
-      timeoutMs: context.runTimeoutMs,
-      signal,
-      attempt,
-      context: contextOf(context, runId),
-      postprocess: postprocessFor(context, runId, signal),
-      sweepId: context.sweepId,
-      warm: context.engine.mode === 'warm' && resources.warmPool ? { pool: resources.warmPool, scriptKey: context.scriptSha256 } : undefined,
-      slots,
-      cache: runCacheFor(context, resources.cache, resources.postprocessHooks),
-    });
+  const runOne = async (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) => {
+    try {
+      const result = await runMission({
+        scriptText: scriptText(context),
+        overrides,
+        runId,
+        runDirectory: runDir(context.outDir, runId),
+        install: installFor(context),
+        timeoutMs: context.runTimeoutMs,
+        signal,
+        attempt,
+        context: contextOf(context, runId),
+        postprocess: postprocessFor(context, runId, signal),
+        sweepId: context.sweepId,
+        warm: context.engine.mode === 'warm' && resources.warmPool ? { pool: resources.warmPool, scriptKey: context.scriptSha256 } : undefined,
+        slots,
+        cache: runCacheFor(context, resources.cache, resources.postprocessHooks),
+      });
+      // The one place every run ends, per-run activity or batch: the operators' counts.
+      metrics.recordRunFinished(result.outcome.cached ? 'cached' : 'ok', result.outcome.cached ? undefined : result.outcome.duration_s);
+      metrics.outputWrite(true, 'run');
+      return result;
+    } catch (err) {
+      const verdict = classifyRunError(err, runId);
+      if (verdict.kind === 'failed') metrics.recordRunFinished('failed');
+      else if (verdict.kind === 'infrastructure') metrics.outputWrite(false, 'run');
+      throw err;
+    }
+  };
 
   return {
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
@@ -273,7 +289,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       }
       const info = activityInfo();
       try {
-        return await inputsChecked(() =>
+        const summary = await inputsChecked(() =>
           aggregateRuns(
             input,
             overridesOf,
@@ -287,6 +303,11 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
             (runId) => contextOf(input.context, runId),
           ),
         );
+        metrics.outputWrite(true, 'aggregate');
+        return summary;
+      } catch (err) {
+        metrics.outputWrite(false, 'aggregate');
+        throw err;
       } finally {
         tables.close();
       }

@@ -15,6 +15,12 @@
  *   npx tsx bench/throughput.ts [--runs 5000] [--max-in-flight 500] [--concurrency 500]
  *                               [--repeat 2] [--wft N] [--pollers N] [--max-cached N] [--eager N]
  *                               [--no-history] [--max-buffered N] [--no-eager-server] [--db-file] [--json FILE]
+ *                               [--server dev|postgres]
+ *
+ * `--server postgres` runs against the production rig instead (temporal/production-rig.ts:
+ * temporal-server v1.29.1 on PostgreSQL 15 behind mTLS, the server's default dynamic config,
+ * so no eager activities and the default buffered-events batch); server CPU is temporal-server's
+ * and the database growth per run is PostgreSQL's (both databases) over the sweep.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,12 +28,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
-import { EMBEDDED_DYNAMIC_CONFIG, startDevServer } from '../temporal/dev-server';
+import { EMBEDDED_DYNAMIC_CONFIG, startDevServer, type DevServer } from '../temporal/dev-server';
+import { startProductionRig, type ProductionRig } from '../temporal/production-rig';
 import { prepareRequest } from '../client/request';
 import { startSweep } from '../client/sweeps';
 import { fmt, mib, nodeTs, numberFlag, parseArgs, peakRssMiB, printMachine, SHARED_MISSIONS } from './lib/common';
 
 interface Result {
+  /** Database bytes added during the sweep (PostgreSQL server only). */
+  dbGrowthBytes?: number;
   /** CPU seconds during the sweep: worker process, dev server, this client. */
   cpu: { worker: number; server: number; client: number };
   endToEndMs: number;
@@ -116,7 +125,7 @@ function processCpuSeconds(pid: number | undefined): number {
 
 async function once(
   client: Client,
-  opts: { address: string; namespace: string; runs: number; maxInFlight: number; workerArgs: string[]; serverPid?: number },
+  opts: { address: string; namespace: string; runs: number; maxInFlight: number; workerArgs: string[]; serverPid?: number; dbBytes?: () => number },
   outDir: string,
   taskQueue: string,
 ): Promise<Result> {
@@ -129,6 +138,7 @@ async function once(
       out: outDir,
       maxInFlight: opts.maxInFlight,
     });
+    const db0 = opts.dbBytes?.();
     const t0 = Date.now();
     const serverCpu0 = processCpuSeconds(opts.serverPid);
     const clientCpu0 = process.cpuUsage();
@@ -137,6 +147,7 @@ async function once(
     const t1 = Date.now();
     const serverCpu = processCpuSeconds(opts.serverPid) - serverCpu0;
     const clientCpuUsage = process.cpuUsage(clientCpu0);
+    const dbGrowthBytes = db0 === undefined ? undefined : opts.dbBytes!() - db0;
     child.kill('SIGTERM');
     const worker = await report;
     if (worker.completed < opts.runs) throw new Error(`only ${worker.completed} of ${opts.runs} runs executed`);
@@ -150,6 +161,7 @@ async function once(
       workflowId: handle.workflowId,
       worker,
       clientPeakRssMiB: peakRssMiB(),
+      dbGrowthBytes,
     };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -187,34 +199,51 @@ async function main(): Promise<void> {
   // The server's own default (off): every run goes through matching, whatever --eager says.
   if (flags['no-eager-server'] === true) dynamicConfig['system.enableActivityEagerExecution'] = false;
   console.log(
-    `throughput: ${runs} runs, engine returning at once, server database ${flags['db-file'] === true ? 'in a file' : 'in memory'}, worker in its own process (${workerArgs.join(' ')}), maxInFlight ${maxInFlight}, server dynamic config ${JSON.stringify(dynamicConfig)}, ${repeat} repeats`,
+    `throughput: ${runs} runs, engine returning at once, server ${flags.server === 'postgres' ? 'temporal-server on PostgreSQL (default dynamic config)' : `dev server, database ${flags['db-file'] === true ? 'in a file' : 'in memory'}`}, worker in its own process (${workerArgs.join(' ')}), maxInFlight ${maxInFlight}, ${flags.server === 'postgres' ? 'server dynamic config: its defaults' : `server dynamic config ${JSON.stringify(dynamicConfig)}`}, ${repeat} repeats`,
   );
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-bench-throughput-'));
   const dbFile = path.join(work, 'temporal.db');
   // SQLite in memory by default, as `gsweep run`'s embedded server; --db-file puts it in a
   // file (as `--db-filename`), to report its size (file-backed SQLite costs the server ~2x CPU).
   const inMemory = flags['db-file'] !== true;
-  const server = await startDevServer({ headless: true, dynamicConfig, ...(inMemory ? {} : { dbFilename: dbFile }) });
-  // Ctrl-C / kill: take the dev server down with the bench (the worker follows its stdin).
+  const postgres = flags.server === 'postgres';
+  let rig: ProductionRig | undefined;
+  let dev: DevServer | undefined;
+  if (postgres) rig = await startProductionRig({ log: (l) => console.log(`  rig: ${l}`) });
+  else dev = await startDevServer({ headless: true, dynamicConfig, ...(inMemory ? {} : { dbFilename: dbFile }) });
+  const server = {
+    address: rig?.address ?? dev!.address,
+    namespace: rig?.namespace ?? dev!.namespace,
+    pid: () => rig?.serverPid() ?? dev!.process.pid,
+    tlsArgs: rig ? rig.cliArgs().slice(4) : [],
+    stop: () => (rig ? rig.stop() : dev!.stop()),
+  };
+  // Ctrl-C / kill: take the server down with the bench (the worker follows its stdin).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      server.process.kill('SIGKILL');
-      process.exit(130);
+      if (dev) dev.process.kill('SIGKILL');
+      void rig?.stop().finally(() => process.exit(130));
+      if (!rig) process.exit(130);
     });
   }
   const results: Result[] = [];
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address: server.address });
+    connection = rig ? await rig.connect() : await Connection.connect({ address: server.address });
     const client = new Client({ connection, namespace: server.namespace });
     for (let r = 0; r < repeat; r++) {
-      const res = await once(client, { address: server.address, namespace: server.namespace, runs, maxInFlight, workerArgs, serverPid: server.process.pid }, path.join(work, `out-${r}`), `bench-${r}`);
+      const res = await once(
+        client,
+        { address: server.address, namespace: server.namespace, runs, maxInFlight, workerArgs: [...workerArgs, ...server.tlsArgs], serverPid: server.pid(), dbBytes: rig ? () => rig!.databaseBytes() : undefined },
+        path.join(work, `out-${r}`),
+        `bench-${r}`,
+      );
       results.push(res);
       console.log(
         `  end to end ${fmt(res.endToEndMs / 1000, 2)} s = ${fmt((runs * 1000) / res.endToEndMs, 0)} runs/s;  run phase ${fmt(res.runPhaseMs / 1000, 2)} s = ${fmt((runs * 1000) / res.runPhaseMs, 0)} runs/s;  aggregate ${fmt(res.aggregateMs / 1000, 2)} s;  ${res.executions} execution(s), ${res.ok} ok;  load(1m) ${fmt(os.loadavg()[0], 2)}`,
       );
       console.log(
-        `    peak RSS: worker ${fmt(res.worker.peakRssMiB, 0)} MiB, client ${fmt(res.clientPeakRssMiB, 0)} MiB, server ${fmt(processPeakRssMiB(server.process.pid), 0)} MiB (so far); server DB ${inMemory ? 'in memory' : `${fmt(mib(dbBytes(dbFile)), 0)} MiB`};  payload warnings ${res.worker.payloadWarnings}, task-not-found warnings ${res.worker.taskNotFound}`,
+        `    peak RSS: worker ${fmt(res.worker.peakRssMiB, 0)} MiB, client ${fmt(res.clientPeakRssMiB, 0)} MiB, server ${fmt(processPeakRssMiB(server.pid()), 0)} MiB (so far); server DB ${rig ? `PostgreSQL ${fmt(mib(rig.databaseBytes()), 0)} MiB, +${fmt((res.dbGrowthBytes ?? 0) / runs / 1024, 2)} KiB per run` : inMemory ? 'in memory' : `${fmt(mib(dbBytes(dbFile)), 0)} MiB`};  payload warnings ${res.worker.payloadWarnings}, task-not-found warnings ${res.worker.taskNotFound}`,
       );
       const cpuTotal = res.cpu.worker + res.cpu.server + res.cpu.client;
       console.log(
@@ -238,9 +267,10 @@ async function main(): Promise<void> {
     }
   } finally {
     await connection?.close();
-    const serverPeak = processPeakRssMiB(server.process.pid);
+    const serverPeak = processPeakRssMiB(server.pid());
+    const database = rig ? `PostgreSQL ${fmt(mib(rig.databaseBytes()), 0)} MiB` : inMemory ? 'in memory (pass --db-file for its size)' : `${fmt(mib(dbBytes(dbFile)), 0)} MiB`;
     await server.stop();
-    console.log(`server peak RSS ${fmt(serverPeak, 0)} MiB, database ${inMemory ? 'in memory (pass --db-file for its size)' : `${fmt(mib(dbBytes(dbFile)), 0)} MiB`} after ${results.length} sweep(s)`);
+    console.log(`server peak RSS ${fmt(serverPeak, 0)} MiB, database ${database} after ${results.length} sweep(s)`);
     fs.rmSync(work, { recursive: true, force: true });
   }
   const rates = results.map((r) => (runs * 1000) / r.endToEndMs);

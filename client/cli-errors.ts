@@ -4,6 +4,7 @@
  */
 import { Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { connectOptions, type ConnectionSettings } from '../temporal/connection';
+import { checkNamespace, checkTlsFiles, ConnectionProblem, explainConnectFailure } from '../temporal/connect-check';
 
 export const EXIT_RUNS_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
@@ -30,16 +31,27 @@ export class InterruptedError extends CliError {
   }
 }
 
+/**
+ * Connects and checks the namespace exists, before any output directory is touched; every
+ * failure is one sentence with exit 2 (temporal/connect-check.ts).
+ */
 export async function connectOrExplain(settings: ConnectionSettings): Promise<Connection> {
+  let connection: Connection;
   try {
-    return await Connection.connect({ ...connectOptions(settings), connectTimeout: `${CONNECT_TIMEOUT_S}s` });
+    checkTlsFiles(settings);
+    connection = await Connection.connect({ ...connectOptions(settings), connectTimeout: `${CONNECT_TIMEOUT_S}s` });
   } catch (err) {
-    throw new CliError(
-      `cannot reach Temporal at ${settings.address} (namespace ${settings.namespace}) within ${CONNECT_TIMEOUT_S} s: ${(err as Error).message}; ` +
-        'check --address / TEMPORAL_ADDRESS (and TLS settings), or leave --address out to use an embedded server',
-      EXIT_BAD_INPUT,
-    );
+    if (err instanceof ConnectionProblem) throw new CliError(err.message, EXIT_BAD_INPUT);
+    throw new CliError(await explainConnectFailure(settings, err, CONNECT_TIMEOUT_S), EXIT_BAD_INPUT);
   }
+  try {
+    await checkNamespace(settings, (request) => connection.workflowService.describeNamespace(request));
+  } catch (err) {
+    await connection.close();
+    if (err instanceof ConnectionProblem) throw new CliError(err.message, EXIT_BAD_INPUT);
+    throw err;
+  }
+  return connection;
 }
 
 let interruptCurrent: ((err: InterruptedError) => void) | undefined;

@@ -20,6 +20,7 @@ import type { SweepProgress } from '../sweep/sweep';
 import { ArchiveError } from '../output/archive';
 import { registerArchiveCommand } from './archive-command';
 import { registerListCommand } from './list-command';
+import { registerSetupNamespaceCommand, searchAttributeNotice } from './namespace-command';
 import { connectionSettings, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
 import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
@@ -267,6 +268,8 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
     const settings = flags as ConnectionSettings;
     const { client, close } = await connectClient(settings);
     try {
+      const notice = await searchAttributeNotice(client, settings);
+      if (notice) log(`gsweep: ${notice}`);
       const lock = await acquireOutLock(
         outDir,
         { sweepId, workflowId, embedded: false, address: settings.address, namespace: settings.namespace },
@@ -637,7 +640,17 @@ export function buildProgram(): Command {
 
   registerArchiveCommand(program, log);
   registerCacheCommand(program);
-  registerListCommand(program, addConnectionOptions, (o: ConnectionFlags) => connectClient(connectionFor(o, 'list')));
+  registerListCommand(program, addConnectionOptions, async (o: ConnectionFlags) => {
+    const settings = connectionFor(o, 'list');
+    const connected = await connectClient(settings);
+    const notice = await searchAttributeNotice(connected.client, settings);
+    if (notice) log(`gsweep: ${notice}`);
+    return connected;
+  });
+  registerSetupNamespaceCommand(program, addConnectionOptions, async (o: ConnectionFlags) => {
+    const settings = connectionFor(o, 'setup-namespace');
+    return { ...(await connectClient(settings)), settings };
+  }, log);
   registerAnalysisCommands(program);
   registerReportCommand(program);
   setupGmatCommand(program);

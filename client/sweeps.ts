@@ -17,7 +17,6 @@ import { writeJsonAtomic } from '../output/atomic';
 import { inputTablePath, writeInputTable } from '../output/input-tables';
 import { contextPath, inputsDir, manifestPath } from '../output/layout';
 import { parseManifest } from '../output/manifest';
-import { SWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes';
 import type { BatchProgress, SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
 import { prepareRequest, type PreparedSweep, type SweepRequest } from './request';
@@ -26,19 +25,18 @@ import type { EngineChoice } from './request-file';
 import { planResume, type ResumeOptions } from './resume';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 import { readRegularText } from '../output/safe-files';
+import { checkSweepSearchAttributes } from '../temporal/search-attributes-admin';
 
 export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
 
-/** True when the namespace has gsweep's search attributes registered (so upserts cannot fail). */
+/**
+ * True when the namespace has gsweep's search attributes registered (so upserts cannot fail).
+ * Asked of the operator API, else of visibility (temporal/search-attributes-admin.ts), so a
+ * namespace an admin prepared keeps its attributes even when the caller has no operator rights.
+ */
 export async function hasSweepSearchAttributes(client: Client, namespace: string): Promise<boolean> {
-  try {
-    const response = await client.connection.operatorService.listSearchAttributes({ namespace });
-    const custom = response.customAttributes ?? {};
-    return SWEEP_SEARCH_ATTRIBUTES.every((key) => key.name in custom);
-  } catch {
-    // Temporal Cloud and restricted clusters may refuse the operator API: run without them.
-    return false;
-  }
+  const check = await checkSweepSearchAttributes(client.connection, namespace);
+  return check.known && check.missing.length === 0;
 }
 
 export interface StartOptions {

@@ -10,7 +10,11 @@ export class EngineSlots {
   private free: number;
   private readonly waiters: Array<() => void> = [];
 
-  constructor(readonly size: number) {
+  /** `onBusy` hears the number of busy slots after each change (the worker's metrics). */
+  constructor(
+    readonly size: number,
+    private readonly onBusy: (busy: number) => void = () => {},
+  ) {
     if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`engine slots must be a positive integer, got ${size}`);
     this.free = size;
   }
@@ -20,6 +24,7 @@ export class EngineSlots {
     if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
     if (this.free > 0) {
       this.free--;
+      this.onBusy(this.size - this.free);
       return Promise.resolve(this.releaser());
     }
     return new Promise((resolve, reject) => {
@@ -52,7 +57,10 @@ export class EngineSlots {
       released = true;
       const next = this.waiters.shift();
       if (next) next();
-      else this.free++;
+      else {
+        this.free++;
+        this.onBusy(this.size - this.free);
+      }
     };
   }
 }

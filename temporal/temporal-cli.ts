@@ -30,7 +30,7 @@ export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(gsweepCacheDir(env), 'temporal-cli', TEMPORAL_CLI_GO_VERSION, 'temporal');
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -39,7 +39,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
@@ -66,13 +66,18 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): TemporalC
   return undefined;
 }
 
+/** The Go toolchain: `go` on PATH, else the official tarball's /usr/local/go/bin/go. */
+export function goBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
 /** Builds the CLI with the Go toolchain into the cache. Throws with Go's own error text. */
 export function goInstallTemporalCli(
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = () => {},
 ): TemporalCli {
   const target = cachedCliPath(env);
-  const goBin = onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const goBin = goBinary(env);
   if (!goBin) {
     throw new Error(
       'no Temporal CLI found (TEMPORAL_CLI_PATH, PATH, cache) and no Go toolchain to build one; ' +

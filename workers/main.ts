@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Runtime } from '@temporalio/worker';
 import { gsweepLogger } from './log';
-import { connectionSettings, type ConnectionSettings } from '../temporal/connection';
+import { NativeConnection } from '@temporalio/worker';
+import { connectionSettings, connectOptions, type ConnectionSettings } from '../temporal/connection';
+import { checkNamespace, checkTlsFiles, ConnectionProblem, explainConnectFailure } from '../temporal/connect-check';
 import { describeInstall, locateGmat } from '../gmat/install';
 import type { GsweepWorkerRole } from './plugin';
 import { createSweepWorker, defaultConcurrency } from './worker';
@@ -57,7 +59,9 @@ export async function main(argv = process.argv): Promise<void> {
   if (!ROLES.includes(role)) {
     program.error(`error: GSWEEP_WORKER_ROLE=${role} is not one of ${ROLES.join(', ')}`, { exitCode: 2 });
   }
-  const { worker, connection } = await createSweepWorker(settings as ConnectionSettings, {
+  const connection = await connectOrExit(settings as ConnectionSettings, (message) => program.error(`error: ${message}`, { exitCode: 2 }));
+  const { worker } = await createSweepWorker(settings as ConnectionSettings, {
+    connection,
     concurrency,
     role,
     engine: { gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT },
@@ -78,6 +82,32 @@ export async function main(argv = process.argv): Promise<void> {
   } finally {
     await connection.close();
   }
+}
+
+/** The figure the message names: the SDK gives up on an unreachable frontend after about this long. */
+const CONNECT_TIMEOUT_S = 10;
+
+/**
+ * Connects and checks the namespace before creating the worker, so a wrong address,
+ * certificate or namespace is one sentence and exit 2 (temporal/connect-check.ts), not the
+ * SDK's transport error with a stack.
+ */
+async function connectOrExit(settings: ConnectionSettings, fail: (message: string) => never): Promise<NativeConnection> {
+  let connection: NativeConnection;
+  try {
+    checkTlsFiles(settings);
+    connection = await NativeConnection.connect(connectOptions(settings));
+  } catch (err) {
+    return fail(err instanceof ConnectionProblem ? err.message : await explainConnectFailure(settings, err, CONNECT_TIMEOUT_S));
+  }
+  try {
+    await checkNamespace(settings, (request) => connection.workflowService.describeNamespace(request));
+  } catch (err) {
+    await connection.close();
+    if (err instanceof ConnectionProblem) return fail(err.message);
+    throw err;
+  }
+  return connection;
 }
 
 if (require.main === module) {

@@ -19,6 +19,7 @@ import { WarmPool } from '../gmat/warm';
 import type { PostprocessFunction } from '../postprocess/hook';
 import { SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { workflowBundlePath } from './bundle';
+import { sdkSweepMetrics } from './metrics';
 
 /**
  * What a worker hosts. `all`: the sweep workflow and every activity (one kind of host).
@@ -84,10 +85,17 @@ export class GsweepPlugin implements WorkerPlugin {
   async configureWorker(options: WorkerOptions): Promise<WorkerOptions> {
     const role = this.options.role ?? 'all';
     const slots = this.options.engineSlots ?? options.maxConcurrentActivityTaskExecutions ?? Math.max(1, os.availableParallelism());
+    const metrics = sdkSweepMetrics();
     const warmPool = new WarmPool(path.join(os.tmpdir(), `gsweep-warm-${process.pid}-${pools++}`), this.options.warmConsoles ?? slots);
     this.warmPools.push(warmPool);
     const activities = registeredActivities(
-      createActivities(this.options.engine, { warmPool, engineSlots: new EngineSlots(slots), postprocessHooks: this.options.postprocess, cache: this.options.cache }),
+      createActivities(this.options.engine, {
+        warmPool,
+        engineSlots: new EngineSlots(slots, (busy) => metrics.slotsBusy(busy)),
+        postprocessHooks: this.options.postprocess,
+        metrics,
+        cache: this.options.cache,
+      }),
       ROLE_ACTIVITIES[role],
     );
     // A fleet with its own workflows file re-exports sweepWorkflow from it (README); then the

@@ -9,6 +9,7 @@
  *   node --import tsx bench/lib/throughput-worker.ts --address A --namespace N --task-queue Q
  *        [--concurrency 500] [--slots 2] [--wft N] [--pollers N] [--max-cached N] [--eager N]
  */
+import { connectionSettings, connectOptions, type ConnectionSettings } from '../../temporal/connection';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, registeredActivities } from '../../activities';
 import { runBatch } from '../../activities/batch';
@@ -45,7 +46,15 @@ async function main(): Promise<void> {
   // As GsweepPlugin (role all) sets it, unless --eager says otherwise.
   workerOptions.maxEagerActivityReservationsPerWorkflowTask = numberFlag(flags, 'eager', EAGER_ACTIVITIES_PER_WORKFLOW_TASK);
 
-  const connection = await NativeConnection.connect({ address: String(flags.address) });
+  // --tls-* as gsweep-worker takes them (the PostgreSQL rig's frontend is behind mTLS).
+  const settings = connectionSettings({
+    address: String(flags.address),
+    tlsCert: flags['tls-cert'] as string | undefined,
+    tlsKey: flags['tls-key'] as string | undefined,
+    tlsCa: flags['tls-ca'] as string | undefined,
+    tlsServerName: flags['tls-server-name'] as string | undefined,
+  });
+  const connection = await NativeConnection.connect(connectOptions(settings as ConnectionSettings));
   const activities = createActivities();
   const slots = new EngineSlots(numberFlag(flags, 'slots', 2));
   let completed = 0;
