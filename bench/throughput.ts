@@ -69,6 +69,7 @@ const EVENT_TYPES: Record<number, string> = {
   10: 'ACTIVITY_TASK_SCHEDULED',
   11: 'ACTIVITY_TASK_STARTED',
   12: 'ACTIVITY_TASK_COMPLETED',
+  40: 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
 };
 /** temporal.api.enums.v1.WorkflowTaskFailedCause, the values seen here. */
 const WFT_FAILED_CAUSES: Record<number, string> = { 1: 'UNHANDLED_COMMAND', 13: 'RESET_STICKY_TASK_QUEUE', 17: 'FORCE_CLOSE_COMMAND', 24: 'NON_DETERMINISTIC_ERROR' };
@@ -76,9 +77,21 @@ const WFT_FAILED_CAUSES: Record<number, string> = { 1: 'UNHANDLED_COMMAND', 13: 
 /** Event counts over every execution of the sweep (continue-as-new chain). */
 async function historyCounts(client: Client, workflowId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = { total: 0, executions: 0, largest: 0 };
+  counts.heartbeats = 0;
   for await (const execution of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
     const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
     const events = history.events ?? [];
+    // Heartbeats are not in history: a batch sends at most one a second (GsweepPlugin's
+    // throttle), so its seconds between start and completion bound them from above.
+    const startedAt = new Map<string, number>();
+    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+    for (const event of events) {
+      const started = event.activityTaskStartedEventAttributes;
+      if (started) startedAt.set(String(started.scheduledEventId), ms(event.eventTime));
+      const done = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskCanceledEventAttributes;
+      const t0 = done ? startedAt.get(String(done.scheduledEventId)) : undefined;
+      if (t0 !== undefined) counts.heartbeats += Math.floor((ms(event.eventTime) - t0) / 1000);
+    }
     counts.total += events.length;
     counts.executions++;
     counts.largest = Math.max(counts.largest, events.length);
@@ -262,6 +275,13 @@ async function main(): Promise<void> {
               .map(([k, v]) => `${k}=${v}`)
               .join(' '),
         );
+        // What Temporal Cloud bills: a workflow start per execution (continue-as-new
+        // included), an activity start per attempt, each heartbeat, each search-attribute
+        // upsert (the client's progress queries come on top, one per poll).
+        const actions = counts.executions + (counts.ACTIVITY_TASK_STARTED ?? 0) + counts.heartbeats + (counts.UPSERT_WORKFLOW_SEARCH_ATTRIBUTES ?? 0);
+        console.log(
+          `    Temporal actions (estimate): ${actions} = ${counts.executions} starts + ${counts.ACTIVITY_TASK_STARTED ?? 0} activities + <= ${counts.heartbeats} heartbeats + ${counts.UPSERT_WORKFLOW_SEARCH_ATTRIBUTES ?? 0} upserts; ${fmt((actions / runs) * 1e6, 0)} per 1 000 000 runs`,
+        );
       }
       fs.rmSync(path.join(work, `out-${r}`), { recursive: true, force: true });
     }
@@ -276,9 +296,13 @@ async function main(): Promise<void> {
   const rates = results.map((r) => (runs * 1000) / r.endToEndMs);
   const capacity = results.map((r) => runs / ((r.cpu.worker + r.cpu.server + r.cpu.client) / 2));
   console.log(`CPU-bound capacity on 2 idle cores (median): ${fmt(median(capacity), 0)} runs/s`);
+  // Batches make the per-run price of durability small: >= 2 000 runs/s with the server's
+  // database in memory, >= 1 000 with it in a file (what a real cluster has).
+  const target = inMemory && !rig ? 2000 : 1000;
+  const targetWhat = inMemory && !rig ? ' (database in memory)' : ' (database on disk)';
   const rate = median(rates);
   console.log(
-    `\nmedian of ${results.length}: ${fmt(rate, 0)} runs/s end to end (best ${fmt(Math.max(...rates), 0)}; target >= 300: ${rate >= 300 ? 'met' : 'MISSED'}); ` +
+    `\nmedian of ${results.length}: ${fmt(rate, 0)} runs/s end to end (best ${fmt(Math.max(...rates), 0)}; target >= ${target}${targetWhat}: ${rate >= target ? 'met' : 'MISSED'}); ` +
       `worker peak RSS ${fmt(Math.max(...results.map((r) => r.worker.peakRssMiB)), 0)} MiB (< 1024: ${results.every((r) => r.worker.peakRssMiB < 1024) ? 'met' : 'MISSED'}), ` +
       `client ${fmt(Math.max(...results.map((r) => r.clientPeakRssMiB)), 0)} MiB (< 300: ${results.every((r) => r.clientPeakRssMiB < 300) ? 'met' : 'MISSED'})`,
   );

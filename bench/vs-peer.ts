@@ -293,5 +293,23 @@ if (small < runs) {
     );
   }
 }
+// The targets gsweep holds itself to, with the figures above (medians of alternating pairs).
+if (only.has('gsweep-warm') && only.has('peer-warm')) {
+  const verdict = (x: number | undefined, max: number) => (x === undefined ? 'not measured' : `${fmt(x, 3)} (target <= ${max}: ${x <= max ? 'met' : 'missed'})`);
+  console.log('\ntargets (gsweep-warm, medians of alternating pairs)');
+  console.log(`  wall / gmat-sweep at ${runs} runs: ${verdict(pairRatio('gsweep-warm', 'peer-warm', runs), 0.65)}`);
+  if (small < runs) console.log(`  wall / gmat-sweep at ${small} runs: ${verdict(pairRatio('gsweep-warm', 'peer-warm', small), 0.8)}`);
+  if (small < runs && only.has('plain')) {
+    const big = results.get(keyOf('gsweep-warm', runs))!;
+    const sm = results.get(keyOf('gsweep-warm', small))!;
+    const pBig = results.get(keyOf('plain', runs))!;
+    const pSm = results.get(keyOf('plain', small))!;
+    const slope = (b: Measured[], s2: Measured[], i: number) => (b[i].cpu_s - s2[i].cpu_s) / (runs - small);
+    const marginal = median(big.map((_, i) => slope(big, sm, i) / slope(pBig, pSm, i)));
+    const fixedCpu = median(big.map((m, i) => m.cpu_s - slope(big, sm, i) * runs));
+    console.log(`  marginal CPU per run / plain floor: ${verdict(marginal, 1.15)}`);
+    console.log(`  fixed CPU (start-up, server, bundle, aggregate, shutdown), s: ${verdict(fixedCpu, 2)}`);
+  }
+}
 console.log(`\nwork directory: ${work}${keep ? ' (kept)' : ''}`);
 if (!keep) fs.rmSync(work, { recursive: true, force: true });
