@@ -301,6 +301,16 @@ export class Sweep {
       this.publishProgress();
       return;
     }
+    const cause0 = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause0 instanceof ApplicationFailure && cause0.nonRetryable) {
+      // Final for the whole batch (its inputs are gone or changed): a retry of any of its
+      // runs would fail the same way, so all that it did not finish fail with the reason.
+      const type = failureType(err);
+      for (let id = from; id < end; id++) this.pendingFailures.push({ runId: id, ...(type ? { type } : {}), message: failureMessage(err) });
+      this.failedCount += end - from;
+      this.publishProgress();
+      return;
+    }
     const blamed = runId !== undefined && runId >= from && runId < end ? runId : from;
     if (blamed < end) {
       this.failedCount++;

@@ -364,6 +364,35 @@ describe('sweep workflow with stubbed activities', () => {
     expect(summary).toMatchObject({ total: runCount, ok: runCount, failed: 0 });
   });
 
+  it('a batch whose inputs are gone fails its runs at once with the reason, without a batch per run', async () => {
+    const recorder: Recorder = { aggregates: [], failures: [], prepared: 0 };
+    const runCount = 40;
+    // A resume whose already-ok bitset was never written (or was removed): the batches cannot
+    // read it, and no retry would bring it back.
+    const bits = encodeBitsTable(ALREADY_OK_TABLE, runCount, new RunBitset(runCount).bytes);
+    const input = { ...sweepInput('inputs-gone', grid(runCount), runCount), alreadyOk: bits.ref };
+    const ran: number[] = [];
+    const { summary, batches } = await withWorker(
+      stubs(async ({ runId }) => {
+        ran.push(runId);
+        return { runId, status: 'ok', rows: 1 };
+      }, recorder),
+      async (tq) => {
+        const handle = await start(tq, input);
+        const result = await handle.result();
+        const history = await handle.fetchHistory();
+        const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'gsweep.runBatch');
+        return { summary: result, batches: scheduled.length };
+      },
+    );
+    expect(ran).toEqual([]);
+    expect(summary).toMatchObject({ total: runCount, ok: 0, failed: runCount });
+    expect(batches).toBeLessThan(runCount);
+    const rows = failureRows(recorder, input.context.outDir);
+    expect(rows.map((r) => r.runId)).toEqual(Array.from({ length: runCount }, (_, i) => i));
+    for (const r of rows) expect(r).toMatchObject({ type: 'InvalidRunInput', message: expect.stringContaining('already-ok') });
+  });
+
   it('resumeSweep writes the already-ok bitset before it starts, and the resumed sweep runs only the rest', async () => {
     const recorder: Recorder = { aggregates: [], failures: [], prepared: 0 };
     const out = path.join(work, 'resume-api');
