@@ -213,7 +213,7 @@ describe('the packed npm package, installed in a fresh project', () => {
       // Activities ran under gsweep's prefixed names.
       const history = await env.client.workflow.getHandle(result.outcome.summary.sweepId).fetchHistory();
       const types = new Set(history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean));
-      expect([...types].sort()).toEqual(['gsweep.prepareSweep', 'gsweep.runGmat', 'gsweep.writeAggregate']);
+      expect([...types].sort()).toEqual(['gsweep.prepareSweep', 'gsweep.runBatch', 'gsweep.writeAggregate']);
     });
   }
 

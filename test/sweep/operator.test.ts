@@ -1,6 +1,6 @@
 /**
  * The operator surface of a running sweep: progress query, setMaxInFlight update (with its
- * validator), search attributes the Web UI lists, per-run activity summaries, `gsweep status`.
+ * validator), search attributes the Web UI lists, per-batch activity summaries, `gsweep status`.
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,10 +72,12 @@ describe('operating a running sweep', () => {
 
     const history = await handle.fetchHistory();
     const summaries = (history.events ?? [])
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'gsweep.runGmat')
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'gsweep.runBatch')
       .map((e) => e.userMetadata?.summary?.data)
       .map((data) => (data ? JSON.parse(Buffer.from(data).toString()) : undefined));
-    expect(summaries).toContain('run 2 · Sat.SMA=7100');
+    // Each batch names its runs and the grid values they cover; the first batches are 2 runs.
+    expect(summaries[0]).toBe('runs 0–1 · Sat.SMA 6900…7000');
+    expect(summaries.every((t) => /^runs? \d+(–\d+)? · Sat\.SMA/.test(t))).toBe(true);
 
     const status = await runCli(['status', handle.workflowId, '--address', env.address]);
     expect(status.code).toBe(0);
