@@ -1,10 +1,11 @@
 /**
- * SPEC §4 "Infrastructure failed (… output dir unwritable)": one run's directory cannot be
- * made (a regular file sits where `runs/run-2/` belongs; root ignores permissions, so a
- * file in the way is what stops it). The run activity fails with the OS error, Temporal
- * retries it per the sweep's policy (`--retries 2`), and when the attempts are used up the
- * run is `failed` with that error in the manifest; the other runs finish, the sweep does
- * not hang, and the file gsweep did not create is left alone.
+ * An infrastructure failure (an output directory that cannot be used): one run's directory
+ * cannot be made (a regular file sits where `runs/run-2/` belongs; root ignores permissions,
+ * so a file in the way is what stops it). The batch holding the run fails with the OS error,
+ * Temporal retries it per the sweep's policy (`--retries 2`) from that run, and when the
+ * attempts are used up the run is `failed` with that error in the manifest and the rest of
+ * the batch runs in a new one; the other runs finish, the sweep does not hang, and the file
+ * gsweep did not create is left alone.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -53,16 +54,21 @@ describe('infrastructure errors', () => {
       ),
     );
 
-    // Temporal retried it: the final attempt was the 2nd, and it failed with the OS error.
+    // Temporal retried the batch holding run 2 (ids are `runs-<first>-<last>`): the final
+    // attempt was the 2nd, and it failed with the OS error of run 2.
     const history = await env.client.workflow.getHandle(sweepId).fetchHistory();
     const events = history.events ?? [];
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === 'run-2');
+    const holds2 = (id: string | null | undefined) => {
+      const m = /^runs-(\d+)-(\d+)$/.exec(id ?? '');
+      return m !== null && Number(m[1]) <= 2 && 2 <= Number(m[2]);
+    };
+    const scheduled = events.find((e) => holds2(e.activityTaskScheduledEventAttributes?.activityId));
     expect(scheduled).toBeDefined();
     const sid = Number(scheduled!.eventId);
     const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? -1) === sid);
     expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
     const failed = events.find((e) => Number(e.activityTaskFailedEventAttributes?.scheduledEventId ?? -1) === sid);
-    expect(failed?.activityTaskFailedEventAttributes?.failure?.message).toMatch(/^ENOTDIR: not a directory/);
+    expect(failed?.activityTaskFailedEventAttributes?.failure?.message).toMatch(/^run 2: ENOTDIR: not a directory/);
     expect(failed?.activityTaskFailedEventAttributes?.retryState).toBe(4); // RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
   }, 120_000);
 });
