@@ -40,6 +40,8 @@ export interface BatchDeps {
   outDir: string;
   /** The worker's engine slots; absent: runs are not limited by this worker. */
   slots?: EngineSlots;
+  /** Work before the first run that may take seconds (a Latin hypercube's design), done while the batch heartbeats. */
+  prepare?: () => Promise<void>;
 }
 
 export type SlotAcquirer = Pick<EngineSlots, 'acquire'>;
@@ -100,6 +102,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
   let stopped: { runId: number; error: unknown } | undefined;
   let attempt = activityInfo().attempt;
   try {
+    await deps.prepare?.();
     for (; progress.next < end && !signal.aborted; progress.next++) {
       const runId = progress.next;
       if (alreadyOk?.has(runId)) {
@@ -130,7 +133,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
       }
     }
   } catch (err) {
-    // Only the already-ok bitset or the failures file can land here.
+    // Only the preparation, the already-ok bitset or the failures file can land here.
     if (err instanceof InputTableError) {
       throw ApplicationFailure.create({ type: 'InvalidRunInput', message: err.message, nonRetryable: true, details: [{ ...progress }] });
     }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
+import { lhsDesignSteps } from '../sweep/random';
 import { expandRun, inputTables } from '../sweep/runset';
 import {
   RUN_FAILURE_TYPES,
@@ -49,6 +50,11 @@ import { runCacheFor } from './run-cache';
 import { checkOutTree } from '../output/safe-files';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
+
+/** Runs a stepwise computation, yielding to the event loop between steps (heartbeats, cancellation). */
+async function buildInSteps(steps: Generator<void, void>): Promise<void> {
+  for (let r = steps.next(); !r.done; r = steps.next()) await new Promise<void>((resolve) => setImmediate(resolve));
+}
 
 function nonRetryable(type: string, message: string, details: Record<string, unknown> = {}): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
@@ -257,12 +263,14 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     /** A range of runs, one after another (activities/batch.ts). */
     async runBatch(task: BatchTask): Promise<BatchReport> {
       const tables = new InputTables(task.context.outDir);
+      const lhs = task.runSet.kind === 'latinHypercube' ? task.runSet : undefined;
       try {
         return await runBatch(task, {
           run: async (runId, signal, slots, attempt) =>
             runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, attempt, slots),
           outDir: task.context.outDir,
           slots: resources.engineSlots,
+          prepare: lhs ? () => buildInSteps(lhsDesignSteps(lhs.perturb, lhs.n, lhs.seed)) : undefined,
         });
       } finally {
         tables.close();

@@ -44,6 +44,15 @@ function nextDown(x: number): number {
 }
 
 export function lhsAxis(seed: EntropyInt, name: string, n: number): Axis {
+  const steps = lhsAxisSteps(seed, name, n);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * lhsAxis in steps: yields every `chunk` draws, so a caller that may not block (an activity
+ * that must keep heartbeating while it builds a 10^7-run design) can pause between them.
+ */
+export function* lhsAxisSteps(seed: EntropyInt, name: string, n: number, chunk = 1 << 20): Generator<void, Axis> {
   const rng = PCG64.fromSeedSequence(new SeedSequence([seed, nameHash(name)], { spawnKey: [LHS_DOMAIN] }));
   const perm = new Uint32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
@@ -52,9 +61,13 @@ export function lhsAxis(seed: EntropyInt, name: string, n: number): Axis {
     const t = perm[i];
     perm[i] = perm[j];
     perm[j] = t;
+    if (i % chunk === 0) yield;
   }
   const jitter = new Float64Array(n);
-  for (let i = 0; i < n; i++) jitter[i] = rng.nextDouble();
+  for (let i = 0; i < n; i++) {
+    jitter[i] = rng.nextDouble();
+    if (i % chunk === chunk - 1) yield;
+  }
   return { perm, jitter };
 }
 
@@ -81,10 +94,19 @@ function checkArgs(n: number, seed: EntropyInt): void {
 const CACHE_MAX = 8;
 const cache = new Map<string, Array<[string, DistSpec, Axis]>>();
 
+function designKey(specs: Array<[string, DistSpec]>, n: number, seed: EntropyInt): string {
+  return JSON.stringify([specs, n, String(seed)]);
+}
+
+function remember(key: string, d: Array<[string, DistSpec, Axis]>): void {
+  cache.set(key, d);
+  while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+}
+
 function design(perturb: Perturb, n: number, seed: EntropyInt): Array<[string, DistSpec, Axis]> {
   checkArgs(n, seed);
   const specs = validatePerturb(perturb);
-  const key = JSON.stringify([specs, n, String(seed)]);
+  const key = designKey(specs, n, seed);
   let d = cache.get(key);
   if (d) {
     cache.delete(key); // refresh LRU position
@@ -92,9 +114,22 @@ function design(perturb: Perturb, n: number, seed: EntropyInt): Array<[string, D
     return d;
   }
   d = specs.map(([name, spec]) => [name, spec, lhsAxis(seed, name, n)] as [string, DistSpec, Axis]);
-  cache.set(key, d);
-  while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  remember(key, d);
   return d;
+}
+
+/**
+ * Builds (and remembers) the design in steps: the generator yields between chunks of draws,
+ * so an activity can build a 10^7-run design and still heartbeat; lhsRun then finds it.
+ */
+export function* lhsDesignSteps(perturb: Perturb, n: number, seed: EntropyInt): Generator<void, void> {
+  checkArgs(n, seed);
+  const specs = validatePerturb(perturb);
+  const key = designKey(specs, n, seed);
+  if (cache.has(key)) return;
+  const d: Array<[string, DistSpec, Axis]> = [];
+  for (const [name, spec] of specs) d.push([name, spec, yield* lhsAxisSteps(seed, name, n)]);
+  remember(key, d);
 }
 
 /** Overrides of run `runId` (0 <= runId < n) of the LHS design, keys in sorted-name order. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clearLhsCache, lhsDesign, lhsRun, lhsUnit } from '../../sweep/random/latin-hypercube';
+import { clearLhsCache, lhsDesign, lhsMedian, lhsRun, lhsUnit } from '../../sweep/random/latin-hypercube';
 import { normalPpf, ppf, type Perturb } from '../../sweep/random/distributions';
 import { V, fromHex } from './vectors';
 
@@ -68,5 +68,16 @@ describe('Latin hypercube', () => {
     expect(() => lhsRun({ a: ['normal', 0, 1] }, 0, 1, 0)).toThrow(/latinHypercube\.n .*got 0/);
     expect(() => lhsRun({ a: ['normal', 0, 1] }, 2.5, 1, 0)).toThrow(/latinHypercube\.n/);
     expect(() => lhsRun({ a: ['normal', 0, 1] }, 10, -1, 0)).toThrow(/latinHypercube\.seed/);
+  });
+
+  it('lhsMedian: the median of every axis, keys sorted, without building the design (what a request is checked with)', () => {
+    const perturb: Perturb = { 'Sat.SMA': ['normal', 7000, 10], 'Sat.INC': ['uniform', 50, 52], 'Sat.ECC': ['lognormal', -5, 0.3] };
+    const median = lhsMedian(perturb);
+    expect(Object.keys(median)).toEqual(['Sat.ECC', 'Sat.INC', 'Sat.SMA']);
+    expect(median['Sat.SMA']).toBe(7000);
+    expect(median['Sat.INC']).toBe(51);
+    expect(median['Sat.ECC']).toBeCloseTo(Math.exp(-5), 15);
+    // The same keys a design's runs have.
+    expect(Object.keys(lhsRun(perturb, 10, 1, 0))).toEqual(Object.keys(median));
   });
 });
