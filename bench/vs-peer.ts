@@ -40,6 +40,8 @@ interface Measured {
   cpu_s: number;
   max_rss_mib: number;
   tree_rss_mib: number;
+  /** CPU seconds by command name over the process tree (sampled every 50 ms: a lower bound). */
+  cpu_by_command?: Record<string, number>;
   stdout: string;
   stderr: string;
 }
@@ -201,9 +203,11 @@ console.log(
 console.log(`script: ${script}; grid ${axisKey}=${lo}:${hi}:N; slots ${slots}; sizes N=${runs}, small=${small}, fresh=${freshRuns}; repeats ${repeats}`);
 
 const order = TOOLS.filter((t) => only.has(t));
-// Load (and let tsx cache) each gsweep checkout once, so no repeat pays for compiling.
-for (const checkout of new Set(order.filter((t) => t.startsWith('gsweep') || t === 'base-warm').map((t) => (t === 'base-warm' ? baseline! : REPO_ROOT)))) {
-  execFileSync(process.execPath, [path.join(checkout, 'bin', 'gsweep.js'), '--help'], { stdio: 'ignore' });
+// Run each gsweep checkout once on a 2-run sweep (not timed), so no measured repeat pays for
+// compiling (tsx) or for building the workflow bundle (cached per content in ~/.cache).
+for (const tool of new Set(order.filter((t) => t === 'gsweep-warm' || t === 'base-warm'))) {
+  execFileSync(commandFor(tool, 2, path.join(work, `warm-up-${tool}`))[0], commandFor(tool, 2, path.join(work, `warm-up-${tool}`)).slice(1), { stdio: 'ignore' });
+  fs.rmSync(path.join(work, `warm-up-${tool}`), { recursive: true, force: true });
 }
 let compared = false;
 for (let r = 0; r < repeats; r++) {
@@ -220,6 +224,10 @@ for (let r = 0; r < repeats; r++) {
         `  repeat ${r + 1} ${tool.padEnd(12)} ${String(n).padStart(5)} runs  wall ${fmt(m.wall_s).padStart(7)} s  CPU ${fmt(m.cpu_s).padStart(7)} s  ` +
           `peak RSS ${fmt(m.max_rss_mib, 0)} MiB (tree ${fmt(m.tree_rss_mib, 0)} MiB)  load ${os.loadavg()[0].toFixed(1)}`,
       );
+      if (m.cpu_by_command) {
+        const parts = Object.entries(m.cpu_by_command).sort((a, b) => b[1] - a[1]).map(([comm, s2]) => `${comm} ${fmt(s2, 2)} s`);
+        console.log(`      CPU by process (sampled): ${parts.join(', ')}`);
+      }
       if (!compared && fs.existsSync(path.join(work, 'peer-frame.parquet')) && results.has(keyOf('gsweep-warm', runs))) {
         compareTables(path.join(work, `gsweep-warm-${runs}-r${r}`), path.join(work, 'peer-frame.parquet'));
         compared = true;
