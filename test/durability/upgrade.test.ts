@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, registeredActivities } from '../../activities';
 import { prepareRequest } from '../../client/request';
 import { startSweep, sweepProgress } from '../../client/sweeps';
-import { activityType } from '../../sweep/activity-names';
+import { activityType, PREFIXED_ACTIVITIES_PATCH } from '../../sweep/activity-names';
 import { BATCHES_PATCH } from '../../workflows/sweep';
 import { createSweepWorker } from '../../workers/worker';
 import { startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
@@ -66,14 +66,16 @@ describe('upgrade from one activity per run to batches', () => {
     // The first execution ran per run and never took the batch path; a later one ran batches.
     const first = await env.client.workflow.getHandle(handle.workflowId, (handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId).fetchHistory();
     const types = (h: typeof first) => new Set((h.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean));
+    // Patch markers (`core_patch`) carry `{ id, deprecated }` as their `patch-data`.
     const patches = (h: typeof first) =>
       (h.events ?? [])
-        .map((e) => e.markerRecordedEventAttributes?.details?.patch_id?.payloads?.[0]?.data)
+        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
         .filter((data): data is Uint8Array => data instanceof Uint8Array)
-        .map((data) => JSON.parse(Buffer.from(data).toString()) as string);
+        .map((data) => (JSON.parse(Buffer.from(data).toString()) as { id: string }).id);
     expect(types(first).has(activityType('runGmat'))).toBe(true);
     expect(types(first).has(activityType('runBatch'))).toBe(false);
-    expect(patches(first)).not.toContain(BATCHES_PATCH);
+    expect(patches(first)).toContain(PREFIXED_ACTIVITIES_PATCH); // the markers are read right...
+    expect(patches(first)).not.toContain(BATCHES_PATCH); // ...and this one is not there
     const last = await handle.fetchHistory();
     expect(types(last).has(activityType('runBatch'))).toBe(true);
     expect(types(last).has(activityType('runGmat'))).toBe(false);
