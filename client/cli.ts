@@ -576,7 +576,7 @@ export function buildProgram(): Command {
       }
     });
 
-  addConnectionOptions(program.command('set').description('change a running sweep: how many runs it keeps in flight').argument('<sweep-id>'))
+  addConnectionOptions(program.command('set').description('change a running sweep: how many batches (so GMAT runs at once) it keeps in flight').argument('<sweep-id>'))
     .requiredOption('--max-in-flight <n>', 'batches of runs at once, so GMAT runs at once (1-500)', positiveInt)
     .action(async (sweepId: string, o: ConnectionFlags & { maxInFlight: number }) => {
       const settings = connectionFor(o, 'set');
