@@ -13,6 +13,10 @@ import {
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+
+/** temporal.api.enums.v1.PendingActivityState: a worker has the activity (STARTED, CANCEL_REQUESTED). */
+const PENDING_STARTED = 2;
+const PENDING_CANCEL_REQUESTED = 3;
 import { writeJsonAtomic } from '../output/atomic';
 import { inputTablePath, writeInputTable } from '../output/input-tables';
 import { contextPath, inputsDir, manifestPath } from '../output/layout';
@@ -149,7 +153,8 @@ export async function resumeSweep(
  * Where the sweep stands, counted in runs. The workflow knows the runs of finished batches;
  * runs finished inside batches still in flight are in those activities' heartbeat details,
  * which DescribeWorkflowExecution returns. The query goes first, so a batch that finishes in
- * between is missed for one poll rather than counted twice.
+ * between is missed for one poll rather than counted twice. `running` is the batches a worker
+ * has started (each has one run in progress); batches still in the task queue are pending.
  */
 export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress> {
   const progress = await handle.query(progressQuery);
@@ -157,7 +162,9 @@ export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress>
   const { raw } = await handle.describe();
   let ok = 0;
   let failed = 0;
+  let started = 0;
   for (const activity of raw.pendingActivities ?? []) {
+    if (Number(activity.state) === PENDING_STARTED || Number(activity.state) === PENDING_CANCEL_REQUESTED) started++;
     const payloads = activity.heartbeatDetails?.payloads;
     if (!payloads?.length) continue;
     const details = await decodeFromPayloadsAtIndex<Partial<BatchProgress>>(handle.client.options.loadedDataConverter, 0, payloads).catch(() => undefined);
@@ -166,11 +173,13 @@ export async function sweepProgress(handle: SweepHandle): Promise<SweepProgress>
     failed += details.failed;
   }
   const finished = Math.min(ok + failed, progress.pending + progress.running);
+  const running = Math.min(started, progress.running);
   return {
     ...progress,
     ok: progress.ok + ok,
     failed: progress.failed + failed,
-    pending: Math.max(0, progress.pending - finished),
+    running,
+    pending: Math.max(0, progress.pending + progress.running - finished - running),
   };
 }
 
