@@ -12,8 +12,8 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, 'BUILD');
-/** The folders compiled into dist/ (tsconfig.build.json). */
-const ROOMS = ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'workflows', 'activities', 'workers', 'client'];
+/** The folders compiled into dist/: rooms.json, the one list (absent in no build of the package that needs it). */
+const ROOMS = Object.keys(require(path.join(ROOT, 'rooms.json')).rooms);
 
 function newestSourceMs(dir) {
   let newest = 0;

@@ -8,26 +8,14 @@ import * as path from 'node:path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
- * What each room may import, lowest rooms first. A room always may import itself.
- * `workflows` may import `activities` for types only (erased: nothing reaches the bundle).
+ * What each room may import, lowest rooms first (`rooms.json`, the one list of source rooms).
+ * A room always may import itself. `workflows` may import `activities` for types only
+ * (erased: nothing reaches the bundle).
  */
-export const ALLOWED: Record<string, readonly string[]> = {
-  sweep: [],
-  tables: [],
-  output: ['sweep', 'tables'],
-  cache: ['sweep', 'output'],
-  gmat: ['sweep', 'tables', 'output', 'cache'],
-  temporal: ['sweep'],
-  postprocess: ['sweep', 'tables', 'output', 'cache', 'gmat'],
-  sensitivity: ['sweep'],
-  analysis: ['sweep', 'tables', 'output'],
-  report: ['sweep', 'tables', 'output', 'analysis', 'sensitivity'],
-  activities: ['sweep', 'tables', 'output', 'cache', 'gmat', 'postprocess'],
-  workflows: ['sweep'],
-  workers: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows'],
-  client: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows', 'workers', 'analysis', 'sensitivity', 'report'],
-};
-export const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = { workflows: ['activities'] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ROOMS_FILE = require('../../rooms.json') as { rooms: Record<string, string[]>; typeOnly: Record<string, string[]> };
+export const ALLOWED: Record<string, readonly string[]> = ROOMS_FILE.rooms;
+export const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = ROOMS_FILE.typeOnly;
 export const ROOMS = Object.keys(ALLOWED);
 
 export interface Edge {

@@ -10,6 +10,8 @@ const root = tempDir('gsweep-entry-');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 fs.mkdirSync(path.join(root, 'bin', 'lib'), { recursive: true });
 fs.copyFileSync(path.join(REPO_ROOT, 'bin', 'lib', 'entry.js'), path.join(root, 'bin', 'lib', 'entry.js'));
+fs.copyFileSync(path.join(REPO_ROOT, 'rooms.json'), path.join(root, 'rooms.json'));
+const ROOMS = Object.keys((JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'rooms.json'), 'utf8')) as { rooms: Record<string, string[]> }).rooms);
 
 function entry(flag: string, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'lib', 'entry.js'), flag], { encoding: 'utf8', env: { ...process.env, ...env } });
@@ -38,8 +40,24 @@ describe('bin/lib/entry.js', () => {
     expect(entry('--mode').out).toBe('source');
   });
 
+  it('an edit in any room after the build runs the sources (no room is left out)', () => {
+    expect(ROOMS.length).toBeGreaterThan(10);
+    for (const room of ROOMS) {
+      const file = path.join(root, room, 'edited.ts');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, '');
+      at(stamp, 2_000_000);
+      at(source, 1_000_000);
+      at(file, 1_500_000);
+      expect(entry('--mode').out, room).toBe('dist');
+      at(file, 3_000_000);
+      expect(entry('--mode').out, `an edit in ${room}/`).toBe('source');
+      fs.rmSync(file);
+    }
+  });
+
   it('the installed package (no sources) runs dist/', () => {
-    fs.rmSync(path.join(root, 'client'), { recursive: true });
+    for (const room of ROOMS) fs.rmSync(path.join(root, room), { recursive: true, force: true });
     expect(entry('--mode').out).toBe('dist');
   });
 
