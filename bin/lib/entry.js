@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, 'BUILD');
 /** The folders compiled into dist/ (tsconfig.build.json). */
-const ROOMS = ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'workflows', 'activities', 'workers', 'client'];
+const ROOMS = ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'request', 'workflows', 'activities', 'workers', 'client'];
 
 function newestSourceMs(dir) {
   let newest = 0;

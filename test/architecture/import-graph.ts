@@ -19,13 +19,14 @@ export const ALLOWED: Record<string, readonly string[]> = {
   gmat: ['sweep', 'tables', 'output', 'cache'],
   temporal: ['sweep'],
   postprocess: ['sweep', 'tables', 'output', 'cache', 'gmat'],
+  request: ['sweep', 'tables', 'output', 'gmat'],
   sensitivity: ['sweep'],
   analysis: ['sweep', 'tables', 'output'],
   report: ['sweep', 'tables', 'output', 'analysis', 'sensitivity'],
-  activities: ['sweep', 'tables', 'output', 'cache', 'gmat', 'postprocess'],
+  activities: ['sweep', 'tables', 'output', 'cache', 'gmat', 'postprocess', 'request'],
   workflows: ['sweep'],
-  workers: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows'],
-  client: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'activities', 'workflows', 'workers', 'analysis', 'sensitivity', 'report'],
+  workers: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'request', 'activities', 'workflows'],
+  client: ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'request', 'activities', 'workflows', 'workers', 'analysis', 'sensitivity', 'report'],
 };
 export const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = { workflows: ['activities'] };
 export const ROOMS = Object.keys(ALLOWED);

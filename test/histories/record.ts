@@ -32,7 +32,7 @@ import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { ConnectionSettings } from '../../temporal/connection';
 import { startDevServer } from '../../temporal/dev-server';
-import { prepareRequest, type PreparedSweep, type SweepRequest } from '../../client/request';
+import { prepareRequest, type PreparedSweep, type SweepRequest } from '../../request/request';
 import { planResume } from '../../client/resume';
 import { startSweep, sweepProgress, waitForSweep, type SweepOutcome } from '../../client/sweeps';
 import { createSweepWorker } from '../../workers/worker';
