@@ -23,7 +23,7 @@ import type { EngineChoice } from './request-file';
 import { planResume, type ResumeOptions } from './resume';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 import { readRegularText } from '../output/safe-files';
-import { checkSweepSearchAttributes } from '../temporal/search-attributes-admin';
+import { sweepSearchAttributesRegistered } from '../temporal/search-attributes-admin';
 
 export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
 
@@ -33,8 +33,7 @@ export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
  * namespace an admin prepared keeps its attributes even when the caller has no operator rights.
  */
 export async function hasSweepSearchAttributes(client: Client, namespace: string): Promise<boolean> {
-  const check = await checkSweepSearchAttributes(client.connection, namespace);
-  return check.known && check.missing.length === 0;
+  return sweepSearchAttributesRegistered(client.connection, namespace);
 }
 
 export interface StartOptions {

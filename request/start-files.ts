@@ -51,3 +51,12 @@ function newFilesOf(outDir: string, files: string[]): WrittenStartFiles {
     },
   };
 }
+
+/**
+ * Removes every start file of `outDir` (`inputs/`, `context.json`): only for what an earlier,
+ * lost attempt of the very same start wrote (its lock names the same workflow run).
+ */
+export function removeStartFiles(outDir: string): void {
+  fs.rmSync(inputsDir(outDir), { recursive: true, force: true });
+  fs.rmSync(contextPath(outDir), { force: true });
+}
