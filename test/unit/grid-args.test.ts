@@ -1,4 +1,4 @@
-// request/grid-args.ts: gmat-sweep's `--grid` grammar (seed-inventory §2.2) and `--set`.
+// request/grid-args.ts: gmat-sweep's `--grid` grammar and `--set`.
 import { describe, expect, it } from 'vitest';
 import { coerceToken, GridArgError, parseGridArg, parseGridArgs, parseSetArgs, type GridAxisArg } from '../../request/grid-args';
 import { linspace } from '../../sweep/grid';
