@@ -5,13 +5,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { activityInfo, Context, heartbeat } from '@temporalio/activity';
+import type { Client, ConnectionLike } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { lhsDesignSteps } from '../sweep/random';
 import { expandRun, inputTables } from '../sweep/runset';
 import {
+  REQUEST_FAILURE_TYPE,
   RUN_FAILURE_TYPES,
   type ContextFile,
+  type PrepareRequestTask,
   type AggregateInput,
   type AggregateSummary,
   type BatchReport,
@@ -48,6 +51,11 @@ import { canonicalScriptSha256 } from '../output/script-hash';
 import type { Overrides } from '../sweep/overrides';
 import { runCacheFor } from './run-cache';
 import { checkOutTree } from '../output/safe-files';
+import { workflowStateOf } from '../request/out-lock';
+import { RequestError } from '../request/request-error';
+import { prepareRequestOnWorker } from './prepare-request';
+
+export type { SweepRequest } from '../request/request';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -81,6 +89,21 @@ export interface ActivityResources {
   cache?: string;
   /** Operator metrics (workers/metrics.ts); none recorded when absent. */
   metrics?: SweepMetrics;
+  /**
+   * Whether a namespace has gsweep's search attributes registered, asked through the worker's
+   * connection (GsweepPlugin sets it); a sweep started by workflow name upserts them only then.
+   * Absent: never.
+   */
+  searchAttributesKnown?: (connection: ConnectionLike, namespace: string) => Promise<boolean>;
+}
+
+/** The worker's Temporal client, passed to activities (absent in a bare test environment). */
+function workerClient(): Client | undefined {
+  try {
+    return Context.current().client;
+  } catch {
+    return undefined;
+  }
 }
 
 
@@ -190,6 +213,29 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
   };
 
   return {
+    /**
+     * A sweep started by workflow name with a plain request: validates it on this worker,
+     * takes the lock on `out`, writes the start files and returns the prepared input
+     * (activities/prepare-request.ts). A bad request is final, with prepareRequest's message.
+     */
+    async prepareRequest(task: PrepareRequestTask): Promise<SweepInput> {
+      const stop = startHeartbeats();
+      try {
+        const client = workerClient();
+        const namespace = activityInfo().workflowNamespace ?? 'default';
+        return await prepareRequestOnWorker(task, {
+          namespace,
+          searchAttributes: async () => (client && resources.searchAttributesKnown ? resources.searchAttributesKnown(client.connection, namespace) : false),
+          ...(client ? { workflowState: (id: string) => workflowStateOf(client, id) } : {}),
+        });
+      } catch (err) {
+        if (err instanceof RequestError) throw nonRetryable(REQUEST_FAILURE_TYPE, err.message);
+        throw err;
+      } finally {
+        stop();
+      }
+    },
+
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
     async prepareSweep({ input }: { input: SweepInput }): Promise<void> {
       const { context, runSet } = input;

@@ -23,7 +23,7 @@ import { standInInstall } from '../gmat/install';
 import { runDir } from '../output/layout';
 import { runMission } from '../gmat/run-mission';
 import { withEmbeddedTemporal } from '../client/local';
-import { prepareRequest } from '../client/request';
+import { prepareRequest } from '../request/request';
 import { startSweep } from '../client/sweeps';
 import { gridOverrides, linspace } from '../sweep/grid';
 import { fmt, numberFlag, parseArgs, printMachine, SHARED_MISSIONS } from './lib/common';

@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { withEmbeddedTemporal } from '../client/local';
-import { prepareRequest } from '../client/request';
+import { prepareRequest } from '../request/request';
 import { startSweep } from '../client/sweeps';
 import { DirectoryRunCache } from '../cache/store';
 import { describeInstall, locateGmat } from '../gmat/install';

@@ -30,7 +30,7 @@ import * as readline from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { EMBEDDED_DYNAMIC_CONFIG, startDevServer, type DevServer } from '../temporal/dev-server';
 import { startProductionRig, type ProductionRig } from '../temporal/production-rig';
-import { prepareRequest } from '../client/request';
+import { prepareRequest } from '../request/request';
 import { startSweep } from '../client/sweeps';
 import { fmt, mib, nodeTs, numberFlag, parseArgs, peakRssMiB, printMachine, SHARED_MISSIONS } from './lib/common';
 

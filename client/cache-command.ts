@@ -1,7 +1,7 @@
 /** `gsweep cache stats|prune`: how big the run cache is, and bounding it (least recently used first). */
 import type { Command } from 'commander';
 import { DirectoryRunCache, parseSize } from '../cache/store';
-import { checkCacheDir, RequestError } from './request';
+import { checkCacheDir, RequestError } from '../request/request';
 
 function cacheAt(dir: string | undefined): DirectoryRunCache {
   const resolved = checkCacheDir(dir ?? (process.env.GSWEEP_CACHE || undefined));

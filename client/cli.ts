@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { gsweepLogger } from '../workers/log';
 import { resolveInstall } from '../gmat/engine';
@@ -23,14 +23,14 @@ import { registerListCommand } from './list-command';
 import { registerSetupNamespaceCommand, searchAttributeNotice } from './namespace-command';
 import { connectionSettings, type ConnectionFlags, type ConnectionSettings } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
-import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from './grid-args';
+import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from '../request/grid-args';
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { runOne } from './run-one';
-import { checkCacheDir, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+import { checkCacheDir, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from '../request/request';
 import { registerCacheCommand } from './cache-command';
 import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible, InterruptedError } from './cli-errors';
-import { acquireOutLock, type WorkflowState } from './out-lock';
+import { acquireOutLock, workflowStateOf } from '../request/out-lock';
 import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { registerAnalysisCommands } from './analysis-cli';
@@ -247,16 +247,6 @@ async function followSweep(prepared: PreparedSweep, client: Client, settings: Co
 
 async function runSweepCommand(request: SweepRequest, o: SweepCliOptions): Promise<number> {
   return launchSweep(await prepareRequest(request), o);
-}
-
-async function workflowStateOf(client: Client, workflowId: string): Promise<WorkflowState> {
-  try {
-    const d = await client.workflow.getHandle(workflowId).describe();
-    return d.status.name === 'RUNNING' ? 'running' : 'closed';
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return 'unknown';
-    throw err;
-  }
 }
 
 async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise<number> {

@@ -23,7 +23,7 @@ export {
   type SweepHandle,
   type SweepOutcome,
 } from './sweeps';
-export { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from './request';
+export { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from '../request/request';
 export { runOne, type RunOneOptions } from './run-one';
 export { GsweepPlugin, type GsweepPluginOptions, type GsweepWorkerRole } from '../workers/plugin';
 export { createWorker, type CreateWorkerOptions } from '../workers/worker';

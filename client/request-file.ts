@@ -20,9 +20,9 @@ import { validatePerturb } from '../sweep/random';
 import { inputTables, runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
 import type { EngineRequest, SweepInput } from '../sweep/sweep';
-import { linspaceStepProblem } from './grid-args';
-import { checkRunCount } from './limits';
-import { RequestError } from './request-error';
+import { linspaceStepProblem } from '../request/grid-args';
+import { checkRunCount } from '../request/limits';
+import { RequestError } from '../request/request-error';
 import { checkOutTree, enclosingSweep } from '../output/safe-files';
 
 const MAX_MS = MAX_TIMEOUT_SECONDS * 1000;

@@ -12,8 +12,8 @@ import { readCurrentOutcome } from '../output/outcome';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
 import type { PostprocessSpec, SweepInput } from '../sweep/sweep';
-import { checkRunCount } from './limits';
-import { RequestError } from './request-error';
+import { checkRunCount } from '../request/limits';
+import { RequestError } from '../request/request-error';
 import { readSweepRequest, type EngineChoice } from './request-file';
 
 export interface ResumePlan {

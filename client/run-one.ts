@@ -12,8 +12,8 @@ import { checkScript, patchScript, validateOverridesForScript } from '../gmat/sc
 import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { OverrideError, type Overrides } from '../sweep/overrides';
 import type { EngineKind } from '../sweep/sweep';
-import { checkInputFile, checkTimeoutSeconds } from './limits';
-import { checkOutPath, RequestError } from './request';
+import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
+import { checkOutPath, RequestError } from '../request/request';
 
 export interface RunOneOptions {
   /** GMAT mission .script. */

@@ -2,7 +2,6 @@
  * Programmatic client API: start a validated sweep, follow it, cancel it, resume it. The CLI
  * is a thin layer over these functions; the package exports them (client/index.ts).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   Client,
@@ -13,23 +12,22 @@ import {
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-
-/** temporal.api.enums.v1.PendingActivityState: a worker has the activity (STARTED, CANCEL_REQUESTED). */
-const PENDING_STARTED = 2;
-const PENDING_CANCEL_REQUESTED = 3;
-import { writeJsonAtomic } from '../output/atomic';
-import { inputTablePath, writeInputTable } from '../output/input-tables';
-import { contextPath, inputsDir, manifestPath } from '../output/layout';
+import { manifestPath } from '../output/layout';
 import { parseManifest } from '../output/manifest';
-import type { BatchProgress, SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
+import { sweepMemo, type BatchProgress, type SweepInput, type SweepProgress, type SweepSummary } from '../sweep/sweep';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../workflows';
-import { prepareRequest, type PreparedSweep, type SweepRequest } from './request';
-import { RequestError } from './request-error';
+import { prepareRequest, type PreparedSweep, type SweepRequest } from '../request/request';
+import { RequestError } from '../request/request-error';
+import { writeStartFiles } from '../request/start-files';
 import type { EngineChoice } from './request-file';
 import { planResume, type ResumeOptions } from './resume';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 import { readRegularText } from '../output/safe-files';
-import { checkSweepSearchAttributes } from '../temporal/search-attributes-admin';
+import { sweepSearchAttributesRegistered } from '../temporal/search-attributes-admin';
+
+/** temporal.api.enums.v1.PendingActivityState: a worker has the activity (STARTED, CANCEL_REQUESTED). */
+const PENDING_STARTED = 2;
+const PENDING_CANCEL_REQUESTED = 3;
 
 export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
 
@@ -39,8 +37,7 @@ export type SweepHandle = WorkflowHandle<typeof sweepWorkflow>;
  * namespace an admin prepared keeps its attributes even when the caller has no operator rights.
  */
 export async function hasSweepSearchAttributes(client: Client, namespace: string): Promise<boolean> {
-  const check = await checkSweepSearchAttributes(client.connection, namespace);
-  return check.known && check.missing.length === 0;
+  return sweepSearchAttributesRegistered(client.connection, namespace);
 }
 
 export interface StartOptions {
@@ -75,21 +72,13 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
   const { context } = input;
   // Written once, before the workflow exists; the run set carries their hashes. A sweep that
   // is refused (say, its id is taken) removes what it wrote here, so `out` stays as it was.
-  const written = newFilesOf(context.outDir, [
-    ...(prepared.inputTables ?? []).flatMap((t) => t.files.map((f) => inputTablePath(context.outDir, t.ref.table, f.ext))),
-    ...(prepared.context ? [contextPath(context.outDir)] : []),
-  ]);
-  for (const table of prepared.inputTables ?? []) writeInputTable(context.outDir, table);
-  if (prepared.context) {
-    fs.mkdirSync(context.outDir, { recursive: true });
-    writeJsonAtomic(contextPath(context.outDir), prepared.context);
-  }
+  const written = writeStartFiles(context.outDir, prepared);
   try {
     return await client.workflow.start(sweepWorkflow, {
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       workflowId: prepared.workflowId ?? context.sweepId,
       args: [input],
-      memo: { script: context.scriptName, runCount: input.runCount, outDir: context.outDir, runSet: input.runSet.kind },
+      memo: sweepMemo(input),
       staticSummary: `gsweep ${input.runSet.kind} of ${context.scriptName}: ${input.runCount} runs`,
       staticDetails: `out: ${context.outDir}\nscript: ${context.scriptPath} (sha256 ${context.scriptSha256})\nengine: ${context.engine.kind}`,
     });
@@ -100,19 +89,6 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
     }
     throw err;
   }
-}
-
-/** Which of `files` do not exist yet (and which directories), so a failed start can remove exactly those. */
-function newFilesOf(outDir: string, files: string[]): { remove(): void } {
-  const fresh = files.filter((f) => !fs.existsSync(f));
-  const inputs = inputsDir(outDir);
-  const freshInputs = !fs.existsSync(inputs);
-  return {
-    remove() {
-      for (const f of fresh) fs.rmSync(f, { force: true });
-      if (freshInputs) fs.rmSync(inputs, { recursive: true, force: true });
-    },
-  };
 }
 
 export function sweepHandle(client: Client, sweepId: string): SweepHandle {

@@ -5,7 +5,7 @@
  */
 export const ACTIVITY_PREFIX = 'gsweep.';
 
-export const SWEEP_ACTIVITY_NAMES = ['prepareSweep', 'loadInputPage', 'loadOkPage', 'recordFailures', 'runGmat', 'runBatch', 'writeAggregate'] as const;
+export const SWEEP_ACTIVITY_NAMES = ['prepareRequest', 'prepareSweep', 'loadInputPage', 'loadOkPage', 'recordFailures', 'runGmat', 'runBatch', 'writeAggregate'] as const;
 export type SweepActivityName = (typeof SWEEP_ACTIVITY_NAMES)[number];
 
 /** `runGmat` -> `gsweep.runGmat`: the activity type a worker registers and history records. */

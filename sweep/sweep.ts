@@ -271,6 +271,24 @@ export interface AggregateSummary {
   cancelled: number;
 }
 
+/**
+ * ApplicationFailure type of a request `gsweep.prepareRequest` refuses (a sweep started by
+ * workflow name with a plain request): final, and the sweep fails with its message as is.
+ */
+export const REQUEST_FAILURE_TYPE = 'GsweepRequestError';
+
+/** What `gsweep.prepareRequest` gets: the request as sent, and the workflow it prepares (its id is the sweep id). */
+export interface PrepareRequestTask {
+  request: unknown;
+  workflowId: string;
+  runId: string;
+}
+
+/** The workflow memo of a sweep: what `gsweep list` shows on namespaces without gsweep's search attributes. */
+export function sweepMemo(input: SweepInput): { script: string; runCount: number; outDir: string; runSet: RunSet['kind'] } {
+  return { script: input.context.scriptName, runCount: input.runCount, outDir: input.context.outDir, runSet: input.runSet.kind };
+}
+
 /** ApplicationFailure types the run activity raises; all are final (never retried). */
 export const RUN_FAILURE_TYPES = {
   rejected: 'GmatRejected',

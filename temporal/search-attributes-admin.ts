@@ -36,6 +36,12 @@ export async function checkSweepSearchAttributes(connection: ConnectionLike, nam
   }
 }
 
+/** True when the namespace has every gsweep attribute registered (so a sweep's upserts cannot fail). */
+export async function sweepSearchAttributesRegistered(connection: ConnectionLike, namespace: string): Promise<boolean> {
+  const check = await checkSweepSearchAttributes(connection, namespace);
+  return check.known && check.missing.length === 0;
+}
+
 /** `temporal operator search-attribute create` for the given attribute names (what an admin runs). */
 export function registerCommand(namespace: string, names: string[] = SWEEP_SEARCH_ATTRIBUTES.map((k) => k.name)): string {
   const keys = SWEEP_SEARCH_ATTRIBUTES.filter((key) => names.includes(key.name));

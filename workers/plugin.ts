@@ -18,13 +18,14 @@ import { EngineSlots } from '../gmat/slots';
 import { WarmPool } from '../gmat/warm';
 import type { PostprocessFunction } from '../postprocess/hook';
 import { SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
+import { sweepSearchAttributesRegistered } from '../temporal/search-attributes-admin';
 import { workflowBundlePath } from './bundle';
 import { sdkSweepMetrics } from './metrics';
 
 /**
  * What a worker hosts. `all`: the sweep workflow and every activity (one kind of host).
  * `control`: the workflow and the activities that touch only the output directory
- * (prepare, failures, aggregate). `gmat`: only the run activities (`gsweep.runBatch`, and
+ * (preparing a request or a sweep, failures, aggregate). `gmat`: only the run activities (`gsweep.runBatch`, and
  * `gsweep.runGmat` for sweeps started before batches), for GMAT hosts polling the queue a
  * sweep names as its `gmatTaskQueue`.
  */
@@ -52,7 +53,7 @@ export interface GsweepPluginOptions {
 
 const ROLE_ACTIVITIES: Record<GsweepWorkerRole, readonly SweepActivityName[]> = {
   all: SWEEP_ACTIVITY_NAMES,
-  control: ['prepareSweep', 'loadInputPage', 'loadOkPage', 'recordFailures', 'writeAggregate'],
+  control: ['prepareRequest', 'prepareSweep', 'loadInputPage', 'loadOkPage', 'recordFailures', 'writeAggregate'],
   gmat: ['runBatch', 'runGmat'],
 };
 
@@ -95,6 +96,7 @@ export class GsweepPlugin implements WorkerPlugin {
         postprocessHooks: this.options.postprocess,
         metrics,
         cache: this.options.cache,
+        searchAttributesKnown: sweepSearchAttributesRegistered,
       }),
       ROLE_ACTIVITIES[role],
     );

@@ -12,6 +12,10 @@
  * Sweeps started before batches (no `gsweep-batches` marker in their history) finish in
  * per-run-sweep.ts, the code they were started with.
  *
+ * The argument is a prepared SweepInput (startSweep, the CLI, continue-as-new), or a plain
+ * sweep request from any Temporal SDK: then the first execution's `gsweep.prepareRequest`
+ * activity prepares it on a worker, and the sweep goes on as for a prepared input.
+ *
  * Deterministic: no I/O, no wall clock, no Node builtins.
  */
 import {
@@ -28,14 +32,18 @@ import {
   setCurrentDetails,
   setHandler,
   TimeoutFailure,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SweepRequest } from '../activities';
 import { batchSummary, batchWindow, nextBatchSize, updateSecondsPerRun } from '../sweep/batches';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
 import {
+  REQUEST_FAILURE_TYPE,
   RUN_FAILURE_TYPES,
+  sweepMemo,
   type BatchProgress,
   type BatchReport,
   type CarriedState,
@@ -405,8 +413,34 @@ export class Sweep {
   }
 }
 
-export async function sweepWorkflow(input: SweepInput): Promise<SweepSummary> {
-  if (!patched(BATCHES_PATCH)) return perRunSweep(input);
+/**
+ * A prepared input has a run set and a run count; a request never does (its schema is
+ * strict), so every input recorded before requests were accepted takes the prepared path.
+ */
+export function isPreparedInput(arg: SweepInput | SweepRequest): arg is SweepInput {
+  return typeof arg === 'object' && arg !== null && 'runSet' in arg && 'runCount' in arg;
+}
+
+/**
+ * Prepares a plain request on a worker (`gsweep.prepareRequest`) with this workflow's id as
+ * the sweep id. A bad request fails the sweep with prepareRequest's own one-sentence message.
+ */
+async function prepareFromRequest(request: SweepRequest): Promise<SweepInput> {
+  const { workflowId, runId } = workflowInfo();
+  const input = await control.prepareRequest({ request, workflowId, runId }).catch((err: unknown) => {
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === REQUEST_FAILURE_TYPE) {
+      throw ApplicationFailure.create({ type: REQUEST_FAILURE_TYPE, message: err.cause.message, nonRetryable: true });
+    }
+    return surfaceCause('preparing the request')(err);
+  });
+  // What startSweep gives a sweep when it starts it: `gsweep list` reads it.
+  upsertMemo(sweepMemo(input));
+  return input;
+}
+
+export async function sweepWorkflow(arg: SweepInput | SweepRequest): Promise<SweepSummary> {
+  if (!patched(BATCHES_PATCH)) return perRunSweep(arg as SweepInput);
+  const input = isPreparedInput(arg) ? arg : await prepareFromRequest(arg);
   const sweep = new Sweep(input);
   setHandler(progressQuery, () => sweep.progress());
   setHandler(

@@ -55,6 +55,22 @@ describe.each(SETS)('replay of recorded sweep histories: $name', ({ dir, runActi
   }, 120_000);
 });
 
+describe('replay of a sweep started by workflow name with a plain request', () => {
+  it('is recorded: the request as the only argument, prepared by gsweep.prepareRequest before the sweep runs in batches', () => {
+    const h = loadRecordedHistories(HISTORIES_DIR).find((x) => x.file === 'request.json');
+    expect(h, 'test/histories/request.json (npx tsx test/histories/record.ts request)').toBeDefined();
+    const events = h!.history.events!;
+    const payload = events[0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const arg = JSON.parse(Buffer.from(payload.data as Uint8Array).toString('utf8')) as Record<string, unknown>;
+    expect(arg.script).toMatch(/leo_point_mass\.script$/);
+    expect(arg).not.toHaveProperty('runSet');
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+    expect(scheduled.slice(0, 2)).toEqual(['gsweep.prepareRequest', 'gsweep.prepareSweep']);
+    expect(scheduled).toContain('gsweep.runBatch');
+    expect(events[events.length - 1]!.workflowExecutionCompletedEventAttributes).toBeTruthy();
+  });
+});
+
 describe('replay with a workflow that schedules differently', () => {
 
   it('fails with a DeterminismViolationError when the workflow schedules differently', async () => {

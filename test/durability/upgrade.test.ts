@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, registeredActivities } from '../../activities';
-import { prepareRequest } from '../../client/request';
+import { prepareRequest } from '../../request/request';
 import { startSweep, sweepProgress } from '../../client/sweeps';
 import { activityType, PREFIXED_ACTIVITIES_PATCH } from '../../sweep/activity-names';
 import { BATCHES_PATCH } from '../../workflows/sweep';

@@ -14,15 +14,26 @@ export const INTEROP_REQUIREMENTS = ['gmat-sweep==0.6.0', 'gmat-run==0.6.0'];
 
 export function gmatSweepPython(env: NodeJS.ProcessEnv = process.env): string {
   const cache = env.GSWEEP_PY_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gsweep', 'py-interop');
+  return cachedVenvPython(cache, INTEROP_REQUIREMENTS, env);
+}
+
+/**
+ * `<cache>/venv/bin/python` with exactly `requirements` installed from PyPI: made once with
+ * `python3 -m venv` (`GSWEEP_PYTHON` to choose another interpreter) and `pip install`, and
+ * reused while its marker file lists the same requirements. `missing` set: a venv that is
+ * not there yet is not built, and the call throws that message instead.
+ */
+export function cachedVenvPython(cache: string, requirements: readonly string[], env: NodeJS.ProcessEnv = process.env, missing?: string): string {
   const venv = path.join(cache, 'venv');
   const python = path.join(venv, 'bin', 'python');
   const marker = path.join(venv, '.gsweep-requirements');
-  const wanted = INTEROP_REQUIREMENTS.join('\n');
+  const wanted = requirements.join('\n');
   if (fs.existsSync(python) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted) return python;
+  if (missing !== undefined) throw new Error(`${missing} (no venv with ${requirements.join(' ')} at ${venv})`);
   fs.mkdirSync(cache, { recursive: true });
   fs.rmSync(venv, { recursive: true, force: true });
   execFileSync(env.GSWEEP_PYTHON ?? 'python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...INTEROP_REQUIREMENTS], { stdio: 'inherit' });
+  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...requirements], { stdio: 'inherit' });
   fs.writeFileSync(marker, wanted);
   return python;
 }

@@ -1,8 +1,9 @@
 /**
  * Records the workflow histories that `test/durability/replay.test.ts` replays, so a change
- * to workflow code that breaks determinism fails CI (SPEC §4 "Determinism").
+ * to workflow code that breaks determinism fails CI.
  *
- *   npx tsx test/histories/record.ts        # rewrites test/histories/*.json
+ *   npx tsx test/histories/record.ts              # rewrites test/histories/*.json
+ *   npx tsx test/histories/record.ts request      # (re)records only the named sweeps
  *
  * Re-record only on purpose, when a workflow change is meant to be incompatible (and then
  * version it with `patched()` instead where running sweeps must survive the deploy).
@@ -23,6 +24,8 @@
  *   cancelled        cancelled while a run hangs: batches in flight cancelled, aggregate written
  *   samples          explicit rows, read by the batches from the output directory
  *   monte-carlo      Monte Carlo draws expanded by the batches
+ *   request          started by workflow name with a plain JSON request (as from Python):
+ *                    gsweep.prepareRequest prepares it on the worker, then the sweep as usual
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,7 +35,7 @@ import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { ConnectionSettings } from '../../temporal/connection';
 import { startDevServer } from '../../temporal/dev-server';
-import { prepareRequest, type PreparedSweep, type SweepRequest } from '../../client/request';
+import { prepareRequest, type PreparedSweep, type SweepRequest } from '../../request/request';
 import { planResume } from '../../client/resume';
 import { startSweep, sweepProgress, waitForSweep, type SweepOutcome } from '../../client/sweeps';
 import { createSweepWorker } from '../../workers/worker';
@@ -106,11 +109,35 @@ async function run(r: Recorder, name: string, prepared: PreparedSweep, expect: S
   await save(r, name, handle.workflowId);
 }
 
+/** Starts sweepWorkflow by its name with a plain request, as a client in another language does. */
+async function runByName(r: Recorder, name: string, fields: Partial<SweepRequest>): Promise<void> {
+  const { sweepId, ...plain } = request(r, name, fields);
+  const handle = await r.client.workflow.start('sweepWorkflow', { taskQueue: r.settings.taskQueue, workflowId: sweepId!, args: [plain] });
+  const summary = (await handle.result()) as { ok: number; total: number };
+  if (summary.ok !== summary.total) throw new Error(`${name}: expected every run ok, got ${JSON.stringify(summary)}`);
+  await save(r, name, handle.workflowId);
+}
+
+/** Sweeps that can be recorded alone (`record.ts request`); the others depend on each other or on a server setting. */
+const ALONE: Record<string, (r: Recorder) => Promise<void>> = {
+  request: (r) => runByName(r, 'request', { grid: { 'Sat.SMA': [6800, 7000, 7200], 'Sat.ECC': [0.001, 0.01] }, maxInFlight: 3 }),
+};
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  const only = process.argv.slice(2);
+  if (only.length > 0) {
+    const other = only.filter((name) => !(name in ALONE));
+    if (other.length > 0) throw new Error(`${other.join(', ')}: only ${Object.keys(ALONE).join(', ')} can be recorded alone; run without arguments to record every sweep`);
+    await withTemporal({}, async (r) => {
+      for (const name of only) await ALONE[name]!(r);
+    });
+    return;
+  }
   for (const f of fs.readdirSync(HERE).filter((f) => f.endsWith('.json'))) fs.rmSync(path.join(HERE, f));
 
   await withTemporal({}, async (r) => {
+    for (const record of Object.values(ALONE)) await record(r);
     await run(r, 'grid', await prepareRequest(request(r, 'grid', { grid: { 'Sat.SMA': [6800, 7000, 7200, 7400], 'Sat.ECC': [0.001, 0.01] }, maxInFlight: 3 })), 'completed');
     await run(r, 'sized', await prepareRequest(request(r, 'sized', { grid: { 'Sat.SMA': { lo: 6800, hi: 7400, count: 60 } } })), 'completed');
 

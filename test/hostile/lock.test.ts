@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireOutLock, LOCK_NAME, type LockInfo } from '../../client/out-lock';
+import { acquireOutLock, LOCK_NAME, type LockInfo } from '../../request/out-lock';
 import { GSWEEP_BIN, MISSIONS, runCli, tempDir, waitFor } from '../helpers/temporal';
 import { spawn } from 'node:child_process';
 

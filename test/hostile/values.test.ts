@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findDuplicateJsonKey } from '../../client/samples';
-import { prepareRequest } from '../../client/request';
+import { findDuplicateJsonKey } from '../../request/samples';
+import { prepareRequest } from '../../request/request';
 import { validateSpec } from '../../sweep/random/distributions';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { prepareRequest } from '../../client/request';
+import { prepareRequest } from '../../request/request';
 import { setMaxInFlight, startSweep, sweepProgress, waitForSweep } from '../../client/sweeps';
 import type { SweepProgress } from '../../sweep/sweep';
 import { createSweepWorker } from '../../workers/worker';

@@ -1,6 +1,6 @@
-// client/grid-args.ts: gmat-sweep's `--grid` grammar (seed-inventory §2.2) and `--set`.
+// request/grid-args.ts: gmat-sweep's `--grid` grammar and `--set`.
 import { describe, expect, it } from 'vitest';
-import { coerceToken, GridArgError, parseGridArg, parseGridArgs, parseSetArgs, type GridAxisArg } from '../../client/grid-args';
+import { coerceToken, GridArgError, parseGridArg, parseGridArgs, parseSetArgs, type GridAxisArg } from '../../request/grid-args';
 import { linspace } from '../../sweep/grid';
 
 /** The values an axis expands to (a linspace travels as its three numbers). */

@@ -23,7 +23,7 @@ import { runBatch } from '../../activities/batch';
 import { readFailures } from '../../output/failures';
 import { failuresPath, requestPath, runDir } from '../../output/layout';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
-import { prepareRequest } from '../../client/request';
+import { prepareRequest } from '../../request/request';
 import { resumeSweep, sweepProgress } from '../../client/sweeps';
 import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, InputTables, writeInputTable } from '../../output/input-tables';
 import { expandRun } from '../../sweep/runset';

@@ -1,5 +1,5 @@
 /**
- * gmat-sweep's CLI grammar for `--grid` (reference/seed-inventory.md §2.2), as pure
+ * gmat-sweep's CLI grammar for `--grid`, as pure
  * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
  * float, else string per token).
  */

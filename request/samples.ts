@@ -1,5 +1,5 @@
 /**
- * Explicit-row run sets (SPEC §3.2) from CSV, Parquet or JSON: one run per row, run_id =
+ * Explicit-row run sets from CSV, Parquet or JSON: one run per row, run_id =
  * row position, overrides in column order.
  */
 import * as fs from 'node:fs';

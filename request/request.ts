@@ -36,19 +36,31 @@ const stochastic = z.object({
   seed: z.number(),
 });
 
+/**
+ * The sweep request. Paths (`script`, `out`, `samples`, `gmatRoot`, `cache`) are taken on the
+ * machine that prepares the request: the client for `startSweep` and the CLI, a worker for a
+ * sweep started by workflow name (README "From Python (or any Temporal SDK)"). The descriptions
+ * go into the JSON Schema shipped in the package (request/json-schema.ts).
+ */
 export const sweepRequestSchema = z
   .object({
-    script: z.string().min(1),
-    grid: z.record(z.string(), z.union([z.array(overrideValue), linspaceAxis])).optional(),
-    samples: z.union([z.string().min(1), z.array(z.record(z.string(), overrideValue))]).optional(),
-    monteCarlo: stochastic.optional(),
-    latinHypercube: stochastic.optional(),
-    out: z.string().min(1).optional(),
-    engine: z.enum(['gmat', 'stand-in']).optional(),
-    engineMode: z.enum(['fresh', 'warm']).optional(),
-    gmatRoot: z.string().min(1).optional(),
-    runTimeoutSeconds: z.number().positive().optional(),
-    heartbeatTimeoutSeconds: z.number().positive().optional(),
+    script: z.string().min(1).describe('GMAT .script file; relative paths are taken against the working directory of whoever prepares the request'),
+    grid: z
+      .record(z.string(), z.union([z.array(overrideValue), linspaceAxis]))
+      .optional()
+      .describe('Full factorial over override keys (Resource.Field): a list of values, or {lo, hi, count} for an inclusive linspace; keys sorted, last varies fastest'),
+    samples: z
+      .union([z.string().min(1), z.array(z.record(z.string(), overrideValue))])
+      .optional()
+      .describe('Explicit runs: a .csv, .parquet or .json file of rows, or the rows themselves; columns are override keys'),
+    monteCarlo: stochastic.optional().describe('Monte Carlo: n runs, perturb {key: [distribution, a, b]} with normal, uniform or lognormal, seed'),
+    latinHypercube: stochastic.optional().describe('Latin hypercube: as monteCarlo, one point per equal-probability stratum per parameter'),
+    out: z.string().min(1).optional().describe('Output directory, new or empty, seen by every worker (default gsweep-runs/<sweep id>)'),
+    engine: z.enum(['gmat', 'stand-in']).optional().describe('gmat (default) or the stand-in test double'),
+    engineMode: z.enum(['fresh', 'warm']).optional().describe('warm (default): one long-lived GmatConsole per worker slot; fresh: one per run'),
+    gmatRoot: z.string().min(1).optional().describe('GMAT install root on the workers (default: what each worker finds)'),
+    runTimeoutSeconds: z.number().positive().optional().describe('Seconds one GMAT run may take (default 600)'),
+    heartbeatTimeoutSeconds: z.number().positive().optional().describe('Seconds after which a silent worker is given up (default 10)'),
     retry: z
       .object({
         maximumAttempts: z.number().int().min(1).optional(),
@@ -56,19 +68,26 @@ export const sweepRequestSchema = z
         backoffCoefficient: z.number().min(1).optional(),
         maximumIntervalSeconds: z.number().positive().optional(),
       })
-      .optional(),
-    maxInFlight: z.number().int().optional(),
+      .optional()
+      .describe('Retries of infrastructure failures (a run GMAT rejects is never retried)'),
+    maxInFlight: z.number().int().optional().describe('Batches at once, so GMAT runs at once across all workers (1-500, default 200)'),
     /** Engine seconds a batch of runs aims at (measured from finished batches). */
-    batchSeconds: z.number().positive().optional(),
+    batchSeconds: z.number().positive().optional().describe('Engine seconds a batch of runs aims at (default 20)'),
     /** Runs per batch, pinned (instead of batchSeconds). */
-    batchSize: z.number().int().positive().optional(),
-    sweepId: z.string().optional(),
+    batchSize: z.number().int().positive().optional().describe('Runs per batch, pinned (instead of batchSeconds)'),
+    sweepId: z.string().optional().describe('Sweep id and workflow id; when the sweep is started by workflow name, the workflow id is the sweep id (leave this out or give the same)'),
     /** Run after each successful GMAT run: a command line, or a worker-registered function. */
-    postprocess: z.union([z.string().min(1), z.object({ hook: z.string().min(1) }).strict()]).optional(),
+    postprocess: z
+      .union([z.string().min(1), z.object({ hook: z.string().min(1) }).strict()])
+      .optional()
+      .describe('Run after each successful GMAT run: a command line, or {hook: name} of a function registered on the workers'),
     /** Per-run free-form data (gmat-sweep `context`): one object for every run, or one per run. */
-    context: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]).optional(),
+    context: z
+      .union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))])
+      .optional()
+      .describe('Per-run free-form data: one object for every run, or one object per run'),
     /** Run cache directory: identical runs are taken from it, new results stored in it (README "Run cache"). */
-    cache: z.string().min(1).optional(),
+    cache: z.string().min(1).optional().describe('Run cache directory: identical runs are taken from it, new results stored in it'),
   })
   .strict();
 
@@ -179,6 +198,18 @@ function checkPostprocess(raw: SweepRequest['postprocess']): PostprocessSpec | u
 function sweepIdFor(scriptPath: string): string {
   const base = path.basename(scriptPath).replace(/\.script$/i, '').replace(/[^A-Za-z0-9_-]/g, '_');
   return `gsweep-${base}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A sweep id names files and workflows: letters, digits, ".", "_" and "-". */
+export function checkSweepId(sweepId: string, field = 'sweepId'): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(sweepId)) {
+    throw new RequestError(field, `${describeValue(sweepId)}: use letters, digits, ".", "_" and "-" (at most 200)`);
+  }
+}
+
+/** The output directory a request names, absolute (default `gsweep-runs/<sweep id>`). */
+export function requestOutDir(out: string | undefined, sweepId: string, cwd: string = process.cwd()): string {
+  return path.resolve(cwd, out ?? path.join('gsweep-runs', sweepId));
 }
 
 /**
@@ -405,10 +436,8 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   const batch = checkBatch(request.batchSeconds, request.batchSize);
 
   const sweepId = request.sweepId ?? sweepIdFor(scriptPath);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(sweepId)) {
-    throw new RequestError('sweepId', `${describeValue(sweepId)}: use letters, digits, ".", "_" and "-" (at most 200)`);
-  }
-  const out = path.resolve(cwd, request.out ?? path.join('gsweep-runs', sweepId));
+  checkSweepId(sweepId);
+  const out = requestOutDir(request.out, sweepId, cwd);
   checkOutPath(out);
   checkOutDir(out);
   checkTimeoutSeconds('runTimeoutSeconds', request.runTimeoutSeconds);

@@ -10,10 +10,16 @@
  * Otherwise the new sweep is refused with a message saying who holds the lock and how to
  * follow or end it. The lock is released when the client sees its sweep end; a `--no-wait`
  * start leaves it for the workflow-status check above.
+ *
+ * A sweep started by workflow name with a plain request takes the lock in its own
+ * `gsweep.prepareRequest` activity, on a worker whose process outlives the sweep: such a lock
+ * names the workflow's run id and is judged by the workflow alone (running: held; closed:
+ * stale), and a retry of that same activity takes it over.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RequestError } from './request-error';
 
 export const LOCK_NAME = '.gsweep.lock';
@@ -28,6 +34,8 @@ export interface LockInfo {
   /** Temporal address and namespace the workflow runs on (absent when embedded). */
   address?: string;
   namespace?: string;
+  /** Taken by the workflow itself (gsweep.prepareRequest on a worker): its run id. */
+  workflowRunId?: string;
   startedAt: string;
 }
 
@@ -58,7 +66,26 @@ function readLock(file: string): LockInfo | undefined {
   return undefined;
 }
 
+/** The lock in `outDir`: undefined when there is none or it cannot be read. */
+export function readOutLock(outDir: string): LockInfo | undefined {
+  return readLock(path.join(outDir, LOCK_NAME));
+}
+
+/** What `client`'s server says about a workflow id, for judging a lock. */
+export async function workflowStateOf(client: Client, workflowId: string): Promise<WorkflowState> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? 'running' : 'closed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'unknown';
+    throw err;
+  }
+}
+
 function holder(l: LockInfo): string {
+  if (l.workflowRunId !== undefined) {
+    return `sweep ${l.sweepId} (workflow ${l.workflowId}, started by workflow name, prepared by worker pid ${l.pid} on ${l.host}${l.namespace ? `, namespace ${l.namespace}` : ''}, since ${l.startedAt})`;
+  }
   return `sweep ${l.sweepId} (workflow ${l.workflowId}, pid ${l.pid} on ${l.host}${l.address ? `, Temporal ${l.address}` : ', embedded Temporal'}, since ${l.startedAt})`;
 }
 
@@ -95,7 +122,7 @@ export async function acquireOutLock(
     if (!held) {
       throw new RequestError('out', `${outDir} is locked by another gsweep (${file} is unreadable); if no sweep is using it, delete ${file}`);
     }
-    const stale = await isStale(held, workflowState);
+    const stale = await isStale(held, mine, workflowState);
     if (stale !== true) {
       throw new RequestError(
         'out',
@@ -127,13 +154,21 @@ function howToWait(l: LockInfo): string {
   return `wait for it (\`gsweep wait ${l.workflowId}${at}\`) or cancel it first (\`gsweep cancel ${l.workflowId}${at}\`)`;
 }
 
-async function isStale(held: LockInfo, workflowState?: (workflowId: string) => Promise<WorkflowState>): Promise<boolean | 'unknown'> {
+async function isStale(held: LockInfo, mine: LockInfo, workflowState?: (workflowId: string) => Promise<WorkflowState>): Promise<boolean | 'unknown'> {
+  const state = () => (workflowState ? workflowState(held.workflowId).catch(() => 'unknown' as const) : Promise.resolve('unknown' as const));
+  if (held.workflowRunId !== undefined) {
+    // Held by a workflow, not by a process: an earlier attempt of this same workflow's
+    // prepareRequest took it, or the workflow's state decides.
+    if (held.workflowId === mine.workflowId && held.workflowRunId === mine.workflowRunId) return true;
+    const s = await state();
+    return s === 'running' ? false : s === 'closed' ? true : 'unknown';
+  }
   const sameHost = held.host === os.hostname();
   if (sameHost && pidAlive(held.pid)) return false;
   if (sameHost && held.embedded) return true;
-  const state = workflowState ? await workflowState(held.workflowId).catch(() => 'unknown' as const) : 'unknown';
-  if (state === 'running') return false;
-  if (state === 'closed') return true;
+  const known = await state();
+  if (known === 'running') return false;
+  if (known === 'closed') return true;
   // Its process is dead on this host and our server does not know the workflow: it ran
   // elsewhere only if the lock names another server.
   return sameHost && (held.embedded || !held.address) ? true : 'unknown';
