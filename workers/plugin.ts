@@ -11,7 +11,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SimplePlugin } from '@temporalio/plugin';
-import type { Worker, WorkerOptions, WorkerPlugin, WorkflowBundleOption } from '@temporalio/worker';
+import type { ReplayWorkerOptions, Worker, WorkerOptions, WorkerPlugin, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, registeredActivities } from '../activities';
 import type { WorkerEngineConfig } from '../gmat/engine';
 import { EngineSlots } from '../gmat/slots';
@@ -114,6 +114,17 @@ export class GsweepPlugin implements WorkerPlugin {
       maxEagerActivityReservationsPerWorkflowTask,
       maxHeartbeatThrottleInterval: options.maxHeartbeatThrottleInterval ?? HEARTBEAT_THROTTLE,
     });
+  }
+
+  /**
+   * A replay worker (`Worker.runReplayHistories`, `Worker.runReplayHistory`) with this plugin
+   * replays gsweep histories: it gets the same workflow bundle unless it brings its own
+   * workflows (a fleet's workflows file re-exporting sweepWorkflow).
+   */
+  async configureReplayWorker(options: ReplayWorkerOptions): Promise<ReplayWorkerOptions> {
+    const ownWorkflows = options.workflowsPath !== undefined || options.workflowBundle !== undefined;
+    if (ownWorkflows) return options;
+    return { ...options, workflowBundle: this.options.workflowBundle ?? { codePath: await workflowBundlePath() } };
   }
 
   async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {

@@ -13,6 +13,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Worker, type ReplayResult } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowBundlePath } from '../../workers/bundle';
+import { GsweepPlugin } from '../../workers/plugin';
 import { HISTORIES_DIR, loadRecordedHistories, PER_RUN_HISTORIES_DIR } from '../histories/format';
 
 async function replayAll(workflowBundle: { codePath: string } | { code: string }, histories = loadRecordedHistories()): Promise<ReplayResult[]> {
@@ -69,6 +70,27 @@ describe('replay of a sweep started by workflow name with a plain request', () =
     expect(scheduled).toContain('gsweep.runBatch');
     expect(events[events.length - 1]!.workflowExecutionCompletedEventAttributes).toBeTruthy();
   });
+});
+
+describe('replay through GsweepPlugin', () => {
+  it('a replay worker given only the plugin replays every recorded history', async () => {
+    const histories = [...loadRecordedHistories(HISTORIES_DIR), ...loadRecordedHistories(PER_RUN_HISTORIES_DIR)];
+    const results: ReplayResult[] = [];
+    for await (const r of Worker.runReplayHistories({ plugins: [new GsweepPlugin()] }, histories)) results.push(r);
+    expect(results).toHaveLength(histories.length);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  }, 120_000);
+
+  it("keeps a fleet's own workflows: a bundle that schedules differently still fails the replay", async () => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'fixtures', 'altered-workflow.ts'),
+      logger: new DefaultLogger('WARN'),
+    });
+    const histories = loadRecordedHistories(HISTORIES_DIR).filter((h) => h.file === 'grid.json');
+    const results: ReplayResult[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: { code }, plugins: [new GsweepPlugin()] }, histories)) results.push(r);
+    expect(results[0]!.error).toBeInstanceOf(DeterminismViolationError);
+  }, 120_000);
 });
 
 describe('replay with a workflow that schedules differently', () => {
