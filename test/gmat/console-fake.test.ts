@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GmatRunError, OUTPUT_CAP_BYTES, SUCCESS_LINE, runGmatConsole } from '../../gmat/console';
-import { alive, waitFor } from './proc';
+import { waitFor } from '../helpers/wait';
+import { alive } from './proc';
 
 function setup(body: string) {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-fake-')));
@@ -74,7 +75,7 @@ describe('runGmatConsole with a fake GmatConsole', () => {
     const pids = await waitFor(() => {
       const v = readPids(runDir);
       return v.every((n) => Number.isFinite(n)) ? v : undefined;
-    }, 5000);
+    }, 'the engine tree to write its pids', 5000, 25);
     expect(alive(pids)).toHaveLength(3);
     const e = await rejection(p);
     expect(e).toBeInstanceOf(GmatRunError);
@@ -91,7 +92,7 @@ describe('runGmatConsole with a fake GmatConsole', () => {
     const pids = await waitFor(() => {
       const v = readPids(runDir);
       return v.every((n) => Number.isFinite(n)) ? v : undefined;
-    }, 5000);
+    }, 'the engine tree to write its pids', 5000, 25);
     ac.abort();
     const e = await rejection(p);
     expect(e.kind).toBe('cancelled');
@@ -109,7 +110,7 @@ describe('runGmatConsole with a fake GmatConsole', () => {
     const { opts, runDir } = setup(`sleep 1000 & echo $! > child.pid; echo '${SUCCESS_LINE}'`);
     await runGmatConsole(opts);
     const child = Number(fs.readFileSync(path.join(runDir, 'child.pid'), 'utf8'));
-    await waitFor(() => alive([child]).length === 0, 2000);
+    await waitFor(() => alive([child]).length === 0, 'the leftover child to be killed', 2000, 25);
   });
 
   it('exit 0 without the success line is a rejection', async () => {

@@ -11,7 +11,8 @@ import { standInInstall } from '../../gmat/install';
 import { patchScript } from '../../gmat/script';
 import { writeStartupFile } from '../../gmat/startup';
 import type { Overrides } from '../../sweep/overrides';
-import { alive, descendants, processTable, waitFor } from './proc';
+import { waitFor } from '../helpers/wait';
+import { alive, descendants, processTable } from './proc';
 
 const SHARED = path.resolve(__dirname, '../../../shared');
 const LEO = fs.readFileSync(path.join(SHARED, 'missions', 'leo_point_mass.script'), 'utf8');
@@ -49,7 +50,7 @@ async function hungTreeOf(scriptPath: string) {
     if (!root) return undefined;
     const tree = [root, ...descendants(root.pid, table)];
     return tree.some((x) => /\bsleep\b/.test(x.args)) ? { pgid: root.pgid, pids: tree.map((p) => p.pid), tree } : undefined;
-  }, 10_000);
+  }, 'the stand-in to hang in its sleep', 10_000, 25);
 }
 
 describe('runGmatConsole with the stand-in engine', () => {

@@ -37,12 +37,3 @@ export function descendants(pid: number, table = processTable()): Proc[] {
   return out;
 }
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs: number, stepMs = 25): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
