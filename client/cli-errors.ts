@@ -92,6 +92,37 @@ export async function interruptible<T>(work: Promise<T>, hint: string, onInterru
   }
 }
 
+/** A file system's refusal in words (the errno code follows in parentheses). */
+export function fsReason(code: string | undefined): string {
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'it is on a read-only file system';
+    case 'ENOSPC':
+      return 'the file system is full';
+    case 'EDQUOT':
+      return 'the disk quota is used up';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENAMETOOLONG':
+      return 'the path is too long';
+    case 'ELOOP':
+      return 'it leads through too many symbolic links';
+    case 'EEXIST':
+      return 'something else already exists there';
+    default:
+      return 'the file system refused';
+  }
+}
+
+/** Errno codes that say the path given is unusable (bad input), not that the machine failed. */
+const FS_INPUT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENAMETOOLONG', 'EISDIR', 'ELOOP', 'EEXIST']);
+const FS_VERBS: Record<string, string> = { mkdir: 'create', open: 'open', rename: 'rename', unlink: 'remove', rmdir: 'remove', write: 'write', scandir: 'read', symlink: 'create', copyfile: 'copy', access: 'use', stat: 'use', lstat: 'use' };
+
 /** The sentence and exit code for an error that reached the top of the CLI. */
 export function explainUnexpected(err: unknown, namespace?: string): { message: string; code: number } {
   if (err instanceof CliError) return { message: err.message, code: err.exitCode };
@@ -99,6 +130,14 @@ export function explainUnexpected(err: unknown, namespace?: string): { message: 
     return {
       message: `no sweep with id ${JSON.stringify(err.workflowId)} on this Temporal server${namespace ? ` (namespace ${namespace})` : ''}; give the id \`gsweep run\` printed, and the same --address / --namespace`,
       code: EXIT_BAD_INPUT,
+    };
+  }
+  const fsErr = err as NodeJS.ErrnoException;
+  if (typeof fsErr?.code === 'string' && typeof fsErr.path === 'string' && typeof fsErr.syscall === 'string') {
+    // A raw errno (`EACCES: permission denied, mkdir '...'`) as one sentence naming the path.
+    return {
+      message: `cannot ${FS_VERBS[fsErr.syscall] ?? 'use'} ${fsErr.path}: ${fsReason(fsErr.code)} (${fsErr.code}); check the path and its permissions, or choose another directory`,
+      code: FS_INPUT_CODES.has(fsErr.code) ? EXIT_BAD_INPUT : EXIT_RUNS_FAILED,
     };
   }
   const e = err as Error;
