@@ -138,7 +138,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
   };
 
   const contexts = new Map<string, ContextFile>();
-  const contextOf = (context: SweepContext, runId: number): Record<string, unknown> => {
+  const contextFileOf = (context: SweepContext): ContextFile => {
     if (!context.hasContext) return {};
     const file = contextPath(context.outDir);
     let data = contexts.get(file);
@@ -146,6 +146,10 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       data = JSON.parse(fs.readFileSync(file, 'utf8')) as ContextFile;
       contexts.set(file, data);
     }
+    return data;
+  };
+  const contextOf = (context: SweepContext, runId: number): Record<string, unknown> => {
+    const data = contextFileOf(context);
     return data.runs?.[runId] ?? data.shared ?? {};
   };
 
@@ -352,6 +356,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
               progress: (runsDone) => heartbeat({ runsDone }),
               workflowId: info.workflowExecution?.workflowId,
               namespace: info.workflowNamespace,
+              sharedContext: contextFileOf(input.context).shared,
             },
             tables.valueAt,
             (runId) => contextOf(input.context, runId),

@@ -76,6 +76,19 @@ function specOf(element: { name: string; type?: string; logical_type?: { type: s
 export async function readSweepTable(sweep: SweepDir, key: string): Promise<SweepTable> {
   const file = path.join(sweep.outDir, `${key}.parquet`);
   const bytes = readOutFile(file, 'table');
+  try {
+    return await tableFrom(file, bytes);
+  } catch (err) {
+    if (err instanceof AnalysisError) throw err;
+    // A truncated or overwritten aggregate is the user's to fix, not a crash (and for `diff`,
+    // never exit 1, which means "the sweeps differ").
+    throw new AnalysisError(
+      `${file} is not a readable Parquet table (${(err as Error).message.split('\n')[0]}); it was damaged after the sweep wrote it: restore it from a copy, or delete one run directory under runs/ and \`gsweep resume\` writes the aggregate again`,
+    );
+  }
+}
+
+async function tableFrom(file: string, bytes: Buffer): Promise<SweepTable> {
   const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   const specs = meta.schema.slice(1).map(specOf).filter((s): s is ColumnSpec => s !== undefined);
   const has = (name: string) => specs.some((s) => s.name === name);

@@ -8,7 +8,7 @@ import { compareSweeps, sweepDiff } from '../analysis/diff';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import { mcConvergence } from '../analysis/mc-convergence';
 import { sweepSummary } from '../analysis/summary';
-import type { SweepTable } from '../analysis/table';
+import { AnalysisError, type SweepTable } from '../analysis/table';
 
 function nonNegative(value: string): number {
   const n = Number(value);
@@ -86,7 +86,9 @@ export function registerAnalysisCommands(program: Command, write: (s: string) =>
     .option('--rows', 'with --json: include the full per-row diff table (gmat-sweep sweep_diff output)')
     .option('--json', 'print JSON')
     .action(async (outA: string, outB: string, o: { table?: string; rtol: number; atol: number; on?: string; columns?: string[]; rows?: boolean; json?: boolean }) => {
-      if (o.on !== undefined && o.on !== 'run_id') throw new InvalidArgumentError(`--on ${o.on}: only run_id is supported`);
+      if (o.on !== undefined && o.on !== 'run_id') {
+        throw new AnalysisError(`--on ${JSON.stringify(o.on)}: diff aligns rows on (run_id, time) by default, or on run_id alone with --on run_id (each run's final row); no other column is supported`);
+      }
       const on = o.on === 'run_id' ? 'run_id' : null;
       const a = await load(outA, o.table);
       const b = await load(outB, o.table ?? a.key);

@@ -5,6 +5,7 @@
 import { Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { connectOptions, type ConnectionSettings } from '../temporal/connection';
 import { checkNamespace, checkTlsFiles, ConnectionProblem, explainConnectFailure } from '../temporal/connect-check';
+import { fsReason } from '../request/fs-reason';
 
 export const EXIT_RUNS_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
@@ -104,6 +105,11 @@ export async function interruptible<T>(work: Promise<T>, hint: string, onInterru
   }
 }
 
+
+/** Errno codes that say the path given is unusable (bad input), not that the machine failed. */
+const FS_INPUT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENAMETOOLONG', 'EISDIR', 'ELOOP', 'EEXIST']);
+const FS_VERBS: Record<string, string> = { mkdir: 'create', open: 'open', rename: 'rename', unlink: 'remove', rmdir: 'remove', write: 'write', scandir: 'read', symlink: 'create', copyfile: 'copy', access: 'use', stat: 'use', lstat: 'use' };
+
 /** The sentence and exit code for an error that reached the top of the CLI. */
 export function explainUnexpected(err: unknown, namespace?: string): { message: string; code: number } {
   if (err instanceof CliError) return { message: err.message, code: err.exitCode };
@@ -111,6 +117,14 @@ export function explainUnexpected(err: unknown, namespace?: string): { message: 
     return {
       message: `no sweep with id ${JSON.stringify(err.workflowId)} on this Temporal server${namespace ? ` (namespace ${namespace})` : ''}; give the id \`gsweep run\` printed, and the same --address / --namespace`,
       code: EXIT_BAD_INPUT,
+    };
+  }
+  const fsErr = err as NodeJS.ErrnoException;
+  if (typeof fsErr?.code === 'string' && typeof fsErr.path === 'string' && typeof fsErr.syscall === 'string') {
+    // A raw errno (`EACCES: permission denied, mkdir '...'`) as one sentence naming the path.
+    return {
+      message: `cannot ${FS_VERBS[fsErr.syscall] ?? 'use'} ${fsErr.path}: ${fsReason(fsErr.code)} (${fsErr.code}); check the path and its permissions, or choose another directory`,
+      code: FS_INPUT_CODES.has(fsErr.code) ? EXIT_BAD_INPUT : EXIT_RUNS_FAILED,
     };
   }
   const e = err as Error;

@@ -39,7 +39,7 @@ import { analyzeSobolSweep, designRequestRows, writeSobolFile } from './sobol';
 import { formatSobolAnalysis } from './sobol-format';
 import { readManifestSummary, setMaxInFlight, startSweep, sweepHandle, sweepProgress, waitForSweep, type SweepOutcome } from './sweeps';
 import { readRegularText, UnsafePathError } from '../output/safe-files';
-import { formatCount, MAX_CONCURRENCY, MAX_CONTEXT_FILE_BYTES } from '../sweep/limits';
+import { formatCount, MAX_CONCURRENCY, MAX_CONTEXT_FILE_BYTES, MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 
 export class UsageError extends Error {}
 
@@ -61,6 +61,17 @@ function positiveInt(value: string): number {
 function concurrency(value: string): number {
   const n = positiveInt(value);
   if (n > MAX_CONCURRENCY) throw new InvalidArgumentError(`${value} is more than gsweep's limit of ${formatCount(MAX_CONCURRENCY)} GMAT runs at once per worker; give at most ${MAX_CONCURRENCY}`);
+  return n;
+}
+
+/** `--max-in-flight`: batches in flight at once, between 1 and the cap, which the refusal names. */
+function maxInFlightArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_IN_FLIGHT_LIMIT) {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} is not a whole number from 1 to ${MAX_IN_FLIGHT_LIMIT}: gsweep keeps at most ${MAX_IN_FLIGHT_LIMIT} batches in flight (Temporal limits an execution's pending activities)`,
+    );
+  }
   return n;
 }
 
@@ -97,7 +108,7 @@ function addSweepOptions(cmd: Command): Command {
     .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
     .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default('warm'))
-    .option('--max-in-flight <n>', 'batches of runs at once, so GMAT runs at once across all workers (1-500)', positiveInt)
+    .option('--max-in-flight <n>', `batches of runs at once, so GMAT runs at once across all workers (1-${MAX_IN_FLIGHT_LIMIT})`, maxInFlightArg)
     .option('--batch-seconds <s>', 'engine time one batch of runs aims at, measured from finished runs (default 20)', positiveNumber)
     .option('--batch-size <n>', 'pin the runs per batch instead of sizing batches by time', positiveInt)
     .option('--run-timeout <seconds>', 'per-run timeout', positiveNumber)
@@ -234,7 +245,7 @@ async function followSweep(prepared: PreparedSweep, client: Client, settings: Co
     // Interrupted: the long poll for the result is aborted, so nothing is left running on a closed connection.
     const abort = new AbortController();
     const outcome = await interruptible(
-      client.withAbortSignal(abort.signal, () => waitForSweep(handle, (p) => display?.update(p))),
+      waitForSweep(handle, (p) => display?.update(p), undefined, abort.signal),
       interruptHint(prepared, handle.workflowId, settings, embedded),
       () => abort.abort(),
     );
@@ -556,7 +567,7 @@ export function buildProgram(): Command {
         const display = o.json ? undefined : progressDisplay();
         const abort = new AbortController();
         const outcome = await interruptible(
-          client.withAbortSignal(abort.signal, () => waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p))),
+          waitForSweep(sweepHandle(client, sweepId), (p) => display?.update(p), undefined, abort.signal),
           `sweep ${sweepId} keeps running on ${settings.address}; \`gsweep wait ${sweepId}\` reattaches`,
           () => abort.abort(),
         ).finally(() => display?.stop());
@@ -567,7 +578,7 @@ export function buildProgram(): Command {
     });
 
   addConnectionOptions(program.command('set').description('change a running sweep: how many batches (so GMAT runs at once) it keeps in flight').argument('<sweep-id>'))
-    .requiredOption('--max-in-flight <n>', 'batches of runs at once, so GMAT runs at once (1-500)', positiveInt)
+    .requiredOption('--max-in-flight <n>', `batches of runs at once, so GMAT runs at once (1-${MAX_IN_FLIGHT_LIMIT})`, maxInFlightArg)
     .action(async (sweepId: string, o: ConnectionFlags & { maxInFlight: number }) => {
       const settings = connectionFor(o, 'set');
       const { client, close } = await connectClient(settings);

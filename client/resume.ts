@@ -13,6 +13,7 @@ import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
 import type { PostprocessSpec, SweepInput } from '../sweep/sweep';
 import { checkRunCount } from '../request/limits';
+import { checkOutWritable } from '../request/request';
 import { RequestError } from '../request/request-error';
 import { readSweepRequest, type EngineChoice } from './request-file';
 
@@ -91,6 +92,7 @@ function nextWorkflowId(input: SweepInput, verb: string): string {
 /** The engine comes from `choice` and the postprocess hook from `options`: both from the user, never from `out`. */
 export function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
   const input = readSweepRequest(outDir, choice);
+  checkOutWritable(outDir);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   input.context.cache = options.cache;
   const { ok, failed } = okBitset(input, input.runCount);
@@ -113,6 +115,7 @@ export function planExtend(outDir: string, extra: number, choice: EngineChoice, 
   }
   checkRunCount('n', extra);
   const input = readSweepRequest(outDir, choice);
+  checkOutWritable(outDir);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   input.context.cache = options.cache;
   if (input.runSet.kind === 'latinHypercube') {

@@ -13,7 +13,7 @@ import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { OverrideError, type Overrides } from '../sweep/overrides';
 import type { EngineKind } from '../sweep/sweep';
 import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
-import { checkOutPath, RequestError } from '../request/request';
+import { checkOutPath, checkOutWritable, RequestError } from '../request/request';
 
 export interface RunOneOptions {
   /** GMAT mission .script. */
@@ -38,6 +38,14 @@ export interface RunOneOptions {
  * (no GMAT), and the run's own errors (GmatRunError, OutputParseError) after writing its
  * failed outcome.json.
  */
+function isSymlink(file: string): boolean {
+  try {
+    return fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false; // ENOTDIR and the like: checkOutWritable names what is wrong with the path
+  }
+}
+
 export async function runOne(options: RunOneOptions): Promise<RunMissionResult> {
   const overrides = options.overrides ?? {};
   const scriptPath = path.resolve(options.script);
@@ -58,9 +66,10 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
   const install = resolveInstall({ kind: options.engine ?? 'gmat' }, { gmatRoot: options.gmatRoot });
   const runDirectory = path.resolve(options.out);
   checkOutPath(runDirectory);
-  if (fs.lstatSync(runDirectory, { throwIfNoEntry: false })?.isSymbolicLink()) {
+  if (isSymlink(runDirectory)) {
     throw new RequestError('out', `${runDirectory} is a symbolic link; run-one replaces the run directory's contents and never deletes or writes through a link: give the directory itself`);
   }
+  checkOutWritable(runDirectory);
   if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
     throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
   }

@@ -2,6 +2,7 @@
  * Programmatic client API: start a validated sweep, follow it, cancel it, resume it. The CLI
  * is a thin layer over these functions; the package exports them (client/index.ts).
  */
+import { setMaxListeners } from 'node:events';
 import * as path from 'node:path';
 import {
   Client,
@@ -193,12 +194,31 @@ export async function waitForSweep(
   handle: SweepHandle,
   onProgress?: (progress: SweepProgress) => void,
   pollMs = 500,
+  /** Aborts the waiting (Ctrl-C): every call to the server is cancelled. */
+  signal?: AbortSignal,
 ): Promise<SweepOutcome> {
+  /**
+   * Runs one server call under its own signal, linked to `signal`. The SDK adds an 'abort'
+   * listener to the signal of every call it makes and never removes it, so one signal shared
+   * by a poll every 500 ms piles them up (a MaxListenersExceededWarning after 10 polls, and
+   * memory that grows with the sweep's length).
+   */
+  const scoped = <T>(fn: () => Promise<T>, longPolls = false): Promise<T> => {
+    if (!signal) return fn();
+    const own = new AbortController();
+    // handle.result() is one call here but a chain of long polls inside, each adding its one
+    // listener; each lasts up to the server's long-poll timeout, so they grow by a few a minute.
+    if (longPolls) setMaxListeners(0, own.signal);
+    const forward = () => own.abort();
+    if (signal.aborted) own.abort();
+    else signal.addEventListener('abort', forward, { once: true });
+    return handle.client.withAbortSignal(own.signal, fn).finally(() => signal.removeEventListener('abort', forward));
+  };
   let finished = false;
   const poller = (async () => {
-    while (!finished) {
+    while (!finished && !signal?.aborted) {
       try {
-        onProgress?.(await sweepProgress(handle));
+        onProgress?.(await scoped(() => sweepProgress(handle)));
       } catch {
         // Between continue-as-new executions or while a worker restarts, queries can fail briefly.
       }
@@ -206,11 +226,11 @@ export async function waitForSweep(
     }
   })();
   try {
-    const summary = await handle.result();
+    const summary = await scoped(() => handle.result(), true);
     return { status: 'completed', summary };
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
-      const description = await handle.describe();
+      const description = await scoped(() => handle.describe());
       const status = description.status.name;
       if (status === 'CANCELLED') return { status: 'cancelled', message: 'the sweep was cancelled' };
       if (status === 'TERMINATED') return { status: 'terminated', message: 'the sweep was terminated' };

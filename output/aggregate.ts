@@ -7,6 +7,7 @@
  * streams run by run into every table and the manifest.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/sweep';
 import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
@@ -23,6 +24,8 @@ export interface AggregateHooks {
   progress?: (runsDone: number) => void;
   workflowId?: string;
   namespace?: string;
+  /** One context for every run: written once in the header (`shared_context`), `{}` on each line. */
+  sharedContext?: Record<string, unknown>;
 }
 
 interface RunState {
@@ -126,13 +129,29 @@ function markerRow(runId: number, status: ManifestStatus): Table {
   };
 }
 
+/**
+ * A path of the sweep as the manifest stores it: relative to `out` (`runs/run-3/report__Track.parquet`),
+ * so a moved or copied directory's manifest still names its own files. gmat-sweep's readers
+ * resolve a relative path against the manifest's directory.
+ */
+function relativeToOut(outDir: string, file: string): string {
+  return path.relative(outDir, file).split(path.sep).join('/');
+}
+
+function relativeFiles(outDir: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([k, f]) => [k, relativeToOut(outDir, f)]));
+}
+
 function manifestEntry(
+  outDir: string,
   failures: Map<number, string>,
   runId: number,
   state: RunState,
   overrides: () => Record<string, unknown>,
   context: () => Record<string, unknown>,
   recordedAt: string,
+  /** The sweep's context is shared (in the header): the outcome's copy is not repeated per line. */
+  sharedContext = false,
 ): ManifestEntry {
   const o = state.outcome;
   if (o && o.overrides !== null) {
@@ -140,18 +159,18 @@ function manifestEntry(
     return {
       run_id: runId,
       overrides: o.overrides,
-      context: o.context ?? context(),
+      context: sharedContext ? {} : (o.context ?? context()),
       status: o.status,
-      output_paths: ok ? o.output_paths : {},
-      extra_outputs: ok ? (o.extra_outputs ?? {}) : {},
-      solver_paths: ok ? (o.solver_paths ?? {}) : {},
+      output_paths: ok ? relativeFiles(outDir, o.output_paths) : {},
+      extra_outputs: ok ? relativeFiles(outDir, o.extra_outputs ?? {}) : {},
+      solver_paths: ok ? relativeFiles(outDir, o.solver_paths ?? {}) : {},
       converged: ok ? (o.converged ?? {}) : {},
       postprocess_status: o.postprocess_status ?? 'none',
       started_at: o.started_at,
       ended_at: o.ended_at,
       duration_s: o.duration_s,
       stderr: o.stderr,
-      log_path: o.log_path,
+      log_path: o.log_path === null ? null : relativeToOut(outDir, o.log_path),
       ...(o.cached ? { cached: o.cached } : {}),
     };
   }
@@ -246,6 +265,7 @@ export async function aggregateRuns(
         gmatInstallVersion,
         valueAt: at,
         temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
+        sharedContext: hooks.sharedContext,
       });
     let headerLine: Record<string, unknown>;
     try {
@@ -312,7 +332,7 @@ export async function aggregateRuns(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      out.line(pythonJsonDumps(manifestEntry(failedRuns, id, state, () => overridesOf(id), () => contextOf(id), recordedAt)));
+      out.line(pythonJsonDumps(manifestEntry(outDir, failedRuns, id, state, () => overridesOf(id), hooks.sharedContext ? () => ({}) : () => contextOf(id), recordedAt, !!hooks.sharedContext)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer!.close();

@@ -17,7 +17,9 @@
  * too (gmat-sweep 0.6 leaves them out of the bundle), and the per-run log keeps GMAT's
  * name `GmatLog.txt` (gmat-sweep's is its own `worker.log`).
  *
- * Paths are read from the manifest, which is data: a file outside `<out>` is refused.
+ * The manifest is data: each path it stores is read for its shape only (`runs/run-<id>/<name>`)
+ * and the file is taken from the directory being archived, so a moved or copied sweep archives
+ * its own files; a path of any other shape is refused.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -61,14 +63,29 @@ type Member = [name: string, data: Buffer];
 /** The instant every member is dated: local fields 2026-01-01 00:00:00, as DOS time stores them. */
 const FROZEN = () => new Date(2026, 0, 1, 0, 0, 0);
 
-function insideDir(root: string, file: string): string {
-  const abs = path.resolve(root, file);
-  const real = fs.existsSync(abs) ? fs.realpathSync(abs) : abs;
-  const rootReal = fs.realpathSync(root);
-  if (real !== rootReal && !real.startsWith(rootReal + path.sep)) {
-    throw new ArchiveError(`manifest names ${JSON.stringify(file)}, outside ${rootReal}; gsweep archive only bundles files of the sweep directory`);
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The file of run `runId` a manifest path names, in the directory being archived. The manifest
+ * is data: a stored path is only read for its shape, `runs/run-<id>/<name>` (relative to `out`,
+ * as gsweep writes it, or absolute as older manifests and a moved or copied sweep have it), and
+ * the file read is always `<out>/runs/run-<id>/<name>`; any other path is refused.
+ */
+function runFileOf(outDir: string, runId: number, stored: string): string {
+  const parts = stored.split(/[\\/]+/);
+  const [runs, run, name] = parts.slice(-3);
+  if (parts.length < 3 || runs !== 'runs' || run !== `run-${runId}` || !PLAIN_NAME.test(name ?? '')) {
+    throw new ArchiveError(
+      `manifest names ${JSON.stringify(stored)}, outside ${path.join(outDir, 'runs', `run-${runId}`)}; gsweep archive only bundles files of the sweep directory`,
+    );
   }
-  return real;
+  const file = path.join(outDir, 'runs', run, name);
+  const real = fs.existsSync(file) ? fs.realpathSync(file) : file;
+  const rootReal = fs.realpathSync(outDir);
+  if (!real.startsWith(rootReal + path.sep)) {
+    throw new ArchiveError(`${file} leads outside ${rootReal}; gsweep archive only bundles files of the sweep directory`);
+  }
+  return file;
 }
 
 function defaultScript(outDir: string): string {
@@ -189,7 +206,7 @@ export function archiveMembers(options: ArchiveOptions): { members: Member[]; en
     const ok = e.status === 'ok';
     const files = ok ? [...Object.values(e.output_paths), ...Object.values(e.extra_outputs ?? {}), ...Object.values(e.solver_paths ?? {})] : [];
     for (const f of files) {
-      const src = insideDir(outDir, f);
+      const src = runFileOf(outDir, e.run_id, f);
       if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
         throw new ArchiveError(`manifest entry for run_id=${e.run_id} references missing output file: ${src}`);
       }
@@ -197,7 +214,7 @@ export function archiveMembers(options: ArchiveOptions): { members: Member[]; en
     }
     let logPath: string | null = null;
     if (options.includeLogs && e.log_path) {
-      const src = insideDir(outDir, e.log_path);
+      const src = runFileOf(outDir, e.run_id, e.log_path);
       if (fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
         logPath = `${runPrefix}/${path.basename(src)}`;
         members.push([logPath, readArchiveInput(src, 'log')]);

@@ -27,7 +27,10 @@ export interface ManifestEntry {
   duration_s: number;
   stderr: string | null;
   log_path: string | null;
-  /** Free-form per-run data given with the request for the postprocess hook; `{}` when none. */
+  /**
+   * Free-form per-run data given with the request for the postprocess hook; `{}` when none, and
+   * `{}` when one context was given for every run (it is the header's `shared_context`).
+   */
   context: Record<string, unknown>;
   /** Files the postprocess hook registered: `<name>` -> absolute path of `extra__<name>.parquet`. */
   extra_outputs: Record<string, string>;
@@ -132,6 +135,11 @@ export interface ManifestHeaderInput {
   /** Values of the run set's input tables (long grid axes, sample rows). */
   valueAt?: TableValueAt;
   temporal: { namespace?: string; workflowId: string };
+  /**
+   * A context given once for every run (`--context` with one object): written once, as the
+   * header's `shared_context`, instead of into every run's line (those then say `{}`).
+   */
+  sharedContext?: Record<string, unknown>;
 }
 
 export function manifestHeader(input: ManifestHeaderInput): Record<string, unknown> {
@@ -153,6 +161,7 @@ export function manifestHeader(input: ManifestHeaderInput): Record<string, unkno
     backend: 'temporal',
     postprocess: input.postprocess ?? null,
     temporal: input.temporal,
+    ...(input.sharedContext ? { shared_context: input.sharedContext } : {}),
   };
 }
 

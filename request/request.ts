@@ -22,6 +22,7 @@ import { DEFAULT_BATCH_SECONDS, DEFAULT_ENGINE_MODE, type BatchSpec, type Contex
 import { linspaceStepProblem } from './grid-args';
 import { checkInputFile, checkRunCount, checkTimeoutSeconds } from './limits';
 import { LOCK_NAME } from './out-lock';
+import { fsReason } from './fs-reason';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 import { enclosingSweep } from '../output/safe-files';
@@ -117,7 +118,7 @@ export interface PreparedSweep {
 function zodMessage(error: z.ZodError): RequestError {
   const issue = error.issues[0];
   const field = issue.path.length ? issue.path.join('.') : 'request';
-  return new RequestError(field, `${issue.message}; see README "Sweep requests" for the accepted shape`);
+  return new RequestError(field, `${issue.message}; see README "From code" for the accepted shape`);
 }
 
 export type GridAxisRequest = OverrideValue[] | { lo: number; hi: number; count: number };
@@ -164,14 +165,15 @@ function checkContext(raw: SweepRequest['context'], runCount: number): ContextFi
     throw new RequestError('context', `is not JSON-serialisable: ${(err as Error).message}`);
   }
   const value = JSON.parse(text) as ContextFile['shared'] | NonNullable<ContextFile['runs']>;
-  // Each run's context is copied into its outcome.json, its manifest line and the hook's
-  // environment, so one run's share is bounded, not only the file.
-  const checkSize = (entry: unknown, where: string) => {
+  // Each run's context is copied into its outcome.json and the hook's input (a per-run context
+  // also into its manifest line; a shared one is written once, in the manifest header), so one
+  // run's share is bounded, not only the file.
+  const checkSize = (entry: unknown, where: string, copies: string) => {
     const bytes = Buffer.byteLength(JSON.stringify(entry));
     if (bytes > MAX_RUN_CONTEXT_BYTES) {
       throw new RequestError(
         where,
-        `is ${formatCount(bytes)} bytes of JSON, over gsweep's limit of ${formatCount(MAX_RUN_CONTEXT_BYTES)} bytes of context per run (it is copied into every run's outcome and manifest line); keep large data in a file and put its path in the context`,
+        `is ${formatCount(bytes)} bytes of JSON, over gsweep's limit of ${formatCount(MAX_RUN_CONTEXT_BYTES)} bytes of context per run (${copies}); keep large data in a file and put its path in the context`,
       );
     }
   };
@@ -179,10 +181,10 @@ function checkContext(raw: SweepRequest['context'], runCount: number): ContextFi
     if (value.length !== runCount) {
       throw new RequestError('context', `has ${value.length} entries but the sweep has ${runCount} runs; give one object per run, or one object for every run`);
     }
-    value.forEach((entry, i) => checkSize(entry, `context[${i}]`));
+    value.forEach((entry, i) => checkSize(entry, `context[${i}]`, "it is copied into the run's outcome.json and manifest line"));
     return { runs: value };
   }
-  checkSize(value, 'context');
+  checkSize(value, 'context', "the manifest holds it once, but every run's outcome.json and postprocess hook get a copy");
   return { shared: value };
 }
 
@@ -210,6 +212,73 @@ export function checkSweepId(sweepId: string, field = 'sweepId'): void {
 /** The output directory a request names, absolute (default `gsweep-runs/<sweep id>`). */
 export function requestOutDir(out: string | undefined, sweepId: string, cwd: string = process.cwd()): string {
   return path.resolve(cwd, out ?? path.join('gsweep-runs', sweepId));
+}
+
+/** Longest name one path component may have (NAME_MAX on Linux, macOS and Windows file systems). */
+const NAME_MAX_BYTES = 255;
+/** Longest path the system opens (PATH_MAX on Linux). */
+const PATH_MAX_BYTES = 4096;
+/**
+ * Room kept for what gsweep and GMAT write inside `out`: `runs/run-<id>/` and a file name (an
+ * `extra/<name>` of up to 100 characters, a temporary suffix), so `out` itself must be shorter.
+ */
+const OUT_PATH_RESERVE_BYTES = 256;
+
+/**
+ * The output directory can be made and written: its names fit the system's limits, and the
+ * nearest directory that exists (itself, or the ancestor it will be created in) is a directory
+ * this user can write. Said in one sentence before anything starts, not as an errno later.
+ */
+export function checkOutWritable(out: string): void {
+  const abs = path.resolve(out);
+  const long = abs.split(path.sep).find((part) => Buffer.byteLength(part) > NAME_MAX_BYTES);
+  if (long !== undefined) {
+    throw new RequestError(
+      'out',
+      `${describeValue(out)} has a name of ${Buffer.byteLength(long)} bytes (${describeValue(long.slice(0, 16) + '...')}); file systems allow at most ${NAME_MAX_BYTES} bytes per name: choose a shorter one`,
+    );
+  }
+  const bytes = Buffer.byteLength(abs);
+  if (bytes + OUT_PATH_RESERVE_BYTES > PATH_MAX_BYTES) {
+    throw new RequestError(
+      'out',
+      `${describeValue(out)} is ${bytes} bytes long; the files a sweep writes inside it need up to ${OUT_PATH_RESERVE_BYTES} more, past the system's limit of ${PATH_MAX_BYTES} bytes per path: choose a shorter path`,
+    );
+  }
+  let existing = abs;
+  for (;;) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(existing, { throwIfNoEntry: false });
+    } catch {
+      stat = undefined; // ENOTDIR: a file further up; found as the loop climbs
+    }
+    if (stat) {
+      if (!stat.isDirectory()) {
+        throw new RequestError(
+          'out',
+          existing === abs
+            ? `${describeValue(out)} exists and is not a directory; choose a new output directory`
+            : `${describeValue(out)}: ${existing} is a file, not a directory, so the output directory cannot be made there; choose another output directory`,
+        );
+      }
+      break;
+    }
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  try {
+    fs.accessSync(existing, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RequestError(
+      'out',
+      existing === abs
+        ? `${describeValue(out)} is not writable (${fsReason(code)}, ${code}); choose another output directory`
+        : `${describeValue(out)} cannot be created in ${existing} (${fsReason(code)}, ${code}); choose another output directory`,
+    );
+  }
 }
 
 /**
@@ -439,6 +508,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   checkSweepId(sweepId);
   const out = requestOutDir(request.out, sweepId, cwd);
   checkOutPath(out);
+  checkOutWritable(out);
   checkOutDir(out);
   checkTimeoutSeconds('runTimeoutSeconds', request.runTimeoutSeconds);
   checkTimeoutSeconds('heartbeatTimeoutSeconds', request.heartbeatTimeoutSeconds);

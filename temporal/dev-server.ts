@@ -2,8 +2,10 @@
  * Starts `temporal server start-dev` as a child process for one-command local sweeps.
  * Ports are picked free; `dbFilename` makes history survive a server restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import { searchAttributeFlags } from '../sweep/search-attributes';
@@ -85,6 +87,34 @@ async function waitForFrontend(address: string, child: ChildProcess, deadline: n
   throw new Error(`temporal dev server at ${address} did not accept connections in time: ${String(lastError)}`);
 }
 
+let setprivPath: string | null | undefined;
+
+/**
+ * `setpriv --pdeathsig <signal> --` where util-linux provides it (Linux), else nothing: the
+ * kernel then signals the server the moment the process that started it dies, even by
+ * SIGKILL (`kill -9`, the OOM killer), when no `finally` or exit handler can run. Without it
+ * an embedded server outlives a killed `gsweep run`, holding its ports and memory.
+ */
+function parentDeathPrefix(signal: 'KILL' | 'TERM'): string[] {
+  if (setprivPath === undefined) {
+    setprivPath = null;
+    if (process.platform === 'linux') {
+      const onPath = (name: string) =>
+        (process.env.PATH ?? '/usr/bin:/bin')
+          .split(path.delimiter)
+          .filter((d) => d !== '')
+          .map((d) => path.join(d, name))
+          .find((p) => existsSync(p));
+      const setpriv = onPath('setpriv');
+      const target = onPath('true');
+      if (setpriv && target && spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', target], { stdio: 'ignore', timeout: 10_000 }).status === 0) {
+        setprivPath = setpriv;
+      }
+    }
+  }
+  return setprivPath ? [setprivPath, '--pdeathsig', signal, '--'] : [];
+}
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const cliPath = options.cliPath ?? obtainTemporalCli(process.env, options.log).path;
   const port = options.port ?? (await freePort());
@@ -109,7 +139,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const [key, value] of Object.entries({ ...EMBEDDED_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // setpriv execs the CLI, so `child` (its pid) is the server itself. A server with a database
+  // gets SIGTERM to close SQLite, as stop() gives it.
+  const [command, ...prefixArgs] = [...parentDeathPrefix(options.dbFilename ? 'TERM' : 'KILL'), cliPath];
+  const child = spawn(command, [...prefixArgs, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderrText = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrText = (stderrText + chunk.toString()).slice(-8192);

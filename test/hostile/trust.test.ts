@@ -180,7 +180,8 @@ describe('outcome.json: relative paths, rebuilt from the directory', () => {
     expect(new Set(table.rows.map((row) => Number(row.run_id)))).toEqual(new Set([0, 1, 2]));
     expect(table.rows.every((row) => row.__status === 'ok')).toBe(true);
     const manifest = fs.readFileSync(path.join(copy, 'manifest.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l));
-    expect(manifest[0].output_paths.report__Track).toBe(path.join(copy, 'runs', 'run-0', 'report__Track.parquet'));
-    expect(manifest[0].log_path).toBe(path.join(copy, 'runs', 'run-0', 'passwd'));
+    // Relative to the copy's own directory (the manifest's), as gmat-sweep resolves them.
+    expect(manifest[0].output_paths.report__Track).toBe('runs/run-0/report__Track.parquet');
+    expect(manifest[0].log_path).toBe('runs/run-0/passwd');
   }, 150_000);
 });

@@ -100,7 +100,7 @@ z.extractall(sys.argv[2])`;
     const copy = path.join(root, 'tampered');
     fs.cpSync(out, copy, { recursive: true });
     const manifest = path.join(copy, 'manifest.jsonl');
-    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').split(out).join(copy).replace(`${copy}/runs/run-0/report__Track.parquet`, '/etc/passwd'));
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('"runs/run-0/report__Track.parquet"', '"/etc/passwd"'));
     const r = await runCli(['archive', copy, '--output', path.join(root, 'tampered.zip')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('gsweep: error: manifest names "/etc/passwd", outside');

@@ -45,8 +45,9 @@ describe('postprocess hook', () => {
       const e = entries.get(id)!;
       expect(e).toMatchObject({ status: 'ok', postprocess_status: 'ok', context: { label: 'ab'[id] } });
       expect(e.extra_outputs).toEqual({
-        points: path.join(out, 'runs', `run-${id}`, 'extra__points.parquet'),
-        summary: path.join(out, 'runs', `run-${id}`, 'extra__summary.parquet'),
+        // Relative to the sweep directory (the manifest's), as gmat-sweep resolves them.
+        points: `runs/run-${id}/extra__points.parquet`,
+        summary: `runs/run-${id}/extra__summary.parquet`,
       });
     }
     const header = JSON.parse(fs.readFileSync(path.join(out, 'manifest.jsonl'), 'utf8').split('\n')[0]);

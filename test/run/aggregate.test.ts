@@ -221,12 +221,12 @@ describe('aggregateRuns on synthetic run directories', () => {
       run_id: 0,
       overrides: { 'Sat.SMA': 7000 },
       status: 'ok',
-      output_paths: { report__Track: runTablePath(out, 0, 'report__Track') },
+      output_paths: { report__Track: 'runs/run-0/report__Track.parquet' },
       started_at: '2026-11-25T10:00:00.000+00:00',
       ended_at: '2026-11-25T10:00:00.500+00:00',
       duration_s: 0.5,
       stderr: null,
-      log_path: path.join(runDir(out, 0), 'GmatLog.txt'),
+      log_path: 'runs/run-0/GmatLog.txt',
       // gmat-sweep 0.6 fields, empty for a run without postprocess or solvers.
       context: {},
       extra_outputs: {},
@@ -254,7 +254,7 @@ describe('aggregateRuns on synthetic run directories', () => {
     });
     expect(entries.get(3)).toMatchObject({
       status: 'ok',
-      output_paths: { report__Track: runTablePath(out, 3, 'report__Track'), report__Final: runTablePath(out, 3, 'report__Final') },
+      output_paths: { report__Track: 'runs/run-3/report__Track.parquet', report__Final: 'runs/run-3/report__Final.parquet' },
     });
     expect(entries.get(4)).toMatchObject({ status: 'failed', stderr: lostNote, overrides: { 'Sat.SMA': 7400 }, duration_s: 0 });
   });

@@ -23,7 +23,7 @@ const cases: { name: string; args: (out: string) => string[]; message: string | 
   { name: 'unknown resource', args: (out) => ['run', LEO, '--grid', 'Sta.SMA=7000,7100', '--out', out], message: 'the script creates no resource named "Sta"' },
   { name: 'key without a dot', args: (out) => ['run', LEO, '--grid', 'SMA=7000,7100', '--out', out], message: /SMA/ },
   { name: 'injection in a string value', args: (out) => ['run', LEO, '--grid', "Sat.DateFormat=UTCGregorian;Stop", '--out', out], message: 'must not contain' },
-  { name: 'maxInFlight over the limit', args: (out) => ['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--max-in-flight', '900', '--out', out], message: 'maxInFlight: 900 is outside 1..500' },
+  { name: 'maxInFlight over the limit', args: (out) => ['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--max-in-flight', '900', '--out', out], message: '"900" is not a whole number from 1 to 500: gsweep keeps at most 500 batches in flight' },
   { name: 'unknown distribution', args: (out) => ['monte-carlo', LEO, '--n', '10', '--seed', '1', '--perturb', 'Sat.SMA=gauss:7000:10', '--out', out], message: /Sat\.SMA.*gauss|gauss.*Sat\.SMA/ },
   { name: 'sigma <= 0', args: (out) => ['monte-carlo', LEO, '--n', '10', '--seed', '1', '--perturb', 'Sat.SMA=normal:7000:0', '--out', out], message: /Sat\.SMA/ },
   { name: 'hi <= lo', args: (out) => ['monte-carlo', LEO, '--n', '10', '--seed', '1', '--perturb', 'Sat.INC=uniform:52:50', '--out', out], message: /Sat\.INC/ },
