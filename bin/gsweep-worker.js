@@ -1,9 +1,4 @@
 #!/usr/bin/env node
 // Standalone worker process (Kubernetes pods, Slurm jobs, spare laptops).
-require('./lib/entry')
-  .load('workers/main')
-  .main()
-  .catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+const worker = require('./lib/entry').load('workers/main');
+worker.main().catch(worker.reportUnexpected);

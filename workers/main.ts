@@ -11,6 +11,7 @@ import { connectionSettings, connectOptions, type ConnectionSettings } from '../
 import { checkNamespace, checkTlsFiles, ConnectionProblem, explainConnectFailure } from '../temporal/connect-check';
 import { describeInstall, locateGmat } from '../gmat/install';
 import type { GsweepWorkerRole } from './plugin';
+import { formatCount, MAX_CONCURRENCY } from '../sweep/limits';
 import { createSweepWorker, defaultConcurrency } from './worker';
 
 const ROLES: GsweepWorkerRole[] = ['all', 'control', 'gmat'];
@@ -19,6 +20,24 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
+}
+
+function concurrencyArg(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_CONCURRENCY) throw new InvalidArgumentError(`${value} is more than gsweep's limit of ${formatCount(MAX_CONCURRENCY)} GMAT runs at once per worker; give at most ${MAX_CONCURRENCY}`);
+  return n;
+}
+
+/**
+ * `host:port` for the metrics endpoint, checked here: the SDK's own check fails deep in its
+ * runtime with a stack trace.
+ */
+export function metricsAddress(value: string, from = '--metrics'): string {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  if (!m || Number(m[2]) > 65535 || !/^(\[.*\]|\d{1,3}(\.\d{1,3}){3})$/.test(m[1]!)) {
+    throw new InvalidArgumentError(`${from} ${JSON.stringify(value)} is not an IP address and port; give e.g. 0.0.0.0:9464 (all interfaces) or 127.0.0.1:9464`);
+  }
+  return value;
 }
 
 export async function main(argv = process.argv): Promise<void> {
@@ -33,26 +52,34 @@ export async function main(argv = process.argv): Promise<void> {
     .option('--tls-key <file>', 'mTLS client key (env TEMPORAL_TLS_CLIENT_KEY_PATH)')
     .option('--tls-ca <file>', 'server CA certificate (env TEMPORAL_TLS_SERVER_CA_CERT_PATH)')
     .option('--tls-server-name <name>', 'TLS server name override (env TEMPORAL_TLS_SERVER_NAME)')
-    .option('--concurrency <n>', 'concurrent GMAT runs (env GSWEEP_CONCURRENCY; default: CPU cores)', positiveInt)
+    .option('--concurrency <n>', `concurrent GMAT runs (env GSWEEP_CONCURRENCY; default: CPU cores; at most ${MAX_CONCURRENCY})`, concurrencyArg)
     .option('--gmat-root <dir>', 'GMAT install used when a sweep names none (env GMAT_ROOT)')
     .addOption(
       new Option('--role <role>', 'what this worker hosts: all, control (workflow, output-directory activities) or gmat (GMAT runs only) (env GSWEEP_WORKER_ROLE)').choices(ROLES),
     )
     .option('--cache <dir>', 'run cache for sweeps that name none: identical runs are taken from it, new results stored (env GSWEEP_CACHE)')
-    .option('--metrics <host:port>', 'expose Temporal SDK metrics for Prometheus at this address (env GSWEEP_METRICS)')
+    .option('--metrics <host:port>', 'expose Temporal SDK metrics for Prometheus at this address (env GSWEEP_METRICS)', (v: string) => metricsAddress(v))
+    // A bad flag is bad input: exit 2, as every gsweep command.
+    .exitOverride((err) => process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2))
     .parse(argv);
   const opts = program.opts();
   const settings = connectionSettings(opts);
   if (!settings.address) {
     program.error('error: --address (or TEMPORAL_ADDRESS) is required: a worker joins an existing Temporal server', { exitCode: 2 });
   }
-  const metrics = opts.metrics ?? process.env.GSWEEP_METRICS;
+  let metrics: string | undefined;
+  let concurrency: number;
+  try {
+    metrics = opts.metrics ?? (process.env.GSWEEP_METRICS ? metricsAddress(process.env.GSWEEP_METRICS, 'GSWEEP_METRICS') : undefined);
+    concurrency = opts.concurrency ?? (process.env.GSWEEP_CONCURRENCY ? concurrencyArg(process.env.GSWEEP_CONCURRENCY) : defaultConcurrency());
+  } catch (err) {
+    return program.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+  }
   // A failed run is one log line (workers/log.ts); GSWEEP_LOG_LEVEL=DEBUG gives the SDK's full output.
   Runtime.install({
     logger: gsweepLogger((process.env.GSWEEP_LOG_LEVEL as 'INFO') ?? 'INFO', (line) => process.stderr.write(`${line}\n`)),
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
-  const concurrency = opts.concurrency ?? (process.env.GSWEEP_CONCURRENCY ? positiveInt(process.env.GSWEEP_CONCURRENCY) : defaultConcurrency());
   const cacheDir = opts.cache ?? process.env.GSWEEP_CACHE;
   const cache = cacheDir ? path.resolve(cacheDir) : undefined;
   const role = (opts.role ?? process.env.GSWEEP_WORKER_ROLE ?? 'all') as GsweepWorkerRole;
@@ -110,9 +137,11 @@ async function connectOrExit(settings: ConnectionSettings, fail: (message: strin
   return connection;
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+/** What the bin prints for an error nothing above turned into a sentence: one line, no stack (GSWEEP_DEBUG=1 adds it). */
+export function reportUnexpected(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`gsweep-worker: ${message.split('\n')[0]}${process.env.GSWEEP_DEBUG === '1' && err instanceof Error ? `\n${err.stack}` : ''}\n`);
+  process.exit(1);
 }
+
+if (require.main === module) main().catch(reportUnexpected);
