@@ -1,5 +1,5 @@
 /**
- * Aggregation benchmark (SPEC §8): "the aggregate write streams; 10 million rows within 3× of
+ * Aggregation benchmark: "the aggregate write streams; 10 million rows within 3× of
  * pyarrow's time for the same table, peak RSS under 1 GiB".
  *
  * 1. Generates a sweep's output directory the way runs leave it (cached between invocations):
@@ -12,7 +12,7 @@
  *    streaming one file (the fair analogue of aggregateRuns), (b) pure write of the same
  *    10 M-row table from memory.
  *
- * For 10^6 runs (issue 12: 1 000 000 runs x 91 rows), `--link` generates the directory in
+ * For 10^6 runs (1 000 000 runs x 91 rows), `--link` generates the directory in
  * minutes instead of hours: one per-run Parquet file written by gsweep's writer (copied once
  * per 50 000 runs: ext4's link limit), hard-linked into every run directory, and one outcome.json per run (not fsynced). writeAggregate still
  * opens, parses and streams every run's file; the page cache holds 20 files instead of a

@@ -1,5 +1,5 @@
 /**
- * Orchestration overhead (SPEC §8): with the same engine and the same number of worker
+ * Orchestration overhead: with the same engine and the same number of worker
  * slots, a gsweep sweep takes at most 1.15× the wall time of a plain local process pool
  * running the same runs. Reference: 1000 runs of `leo_point_mass.script` with the stand-in,
  * 2 slots.

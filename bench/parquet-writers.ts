@@ -1,5 +1,5 @@
 /**
- * Parquet writer comparison (SPEC §5, issue 3): the 12-column aggregate table
+ * Parquet writer comparison: the 12-column aggregate table
  * (INT64 run_id, 2 TIMESTAMP, 8 DOUBLE, 1 STRING), SNAPPY everywhere.
  *
  *   big:   1 000 000 rows into one file, fed in 65 536-row chunks — write time and peak RSS

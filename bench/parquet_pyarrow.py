@@ -2,7 +2,7 @@
 """pyarrow reference figures for gsweep's benchmarks (bench only; never used by tests).
 
   parquet_pyarrow.py writers big|small OUT [--rows N] [--files F]
-      the SPEC §5 12-column table, like bench/parquet-writers.ts's children
+      the 12-column aggregate table, like bench/parquet-writers.ts's children
   parquet_pyarrow.py write-table OUT --rows N [--rows-per-run R] [--batch B]
       pure write: the N-row aggregate table generated in memory batch by batch (untimed),
       written with one pq.ParquetWriter (timed)

@@ -1,5 +1,5 @@
 /**
- * Raw orchestration throughput (SPEC §8, issue 12): an engine that returns at once (no
+ * Raw orchestration throughput: an engine that returns at once (no
  * process spawned), embedded dev server, end to end: ≥ 300 runs/s on a 2-core machine,
  * whatever the sweep's size.
  *

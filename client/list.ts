@@ -1,5 +1,5 @@
 /**
- * `gsweep list` (SPEC §7): running and recent sweeps on the connected namespace, from
+ * `gsweep list`: running and recent sweeps on the connected namespace, from
  * Temporal's visibility API. Script and run count come from the Gsweep* search attributes
  * the workflow sets (or its memo on namespaces without them); progress of a running sweep
  * from its progress query (exact, live), of a closed one from GsweepDone/GsweepFailed or,

@@ -1,5 +1,5 @@
 /**
- * Runs one GMAT script in a fresh GmatConsole process (gmat-engine-notes §0, §1.2).
+ * Runs one GMAT script in a fresh GmatConsole process (`GmatConsole --batch`-style, one process per run).
  *
  *   cd <runDir> && GmatConsole --verbose off --startup_file <abs> --logfile <abs> --run <abs>
  *

@@ -1,5 +1,5 @@
 /**
- * Finding a GMAT install (seed-inventory §9.1, adapted to GmatConsole).
+ * Finding a GMAT install (the places gmat-run looks, adapted to GmatConsole).
  *
  * Order: `gmatRoot` argument → `GMAT_ROOT` env → `/opt/gmat-*`, `~/gmat-*` (and plain
  * `gmat`), greatest name first → `GmatConsole` on PATH (root = parent of its bin/) → the

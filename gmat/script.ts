@@ -9,7 +9,7 @@
  *    `BeginMissionSequence`, in the order given (resource-mode assignments apply in file
  *    order, so the override wins over the script's own value).
  *
- * Script syntax honoured (gmat-engine-notes §2): optional `GMAT` keyword, optional
+ * Script syntax honoured (as GMAT R2026a's script parser reads it): optional `GMAT` keyword, optional
  * trailing `;`, `%` comments (not inside quotes), `...` line continuations, ASCII only.
  */
 import { isOwnRunFileName, RESERVED_RUN_FILES } from '../output/layout';

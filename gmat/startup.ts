@@ -1,5 +1,5 @@
 /**
- * Per-run GMAT startup file (gmat-engine-notes §3.1, §0).
+ * Per-run GMAT startup file: GmatConsole reads its paths (data, output, plugins) from it.
  *
  * GMAT resolves relative startup-file paths against the process working directory, which
  * only equals the install's bin/ directory because GmatConsole chdir()s there when it finds

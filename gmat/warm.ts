@@ -1,5 +1,5 @@
 /**
- * `warm` engine mode (SPEC §6): long-lived GmatConsole processes fed one script after
+ * `warm` engine mode: long-lived GmatConsole processes fed one script after
  * another, so GMAT's start-up (ephemerides, plugins) is paid once per slot instead of once
  * per run — gmat-sweep's `reuse_gmat_context=True`.
  *

@@ -1,6 +1,6 @@
 /**
  * `aggregateRuns`: streams every run's per-run tables into one Parquet table per output
- * (`report__Track.parquet`, ...) in the SPEC §5 shape, and writes `manifest.jsonl`.
+ * (`report__Track.parquet`, ...) in gmat-sweep's aggregate shape (README "Outputs"), and writes `manifest.jsonl`.
  *
  * Memory is bounded by one row group per output table plus one run's table, whatever the
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2

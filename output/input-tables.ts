@@ -2,7 +2,7 @@
  * Input tables: value lists too long to travel in Temporal history (long grid axes, sample
  * rows, a resume's already-ok bitset) live in `<out>/inputs/`, written once by the client
  * before the sweep starts and paged by activities, so every payload stays small whatever
- * the sweep's size (issue 12).
+ * the sweep's size.
  *
  * A table is `<name>.jsonl` (one JSON value per line) and `<name>.idx` (count + 1 float64
  * little-endian byte offsets: line i is bytes idx[i] .. idx[i+1]-1), so any page is two

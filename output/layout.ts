@@ -1,5 +1,5 @@
 /**
- * Where every file of a sweep lives inside `out` (SPEC §5), and the name of every file in a
+ * Where every file of a sweep lives inside `out` (README "Outputs"), and the name of every file in a
  * run directory. One place, so nothing drifts: the patcher, the engine, the aggregate, resume
  * and the CLI all ask here.
  */

@@ -1,5 +1,5 @@
 /**
- * `manifest.jsonl` in gmat-sweep's schema (reference/seed-inventory.md §4): a header line,
+ * `manifest.jsonl` in gmat-sweep 0.6's schema: a header line,
  * then one line per run in run_id order. Lines are serialised like Python's
  * `json.dumps(obj, sort_keys=True)` so gmat-sweep's tooling and diff habits carry over.
  */

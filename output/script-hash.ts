@@ -1,4 +1,4 @@
-/** gmat-sweep's canonical script SHA-256 (reference/seed-inventory.md §4.4). */
+/** gmat-sweep's canonical script SHA-256 (the hash its manifest records for the script). */
 import { createHash } from 'node:crypto';
 
 export function canonicalScriptText(text: string): string {

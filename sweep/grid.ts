@@ -1,5 +1,5 @@
 /**
- * Full-factorial expansion (SPEC §3.1), lazily: run `id` is decoded from its mixed-radix
+ * Full-factorial expansion, lazily: run `id` is decoded from its mixed-radix
  * digits, so a million-run grid never exists as a list. Keys are sorted by code point
  * (Python's str order, which gmat-sweep uses); the first key varies slowest.
  *

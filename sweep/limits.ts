@@ -1,5 +1,5 @@
 /**
- * Up-front limits (issue 10): every request is checked against these before anything
+ * Up-front limits: every request is checked against these before anything
  * starts, and each message names the limit. Sandbox-safe constants only.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Override keys and values (SPEC §3): validation and the exact GMAT text they become.
+ * Override keys and values: validation and the exact GMAT text they become.
  *
  * Sandbox-safe: no Node builtins. Imported by the client, the workflow and the activities.
  *

@@ -2,7 +2,7 @@
  * Shared helpers for the benchmarks in `bench/`: the machine description every bench prints,
  * child processes (so each measurement has its own peak RSS), and small formatting helpers.
  *
- * Benchmarks print figures; they never assert on time (SPEC §8).
+ * Benchmarks print figures; they never assert on time.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

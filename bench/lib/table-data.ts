@@ -1,5 +1,5 @@
 /**
- * The benchmark table: SPEC §5's aggregate shape for a LEO ReportFile, 12 columns —
+ * The benchmark table: the aggregate's shape for a LEO ReportFile, 12 columns —
  * `run_id` INT64, `time` and `Sat.UTCGregorian` TIMESTAMP(ns), 8 DOUBLE, `__status` STRING.
  *
  * Values follow a circular two-body orbit per run (so compression sees realistic, high-entropy

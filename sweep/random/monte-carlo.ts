@@ -1,5 +1,5 @@
 /**
- * gmat-sweep's Monte Carlo seed contract (seed-inventory §3.3), bit-identical to numpy:
+ * gmat-sweep's Monte Carlo seed contract, bit-identical to numpy:
  *   run_seed   = SeedSequence(S).spawn(n)[i].generate_state(1)[0]
  *              = SeedSequence(S, spawn_key=(i,)).generate_state(1)[0]  (position-deterministic)
  *   name_hash  = first 4 bytes of SHA-256(UTF-8 name), big-endian

@@ -1,6 +1,6 @@
 /**
  * Every Parquet byte gsweep writes goes through this module, so the writer can be swapped by
- * measurement (SPEC §5; figures and the decision in docs/benchmarks.md).
+ * measurement (figures and the decision in docs/benchmarks.md §1).
  *
  * gsweep's tables are flat (INT64, TIMESTAMP(ns), DOUBLE, STRING columns, optional or
  * required), so column chunks are encoded here directly from typed column buffers:

@@ -1,5 +1,5 @@
 /**
- * GMAT ContactLocator report -> Table (seed-inventory §9.9).
+ * GMAT ContactLocator report -> Table (as gmat-run's contact reader).
  *
  * Two families:
  *  - Legacy: per-observer blocks (`Observer: X`, a header, `Start  Stop  Duration` rows,

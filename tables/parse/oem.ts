@@ -1,5 +1,5 @@
 /**
- * CCSDS-OEM (text) -> Table with `Epoch, X, Y, Z, VX, VY, VZ` (seed-inventory §9.8).
+ * CCSDS-OEM (text) -> Table with `Epoch, X, Y, Z, VX, VY, VZ` (as gmat-run's ephemeris reader).
  *
  * Segments (META_START…META_STOP + data lines) are concatenated in file order. The epoch column
  * carries the segments' TIME_SYSTEM; one Table column has one scale, so segments that disagree

@@ -1,5 +1,5 @@
 /**
- * GMAT ReportFile text -> Table (seed-inventory §9.6/§9.7, gmat-engine-notes §4).
+ * GMAT ReportFile text -> Table (the columns and epochs gmat-run's reader produces).
  *
  * Layout: one header line, then rows; columns are separated by runs of >= 2 whitespace. Single
  * spaces cannot be separators because Gregorian epochs (`26 Nov 2026 12:00:00.000`) contain

@@ -1,6 +1,6 @@
 /**
  * STK `.e` ephemeris, TimePosVel form (GMAT EphemerisFile `STK-TimePosVel`) -> Table with
- * `Epoch, X, Y, Z, VX, VY, VZ` (seed-inventory §9.8).
+ * `Epoch, X, Y, Z, VX, VY, VZ` (as gmat-run's ephemeris reader).
  *
  * Layout: `stk.v.X.Y` banner, `BEGIN Ephemeris`, `Key Value` metadata, `EphemerisTimePosVel`,
  * rows of `offsetSeconds X Y Z VX VY VZ`, optional `END Ephemeris`. `#` lines are comments.

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 "Cancel": `gsweep cancel <id>` stops scheduling, kills the in-flight engines
+ * Cancel: `gsweep cancel <id>` stops scheduling, kills the in-flight engines
  * (one of them hung, with a `sleep` grandchild), writes the aggregate for the runs that
  * finished, marks the rest `cancelled` in the aggregate and the manifest, and the workflow
  * ends CANCELLED.

@@ -1,5 +1,5 @@
 /**
- * SPEC §4/§9 "Killed client": the `gsweep run` process following a sweep is SIGKILLed;
+ * Killed client: the `gsweep run` process following a sweep is SIGKILLed;
  * the sweep goes on on the external worker; `gsweep status` and `gsweep wait` reattach,
  * show progress and report the result.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4/§9 "Engine hang": a run whose GmatConsole never exits (it also starts a `sleep
+ * Engine hang: a run whose GmatConsole never exits (it also starts a `sleep
  * 3600` grandchild) fails at the sweep's run timeout as `failed` with a timeout message,
  * nothing of its process tree survives, and the sweep goes on (exit 1: one run failed).
  * One command, embedded dev server and in-process worker, as a laptop user runs it.

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 "a sweep where runs were retried produces byte-identical aggregate data": the
+ * a sweep where runs were retried produces byte-identical aggregate data: the
  * same sweep (ok runs and GMAT-rejected runs) with one worker, with three workers, and with
  * a worker SIGKILLed midway gives the same aggregate table (read back by DuckDB) and the
  * same manifest apart from timestamps, durations and the output directory.

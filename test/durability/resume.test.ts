@@ -1,5 +1,5 @@
 /**
- * SPEC §4 "Resume a finished or terminated sweep": `gsweep resume <out-dir|sweep-id>`
+ * Resume a finished or terminated sweep: `gsweep resume <out-dir|sweep-id>`
  * re-runs only the runs that are missing or failed (ok runs are not touched: their
  * outcome.json, start time and attempt stay byte-identical) and rewrites the aggregate.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4/§9 "Restarted server": `gsweep dev-server --db-filename` is SIGKILLed mid-sweep
+ * Restarted server: `gsweep dev-server --db-filename` is SIGKILLed mid-sweep
  * (with its `temporal` child: the whole process group) and started again on the same file
  * and port; the two worker processes reconnect on their own and the sweep completes
  * correctly from history.

@@ -1,5 +1,5 @@
 /**
- * SPEC §4/§9 "kill -9 of a worker mid-sweep": a 200-run sweep served by two worker
+ * kill -9 of a worker mid-sweep: a 200-run sweep served by two worker
  * processes; one worker's whole process group gets SIGKILL mid-sweep. Every run completes
  * exactly once in the aggregate, no run directory keeps anything of the dead attempt, the
  * loss is noticed within the heartbeat timeout, and the GMAT children of the dead worker

@@ -1,5 +1,5 @@
 /**
- * Class 6 of issue 10: the aggregate survives a corrupt or missing per-run file. Each damaged
+ * Class 6 of docs/security.md: the aggregate survives a corrupt or missing per-run file. Each damaged
  * run becomes one failed row with the reason, the others aggregate normally, and the
  * manifest is always written. Read back with DuckDB (an independent reader).
  */

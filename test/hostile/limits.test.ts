@@ -1,5 +1,5 @@
 /**
- * Class 4 of issue 10: limits are checked up front, each message names the limit, and no
+ * Class 4 of docs/security.md: limits are checked up front, each message names the limit, and no
  * input makes the client allocate the run set to find out it is too big. All of these exit
  * 2 without starting Temporal (no --address, so they would start an embedded server next).
  */

@@ -1,5 +1,5 @@
 /**
- * Class 3 of issue 10: one sweep per output directory at a time, with a lock that a crashed
+ * Class 3 of docs/security.md: one sweep per output directory at a time, with a lock that a crashed
  * sweep does not leave stuck: pure lock logic first, then `gsweep resume` refused while the
  * original sweep still runs (stand-in engine slowed down, embedded Temporal).
  */

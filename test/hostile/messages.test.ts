@@ -1,5 +1,5 @@
 /**
- * Class 5 of issue 10: every failure a user can cause ends in one sentence and exit 2 (bad
+ * Class 5 of docs/security.md: every failure a user can cause ends in one sentence and exit 2 (bad
  * input) or 1 (the sweep did not complete), never a stack trace. Inputs first (no Temporal),
  * then the commands that talk to a server (a real dev server), then a live sweep (embedded,
  * stand-in engine): a run failing for bad input at run time, and Ctrl-C.

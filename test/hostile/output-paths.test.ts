@@ -1,5 +1,5 @@
 /**
- * Class 1 of issue 10: no override and no mission-sequence statement may choose where GMAT
+ * Class 1 of docs/security.md: no override and no mission-sequence statement may choose where GMAT
  * writes. Pure checks first (fast), then the CLI paths a user takes (--grid, --samples,
  * monte-carlo, run-one): exit 2, the key named, nothing created.
  *

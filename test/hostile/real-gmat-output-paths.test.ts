@@ -1,5 +1,5 @@
 /**
- * Class 1 of issue 10 where real GMAT's behaviour decides (GmatConsole R2026a built by
+ * Class 1 (docs/security.md) where real GMAT's behaviour decides (GmatConsole R2026a built by
  * `gsweep setup-gmat`): what GMAT does with the spellings gsweep refuses or redirects.
  *  - a mission-sequence `Track.Filename = ...` really retargets the file at run time (so the
  *    script check that refuses it is needed);

@@ -1,5 +1,5 @@
 /**
- * Class 2 of issue 10: nothing read back from an output directory chooses a program to run
+ * Class 2 of docs/security.md: nothing read back from an output directory chooses a program to run
  * or a path outside it. resume/extend take the engine from their own command line, check
  * request.json like a new request, verify the archived script by hash; outcome.json holds
  * relative paths, so a moved directory resumes without re-running anything and a copy

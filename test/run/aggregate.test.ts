@@ -1,4 +1,4 @@
-// aggregateRuns (SPEC §5): per-run tables + outcome.json → one aggregate Parquet table per
+// aggregateRuns: per-run tables + outcome.json → one aggregate Parquet table per
 // output and manifest.jsonl, read back with DuckDB (an independent reader).
 import * as fs from 'node:fs';
 import * as path from 'node:path';

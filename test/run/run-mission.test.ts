@@ -1,4 +1,4 @@
-// Acceptance tests of the GMAT run primitive (issue 2): runMission with the stand-in engine
+// Acceptance tests of the GMAT run primitive: runMission with the stand-in engine
 // (engines/stand-in, a TEST DOUBLE of GmatConsole), per-run Parquet read back by DuckDB
 // (an independent reader), outcome.json, retries, and the shared missions.
 import * as fs from 'node:fs';

@@ -46,7 +46,7 @@ describe('bad requests exit 2 and start nothing', () => {
   it('an address where nothing listens is what a request that passes validation meets', async () => {
     const out = path.join(tempDir(), 'out');
     const result = await runCli(['run', LEO, '--grid', 'Sat.SMA=7000,7100', '--out', out, '--engine', 'stand-in', '--address', NO_SERVER]);
-    // Also exit 2 (issue 10: an unreachable address is the user's to fix), but with its own
+    // Also exit 2 (an unreachable address is the user's to fix), but with its own
     // sentence naming the address, so the refusals above are told apart by their messages.
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('gsweep: error: cannot reach Temporal at 127.0.0.1:9 (namespace default) within 5 s');

@@ -1,5 +1,5 @@
 /**
- * Issue 3 acceptance: whole sweeps on a real Temporal dev server, real worker processes,
+ * whole sweeps on a real Temporal dev server, real worker processes,
  * the stand-in engine, and the aggregate read back with DuckDB.
  */
 import * as fs from 'node:fs';

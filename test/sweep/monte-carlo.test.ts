@@ -1,5 +1,5 @@
 /**
- * Issue 4 acceptance: a Monte Carlo sweep on a real dev server, then `extend`: the first
+ * a Monte Carlo sweep on a real dev server, then `extend`: the first
  * runs of the extended aggregate are identical to the original sweep's, and every run's
  * overrides are the gmat-sweep draws for (perturb, n, seed).
  */

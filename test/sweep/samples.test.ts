@@ -1,5 +1,5 @@
 /**
- * Explicit-row sweeps (SPEC §3.2) from CSV, JSON and Parquet through the CLI: one run per
+ * Explicit-row sweeps from CSV, JSON and Parquet through the CLI: one run per
  * row, run_id = row position, overrides in column order, rows paged to the workflow.
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Issue 12: payloads stay small whatever the sweep. A `LO:HI:COUNT` axis travels as three
+ * payloads stay small whatever the sweep. A `LO:HI:COUNT` axis travels as three
  * numbers and expands exactly as the list it replaced; long lists and sample rows travel as
  * hashed tables in the output directory, paged by activities. Every payload that crosses
  * Temporal for a 10^6-point axis or a 10^6-row samples file is measured here: < 64 KiB.

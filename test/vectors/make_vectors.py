@@ -3,7 +3,7 @@
 Run from the repo root (numpy, scipy installed; Linux/glibc x86-64):
     python test/vectors/make_vectors.py
 
-Monte Carlo draws are computed with gmat-sweep's exact formulas (seed-inventory §3.3):
+Monte Carlo draws are computed with gmat-sweep's exact formulas (numpy's SeedSequence spawn, per-parameter name hashes, PCG64):
 per-run seed from SeedSequence(seed).spawn(n), per-parameter seed from
 SeedSequence([run_seed, name_hash]), a fresh default_rng per (run, parameter) and one
 scipy frozen-distribution rvs(size=1, random_state=rng). The lognormal scale is
