@@ -6,43 +6,15 @@
  *
  * Deterministic: no I/O, no wall clock, no Node builtins.
  */
-import {
-  ActivityCancellationType,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  isCancellation,
-  log,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, condition, continueAsNew, isCancellation, log } from '@temporalio/workflow';
 import { RunBitset } from '../sweep/bitset';
-import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import type { Overrides } from '../sweep/overrides';
 import { expandRun, runSummary, tableCells } from '../sweep/runset';
-import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
-import {
-  OK_PAGE_BYTES,
-  RUN_FAILURE_TYPES,
-  type CarriedState,
-  type FailureRecord,
-  type InputTableRef,
-  type SweepInput,
-  type SweepProgress,
-  type SweepSummary,
-} from '../sweep/sweep';
-import { aggregation, control, proxySweepActivities } from './activities';
+import { OK_PAGE_BYTES, RUN_FAILURE_TYPES, type InputTableRef, type SweepInput, type SweepProgress, type SweepSummary } from '../sweep/sweep';
+import { control, proxySweepActivities } from './activities';
+import { FAILURE_BATCH_MAX, runExecution, SweepExecution } from './execution';
 import { failureMessage, failureType, surfaceCause } from './failures';
-import { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './handlers';
 
-/** Safety net for servers that never suggest continue-as-new (history error limit is 51 200). */
-const HISTORY_EVENTS_CEILING = 20_000;
-/** Failures waiting to be appended to failures.jsonl are flushed at this count... */
-const FAILURE_BATCH_MAX = 32;
-/** ...in batches of at most this much JSON (escaping can make a 1000-character message 6000 bytes). */
-const FAILURE_BATCH_BYTES = 32 * 1024;
 /** These failures wrote their own outcome.json (gmat/run-mission.ts); the others are recorded by the workflow. */
 const SELF_RECORDED: readonly string[] = [RUN_FAILURE_TYPES.rejected, RUN_FAILURE_TYPES.unparseable];
 
@@ -56,40 +28,13 @@ interface Page<T> {
  * The state of one execution of a per-run sweep, with its verbs: `schedule` the next run,
  * `record` its result, `drain` the window, `continue` as new, `cancel`, `aggregate`.
  */
-export class PerRunSweep {
-  readonly executions: number;
-  readonly startedAtMs: number;
-  maxInFlight: number;
-  phase: SweepProgress['phase'] = 'running';
-  /** Every run below the cursor has been started (or was already ok). */
-  private cursor: number;
-  private okCount: number;
-  private failedCount: number;
-  private cancelledCount = 0;
+export class PerRunSweep extends SweepExecution {
   private readonly inFlight = new Set<number>();
-  private pendingFailures: FailureRecord[] = [];
   private readonly tablePages = new Map<string, Page<unknown[]>>();
   private okPage?: Page<RunBitset>;
-  private lastUpsertDone = -1;
-  private readonly upsertStep: number;
 
-  constructor(private readonly input: SweepInput) {
-    const carried: CarriedState | undefined = input.carried;
-    this.executions = (carried?.executions ?? 0) + 1;
-    this.startedAtMs = carried?.startedAtMs ?? Date.now();
-    this.cursor = carried?.cursor ?? 0;
-    this.okCount = carried?.ok ?? 0;
-    this.failedCount = carried?.failed ?? 0;
-    this.maxInFlight = Math.min(Math.max(1, input.maxInFlight), MAX_IN_FLIGHT_LIMIT);
-    this.upsertStep = Math.max(1, Math.ceil(input.runCount / 50));
-  }
-
-  get isFirstExecution(): boolean {
-    return this.executions === 1;
-  }
-
-  private get done(): number {
-    return this.okCount + this.failedCount;
+  protected inFlightText(): string {
+    return `${this.inFlight.size} running`;
   }
 
   progress(): SweepProgress {
@@ -107,32 +52,6 @@ export class PerRunSweep {
       startedAtMs: this.startedAtMs,
       phase: this.phase,
     };
-  }
-
-  publishProgress(force = false): void {
-    const { runCount, searchAttributes } = this.input;
-    setCurrentDetails(
-      `${this.done}/${runCount} runs done · ${this.failedCount} failed · ${this.inFlight.size} running (execution ${this.executions})`,
-    );
-    if (searchAttributes && (force || this.done - this.lastUpsertDone >= this.upsertStep)) {
-      this.lastUpsertDone = this.done;
-      upsertSearchAttributes([
-        { key: SWEEP_DONE, value: this.done },
-        { key: SWEEP_FAILED, value: this.failedCount },
-      ]);
-    }
-  }
-
-  /** Creates the output directory, archives the script and checks the inputs (first execution only). */
-  async prepare(): Promise<void> {
-    const { context, runCount, searchAttributes } = this.input;
-    if (searchAttributes) {
-      upsertSearchAttributes([
-        { key: SWEEP_SCRIPT, value: context.scriptName },
-        { key: SWEEP_RUN_COUNT, value: runCount },
-      ]);
-    }
-    await control.prepareSweep({ input: { ...this.input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
   }
 
   /** Loads the already-ok page holding `runId` (65 536 runs per page). */
@@ -176,11 +95,6 @@ export class PerRunSweep {
       const page = this.tablePages.get(ref.table)!;
       return page.values[index - page.offset];
     });
-  }
-
-  shouldContinueAsNew(): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_CEILING;
   }
 
   /**
@@ -249,27 +163,6 @@ export class PerRunSweep {
     this.publishProgress();
   }
 
-  /** Appends the failures waiting in memory to `<out>/failures.jsonl`. */
-  async flushFailures(): Promise<void> {
-    while (this.pendingFailures.length > 0) {
-      let count = 0;
-      let bytes = 0;
-      while (count < this.pendingFailures.length && count < FAILURE_BATCH_MAX) {
-        bytes += JSON.stringify(this.pendingFailures[count]).length;
-        if (count > 0 && bytes > FAILURE_BATCH_BYTES) break;
-        count++;
-      }
-      const batch = this.pendingFailures.splice(0, count);
-      try {
-        await control.recordFailures({ context: this.input.context, failures: batch });
-      } catch (err) {
-        // Cancelled (or out of retries) mid-write: keep the batch for the drain that follows.
-        this.pendingFailures.unshift(...batch);
-        throw err;
-      }
-    }
-  }
-
   /** Waits until every started run has settled, then writes down their failures. */
   async drain(): Promise<void> {
     await condition(() => this.inFlight.size === 0);
@@ -278,14 +171,7 @@ export class PerRunSweep {
 
   /** Hands over to a fresh execution: a few numbers, whatever the sweep's size. */
   continue(): Promise<never> {
-    const carried: CarriedState = {
-      cursor: this.cursor,
-      ok: this.okCount,
-      failed: this.failedCount,
-      executions: this.executions,
-      startedAtMs: this.startedAtMs,
-    };
-    return continueAsNew<(input: SweepInput) => Promise<SweepSummary>>({ ...this.input, maxInFlight: this.maxInFlight, carried });
+    return continueAsNew<(input: SweepInput) => Promise<SweepSummary>>({ ...this.input, maxInFlight: this.maxInFlight, carried: this.carried() });
   }
 
   /**
@@ -297,62 +183,11 @@ export class PerRunSweep {
     this.phase = 'cancelling';
     await CancellationScope.nonCancellable(async () => {
       await this.drain();
-      this.cancelledCount = this.input.runCount - this.done;
-      await this.aggregate();
+      await this.cancelRest();
     });
-  }
-
-  async aggregate(): Promise<SweepSummary> {
-    const { context, runSet, runCount } = this.input;
-    this.phase = 'aggregating';
-    const result = await aggregation.writeAggregate({ context, runSet, runCount }).catch(surfaceCause('writing the aggregate'));
-    this.phase = 'done';
-    this.publishProgress(true);
-    return {
-      sweepId: context.sweepId,
-      outDir: context.outDir,
-      total: runCount,
-      ok: this.okCount,
-      failed: this.failedCount,
-      cancelled: 0,
-      tables: result.tables,
-      manifestPath: result.manifestPath,
-      executions: this.executions,
-    };
   }
 }
 
 export async function perRunSweep(input: SweepInput): Promise<SweepSummary> {
-  const sweep = new PerRunSweep(input);
-  setHandler(progressQuery, () => sweep.progress());
-  setHandler(
-    setMaxInFlightUpdate,
-    (value: number) => {
-      sweep.maxInFlight = value;
-      return sweep.maxInFlight;
-    },
-    { validator: validateMaxInFlight },
-  );
-  if (sweep.isFirstExecution) await sweep.prepare();
-
-  try {
-    sweep.publishProgress(true);
-    for (;;) {
-      const scheduled = await sweep.schedule();
-      if (scheduled === false) break;
-      if (scheduled === 'continue') {
-        sweep.phase = 'draining';
-        await sweep.drain();
-        return await sweep.continue();
-      }
-    }
-    await sweep.drain();
-  } catch (err) {
-    if (!isCancellation(err)) throw err;
-    await sweep.cancel();
-    throw err;
-  }
-
-  // Once every run has finished, a late cancel request no longer stops the aggregate.
-  return await CancellationScope.nonCancellable(() => sweep.aggregate());
+  return runExecution(new PerRunSweep(input));
 }

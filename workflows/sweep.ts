@@ -1,7 +1,8 @@
 /**
  * The sweep workflow: it steers, activities do the data work. It cuts the run ids into
- * batches (`runBatch` activities, each running a range of runs one after another), keeps enough of them in flight for every slot, adds up what they report,
- * continues as new before history grows large, and ends with `writeAggregate`.
+ * batches (`runBatch` activities, each running a range of runs one after another), keeps
+ * enough of them in flight for every slot, adds up what they report, continues as new before
+ * history grows large, and ends with `writeAggregate` (workflows/execution.ts).
  *
  * No override value ever travels through history: a batch is `{ first, count }` plus the
  * run-set description, and the activity expands each run id itself with the function the
@@ -29,17 +30,12 @@ import {
   isCancellation,
   log,
   patched,
-  setCurrentDetails,
-  setHandler,
   TimeoutFailure,
   upsertMemo,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SweepRequest } from '../activities';
 import { batchSummary, batchWindow, nextBatchSize, updateSecondsPerRun } from '../sweep/batches';
-import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
-import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
 import {
   REQUEST_FAILURE_TYPE,
   RUN_FAILURE_TYPES,
@@ -47,14 +43,13 @@ import {
   type BatchProgress,
   type BatchReport,
   type CarriedState,
-  type FailureRecord,
   type SweepInput,
   type SweepProgress,
   type SweepSummary,
 } from '../sweep/sweep';
-import { aggregation, control, proxySweepActivities } from './activities';
+import { control, proxySweepActivities } from './activities';
+import { FAILURE_BATCH_MAX, runExecution, SweepExecution } from './execution';
 import { failureMessage, failureType, surfaceCause } from './failures';
-import { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './handlers';
 import { perRunSweep } from './per-run-sweep';
 
 export { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './handlers';
@@ -62,12 +57,6 @@ export { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './hand
 /** Marks histories of sweeps that run in batches; older histories replay per-run-sweep.ts. */
 export const BATCHES_PATCH = 'gsweep-batches';
 
-/** Safety net for servers that never suggest continue-as-new (history error limit is 51 200). */
-const HISTORY_EVENTS_CEILING = 20_000;
-/** Failures waiting to be appended to failures.jsonl are flushed at this count... */
-const FAILURE_BATCH_MAX = 32;
-/** ...in batches of at most this much JSON (escaping can make a 1000-character message 6000 bytes). */
-const FAILURE_BATCH_BYTES = 32 * 1024;
 /** Workers remembered for the slot count; a fleet larger than this is counted as this many. */
 const WORKERS_REMEMBERED = 1024;
 /** Longest start-to-close of one batch (Temporal durations are bounded; a batch this long is a hung worker). */
@@ -108,48 +97,25 @@ function progressOf(err: unknown): { progress?: BatchProgress; runId?: number; t
  * The state of one execution of a sweep, with its verbs: `schedule` the next batch,
  * `finished`/`failed` to add up a batch, `drain`, `continue` as new, `cancel`, `aggregate`.
  */
-export class Sweep {
-  readonly executions: number;
-  readonly startedAtMs: number;
-  maxInFlight: number;
-  phase: SweepProgress['phase'] = 'running';
-  /** Every run below the cursor has been given to a batch (or was already ok). */
-  private cursor: number;
-  private okCount: number;
-  private failedCount: number;
-  private cancelledCount = 0;
+export class Sweep extends SweepExecution {
   /** Batches in flight by activity id. */
   private readonly inFlight = new Map<string, Batch>();
   /** Runs below the cursor to run again: what a batch left when it ran out of attempts. */
   private readonly requeued: Batch[] = [];
-  private pendingFailures: FailureRecord[] = [];
   private secondsPerRun: number | undefined;
   /** Engine slots by worker, from finished batches. */
   private readonly workers = new Map<string, number>();
-  private carriedSlots: number;
+  private readonly carriedSlots: number;
   private lastSize = 0;
-  private lastUpsertDone = -1;
-  private readonly upsertStep: number;
 
-  constructor(private readonly input: SweepInput) {
-    const carried: CarriedState | undefined = input.carried;
-    this.executions = (carried?.executions ?? 0) + 1;
-    this.startedAtMs = carried?.startedAtMs ?? Date.now();
-    this.cursor = carried?.cursor ?? 0;
-    this.okCount = carried?.ok ?? 0;
-    this.failedCount = carried?.failed ?? 0;
-    this.secondsPerRun = carried?.secondsPerRun;
-    this.carriedSlots = carried?.slots ?? 0;
-    this.maxInFlight = Math.min(Math.max(1, input.maxInFlight), MAX_IN_FLIGHT_LIMIT);
-    this.upsertStep = Math.max(1, Math.ceil(input.runCount / 50));
+  constructor(input: SweepInput) {
+    super(input);
+    this.secondsPerRun = input.carried?.secondsPerRun;
+    this.carriedSlots = input.carried?.slots ?? 0;
   }
 
-  get isFirstExecution(): boolean {
-    return this.executions === 1;
-  }
-
-  private get done(): number {
-    return this.okCount + this.failedCount;
+  protected inFlightText(): string {
+    return `${this.inFlight.size} batches running`;
   }
 
   private get slots(): number {
@@ -182,37 +148,6 @@ export class Sweep {
       phase: this.phase,
       batches: this.inFlight.size,
     };
-  }
-
-  publishProgress(force = false): void {
-    const { runCount, searchAttributes } = this.input;
-    setCurrentDetails(
-      `${this.done}/${runCount} runs done · ${this.failedCount} failed · ${this.inFlight.size} batches running (execution ${this.executions})`,
-    );
-    if (searchAttributes && (force || this.done - this.lastUpsertDone >= this.upsertStep)) {
-      this.lastUpsertDone = this.done;
-      upsertSearchAttributes([
-        { key: SWEEP_DONE, value: this.done },
-        { key: SWEEP_FAILED, value: this.failedCount },
-      ]);
-    }
-  }
-
-  /** Creates the output directory, archives the script and checks the inputs (first execution only). */
-  async prepare(): Promise<void> {
-    const { context, runCount, searchAttributes } = this.input;
-    if (searchAttributes) {
-      upsertSearchAttributes([
-        { key: SWEEP_SCRIPT, value: context.scriptName },
-        { key: SWEEP_RUN_COUNT, value: runCount },
-      ]);
-    }
-    await control.prepareSweep({ input: { ...this.input, carried: undefined } }).catch(surfaceCause('preparing the sweep'));
-  }
-
-  shouldContinueAsNew(): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_CEILING;
   }
 
   /**
@@ -333,27 +268,6 @@ export class Sweep {
     this.publishProgress();
   }
 
-  /** Appends the failures waiting in memory to `<out>/failures.jsonl`. */
-  async flushFailures(): Promise<void> {
-    while (this.pendingFailures.length > 0) {
-      let count = 0;
-      let bytes = 0;
-      while (count < this.pendingFailures.length && count < FAILURE_BATCH_MAX) {
-        bytes += JSON.stringify(this.pendingFailures[count]).length;
-        if (count > 0 && bytes > FAILURE_BATCH_BYTES) break;
-        count++;
-      }
-      const batch = this.pendingFailures.splice(0, count);
-      try {
-        await control.recordFailures({ context: this.input.context, failures: batch });
-      } catch (err) {
-        // Cancelled (or out of retries) mid-write: keep the batch for the drain that follows.
-        this.pendingFailures.unshift(...batch);
-        throw err;
-      }
-    }
-  }
-
   /** Waits until every batch has settled and nothing is left to run again, then writes down failures. */
   async drain(): Promise<void> {
     for (;;) {
@@ -367,11 +281,7 @@ export class Sweep {
   /** Hands over to a fresh execution: a few numbers, whatever the sweep's size. */
   continue(): Promise<never> {
     const carried: CarriedState = {
-      cursor: this.cursor,
-      ok: this.okCount,
-      failed: this.failedCount,
-      executions: this.executions,
-      startedAtMs: this.startedAtMs,
+      ...this.carried(),
       ...(this.secondsPerRun !== undefined ? { secondsPerRun: this.secondsPerRun } : {}),
       slots: this.slots,
     };
@@ -388,28 +298,8 @@ export class Sweep {
     await CancellationScope.nonCancellable(async () => {
       await condition(() => this.inFlight.size === 0);
       await this.flushFailures();
-      this.cancelledCount = this.input.runCount - this.done;
-      await this.aggregate();
+      await this.cancelRest();
     });
-  }
-
-  async aggregate(): Promise<SweepSummary> {
-    const { context, runSet, runCount } = this.input;
-    this.phase = 'aggregating';
-    const result = await aggregation.writeAggregate({ context, runSet, runCount }).catch(surfaceCause('writing the aggregate'));
-    this.phase = 'done';
-    this.publishProgress(true);
-    return {
-      sweepId: context.sweepId,
-      outDir: context.outDir,
-      total: runCount,
-      ok: this.okCount,
-      failed: this.failedCount,
-      cancelled: 0,
-      tables: result.tables,
-      manifestPath: result.manifestPath,
-      executions: this.executions,
-    };
   }
 }
 
@@ -441,36 +331,5 @@ async function prepareFromRequest(request: SweepRequest): Promise<SweepInput> {
 export async function sweepWorkflow(arg: SweepInput | SweepRequest): Promise<SweepSummary> {
   if (!patched(BATCHES_PATCH)) return perRunSweep(arg as SweepInput);
   const input = isPreparedInput(arg) ? arg : await prepareFromRequest(arg);
-  const sweep = new Sweep(input);
-  setHandler(progressQuery, () => sweep.progress());
-  setHandler(
-    setMaxInFlightUpdate,
-    (value: number) => {
-      sweep.maxInFlight = value;
-      return sweep.maxInFlight;
-    },
-    { validator: validateMaxInFlight },
-  );
-  if (sweep.isFirstExecution) await sweep.prepare();
-
-  try {
-    sweep.publishProgress(true);
-    for (;;) {
-      const scheduled = await sweep.schedule();
-      if (scheduled === false) break;
-      if (scheduled === 'continue') {
-        sweep.phase = 'draining';
-        await sweep.drain();
-        return await sweep.continue();
-      }
-    }
-    await sweep.drain();
-  } catch (err) {
-    if (!isCancellation(err)) throw err;
-    await sweep.cancel();
-    throw err;
-  }
-
-  // Once every run has finished, a late cancel request no longer stops the aggregate.
-  return await CancellationScope.nonCancellable(() => sweep.aggregate());
+  return runExecution(new Sweep(input));
 }
