@@ -23,6 +23,14 @@ export interface AggregateHooks {
   progress?: (runsDone: number) => void;
   workflowId?: string;
   namespace?: string;
+  /** First pass: what is known of a run's table file without reading it (an object store's listing). */
+  tableCheck?: (file: string) => string | null | undefined;
+  /** Second pass: resolves when run `runId`'s table files are local (fetched from a store). */
+  prepareRun?: (runId: number) => Promise<void>;
+  /** Second pass: the run's files were read and may go. */
+  doneRun?: (runId: number) => void;
+  /** How a per-run file is named in the manifest (default: its local path). */
+  displayPath?: (file: string) => string;
 }
 
 interface RunState {
@@ -30,8 +38,13 @@ interface RunState {
   outcome?: RunOutcome;
 }
 
-function runStateOf(input: AggregateInput, failures: Map<number, string>, runId: number): RunState {
-  const outcome = readCurrentOutcome(input.context.outDir, runId);
+function runStateOf(
+  outDir: string,
+  failures: Map<number, string>,
+  runId: number,
+  tableCheck?: (file: string) => string | null | undefined,
+): RunState {
+  const outcome = readCurrentOutcome(outDir, runId, tableCheck);
   if (outcome) return { status: outcome.status, outcome };
   if (failures.has(runId)) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
@@ -126,7 +139,12 @@ function markerRow(runId: number, status: ManifestStatus): Table {
   };
 }
 
+function displayed(files: Record<string, string>, display: (file: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([k, f]) => [k, display(f)]));
+}
+
 function manifestEntry(
+  display: (file: string) => string,
   failures: Map<number, string>,
   runId: number,
   state: RunState,
@@ -142,16 +160,16 @@ function manifestEntry(
       overrides: o.overrides,
       context: o.context ?? context(),
       status: o.status,
-      output_paths: ok ? o.output_paths : {},
-      extra_outputs: ok ? (o.extra_outputs ?? {}) : {},
-      solver_paths: ok ? (o.solver_paths ?? {}) : {},
+      output_paths: ok ? displayed(o.output_paths, display) : {},
+      extra_outputs: ok ? displayed(o.extra_outputs ?? {}, display) : {},
+      solver_paths: ok ? displayed(o.solver_paths ?? {}, display) : {},
       converged: ok ? (o.converged ?? {}) : {},
       postprocess_status: o.postprocess_status ?? 'none',
       started_at: o.started_at,
       ended_at: o.ended_at,
       duration_s: o.duration_s,
       stderr: o.stderr,
-      log_path: o.log_path,
+      log_path: o.log_path === null ? null : display(o.log_path),
       ...(o.cached ? { cached: o.cached } : {}),
     };
   }
@@ -189,15 +207,17 @@ export async function aggregateRuns(
   hooks: AggregateHooks = {},
   valueAt?: TableValueAt,
   contextOf: (runId: number) => Record<string, unknown> = () => ({}),
+  /** The directory standing for the out here: the out itself, or a process's mirror of a store. */
+  outDir: string = input.context.outDir,
 ): Promise<AggregateSummary> {
-  const { outDir } = input.context;
+  const display = hooks.displayPath ?? ((file: string) => file);
   const recordedAt = new Date().toISOString().replace('Z', '+00:00');
   const failedRuns = readFailures(outDir);
 
   // Pass 1: the output tables' schemas, from the outcome.json files only.
   const states = (function* () {
     for (let id = 0; id < input.runCount; id++) {
-      const state = runStateOf(input, failedRuns, id);
+      const state = runStateOf(outDir, failedRuns, id, hooks.tableCheck);
       if (id % 500 === 499) hooks.progress?.(id + 1);
       yield state;
     }
@@ -259,7 +279,8 @@ export async function aggregateRuns(
     }
     out.line(pythonJsonDumps(headerLine));
     for (let id = 0; id < input.runCount; id++) {
-      let state = runStateOf(input, failedRuns, id);
+      await hooks.prepareRun?.(id);
+      let state = runStateOf(outDir, failedRuns, id);
       // Typed columns straight from the run's files; all of a run's tables are read before any
       // is written, so a damaged file turns the whole run into a failed row with the reason.
       const read = new Map<string, TypedTable>();
@@ -312,7 +333,8 @@ export async function aggregateRuns(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
-      out.line(pythonJsonDumps(manifestEntry(failedRuns, id, state, () => overridesOf(id), () => contextOf(id), recordedAt)));
+      hooks.doneRun?.(id);
+      out.line(pythonJsonDumps(manifestEntry(display, failedRuns, id, state, () => overridesOf(id), () => contextOf(id), recordedAt)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer!.close();
