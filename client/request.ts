@@ -25,6 +25,8 @@ import { LOCK_NAME } from './out-lock';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 import { enclosingSweep } from '../output/safe-files';
+import { isS3Url, parseS3Url } from '../output/store';
+import { S3Store } from '../output/s3-store';
 
 const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
 /** `LO:HI:COUNT` of `--grid`: numpy.linspace with both ends exact; travels as these three numbers. */
@@ -69,6 +71,8 @@ export const sweepRequestSchema = z
     context: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]).optional(),
     /** Run cache directory: identical runs are taken from it, new results stored in it (README "Run cache"). */
     cache: z.string().min(1).optional(),
+    /** An `s3://` out: also upload each run's GMAT log and patched script (a directory out keeps them anyway). */
+    keepLogs: z.boolean().optional(),
   })
   .strict();
 
@@ -196,6 +200,32 @@ export function checkOutPath(out: string): void {
       `${describeValue(out)} contains ${what}; GMAT reads output paths from quoted script strings, which cannot hold quotes, ";", "%", braces, control or non-ASCII characters: choose another directory`,
     );
   }
+}
+
+/**
+ * The out of a new sweep, checked: a directory (absolute, safe for GMAT's quoted strings, new
+ * or empty), or `s3://bucket/prefix` whose bucket exists, whose credentials work, and whose
+ * prefix holds nothing yet. Nothing is created.
+ */
+export async function checkOut(raw: string, cwd: string = process.cwd()): Promise<string> {
+  if (isS3Url(raw)) {
+    let url: string;
+    try {
+      url = parseS3Url(raw).url;
+    } catch (err) {
+      throw new RequestError('out', (err as Error).message);
+    }
+    try {
+      await new S3Store(url, { maxAttempts: 2 }).checkAccess({ emptyPrefix: true, ignore: [LOCK_NAME] });
+    } catch (err) {
+      throw new RequestError('out', (err as Error).message);
+    }
+    return url;
+  }
+  const out = path.resolve(cwd, raw);
+  checkOutPath(out);
+  checkOutDir(out);
+  return out;
 }
 
 function checkOutDir(out: string): void {
@@ -407,9 +437,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(sweepId)) {
     throw new RequestError('sweepId', `${describeValue(sweepId)}: use letters, digits, ".", "_" and "-" (at most 200)`);
   }
-  const out = path.resolve(cwd, request.out ?? path.join('gsweep-runs', sweepId));
-  checkOutPath(out);
-  checkOutDir(out);
+  const out = await checkOut(request.out ?? path.join('gsweep-runs', sweepId), cwd);
   checkTimeoutSeconds('runTimeoutSeconds', request.runTimeoutSeconds);
   checkTimeoutSeconds('heartbeatTimeoutSeconds', request.heartbeatTimeoutSeconds);
   checkTimeoutSeconds('retry.initialIntervalSeconds', request.retry?.initialIntervalSeconds);
@@ -445,6 +473,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         ...(postprocess ? { postprocess } : {}),
         ...(context ? { hasContext: true } : {}),
         ...(cache ? { cache } : {}),
+        ...(request.keepLogs ? { keepLogs: true } : {}),
       },
       runSet,
       runCount,

@@ -96,10 +96,13 @@ export interface SeaweedServer {
   dir: string;
   /** Environment for a gsweep process that talks to this store. */
   env: NodeJS.ProcessEnv;
-  child: ChildProcess;
+  /** The current `weed server` process. */
+  child: () => ChildProcess;
   output: () => string;
   /** Stops the server (SIGTERM, then SIGKILL) and, unless `keepData`, removes its data. */
   stop: (options?: { keepData?: boolean }) => Promise<void>;
+  /** Stops the server, keeps it down for `downMs`, and starts it again on the same ports and data. */
+  outage: (downMs: number) => Promise<void>;
 }
 
 export const TEST_ACCESS_KEY = 'gsweeptestkey';
@@ -142,59 +145,77 @@ export async function startSeaweed(options: { ip?: string; dir?: string; s3Port?
     '-volume.max=0',
     '-master.volumeSizeLimitMB=64',
   ];
-  const child = spawn(weed, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const endpoint = `http://${ip}:${s3Port}`;
   let text = '';
   const keep = (d: Buffer) => {
     text += d.toString();
     if (text.length > 200_000) text = text.slice(-100_000);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let dead = false;
-  void exited.then(() => (dead = true));
-  const endpoint = `http://${ip}:${s3Port}`;
-  const stop = async (o: { keepData?: boolean } = {}) => {
-    if (!dead && child.pid) {
+  let current: { child: ChildProcess; exited: Promise<void>; dead: boolean };
+  const launch = async () => {
+    const child = spawn(weed, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const proc = { child, dead: false, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+    void proc.exited.then(() => (proc.dead = true));
+    current = proc;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (proc.dead) throw new Error(`weed server exited before its S3 gateway answered:\n${text.slice(-3000)}`);
+      if (await s3Answers(endpoint)) return;
+      if (Date.now() > deadline) {
+        await halt();
+        throw new Error(`weed server's S3 gateway did not answer on ${endpoint} within 60 s:\n${text.slice(-3000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  };
+  const halt = async () => {
+    const { child, exited } = current;
+    if (current.dead || !child.pid) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    const timer = setTimeout(() => {
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid!, 'SIGKILL');
       } catch {
         /* gone */
       }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const stop = async (o: { keepData?: boolean } = {}) => {
+    await halt();
     if (!o.keepData && !options.dir) fs.rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (dead) throw new Error(`weed server exited before its S3 gateway answered:\n${text.slice(-3000)}`);
-    if (await s3Answers(endpoint)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`weed server's S3 gateway did not answer on ${endpoint} within 60 s:\n${text.slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
+  try {
+    await launch();
+  } catch (err) {
+    if (!options.dir) fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
   return {
     endpoint,
     s3Port,
     dir,
-    child,
+    child: () => current.child,
     output: () => text,
     stop,
+    outage: async (downMs: number) => {
+      await halt();
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
     env: {
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY,
       AWS_SECRET_ACCESS_KEY: TEST_SECRET_KEY,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   };
 }
