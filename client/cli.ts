@@ -528,14 +528,15 @@ export function buildProgram(): Command {
     .description('run one mission once (no Temporal) and write its tables')
     .argument('<script>', 'GMAT mission .script')
     .option('--set <Resource.Field=value>', 'override (repeatable)', collect)
-    .requiredOption('--out <dir>', 'run directory')
+    .requiredOption('--out <dir>', 'run directory, or s3://bucket/prefix (GMAT then runs in a temporary directory and its files are uploaded)')
     .addOption(new Option('--engine <engine>', 'gmat or stand-in').choices(['gmat', 'stand-in']).default('gmat'))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
     .option('--timeout <seconds>', 'run timeout', positiveNumber, 600)
     .option('--json', 'print the outcome as JSON')
     .action(async (script: string, o: { set?: string[]; out: string; engine: 'gmat' | 'stand-in'; gmatRoot?: string; timeout: number; json?: boolean }) => {
       const overrides = parseSetArgs(o.set ?? []);
-      const runDirectory = path.resolve(o.out);
+      const remote = isS3Url(o.out);
+      const runDirectory = remote ? outArgument(o.out) : path.resolve(o.out);
       const onInstall = (install: GmatInstall) => {
         if (!o.json) log(`gsweep: ${describeInstall(install)}`);
       };
@@ -543,14 +544,17 @@ export function buildProgram(): Command {
         const result = await runOne({ script, overrides, out: runDirectory, engine: o.engine, gmatRoot: o.gmatRoot, timeoutSeconds: o.timeout, onInstall });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
         else for (const [key, t] of Object.entries(result.tables)) process.stdout.write(`${key}: ${t.path} (${t.rows} rows)\n`);
-        if (!o.json) log(`gsweep: run ok; outcome: ${runFilePath(runDirectory, RUN_FILES.outcome)}`);
+        if (!o.json) log(`gsweep: run ok; outcome: ${remote ? `${runDirectory}/${RUN_FILES.outcome}` : runFilePath(runDirectory, RUN_FILES.outcome)}`);
       } catch (err) {
         // Refused before anything ran: the usual bad-request exit.
         if (err instanceof RequestError || err instanceof OverrideError || err instanceof GmatNotFoundError) throw err;
         log(`gsweep: run failed: ${(err as Error).message}`);
         // --json: the failed outcome.json (written for every failure except a cancel).
         const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
-        if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(readRegularText(outcomeFile, { what: 'outcome' }));
+        if (o.json && remote) {
+          const stored = await new S3Store(runDirectory).get(RUN_FILES.outcome).catch(() => undefined);
+          if (stored) process.stdout.write(stored.toString('utf8'));
+        } else if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(readRegularText(outcomeFile, { what: 'outcome' }));
         process.exitCode = EXIT_RUNS_FAILED;
       }
     });

@@ -137,19 +137,20 @@ async function acquireStoreLock(
     }
     return undefined;
   };
+  const isMine = (held: LockInfo | undefined) => held?.pid === mine.pid && held.startedAt === mine.startedAt && held.host === mine.host;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await store.createExclusive(LOCK_NAME, text)) {
+    // A create retried after a lost answer finds its own lock: that is taking it.
+    if ((await store.createExclusive(LOCK_NAME, text)) || isMine(await readStoreLock())) {
       return {
         file: where,
         release: () => {
           // Only our own lock (a later sweep may have taken over one we left stale); best effort.
           void readStoreLock()
-            .then((held) => (held?.pid === mine.pid && held.startedAt === mine.startedAt && held.host === mine.host ? store.delete(LOCK_NAME) : undefined))
+            .then((held) => (isMine(held) ? store.delete(LOCK_NAME) : undefined))
             .catch(() => undefined);
         },
         releaseAsync: async () => {
-          const held = await readStoreLock();
-          if (held?.pid === mine.pid && held.startedAt === mine.startedAt && held.host === mine.host) await store.delete(LOCK_NAME);
+          if (isMine(await readStoreLock())) await store.delete(LOCK_NAME);
         },
       };
     }

@@ -7,8 +7,8 @@
  *
  * Objects become visible only when their upload completes, so a reader never sees half of
  * one; large files go up as multipart uploads (@aws-sdk/lib-storage). An unreachable store
- * costs retries with backoff (GSWEEP_S3_MAX_ATTEMPTS, default 12 attempts, about two minutes),
- * not data: the activity that needed it fails and Temporal retries it.
+ * costs retries with backoff for up to GSWEEP_S3_RETRY_SECONDS (default 120 s) per operation,
+ * not data; past that the activity that needed it fails and Temporal retries it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +27,22 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { checkKey, parseS3Url, type S3Location, type Store, type StoreEntry } from './store';
 
-const DEFAULT_MAX_ATTEMPTS = 12;
+const DEFAULT_MAX_ATTEMPTS = 3;
+/** How long an operation keeps retrying a store that is down (GSWEEP_S3_RETRY_SECONDS). */
+const DEFAULT_RETRY_SECONDS = 120;
+
+/** A failure that waiting can cure: no answer at all, a 5xx, throttling. */
+export function isTransient(err: unknown): boolean {
+  const status = httpStatus(err);
+  if (status !== undefined) return status >= 500 || status === 429 || status === 408;
+  const name = errorName(err);
+  const code = (err as NodeJS.ErrnoException)?.code ?? '';
+  return (
+    ['TimeoutError', 'RequestTimeout', 'NetworkingError', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ABORT_ERR'].includes(name) ||
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET)$/.test(code) ||
+    /ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ETIMEDOUT|Service Unavailable/i.test((err as Error)?.message ?? '')
+  );
+}
 const PART_SIZE = 8 * 1024 * 1024;
 
 function errorName(err: unknown): string {
@@ -81,10 +96,31 @@ export class S3Store implements Store {
   readonly dir = undefined;
   private readonly client: S3Client;
 
-  constructor(url: string | S3Location, options: { client?: S3Client; maxAttempts?: number } = {}) {
+  private readonly retryMs: number;
+
+  constructor(url: string | S3Location, options: { client?: S3Client; maxAttempts?: number; retrySeconds?: number } = {}) {
     this.location = typeof url === 'string' ? parseS3Url(url) : url;
     this.url = this.location.url;
     this.client = options.client ?? sharedClient(options.maxAttempts);
+    const fromEnv = Number(process.env.GSWEEP_S3_RETRY_SECONDS);
+    this.retryMs = 1000 * (options.retrySeconds ?? (fromEnv >= 0 && process.env.GSWEEP_S3_RETRY_SECONDS ? fromEnv : DEFAULT_RETRY_SECONDS));
+  }
+
+  /**
+   * `op`, tried again while the store does not answer (or answers 5xx) for up to the retry
+   * window, with backoff: a store that restarts costs time, not the run. Other errors at once.
+   */
+  private async retrying<T>(op: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!isTransient(err) || Date.now() >= deadline) throw err;
+        const wait = Math.min(5000, 200 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - Date.now()))));
+      }
+    }
   }
 
   private objectKey(key: string): string {
@@ -97,7 +133,11 @@ export class S3Store implements Store {
     return `s3://${this.location.bucket}/${this.objectKey(key)}`;
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  get(key: string): Promise<Buffer | undefined> {
+    return this.retrying(() => this.getOnce(key));
+  }
+
+  private async getOnce(key: string): Promise<Buffer | undefined> {
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
       return Buffer.from(await res.Body!.transformToByteArray());
@@ -107,14 +147,22 @@ export class S3Store implements Store {
     }
   }
 
-  async put(key: string, data: string | Uint8Array): Promise<void> {
+  put(key: string, data: string | Uint8Array): Promise<void> {
+    return this.retrying(() => this.putOnce(key, data));
+  }
+
+  private async putOnce(key: string, data: string | Uint8Array): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key), Body: typeof data === 'string' ? Buffer.from(data) : data }));
   }
 
-  async putFile(key: string, file: string): Promise<void> {
+  putFile(key: string, file: string): Promise<void> {
+    return this.retrying(() => this.putFileOnce(key, file));
+  }
+
+  private async putFileOnce(key: string, file: string): Promise<void> {
     const size = (await fs.promises.stat(file)).size;
     if (size <= PART_SIZE) {
-      await this.put(key, await fs.promises.readFile(file));
+      await this.putOnce(key, await fs.promises.readFile(file));
       return;
     }
     // Multipart: the object appears only when CompleteMultipartUpload succeeds.
@@ -128,7 +176,11 @@ export class S3Store implements Store {
     await upload.done();
   }
 
-  async getFile(key: string, file: string): Promise<boolean> {
+  getFile(key: string, file: string): Promise<boolean> {
+    return this.retrying(() => this.getFileOnce(key, file));
+  }
+
+  private async getFileOnce(key: string, file: string): Promise<boolean> {
     let body: Readable;
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
@@ -149,7 +201,11 @@ export class S3Store implements Store {
     return true;
   }
 
-  async exists(key: string): Promise<boolean> {
+  exists(key: string): Promise<boolean> {
+    return this.retrying(() => this.existsOnce(key));
+  }
+
+  private async existsOnce(key: string): Promise<boolean> {
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
       return true;
@@ -164,8 +220,9 @@ export class S3Store implements Store {
     const base = this.location.prefix ? `${this.location.prefix}/` : '';
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: base + prefix, ContinuationToken: token, MaxKeys: 1000 }),
+      const page = token;
+      const res = await this.retrying(() =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: base + prefix, ContinuationToken: page, MaxKeys: 1000 })),
       );
       for (const o of res.Contents ?? []) {
         if (!o.Key || !o.Key.startsWith(base)) continue;
@@ -176,14 +233,14 @@ export class S3Store implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+    await this.retrying(() => this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) })));
   }
 
   async createExclusive(key: string, data: string | Uint8Array): Promise<boolean> {
     try {
-      await this.client.send(
+      await this.retrying(() => this.client.send(
         new PutObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key), Body: typeof data === 'string' ? Buffer.from(data) : data, IfNoneMatch: '*' }),
-      );
+      ));
       return true;
     } catch (err) {
       const status = httpStatus(err);
