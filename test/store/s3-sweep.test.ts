@@ -23,13 +23,21 @@ let gmatRoot: string;
 const dirs: string[] = [];
 const savedEnv = { ...process.env };
 
-beforeAll(async () => {
+/** The prerequisites (real GMAT, SeaweedFS), awaited inside each test: a missing one fails it, never a skip. */
+let ready: Promise<void>;
+
+async function setup(): Promise<void> {
   gmatRoot = (await realGmat()).root;
   weed = await startSeaweed();
   Object.assign(process.env, weed.env);
   client = new S3Client(s3ClientConfig(process.env, 3));
   await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-}, 180_000);
+}
+
+beforeAll(() => {
+  ready = setup();
+  ready.catch(() => undefined);
+});
 
 afterAll(async () => {
   process.env = savedEnv;
@@ -65,6 +73,7 @@ function manifestRuns(file: string): unknown[] {
 
 describe('gsweep run --out s3://', () => {
   it('writes the same aggregate as the same sweep into a directory, and every reading command reads it', async () => {
+    await ready;
     const grid = ['--grid', 'Sat.SMA=6800:7400:12'];
     const url = `s3://${BUCKET}/same/sma`;
     const s3 = await cli(['run', LEO, ...grid, '--out', url, '--concurrency', '2']);
@@ -109,6 +118,7 @@ describe('gsweep run --out s3://', () => {
   });
 
   it('refuses a missing bucket, bad credentials and a prefix in use before anything starts', async () => {
+    await ready;
     const missing = await cli(['run', LEO, '--grid', 'Sat.SMA=6800:7400:2', '--out', 's3://no-such-bucket/x']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`gsweep: error: out: s3://no-such-bucket/x: bucket no-such-bucket does not exist on ${weed.endpoint}; create it first`);
@@ -124,6 +134,7 @@ describe('gsweep run --out s3://', () => {
   });
 
   it('one sweep per prefix: a live lock refuses, a stale one is taken over', async () => {
+    await ready;
     const url = `s3://${BUCKET}/locked`;
     const store = new S3Store(url, { client });
     const live = { sweepId: 's1', workflowId: 'w1', host: (await import('node:os')).hostname(), pid: process.pid, embedded: true, startedAt: new Date().toISOString() };
@@ -140,6 +151,7 @@ describe('gsweep run --out s3://', () => {
   });
 
   it('a store that is down for 20 s mid-sweep costs retries, not runs', async () => {
+    await ready;
     const url = `s3://${BUCKET}/outage`;
     const running = cli(['run', LEO, '--grid', 'Sat.SMA=6800:7400:40', '--out', url, '--concurrency', '2', '--engine', 'stand-in'], { GSWEEP_STANDIN_DELAY_MS: '400' }, 400_000);
     // Down once some runs are in the store and the rest are still to come.

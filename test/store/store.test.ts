@@ -16,12 +16,20 @@ let weed: SeaweedServer;
 let client: S3Client;
 const saved = { ...process.env };
 
-beforeAll(async () => {
+/** SeaweedFS, awaited inside each test: a missing `weed` fails the tests, never skips them. */
+let ready: Promise<void>;
+
+async function setup(): Promise<void> {
   weed = await startSeaweed();
   Object.assign(process.env, weed.env);
   client = new S3Client(s3ClientConfig(process.env, 3));
   await client.send(new CreateBucketCommand({ Bucket: 'gsweep-store' }));
-}, 120_000);
+}
+
+beforeAll(() => {
+  ready = setup();
+  ready.catch(() => undefined);
+});
 
 afterAll(async () => {
   process.env = saved;
@@ -36,6 +44,7 @@ const kinds: Array<[string, () => Store]> = [
 
 describe.each(kinds)('Store (%s)', (_kind, make) => {
   it('writes, reads, lists and deletes by key', async () => {
+    await ready;
     const store = make();
     expect(await store.get('runs/run-0/outcome.json')).toBeUndefined();
     expect(await store.exists('manifest.jsonl')).toBe(false);
@@ -53,6 +62,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('moves large files both ways whole (multipart on a store)', async () => {
+    await ready;
     const store = make();
     const dir = tempDir('gsweep-store-files-');
     const big = path.join(dir, 'big.parquet');
@@ -69,6 +79,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('creates exclusively once: the second create of a key is refused', async () => {
+    await ready;
     const store = make();
     expect(await store.createExclusive('.gsweep.lock', 'first')).toBe(true);
     expect(await store.createExclusive('.gsweep.lock', 'second')).toBe(false);
@@ -76,6 +87,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('refuses keys that would leave the out', async () => {
+    await ready;
     const store = make();
     await expect(store.put('../escape', 'x')).rejects.toThrow('"../escape" is not a path gsweep writes inside an out');
     await expect(store.get('/etc/passwd')).rejects.toThrow('"/etc/passwd" is not a path gsweep writes inside an out');
@@ -92,6 +104,7 @@ describe('s3:// addresses and access checks', () => {
   });
 
   it('names the fix for a missing bucket, bad credentials and a prefix in use', async () => {
+    await ready;
     await expect(new S3Store('s3://no-such-bucket/x', { client }).checkAccess()).rejects.toThrow(
       `s3://no-such-bucket/x: bucket no-such-bucket does not exist on ${weed.endpoint}; create it first (aws s3 mb s3://no-such-bucket) or give another bucket`,
     );
