@@ -112,6 +112,14 @@ describe('gsweep run --out s3://', () => {
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(new RegExp(`^${url}/report.html \\(\\d+ charts, \\d+ KiB\\)\\n$`));
     expect(await keysOf(url)).toContain('report.html');
+    const mc = await cli(['mc-convergence', url, '--metric', 'Sat.Earth.SMA', '--json']);
+    expect(mc.code, mc.stderr).toBe(0);
+    expect(JSON.parse(mc.stdout).metrics[0].rows).toHaveLength(12);
+    const zip = path.join(work(), 'sma.zip');
+    const archive = await cli(['archive', url, '--output', zip]);
+    expect(archive.code, archive.stderr).toBe(0);
+    expect(archive.stderr).toContain('gsweep: 12 runs (12 ok, 0 failed, 0 cancelled)');
+    expect(fs.statSync(zip).size).toBeGreaterThan(12 * 8000);
     const resume = await cli(['resume', url]);
     expect(resume.code, resume.stderr).toBe(0);
     expect(resume.stderr).toContain(`gsweep: all 12 runs of ${url} are ok; nothing to resume`);
