@@ -23,7 +23,7 @@ import { appendFailures } from '../output/failures';
 import { InputTableError, readOkPage } from '../output/input-tables';
 import { RUN_FAILED_LOG_MESSAGE } from '../sweep/activity-names';
 import { RunBitset } from '../sweep/bitset';
-import { BATCH_RUN_INFRASTRUCTURE, OK_PAGE_BYTES, type BatchProgress, type BatchReport, type BatchTask, type InputTableRef } from '../sweep/sweep';
+import { BATCH_RUN_INFRASTRUCTURE, OK_PAGE_BYTES, type BatchProgress, type BatchReport, type BatchTask, type FailureRecord, type InputTableRef } from '../sweep/sweep';
 import { classifyRunError } from './run-error';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
@@ -38,6 +38,8 @@ export interface BatchDeps {
    */
   run: (runId: number, signal: AbortSignal, slots: SlotAcquirer | undefined, attempt: number) => Promise<unknown>;
   outDir: string;
+  /** Records failed runs that could not record their own outcome (default: failures.jsonl in outDir). */
+  recordFailures?: (records: FailureRecord[]) => Promise<void>;
   /** The worker's engine slots; absent: runs are not limited by this worker. */
   slots?: EngineSlots;
   /** Work before the first run that may take seconds (a Latin hypercube's design), done while the batch heartbeats. */
@@ -125,7 +127,9 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
         Context.current().log.warn(RUN_FAILED_LOG_MESSAGE, { runId, failureType: verdict.type, reason: verdict.message });
         if (!verdict.selfRecorded) {
           const message = verdict.message.length > NOTE_MAX_CHARS ? `${verdict.message.slice(0, NOTE_MAX_CHARS)}...` : verdict.message;
-          appendFailures(deps.outDir, [{ runId, type: verdict.type, message }]);
+          const records = [{ runId, type: verdict.type, message }];
+          if (deps.recordFailures) await deps.recordFailures(records);
+          else appendFailures(deps.outDir, records);
         }
         progress.failed++;
       } finally {

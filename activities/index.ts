@@ -33,7 +33,6 @@ import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import type { EngineSlots } from '../gmat/slots';
 import { NO_METRICS, type SweepMetrics } from './metrics';
 import type { WarmPool } from '../gmat/warm';
-import { appendFailures } from '../output/failures';
 import { InputTableError, InputTables, readOkPage, ValueTableReader, verifyInputTables } from '../output/input-tables';
 import { contextPath, requestPath, runDir, runsDir, scriptCopyPath } from '../output/layout';
 import {
@@ -56,6 +55,9 @@ import { RequestError } from '../request/request-error';
 import { prepareRequestOnWorker } from './prepare-request';
 
 export type { SweepRequest } from '../request/request';
+import { Workspace } from '../output/workspace';
+import { readOutcome } from '../output/outcome';
+import { tableFileName } from '../output/layout';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
@@ -95,6 +97,12 @@ export interface ActivityResources {
    * Absent: never.
    */
   searchAttributesKnown?: (connection: ConnectionLike, namespace: string) => Promise<boolean>;
+  /**
+   * Where runs of a sweep whose out is an object store execute before their results are
+   * uploaded (default: gsweep-scratch under the OS temp directory). A directory out is
+   * written in place.
+   */
+  scratch?: string;
 }
 
 /** The worker's Temporal client, passed to activities (absent in a bare test environment). */
@@ -111,9 +119,35 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
   const metrics = resources.metrics ?? NO_METRICS;
   const scripts = new Map<string, string>();
   const installs = new Map<string, GmatInstall>();
+  const workspaces = new Map<string, Workspace>();
+
+  /** This process's view of the sweep's out: the directory itself, or a scratch mirror of a store. */
+  const workspaceOf = (context: SweepContext): Workspace => {
+    let ws = workspaces.get(context.outDir);
+    if (!ws) {
+      ws = Workspace.open(context.outDir, resources.scratch);
+      workspaces.set(context.outDir, ws);
+    }
+    return ws;
+  };
+
+  /** The archived script, and context.json when the sweep has one, in the workspace. */
+  const fetchSweepFiles = async (context: SweepContext): Promise<Workspace> => {
+    const ws = workspaceOf(context);
+    if (ws.remote) {
+      const scriptKey = `script/${context.scriptName}`;
+      if (!(await ws.fetch(scriptKey))) {
+        throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${ws.store.url}/${scriptKey} is missing; the sweep's script was removed from the out after it started (start the sweep again)`);
+      }
+      if (context.hasContext && !(await ws.fetch('context.json'))) {
+        throw nonRetryable(RUN_FAILURE_TYPES.badInput, `${ws.store.url}/context.json is missing; the sweep's per-run context was removed after it started`);
+      }
+    }
+    return ws;
+  };
 
   const scriptText = (context: SweepContext): string => {
-    const file = scriptCopyPath(context.outDir, context.scriptName);
+    const file = scriptCopyPath(workspaceOf(context).local, context.scriptName);
     let text = scripts.get(file);
     if (text === undefined) {
       text = fs.readFileSync(file, 'utf8');
@@ -140,7 +174,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
   const contexts = new Map<string, ContextFile>();
   const contextFileOf = (context: SweepContext): ContextFile => {
     if (!context.hasContext) return {};
-    const file = contextPath(context.outDir);
+    const file = contextPath(workspaceOf(context).local);
     let data = contexts.get(file);
     if (!data) {
       data = JSON.parse(fs.readFileSync(file, 'utf8')) as ContextFile;
@@ -185,26 +219,48 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     }
   };
 
-  /** One run of a sweep, start to finish (gmat/run-mission.ts), with this worker's resources. */
+  /**
+   * One run of a sweep, start to finish (gmat/run-mission.ts), with this worker's resources.
+   * With an object-store out it runs in the scratch mirror and is uploaded, whatever its result.
+   */
+  const runOneIn = async (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) => {
+    const ws = await fetchSweepFiles(context);
+    if (!ws.remote) return runMissionIn(ws, context, runId, overrides, signal, attempt, slots);
+    let result: Awaited<ReturnType<typeof runMission>>;
+    try {
+      result = await runMissionIn(ws, context, runId, overrides, signal, attempt, slots);
+    } catch (err) {
+      // A failed run keeps its outcome.json too; an upload that fails is infrastructure and
+      // replaces the run's error, so the run is retried rather than lost.
+      await ws.uploadRun(runId, { keepLogs: context.keepLogs });
+      throw err;
+    }
+    await ws.uploadRun(runId, { keepLogs: context.keepLogs });
+    return result;
+  };
+
+  const runMissionIn = (ws: Workspace, context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) =>
+    runMission({
+      scriptText: scriptText(context),
+      overrides,
+      runId,
+      runDirectory: runDir(ws.local, runId),
+      install: installFor(context),
+      timeoutMs: context.runTimeoutMs,
+      signal,
+      attempt,
+      context: contextOf(context, runId),
+      postprocess: postprocessFor(context, runId, signal),
+      sweepId: context.sweepId,
+      warm: context.engine.mode === 'warm' && resources.warmPool ? { pool: resources.warmPool, scriptKey: context.scriptSha256 } : undefined,
+      slots,
+      cache: runCacheFor(context, resources.cache, resources.postprocessHooks),
+    });
+
+  /** One run of a sweep with the operators' counts: the one place every run ends, per-run activity or batch. */
   const runOne = async (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) => {
     try {
-      const result = await runMission({
-        scriptText: scriptText(context),
-        overrides,
-        runId,
-        runDirectory: runDir(context.outDir, runId),
-        install: installFor(context),
-        timeoutMs: context.runTimeoutMs,
-        signal,
-        attempt,
-        context: contextOf(context, runId),
-        postprocess: postprocessFor(context, runId, signal),
-        sweepId: context.sweepId,
-        warm: context.engine.mode === 'warm' && resources.warmPool ? { pool: resources.warmPool, scriptKey: context.scriptSha256 } : undefined,
-        slots,
-        cache: runCacheFor(context, resources.cache, resources.postprocessHooks),
-      });
-      // The one place every run ends, per-run activity or batch: the operators' counts.
+      const result = await runOneIn(context, runId, overrides, signal, attempt, slots);
       metrics.recordRunFinished(result.outcome.cached ? 'cached' : 'ok', result.outcome.cached ? undefined : result.outcome.duration_s);
       metrics.outputWrite(true, 'run');
       return result;
@@ -214,6 +270,13 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       else if (verdict.kind === 'infrastructure') metrics.outputWrite(false, 'run');
       throw err;
     }
+  };
+
+  /** Input tables of the run set, local (fetched once per process from a store). */
+  const inputsOf = async (context: SweepContext): Promise<Workspace> => {
+    const ws = workspaceOf(context);
+    await ws.fetchInputs();
+    return ws;
   };
 
   return {
@@ -243,6 +306,8 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed. */
     async prepareSweep({ input }: { input: SweepInput }): Promise<void> {
       const { context, runSet } = input;
+      const ws = workspaceOf(context);
+      if (ws.remote) return prepareRemote(ws, input);
       checkOutTree(context.outDir);
       fs.mkdirSync(runsDir(context.outDir), { recursive: true });
       const archived = scriptCopyPath(context.outDir, context.scriptName);
@@ -269,8 +334,9 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 
     /** Values `offset ..` of an input table (long grid axis, sample rows): one page, far below payload limits. */
     async loadInputPage({ context, ref, offset }: InputPageRequest): Promise<unknown[]> {
+      const ws = await inputsOf(context);
       return inputsChecked(() => {
-        const reader = new ValueTableReader(context.outDir, ref);
+        const reader = new ValueTableReader(ws.local, ref);
         try {
           return reader.page(offset);
         } finally {
@@ -281,12 +347,13 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 
     /** 65 536 bits of a resume's already-ok bitset from `offset` on. */
     async loadOkPage({ context, ref, offset }: InputPageRequest): Promise<OkPage> {
-      return inputsChecked(() => ({ offset, bits: readOkPage(context.outDir, ref, offset) }));
+      const ws = await inputsOf(context);
+      return inputsChecked(() => ({ offset, bits: readOkPage(ws.local, ref, offset) }));
     },
 
     /** Failed runs that could not record their own outcome, appended to `<out>/failures.jsonl`. */
     async recordFailures({ context, failures }: { context: SweepContext; failures: FailureRecord[] }): Promise<void> {
-      appendFailures(context.outDir, failures);
+      await workspaceOf(context).recordFailures(failures);
     },
 
     /** One run per activity: what sweeps started before batches schedule. */
@@ -312,13 +379,15 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 
     /** A range of runs, one after another (activities/batch.ts). */
     async runBatch(task: BatchTask): Promise<BatchReport> {
-      const tables = new InputTables(task.context.outDir);
+      const ws = await inputsOf(task.context);
+      const tables = new InputTables(ws.local);
       const lhs = task.runSet.kind === 'latinHypercube' ? task.runSet : undefined;
       try {
         return await runBatch(task, {
           run: async (runId, signal, slots, attempt) =>
             runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, attempt, slots),
-          outDir: task.context.outDir,
+          outDir: ws.local,
+          recordFailures: (records) => ws.recordFailures(records),
           slots: resources.engineSlots,
           prepare: lhs ? () => buildInSteps(lhsDesignSteps(lhs.perturb, lhs.n, lhs.seed)) : undefined,
         });
@@ -328,7 +397,12 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     },
 
     async writeAggregate(input: AggregateInput): Promise<AggregateSummary> {
-      const tables = new InputTables(input.context.outDir);
+      const ws = await inputsOf(input.context);
+      if (ws.remote) {
+        if (input.context.hasContext) await ws.fetch('context.json');
+        await ws.prepareAggregate();
+      }
+      const tables = new InputTables(ws.local);
       const overridesOf = (runId: number): Overrides => {
         try {
           return expandRun(input.runSet, runId, tables.valueAt);
@@ -357,13 +431,23 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
               workflowId: info.workflowExecution?.workflowId,
               namespace: info.workflowNamespace,
               sharedContext: contextFileOf(input.context).shared,
+              ...(ws.remote
+                ? {
+                    tableCheck: ws.tableCheck,
+                    prepareRun: (runId: number) => ws.prepareRun(runId, input.runCount, (id) => tableNamesOf(ws.local, id)),
+                    doneRun: (runId: number) => ws.doneRun(runId),
+                    displayPath: (file: string) => ws.display(file),
+                  }
+                : {}),
             },
             tables.valueAt,
             (runId) => contextOf(input.context, runId),
+            ws.local,
           ),
         );
+        const published = await ws.publishAggregate(summary);
         metrics.outputWrite(true, 'aggregate');
-        return summary;
+        return published;
       } catch (err) {
         metrics.outputWrite(false, 'aggregate');
         throw err;
@@ -372,6 +456,47 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       }
     },
   };
+}
+
+/** The per-run table files a run's outcome.json (already in the mirror) names. */
+function tableNamesOf(local: string, runId: number): string[] {
+  try {
+    const outcome = readOutcome(local, runId);
+    return outcome?.status === 'ok' ? Object.keys(outcome.tables).map(tableFileName) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * prepareSweep for an object-store out: the client uploaded the script copy and the input
+ * tables; check both against the hashes the sweep carries and record request.json.
+ */
+async function prepareRemote(ws: Workspace, input: SweepInput): Promise<void> {
+  const { context, runSet } = input;
+  const scriptKey = `script/${context.scriptName}`;
+  if (!(await ws.store.exists(scriptKey))) {
+    // A client that could not upload it (an older one): the script path as the worker sees it.
+    await ws.store.put(scriptKey, fs.readFileSync(context.scriptPath));
+  }
+  await ws.fetch(scriptKey, { again: true });
+  const text = fs.readFileSync(ws.pathOf(scriptKey), 'utf8');
+  const sha = canonicalScriptSha256(text);
+  if (sha !== context.scriptSha256) {
+    throw nonRetryable(
+      RUN_FAILURE_TYPES.badInput,
+      `${ws.store.url}/${scriptKey} changed since the sweep was started (SHA-256 ${sha}, expected ${context.scriptSha256}); start a new sweep`,
+    );
+  }
+  await ws.fetchInputs();
+  try {
+    verifyInputTables(ws.local, [...inputTables(runSet), ...(input.alreadyOk ? [input.alreadyOk] : [])]);
+  } catch (err) {
+    if (err instanceof InputTableError) throw nonRetryable(RUN_FAILURE_TYPES.badInput, err.message);
+    throw err;
+  }
+  const { gmatRoot: _pinned, ...engine } = context.engine;
+  await ws.store.put('request.json', `${JSON.stringify({ ...input, context: { ...context, engine, cache: undefined }, carried: undefined, alreadyOk: undefined }, null, 2)}\n`);
 }
 
 export type SweepActivities = ReturnType<typeof createActivities>;

@@ -2,6 +2,7 @@
  * `gsweep summary`, `gsweep diff`, `gsweep mc-convergence`: read a finished sweep's output
  * directory (no Temporal needed) and print the analysis/ results as text or JSON.
  */
+import { withLocalView } from './store-out';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { compareSweeps, sweepDiff } from '../analysis/diff';
@@ -59,7 +60,7 @@ export function registerAnalysisCommands(program: Command, write: (s: string) =>
     .option('--keep-failed', 'keep failed runs\' marker rows (gmat-sweep dropna=False)')
     .option('--json', 'print JSON')
     .action(async (out: string, o: { table?: string; by: string; q?: number[]; include?: string[]; columns?: string[]; keepFailed?: boolean; json?: boolean }) => {
-      const { key, data } = await load(out, o.table);
+      const { key, data } = await withLocalView(out, 'aggregate', (view) => load(view.dir, o.table));
       const s = sweepSummary(data, { by: o.by as 'time', q: o.q, include: o.include, columns: o.columns, dropna: !o.keepFailed });
       if (o.json) {
         write(`${JSON.stringify({ table: key, ...s }, null, 2)}\n`);
@@ -90,8 +91,8 @@ export function registerAnalysisCommands(program: Command, write: (s: string) =>
         throw new AnalysisError(`--on ${JSON.stringify(o.on)}: diff aligns rows on (run_id, time) by default, or on run_id alone with --on run_id (each run's final row); no other column is supported`);
       }
       const on = o.on === 'run_id' ? 'run_id' : null;
-      const a = await load(outA, o.table);
-      const b = await load(outB, o.table ?? a.key);
+      const a = await withLocalView(outA, 'aggregate', (view) => load(view.dir, o.table));
+      const b = await withLocalView(outB, 'aggregate', (view) => load(view.dir, o.table ?? a.key));
       const verdict = compareSweeps(a.data, b.data, { rtol: o.rtol, atol: o.atol, on, columns: o.columns });
       // Informational: the values decide the verdict (the same run set can be described differently).
       const sameRunSet = JSON.stringify(a.header.parameter_spec) === JSON.stringify(b.header.parameter_spec);
@@ -121,7 +122,7 @@ export function registerAnalysisCommands(program: Command, write: (s: string) =>
     .option('--per-time', 'one running curve per time step (default: each run\'s final value)')
     .option('--json', 'print JSON (every row)')
     .action(async (out: string, o: { table?: string; metric?: string[]; perTime?: boolean; json?: boolean }) => {
-      const { key, data } = await load(out, o.table);
+      const { key, data } = await withLocalView(out, 'aggregate', (view) => load(view.dir, o.table));
       const metrics = o.metric ?? data.columns.map((c) => c.name);
       const results = metrics.map((m) => mcConvergence(data, m, { terminalOnly: !o.perTime }));
       if (o.json) {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { GSWEEP_VERSION } from '../output/manifest';
 import { writeArchive } from '../output/archive';
+import { withLocalView } from './store-out';
 
 export function registerArchiveCommand(program: Command, log: (line: string) => void): void {
   program
@@ -15,15 +16,15 @@ export function registerArchiveCommand(program: Command, log: (line: string) => 
     .option('--allow-script-drift', "archive even if the script's canonical SHA-256 differs from the manifest's")
     .option('--json', 'print the summary as JSON')
     .action(async (out: string, o: { output?: string; script?: string; includeLogs?: boolean; allowScriptDrift?: boolean; json?: boolean }) => {
-      const outDir = path.resolve(out);
-      const summary = await writeArchive({
-        outDir,
-        zipPath: o.output ?? `${outDir.replace(/\/+$/, '')}.zip`,
+      const summary = await withLocalView(out, 'all', (view) => writeArchive({
+        outDir: view.dir,
+        // An s3:// out: <last part of the prefix>.zip in the current directory.
+        zipPath: o.output ?? (view.workspace ? path.resolve(`${view.out.split('/').pop()}.zip`) : `${view.dir.replace(/\/+$/, '')}.zip`),
         scriptPath: o.script,
         includeLogs: o.includeLogs,
         allowScriptDrift: o.allowScriptDrift,
         packagerVersion: `gsweep ${GSWEEP_VERSION}`,
-      });
+      }));
       if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else {
         log(`gsweep: ${summary.runs} runs (${summary.ok} ok, ${summary.failed} failed, ${summary.cancelled} cancelled), ${summary.members} files`);

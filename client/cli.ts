@@ -30,7 +30,11 @@ import { runOne } from './run-one';
 import { checkCacheDir, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from '../request/request';
 import { registerCacheCommand } from './cache-command';
 import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible, InterruptedError } from './cli-errors';
-import { acquireOutLock, workflowStateOf } from '../request/out-lock';
+import { acquireOutLock, workflowStateOf, type OutLock } from '../request/out-lock';
+import { outArgument, withLocalView } from './store-out';
+import { isS3Url } from '../output/store';
+import { S3Store } from '../output/s3-store';
+import { pullOut } from '../output/pull';
 import type { EngineChoice } from './request-file';
 import { planExtend, planResume, resolveOutDir } from './resume';
 import { registerAnalysisCommands } from './analysis-cli';
@@ -104,7 +108,9 @@ function engineChoice(o: SweepCliOptions): EngineChoice {
 
 function addSweepOptions(cmd: Command): Command {
   return addConnectionOptions(cmd)
-    .option('--out <dir>', 'output directory, seen by every worker (default ./gsweep-runs/<sweep-id>)')
+    .option('--out <dir|s3://bucket/prefix>', 'output directory seen by every worker, or an S3 prefix (AWS_ENDPOINT_URL, AWS_REGION, keys or profile; default ./gsweep-runs/<sweep-id>)')
+    .option('--keep-logs', 'with an s3:// out: also upload each run\'s GMAT log and patched script')
+    .option('--scratch <dir>', 'with an s3:// out: where the embedded worker runs GMAT before uploading (default: the OS temp directory)')
     .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
     .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default('warm'))
@@ -128,6 +134,8 @@ function addSweepOptions(cmd: Command): Command {
 
 interface SweepCliOptions extends ConnectionFlags {
   out?: string;
+  keepLogs?: boolean;
+  scratch?: string;
   engine: 'gmat' | 'stand-in';
   engineMode?: 'fresh' | 'warm';
   gmatRoot?: string;
@@ -168,6 +176,7 @@ function baseRequest(script: string, o: SweepCliOptions): SweepRequest {
     postprocess: o.postprocess,
     context: o.context === undefined ? undefined : readContextFile(o.context),
     cache: cacheOption(o),
+    ...(o.keepLogs ? { keepLogs: true } : {}),
   };
 }
 
@@ -287,7 +296,7 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
         keep = err instanceof InterruptedError;
         throw err;
       } finally {
-        if (!keep) lock.release();
+        if (!keep) await releaseLock(lock);
       }
     } finally {
       await close();
@@ -305,13 +314,20 @@ async function launchSweep(prepared: PreparedSweep, o: SweepCliOptions): Promise
         server: { dbFilename: o.dbFilename, headless: !o.ui },
         concurrency: o.concurrency,
         engine,
+        ...(o.scratch ? { scratch: path.resolve(o.scratch) } : {}),
         onServer: (server) => log(`gsweep: embedded Temporal dev server at ${server.address}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`),
       },
       ({ client, settings }) => followSweep(prepared, client, settings, { ...o, wait: true }, true),
     );
   } finally {
-    lock.release();
+    await releaseLock(lock);
   }
+}
+
+/** Releases a lock, waiting for an object store's delete to finish. */
+async function releaseLock(lock: OutLock): Promise<void> {
+  if (lock.releaseAsync) await lock.releaseAsync().catch(() => undefined);
+  else lock.release();
 }
 
 const SET_TIMEOUT_S = 30;
@@ -446,7 +462,7 @@ export function buildProgram(): Command {
     .option('--seed <int>', 'bootstrap seed (default: the design seed, or 1)', positiveInt)
     .option('--json', 'print JSON')
     .action(async (out: string, o: { metric?: string[]; table?: string; resamples: number; seed?: number; json?: boolean }) => {
-      const result = await analyzeSobolSweep(out, { metrics: o.metric, table: o.table, seed: o.seed, numResamples: o.resamples });
+      const result = await withLocalView(out, 'aggregate', (view) => analyzeSobolSweep(view.dir, { metrics: o.metric, table: o.table, seed: o.seed, numResamples: o.resamples }));
       process.stdout.write(o.json ? `${JSON.stringify(result, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2)}\n` : formatSobolAnalysis(result));
     });
 
@@ -475,13 +491,16 @@ export function buildProgram(): Command {
           await close();
         }
       } else outDir = await resolveOutDir(target);
-      const plan = planResume(outDir, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) });
-      if (plan.toRun === 0) {
-        log(`gsweep: all ${plan.input.runCount} runs of ${outDir} are ok; nothing to resume`);
-        return;
-      }
-      log(`gsweep: resuming ${outDir}: ${plan.toRun} runs to run (${plan.alreadyOk} ok kept, ${plan.failedBefore} failed before)`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
+      await withLocalView(outDir, 'outcomes', async (view) => {
+        const plan = planResume(view.dir, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), tableCheck: view.workspace?.tableCheck });
+        plan.input.context.outDir = view.out;
+        if (plan.toRun === 0) {
+          log(`gsweep: all ${plan.input.runCount} runs of ${view.out} are ok; nothing to resume`);
+          return;
+        }
+        log(`gsweep: resuming ${view.out}: ${plan.toRun} runs to run (${plan.alreadyOk} ok kept, ${plan.failedBefore} failed before)`);
+        process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
+      });
     });
 
   addConnectionOptions(
@@ -500,9 +519,12 @@ export function buildProgram(): Command {
     .option('--no-wait', 'with --address: start and exit')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-      const plan = planExtend(path.resolve(outDir), o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) });
-      log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
+      await withLocalView(outDir, 'outcomes', async (view) => {
+        const plan = planExtend(view.dir, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), tableCheck: view.workspace?.tableCheck });
+        plan.input.context.outDir = view.out;
+        log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
+        process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
+      });
     });
 
   program
@@ -510,14 +532,15 @@ export function buildProgram(): Command {
     .description('run one mission once (no Temporal) and write its tables')
     .argument('<script>', 'GMAT mission .script')
     .option('--set <Resource.Field=value>', 'override (repeatable)', collect)
-    .requiredOption('--out <dir>', 'run directory')
+    .requiredOption('--out <dir>', 'run directory, or s3://bucket/prefix (GMAT then runs in a temporary directory and its files are uploaded)')
     .addOption(new Option('--engine <engine>', 'gmat or stand-in').choices(['gmat', 'stand-in']).default('gmat'))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
     .option('--timeout <seconds>', 'run timeout', positiveNumber, 600)
     .option('--json', 'print the outcome as JSON')
     .action(async (script: string, o: { set?: string[]; out: string; engine: 'gmat' | 'stand-in'; gmatRoot?: string; timeout: number; json?: boolean }) => {
       const overrides = parseSetArgs(o.set ?? []);
-      const runDirectory = path.resolve(o.out);
+      const remote = isS3Url(o.out);
+      const runDirectory = remote ? outArgument(o.out) : path.resolve(o.out);
       const onInstall = (install: GmatInstall) => {
         if (!o.json) log(`gsweep: ${describeInstall(install)}`);
       };
@@ -525,14 +548,17 @@ export function buildProgram(): Command {
         const result = await runOne({ script, overrides, out: runDirectory, engine: o.engine, gmatRoot: o.gmatRoot, timeoutSeconds: o.timeout, onInstall });
         if (o.json) process.stdout.write(`${JSON.stringify(result.outcome, null, 2)}\n`);
         else for (const [key, t] of Object.entries(result.tables)) process.stdout.write(`${key}: ${t.path} (${t.rows} rows)\n`);
-        if (!o.json) log(`gsweep: run ok; outcome: ${runFilePath(runDirectory, RUN_FILES.outcome)}`);
+        if (!o.json) log(`gsweep: run ok; outcome: ${remote ? `${runDirectory}/${RUN_FILES.outcome}` : runFilePath(runDirectory, RUN_FILES.outcome)}`);
       } catch (err) {
         // Refused before anything ran: the usual bad-request exit.
         if (err instanceof RequestError || err instanceof OverrideError || err instanceof GmatNotFoundError) throw err;
         log(`gsweep: run failed: ${(err as Error).message}`);
         // --json: the failed outcome.json (written for every failure except a cancel).
         const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
-        if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(readRegularText(outcomeFile, { what: 'outcome' }));
+        if (o.json && remote) {
+          const stored = await new S3Store(runDirectory).get(RUN_FILES.outcome).catch(() => undefined);
+          if (stored) process.stdout.write(stored.toString('utf8'));
+        } else if (o.json && fs.existsSync(outcomeFile)) process.stdout.write(readRegularText(outcomeFile, { what: 'outcome' }));
         process.exitCode = EXIT_RUNS_FAILED;
       }
     });
@@ -612,19 +638,20 @@ export function buildProgram(): Command {
     .description('summarise a finished sweep from its output directory (no Temporal needed)')
     .argument('<out>')
     .option('--json', 'print JSON')
-    .action((out: string, o: { json?: boolean }) => {
-      const dir = path.resolve(out);
+    .action((out: string, o: { json?: boolean }) => withLocalView(out, 'aggregate', async (view) => {
+      const dir = view.dir;
+      const shown = view.out;
       if (!fs.existsSync(path.join(dir, 'manifest.jsonl'))) {
         throw new RequestError(
           'out',
-          `${dir} has no manifest.jsonl, so it is not a finished gsweep output directory (a running or interrupted sweep writes it at the end; \`gsweep resume ${dir}\` finishes one)`,
+          `${shown} has no manifest.jsonl, so it is not a finished gsweep output directory (a running or interrupted sweep writes it at the end; \`gsweep resume ${shown}\` finishes one)`,
         );
       }
       let summary: ReturnType<typeof readManifestSummary>;
       try {
         summary = readManifestSummary(dir);
       } catch (err) {
-        throw new RequestError('out', `${path.join(dir, 'manifest.jsonl')} is unreadable (${(err as Error).message.split('\n')[0]})`);
+        throw new RequestError('out', `${view.display(path.join(dir, 'manifest.jsonl'))} is unreadable (${(err as Error).message.split('\n')[0]})`);
       }
       const { header, counts } = summary;
       if (o.json) {
@@ -636,7 +663,31 @@ export function buildProgram(): Command {
       process.stdout.write(
         `${total} runs (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}) · ${spec._kind} · script sha256 ${header.script_sha256}\n`,
       );
-      for (const f of fs.readdirSync(path.resolve(out)).filter((f) => f.endsWith('.parquet'))) process.stdout.write(`${path.join(path.resolve(out), f)}\n`);
+      for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).sort()) process.stdout.write(`${view.display(path.join(dir, f))}\n`);
+    }));
+
+  program
+    .command('pull')
+    .description('copy a sweep in an object store (s3://bucket/prefix) into a local directory that every gsweep command and gmat-sweep reads')
+    .argument('<s3-out>')
+    .argument('<dir>', 'a new or empty directory')
+    .action(async (out: string, dir: string) => {
+      const url = outArgument(out);
+      if (!isS3Url(url)) throw new RequestError('out', `${out} is a local directory already; give an s3://bucket/prefix address to pull`);
+      const target = path.resolve(dir);
+      if (fs.existsSync(target) && (!fs.statSync(target).isDirectory() || fs.readdirSync(target).length > 0)) {
+        throw new RequestError('dir', `${target} is not a new or empty directory; give a new one`);
+      }
+      const store = new S3Store(url);
+      try {
+        await store.checkAccess();
+      } catch (err) {
+        throw new RequestError('out', (err as Error).message);
+      }
+      const files = await pullOut(store, target);
+      if (files === 0) throw new RequestError('out', `${url} holds nothing; give the prefix a sweep wrote`);
+      log(`gsweep: pulled ${files} files of ${url}`);
+      process.stdout.write(`${target}\n`);
     });
 
   registerArchiveCommand(program, log);

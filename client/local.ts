@@ -13,6 +13,8 @@ export interface EmbeddedOptions {
   server?: DevServerOptions;
   concurrency?: number;
   engine?: WorkerEngineConfig;
+  /** Scratch directory of the in-process worker (sweeps whose out is an object store). */
+  scratch?: string;
   onServer?: (server: DevServer) => void;
 }
 
@@ -37,6 +39,7 @@ export async function withEmbeddedTemporal<T>(options: EmbeddedOptions, fn: (ctx
       connection: native,
       concurrency: options.concurrency,
       engine: options.engine,
+      ...(options.scratch ? { scratch: options.scratch } : {}),
     });
     // runUntil stops the worker, which closes its warm consoles (GsweepPlugin.runWorker).
     return await worker.runUntil(fn({ client, settings, worker, server }));

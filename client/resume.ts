@@ -16,6 +16,8 @@ import { checkRunCount } from '../request/limits';
 import { checkOutWritable } from '../request/request';
 import { RequestError } from '../request/request-error';
 import { readSweepRequest, type EngineChoice } from './request-file';
+import { isS3Url } from '../output/store';
+import { outArgument } from './store-out';
 
 export interface ResumePlan {
   input: SweepInput;
@@ -29,6 +31,7 @@ export interface ResumePlan {
 
 /** Resolves `<out-dir or sweep-id>`: a directory is used as is; an id is looked up in the sweep's memo. */
 export async function resolveOutDir(target: string, client?: Client): Promise<string> {
+  if (isS3Url(target)) return outArgument(target);
   const asPath = path.resolve(target);
   if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory()) return asPath;
   if (!client) {
@@ -43,11 +46,11 @@ export async function resolveOutDir(target: string, client?: Client): Promise<st
   return memo.outDir;
 }
 
-function okBitset(input: SweepInput, runCount: number): { ok: RunBitset; failed: number } {
+function okBitset(input: SweepInput, runCount: number, tableCheck?: ResumeOptions['tableCheck']): { ok: RunBitset; failed: number } {
   const ok = new RunBitset(runCount);
   let failed = 0;
   for (let id = 0; id < Math.min(runCount, input.runCount); id++) {
-    const outcome = readCurrentOutcome(input.context.outDir, id);
+    const outcome = readCurrentOutcome(input.context.outDir, id, tableCheck);
     if (outcome?.status === 'ok') ok.set(id);
     else if (outcome?.status === 'failed') failed++;
   }
@@ -59,6 +62,8 @@ export interface ResumeOptions {
   postprocess?: string | { hook: string };
   /** The run cache (absolute directory) from the user's command line; never from the output directory. */
   cache?: string;
+  /** A local view of an object-store out: what its listing says of each table file (the files stay in the store). */
+  tableCheck?: (file: string) => string | null | undefined;
 }
 
 /**
@@ -95,7 +100,7 @@ export function planResume(outDir: string, choice: EngineChoice, options: Resume
   checkOutWritable(outDir);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   input.context.cache = options.cache;
-  const { ok, failed } = okBitset(input, input.runCount);
+  const { ok, failed } = okBitset(input, input.runCount, options.tableCheck);
   const alreadyOk = ok.count();
   const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
   return {
@@ -127,7 +132,7 @@ export function planExtend(outDir: string, extra: number, choice: EngineChoice, 
   if (input.runSet.kind !== 'monteCarlo') {
     throw new RequestError('runSet', `only Monte Carlo sweeps can be extended (this one is ${input.runSet.kind}); start a new sweep`);
   }
-  const { ok, failed } = okBitset(input, input.runCount);
+  const { ok, failed } = okBitset(input, input.runCount, options.tableCheck);
   const missing = input.runCount - ok.count();
   if (missing > 0) {
     throw new RequestError(

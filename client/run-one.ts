@@ -4,6 +4,7 @@
  * the package's `runOne` export.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveInstall } from '../gmat/engine';
 import type { GmatInstall } from '../gmat/install';
@@ -14,6 +15,9 @@ import { OverrideError, type Overrides } from '../sweep/overrides';
 import type { EngineKind } from '../sweep/sweep';
 import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
 import { checkOutPath, checkOutWritable, RequestError } from '../request/request';
+import { RUN_FILES } from '../output/layout';
+import { isS3Url } from '../output/store';
+import { S3Store } from '../output/s3-store';
 
 export interface RunOneOptions {
   /** GMAT mission .script. */
@@ -29,6 +33,8 @@ export interface RunOneOptions {
   /** Default 600. */
   timeoutSeconds?: number;
   signal?: AbortSignal;
+  /** With an `s3://` out: where GMAT runs before the upload (default: the OS temp directory). */
+  scratch?: string;
   /** Called once the engine is found, before GMAT starts (the CLI says which engine runs). */
   onInstall?: (install: GmatInstall) => void;
 }
@@ -64,6 +70,7 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
   }
   // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
   const install = resolveInstall({ kind: options.engine ?? 'gmat' }, { gmatRoot: options.gmatRoot });
+  if (isS3Url(options.out)) return runOneToStore(options, scriptText, overrides, install);
   const runDirectory = path.resolve(options.out);
   checkOutPath(runDirectory);
   if (isSymlink(runDirectory)) {
@@ -83,4 +90,45 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
     timeoutMs: (options.timeoutSeconds ?? 600) * 1000,
     signal: options.signal,
   });
+}
+
+/**
+ * run-one into `s3://bucket/prefix`: GMAT runs in a private scratch directory, then the run's
+ * files go up (its tables, log and patched script, outcome.json last) and the scratch goes.
+ */
+async function runOneToStore(options: RunOneOptions, scriptText: string, overrides: Overrides, install: GmatInstall): Promise<RunMissionResult> {
+  const store = new S3Store(options.out, { maxAttempts: 2 });
+  try {
+    await store.checkAccess({ emptyPrefix: true });
+  } catch (err) {
+    throw new RequestError('out', (err as Error).message);
+  }
+  const scratch = fs.mkdtempSync(path.join(options.scratch ?? os.tmpdir(), 'gsweep-run-one-'));
+  const runDirectory = path.join(scratch, 'run');
+  const upload = async () => {
+    const uploaded = new S3Store(options.out);
+    const names = fs.existsSync(runDirectory) ? fs.readdirSync(runDirectory).filter((n) => n !== RUN_FILES.outcome && fs.statSync(path.join(runDirectory, n)).isFile()) : [];
+    for (const name of names) await uploaded.putFile(name, path.join(runDirectory, name));
+    const outcome = path.join(runDirectory, RUN_FILES.outcome);
+    if (fs.existsSync(outcome)) await uploaded.putFile(RUN_FILES.outcome, outcome);
+    return uploaded;
+  };
+  try {
+    options.onInstall?.(install);
+    let result: RunMissionResult;
+    try {
+      result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: (options.timeoutSeconds ?? 600) * 1000, signal: options.signal });
+    } catch (err) {
+      await upload();
+      throw err;
+    }
+    const uploaded = await upload();
+    const at = (file: string) => uploaded.urlOf(path.basename(file));
+    return {
+      outcome: { ...result.outcome, output_paths: Object.fromEntries(Object.entries(result.outcome.output_paths).map(([k, f]) => [k, at(f)])), log_path: result.outcome.log_path && at(result.outcome.log_path) },
+      tables: Object.fromEntries(Object.entries(result.tables).map(([k, t]) => [k, { ...t, path: at(t.path) }])),
+    };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -26,6 +26,12 @@ export interface AggregateHooks {
   namespace?: string;
   /** One context for every run: written once in the header (`shared_context`), `{}` on each line. */
   sharedContext?: Record<string, unknown>;
+  /** First pass: what is known of a run's table file without reading it (an object store's listing). */
+  tableCheck?: (file: string) => string | null | undefined;
+  /** Second pass: resolves when run `runId`'s table files are local (fetched from a store). */
+  prepareRun?: (runId: number) => Promise<void>;
+  /** Second pass: the run's files were read and may go. */
+  doneRun?: (runId: number) => void;
 }
 
 interface RunState {
@@ -33,8 +39,13 @@ interface RunState {
   outcome?: RunOutcome;
 }
 
-function runStateOf(input: AggregateInput, failures: Map<number, string>, runId: number): RunState {
-  const outcome = readCurrentOutcome(input.context.outDir, runId);
+function runStateOf(
+  outDir: string,
+  failures: Map<number, string>,
+  runId: number,
+  tableCheck?: (file: string) => string | null | undefined,
+): RunState {
+  const outcome = readCurrentOutcome(outDir, runId, tableCheck);
   if (outcome) return { status: outcome.status, outcome };
   if (failures.has(runId)) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
@@ -208,15 +219,16 @@ export async function aggregateRuns(
   hooks: AggregateHooks = {},
   valueAt?: TableValueAt,
   contextOf: (runId: number) => Record<string, unknown> = () => ({}),
+  /** The directory standing for the out here: the out itself, or a process's mirror of a store. */
+  outDir: string = input.context.outDir,
 ): Promise<AggregateSummary> {
-  const { outDir } = input.context;
   const recordedAt = new Date().toISOString().replace('Z', '+00:00');
   const failedRuns = readFailures(outDir);
 
   // Pass 1: the output tables' schemas, from the outcome.json files only.
   const states = (function* () {
     for (let id = 0; id < input.runCount; id++) {
-      const state = runStateOf(input, failedRuns, id);
+      const state = runStateOf(outDir, failedRuns, id, hooks.tableCheck);
       if (id % 500 === 499) hooks.progress?.(id + 1);
       yield state;
     }
@@ -279,7 +291,8 @@ export async function aggregateRuns(
     }
     out.line(pythonJsonDumps(headerLine));
     for (let id = 0; id < input.runCount; id++) {
-      let state = runStateOf(input, failedRuns, id);
+      await hooks.prepareRun?.(id);
+      let state = runStateOf(outDir, failedRuns, id);
       // Typed columns straight from the run's files; all of a run's tables are read before any
       // is written, so a damaged file turns the whole run into a failed row with the reason.
       const read = new Map<string, TypedTable>();
@@ -332,6 +345,7 @@ export async function aggregateRuns(
       if (state.status === 'ok') ok++;
       else if (state.status === 'failed') failed++;
       else cancelledCount++;
+      hooks.doneRun?.(id);
       out.line(pythonJsonDumps(manifestEntry(outDir, failedRuns, id, state, () => overridesOf(id), hooks.sharedContext ? () => ({}) : () => contextOf(id), recordedAt, !!hooks.sharedContext)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }

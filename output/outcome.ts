@@ -225,7 +225,12 @@ function parquetProblem(file: string): string | null {
  * count as failed, so the aggregate marks them and `gsweep resume` re-runs them instead of
  * the whole aggregate failing. A corrupt outcome has `overrides: null` (unknown).
  */
-export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | undefined {
+export function readCurrentOutcome(
+  outDir: string,
+  runId: number,
+  /** What is known of a table file without reading it (undefined: read it): the aggregate's first pass over a store. */
+  tableCheck?: (file: string) => string | null | undefined,
+): RunOutcome | undefined {
   let outcome: RunOutcome | undefined;
   try {
     outcome = readOutcome(outDir, runId);
@@ -235,7 +240,10 @@ export function readCurrentOutcome(outDir: string, runId: number): RunOutcome | 
   }
   if (outcome?.status !== 'ok') return outcome;
   const problems = allTableFiles(outcome)
-    .map((file) => [file, parquetProblem(file)] as const)
+    .map((file) => {
+      const known = tableCheck?.(file);
+      return [file, known === undefined ? parquetProblem(file) : known] as const;
+    })
     .filter(([, problem]) => problem !== null);
   if (problems.length === 0) return outcome;
   const allMissing = problems.every(([, p]) => p === 'missing');

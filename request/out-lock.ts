@@ -21,6 +21,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RequestError } from './request-error';
+import { isS3Url, type Store } from '../output/store';
+import { openStore } from '../output/open-store';
 
 export const LOCK_NAME = '.gsweep.lock';
 
@@ -45,6 +47,8 @@ export type WorkflowState = 'running' | 'closed' | 'unknown';
 export interface OutLock {
   file: string;
   release(): void;
+  /** release, finished (an object-store lock is deleted over the network). */
+  releaseAsync?(): Promise<void>;
 }
 
 function pidAlive(pid: number): boolean {
@@ -98,6 +102,7 @@ export async function acquireOutLock(
   info: Omit<LockInfo, 'host' | 'pid' | 'startedAt'>,
   workflowState?: (workflowId: string) => Promise<WorkflowState>,
 ): Promise<OutLock> {
+  if (isS3Url(outDir)) return acquireStoreLock(openStore(outDir), info, workflowState);
   // The first directory this call creates (undefined: `out` existed): a sweep that never
   // started leaves `out` as it was, so release removes what is still empty of it.
   const created = fs.mkdirSync(outDir, { recursive: true });
@@ -134,6 +139,63 @@ export async function acquireOutLock(
     fs.rmSync(file, { force: true });
   }
   throw new RequestError('out', `${outDir}: could not take ${file}; another gsweep is starting a sweep there`);
+}
+
+/**
+ * The same lock on an object store: `<prefix>/.gsweep.lock`, created with a conditional write
+ * (If-None-Match: *), so of two clients exactly one gets it; the same stale-lock rules, and a
+ * stale lock is deleted and the create tried again.
+ */
+async function acquireStoreLock(
+  store: Store,
+  info: Omit<LockInfo, 'host' | 'pid' | 'startedAt'>,
+  workflowState?: (workflowId: string) => Promise<WorkflowState>,
+): Promise<OutLock> {
+  const where = `${store.url}/${LOCK_NAME}`;
+  const mine: LockInfo = { ...info, host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() };
+  const text = `${JSON.stringify(mine)}\n`;
+  const readStoreLock = async (): Promise<LockInfo | undefined> => {
+    try {
+      const bytes = await store.get(LOCK_NAME);
+      const j = bytes ? (JSON.parse(bytes.toString('utf8')) as Partial<LockInfo>) : undefined;
+      if (j && typeof j.workflowId === 'string' && typeof j.host === 'string' && Number.isInteger(j.pid)) return j as LockInfo;
+    } catch {
+      // unreadable: held
+    }
+    return undefined;
+  };
+  const isMine = (held: LockInfo | undefined) => held?.pid === mine.pid && held.startedAt === mine.startedAt && held.host === mine.host;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // A create retried after a lost answer finds its own lock: that is taking it.
+    if ((await store.createExclusive(LOCK_NAME, text)) || isMine(await readStoreLock())) {
+      return {
+        file: where,
+        release: () => {
+          // Only our own lock (a later sweep may have taken over one we left stale); best effort.
+          void readStoreLock()
+            .then((held) => (isMine(held) ? store.delete(LOCK_NAME) : undefined))
+            .catch(() => undefined);
+        },
+        releaseAsync: async () => {
+          if (isMine(await readStoreLock())) await store.delete(LOCK_NAME);
+        },
+      };
+    }
+    const held = await readStoreLock();
+    if (!held) {
+      throw new RequestError('out', `${store.url} is locked by another gsweep (${where} is unreadable); if no sweep is using it, delete ${where}`);
+    }
+    const stale = await isStale(held, mine, workflowState);
+    if (stale !== true) {
+      throw new RequestError(
+        'out',
+        `${store.url} is in use by ${holder(held)}; one sweep per output directory at a time: ${howToWait(held)}` +
+          (stale === 'unknown' ? `; if it is no longer running, delete ${where}` : ''),
+      );
+    }
+    await store.delete(LOCK_NAME);
+  }
+  throw new RequestError('out', `${store.url}: could not take ${where}; another gsweep is starting a sweep there`);
 }
 
 /** Removes `dir` and its parents up to `top` while they are empty (never anything with content). */

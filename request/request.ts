@@ -26,6 +26,8 @@ import { fsReason } from './fs-reason';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';
 import { enclosingSweep } from '../output/safe-files';
+import { isS3Url, parseS3Url } from '../output/store';
+import { S3Store } from '../output/s3-store';
 
 const overrideValue = z.union([z.number(), z.string(), z.boolean()]);
 /** `LO:HI:COUNT` of `--grid`: numpy.linspace with both ends exact; travels as these three numbers. */
@@ -89,6 +91,8 @@ export const sweepRequestSchema = z
       .describe('Per-run free-form data: one object for every run, or one object per run'),
     /** Run cache directory: identical runs are taken from it, new results stored in it (README "Run cache"). */
     cache: z.string().min(1).optional().describe('Run cache directory: identical runs are taken from it, new results stored in it'),
+    /** An `s3://` out: also upload each run's GMAT log and patched script (a directory out keeps them anyway). */
+    keepLogs: z.boolean().optional(),
   })
   .strict();
 
@@ -296,6 +300,33 @@ export function checkOutPath(out: string): void {
       `${describeValue(out)} contains ${what}; GMAT reads output paths from quoted script strings, which cannot hold quotes, ";", "%", braces, control or non-ASCII characters: choose another directory`,
     );
   }
+}
+
+/**
+ * The out of a new sweep, checked: a directory (absolute, safe for GMAT's quoted strings, new
+ * or empty), or `s3://bucket/prefix` whose bucket exists, whose credentials work, and whose
+ * prefix holds nothing yet. Nothing is created.
+ */
+export async function checkOut(raw: string, cwd: string = process.cwd()): Promise<string> {
+  if (isS3Url(raw)) {
+    let url: string;
+    try {
+      url = parseS3Url(raw).url;
+    } catch (err) {
+      throw new RequestError('out', (err as Error).message);
+    }
+    try {
+      await new S3Store(url, { maxAttempts: 2 }).checkAccess({ emptyPrefix: true, ignore: [LOCK_NAME] });
+    } catch (err) {
+      throw new RequestError('out', (err as Error).message);
+    }
+    return url;
+  }
+  const out = path.resolve(cwd, raw);
+  checkOutPath(out);
+  checkOutWritable(out);
+  checkOutDir(out);
+  return out;
 }
 
 function checkOutDir(out: string): void {
@@ -506,10 +537,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
 
   const sweepId = request.sweepId ?? sweepIdFor(scriptPath);
   checkSweepId(sweepId);
-  const out = requestOutDir(request.out, sweepId, cwd);
-  checkOutPath(out);
-  checkOutWritable(out);
-  checkOutDir(out);
+  const out = await checkOut(request.out ?? path.join('gsweep-runs', sweepId), cwd);
   checkTimeoutSeconds('runTimeoutSeconds', request.runTimeoutSeconds);
   checkTimeoutSeconds('heartbeatTimeoutSeconds', request.heartbeatTimeoutSeconds);
   checkTimeoutSeconds('retry.initialIntervalSeconds', request.retry?.initialIntervalSeconds);
@@ -545,6 +573,7 @@ export async function prepareRequest(raw: unknown, cwd = process.cwd()): Promise
         ...(postprocess ? { postprocess } : {}),
         ...(context ? { hasContext: true } : {}),
         ...(cache ? { cache } : {}),
+        ...(request.keepLogs ? { keepLogs: true } : {}),
       },
       runSet,
       runCount,

@@ -63,8 +63,13 @@ export interface RetrySpec {
 /** What every activity of one sweep needs to know; small and constant for the sweep. */
 export interface SweepContext {
   sweepId: string;
-  /** Absolute output directory, on a filesystem every worker sees. */
+  /**
+   * The out: an absolute directory every worker sees, or `s3://bucket/prefix` in an object
+   * store (workers then run in their own scratch directory and upload each run).
+   */
   outDir: string;
+  /** Object-store out: also upload each run's GMAT log and patched script (a directory out keeps them anyway). */
+  keepLogs?: boolean;
   /** Absolute path of the user's script, as seen by the client and the workers. */
   scriptPath: string;
   scriptName: string;

@@ -58,6 +58,7 @@ export async function main(argv = process.argv): Promise<void> {
       new Option('--role <role>', 'what this worker hosts: all, control (workflow, output-directory activities) or gmat (GMAT runs only) (env GSWEEP_WORKER_ROLE)').choices(ROLES),
     )
     .option('--cache <dir>', 'run cache for sweeps that name none: identical runs are taken from it, new results stored (env GSWEEP_CACHE)')
+    .option('--scratch <dir>', 'where runs of sweeps whose out is s3://... execute before upload (env GSWEEP_SCRATCH; default: the OS temp directory)')
     .option('--metrics <host:port>', 'expose Temporal SDK metrics for Prometheus at this address (env GSWEEP_METRICS)', (v: string) => metricsAddress(v))
     // A bad flag is bad input: exit 2, as every gsweep command.
     .exitOverride((err) => process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2))
@@ -93,6 +94,7 @@ export async function main(argv = process.argv): Promise<void> {
     role,
     engine: { gmatRoot: opts.gmatRoot ?? process.env.GMAT_ROOT },
     ...(cache ? { cache } : {}),
+    ...(opts.scratch || process.env.GSWEEP_SCRATCH ? { scratch: path.resolve(opts.scratch ?? process.env.GSWEEP_SCRATCH) } : {}),
   });
   // Which GMAT this worker runs for sweeps that name none; a missing one fails those runs, not the worker.
   try {

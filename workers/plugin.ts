@@ -8,6 +8,7 @@
  * worker's own options; the bundle is built (or taken from gsweep's cache) asynchronously,
  * which SimplePlugin's synchronous options cannot do, so this class wraps one.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SimplePlugin } from '@temporalio/plugin';
@@ -49,6 +50,12 @@ export interface GsweepPluginOptions {
   postprocess?: Record<string, PostprocessFunction>;
   /** Run cache directory used by sweeps that name none (`--cache`); off when absent. */
   cache?: string;
+  /**
+   * Where runs of sweeps whose out is an object store execute before upload (`--scratch`;
+   * default: the OS temp directory). The worker works in its own sub-directory, removed when
+   * it stops.
+   */
+  scratch?: string;
 }
 
 const ROLE_ACTIVITIES: Record<GsweepWorkerRole, readonly SweepActivityName[]> = {
@@ -80,6 +87,7 @@ export const EAGER_ACTIVITIES_PER_WORKFLOW_TASK = 100;
 export class GsweepPlugin implements WorkerPlugin {
   readonly name = 'gsweep';
   private readonly warmPools: WarmPool[] = [];
+  private readonly scratchDirs: string[] = [];
 
   constructor(readonly options: GsweepPluginOptions = {}) {}
 
@@ -89,6 +97,8 @@ export class GsweepPlugin implements WorkerPlugin {
     const metrics = sdkSweepMetrics();
     const warmPool = new WarmPool(path.join(os.tmpdir(), `gsweep-warm-${process.pid}-${pools++}`), this.options.warmConsoles ?? slots);
     this.warmPools.push(warmPool);
+    const scratch = path.join(path.resolve(this.options.scratch ?? os.tmpdir()), `gsweep-scratch-${process.pid}-${pools}`);
+    this.scratchDirs.push(scratch);
     const activities = registeredActivities(
       createActivities(this.options.engine, {
         warmPool,
@@ -97,6 +107,7 @@ export class GsweepPlugin implements WorkerPlugin {
         metrics,
         cache: this.options.cache,
         searchAttributesKnown: sweepSearchAttributesRegistered,
+        scratch,
       }),
       ROLE_ACTIVITIES[role],
     );
@@ -132,6 +143,7 @@ export class GsweepPlugin implements WorkerPlugin {
       await next(worker);
     } finally {
       await this.closeWarmConsoles();
+      for (const dir of this.scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 

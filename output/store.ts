@@ -1,0 +1,199 @@
+/**
+ * Where a sweep's `out` lives: a directory, or a prefix in an S3-compatible object store
+ * (`s3://bucket/prefix`). One small interface, two implementations (`DirStore` here,
+ * `S3Store` in s3-store.ts). Keys are the relative paths of output/layout.ts joined with
+ * `/` (`runs/run-3/outcome.json`, `manifest.jsonl`), checked by `checkKey`: a key read back
+ * from a file can never leave the out.
+ *
+ * Every write is atomic as a reader sees it: a directory write goes through a temp file and
+ * a rename, an object store makes an object visible only when its upload completes.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { writeFileAtomicAsync } from './atomic';
+import { openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
+
+export interface StoreEntry {
+  key: string;
+  size: number;
+}
+
+export interface Store {
+  /** How people see it: the directory, or `s3://bucket/prefix`. */
+  readonly url: string;
+  /** The directory itself for a DirStore; undefined for an object store. */
+  readonly dir?: string;
+  /** The object's bytes, or undefined when it does not exist. */
+  get(key: string): Promise<Buffer | undefined>;
+  /** Writes (replaces) the object atomically. */
+  put(key: string, data: string | Uint8Array): Promise<void>;
+  /** Uploads a local file (multipart when large); readers see all of it or nothing. */
+  putFile(key: string, file: string): Promise<void>;
+  /** Streams the object into a local file (atomically); false when it does not exist. */
+  getFile(key: string, file: string): Promise<boolean>;
+  exists(key: string): Promise<boolean>;
+  /** Every key under `prefix` (a key prefix ending in `/`, or '' for all), with sizes. */
+  list(prefix: string): AsyncIterable<StoreEntry>;
+  /** Removes the object; no error when it does not exist. */
+  delete(key: string): Promise<void>;
+  /** Creates the object only if it does not exist yet (If-None-Match: *); false when it existed. */
+  createExclusive(key: string, data: string | Uint8Array): Promise<boolean>;
+}
+
+/** A key that is not one gsweep makes inside an out. */
+export class StoreKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreKeyError';
+  }
+}
+
+const SEGMENT = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/;
+
+/** `a/b/c` made of plain segments (no `..`, no empty or absolute part). Returns the key. */
+export function checkKey(key: string, allowEmpty = false): string {
+  if (key === '' && allowEmpty) return key;
+  const parts = key.split('/');
+  if (parts.some((p) => !SEGMENT.test(p) || p === '.' || p === '..')) {
+    throw new StoreKeyError(`${JSON.stringify(key)} is not a path gsweep writes inside an out`);
+  }
+  return key;
+}
+
+/** The key of a file inside a local out directory (`<dir>/runs/run-3/outcome.json` -> `runs/run-3/outcome.json`). */
+export function keyOf(outDir: string, file: string): string {
+  const rel = path.relative(outDir, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreKeyError(`${file} is outside ${outDir}`);
+  return checkKey(rel.split(path.sep).join('/'));
+}
+
+/** `s3://bucket/prefix` parsed; undefined for anything else (a local path). */
+export interface S3Location {
+  bucket: string;
+  /** Without leading or trailing `/`; '' for the bucket's root. */
+  prefix: string;
+  url: string;
+}
+
+export function isS3Url(out: string): boolean {
+  return /^s3:\/\//i.test(out);
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses `s3://bucket/prefix`; throws with one sentence for a malformed one. */
+export function parseS3Url(out: string): S3Location {
+  const m = /^s3:\/\/([^/]*)\/?(.*)$/i.exec(out);
+  if (!m) throw new StoreKeyError(`${out} is not an s3://bucket/prefix address`);
+  const bucket = m[1];
+  if (!BUCKET.test(bucket)) {
+    throw new StoreKeyError(`${out}: "${bucket}" is not an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens); give s3://bucket/prefix`);
+  }
+  const prefix = m[2].replace(/\/+$/, '');
+  if (prefix !== '') {
+    try {
+      checkKey(prefix);
+    } catch {
+      throw new StoreKeyError(`${out}: the prefix "${prefix}" may hold only letters, digits, ".", "_", "-" and "/" between parts; choose another`);
+    }
+  }
+  return { bucket, prefix, url: `s3://${bucket}${prefix ? `/${prefix}` : ''}` };
+}
+
+/** A directory `out`: what output/ has always done, behind the Store interface. */
+export class DirStore implements Store {
+  readonly url: string;
+
+  constructor(readonly dir: string) {
+    this.url = dir;
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, ...checkKey(key).split('/'));
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      return readRegularFile(this.file(key), { what: 'file' });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, data: string | Uint8Array): Promise<void> {
+    const file = this.file(key);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomicAsync(file, data);
+  }
+
+  async putFile(key: string, source: string): Promise<void> {
+    const file = this.file(key);
+    if (path.resolve(file) === path.resolve(source)) return;
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await fs.promises.copyFile(source, temp);
+    await fs.promises.rename(temp, file);
+  }
+
+  async getFile(key: string, target: string): Promise<boolean> {
+    const file = this.file(key);
+    if (path.resolve(file) === path.resolve(target)) return fs.existsSync(file);
+    let fd: number;
+    try {
+      fd = openRegularFile(file);
+    } catch (err) {
+      if (err instanceof UnsafePathError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw err;
+    }
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await pipeline(fs.createReadStream('', { fd }), fs.createWriteStream(temp));
+    await fs.promises.rename(temp, target);
+    return true;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return fs.existsSync(this.file(key));
+  }
+
+  async *list(prefix: string): AsyncIterable<StoreEntry> {
+    const start = prefix === '' ? this.dir : this.file(prefix.replace(/\/$/, ''));
+    const walk = async function* (dir: string, rel: string): AsyncIterable<StoreEntry> {
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const key = rel ? `${rel}/${e.name}` : e.name;
+        // Links and special files are never followed (safe-files.ts).
+        if (e.isDirectory()) yield* walk(path.join(dir, e.name), key);
+        else if (e.isFile()) yield { key, size: fs.statSync(path.join(dir, e.name)).size };
+      }
+    };
+    yield* walk(start, prefix.replace(/\/$/, ''));
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.promises.rm(this.file(key), { force: true });
+  }
+
+  async createExclusive(key: string, data: string | Uint8Array): Promise<boolean> {
+    const file = this.file(key);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    try {
+      await fs.promises.writeFile(file, data, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+}

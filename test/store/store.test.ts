@@ -1,0 +1,123 @@
+/**
+ * The Store contract, on both implementations: a directory and a real S3 gateway (SeaweedFS,
+ * started here). Same calls, same answers; plus what only a store can get wrong (bad
+ * credentials, a missing bucket, a prefix that is not empty, a second conditional create).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DirStore, checkKey, parseS3Url, type Store } from '../../output/store';
+import { S3Store, s3ClientConfig } from '../../output/s3-store';
+import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
+import { tempDir } from '../helpers/temporal';
+
+let weed: SeaweedServer;
+let client: S3Client;
+const saved = { ...process.env };
+
+/** SeaweedFS, awaited inside each test: a missing `weed` fails the tests, never skips them. */
+let ready: Promise<void>;
+
+async function setup(): Promise<void> {
+  weed = await startSeaweed();
+  Object.assign(process.env, weed.env);
+  client = new S3Client(s3ClientConfig(process.env, 3));
+  await client.send(new CreateBucketCommand({ Bucket: 'gsweep-store' }));
+}
+
+beforeAll(() => {
+  ready = setup();
+  ready.catch(() => undefined);
+});
+
+afterAll(async () => {
+  process.env = saved;
+  client?.destroy();
+  await weed?.stop();
+});
+
+const kinds: Array<[string, () => Store]> = [
+  ['directory', () => new DirStore(tempDir('gsweep-store-'))],
+  ['s3', () => new S3Store(`s3://gsweep-store/t-${Math.random().toString(36).slice(2)}/out`, { client })],
+];
+
+describe.each(kinds)('Store (%s)', (_kind, make) => {
+  it('writes, reads, lists and deletes by key', async () => {
+    await ready;
+    const store = make();
+    expect(await store.get('runs/run-0/outcome.json')).toBeUndefined();
+    expect(await store.exists('manifest.jsonl')).toBe(false);
+    await store.put('runs/run-0/outcome.json', '{"run_id":0}\n');
+    await store.put('runs/run-1/outcome.json', new Uint8Array([1, 2, 3]));
+    await store.put('manifest.jsonl', 'header\n');
+    expect((await store.get('runs/run-0/outcome.json'))?.toString()).toBe('{"run_id":0}\n');
+    expect(await store.exists('manifest.jsonl')).toBe(true);
+    const listed: string[] = [];
+    for await (const e of store.list('runs/')) listed.push(`${e.key}:${e.size}`);
+    expect(listed.sort()).toEqual(['runs/run-0/outcome.json:13', 'runs/run-1/outcome.json:3']);
+    await store.delete('runs/run-1/outcome.json');
+    await store.delete('runs/run-9/never-there');
+    expect(await store.get('runs/run-1/outcome.json')).toBeUndefined();
+  });
+
+  it('moves large files both ways whole (multipart on a store)', async () => {
+    await ready;
+    const store = make();
+    const dir = tempDir('gsweep-store-files-');
+    const big = path.join(dir, 'big.parquet');
+    const bytes = Buffer.alloc(19 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251;
+    fs.writeFileSync(big, bytes);
+    await store.putFile('report__Track.parquet', big);
+    const back = path.join(dir, 'sub', 'back.parquet');
+    expect(await store.getFile('report__Track.parquet', back)).toBe(true);
+    expect(fs.readFileSync(back).equals(bytes)).toBe(true);
+    expect(await store.getFile('missing.parquet', path.join(dir, 'nothing'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'nothing'))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates exclusively once: the second create of a key is refused', async () => {
+    await ready;
+    const store = make();
+    expect(await store.createExclusive('.gsweep.lock', 'first')).toBe(true);
+    expect(await store.createExclusive('.gsweep.lock', 'second')).toBe(false);
+    expect((await store.get('.gsweep.lock'))?.toString()).toBe('first');
+  });
+
+  it('refuses keys that would leave the out', async () => {
+    await ready;
+    const store = make();
+    await expect(store.put('../escape', 'x')).rejects.toThrow('"../escape" is not a path gsweep writes inside an out');
+    await expect(store.get('/etc/passwd')).rejects.toThrow('"/etc/passwd" is not a path gsweep writes inside an out');
+  });
+});
+
+describe('s3:// addresses and access checks', () => {
+  it('parses s3://bucket/prefix and refuses malformed ones', () => {
+    expect(parseS3Url('s3://gsweep-store/a/b/')).toEqual({ bucket: 'gsweep-store', prefix: 'a/b', url: 's3://gsweep-store/a/b' });
+    expect(parseS3Url('s3://gsweep-store')).toEqual({ bucket: 'gsweep-store', prefix: '', url: 's3://gsweep-store' });
+    expect(() => parseS3Url('s3://Bad_Bucket/x')).toThrow('"Bad_Bucket" is not an S3 bucket name');
+    expect(() => parseS3Url('s3://gsweep-store/a/../b')).toThrow('the prefix "a/../b" may hold only');
+    expect(checkKey('runs/run-3/outcome.json')).toBe('runs/run-3/outcome.json');
+  });
+
+  it('names the fix for a missing bucket, bad credentials and a prefix in use', async () => {
+    await ready;
+    await expect(new S3Store('s3://no-such-bucket/x', { client }).checkAccess()).rejects.toThrow(
+      `s3://no-such-bucket/x: bucket no-such-bucket does not exist on ${weed.endpoint}; create it first (aws s3 mb s3://no-such-bucket) or give another bucket`,
+    );
+    const wrong = new S3Client({ ...s3ClientConfig(process.env, 1), credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong-secret' } });
+    await expect(new S3Store('s3://gsweep-store/x', { client: wrong }).checkAccess()).rejects.toThrow(
+      's3://gsweep-store/x: the store refused these credentials',
+    );
+    wrong.destroy();
+    const used = new S3Store('s3://gsweep-store/used', { client });
+    await used.put('manifest.jsonl', 'x');
+    await expect(used.checkAccess({ emptyPrefix: true })).rejects.toThrow(
+      's3://gsweep-store/used is not empty (it holds manifest.jsonl); give a new prefix (to finish an earlier sweep there, use `gsweep resume s3://gsweep-store/used`)',
+    );
+    await new S3Store('s3://gsweep-store/fresh', { client }).checkAccess({ emptyPrefix: true });
+  });
+});
