@@ -92,7 +92,7 @@ export const sweepRequestSchema = z
     /** Run cache directory: identical runs are taken from it, new results stored in it (README "Run cache"). */
     cache: z.string().min(1).optional().describe('Run cache directory: identical runs are taken from it, new results stored in it'),
     /** An `s3://` out: also upload each run's GMAT log and patched script (a directory out keeps them anyway). */
-    keepLogs: z.boolean().optional(),
+    keepLogs: z.boolean().optional().describe('An s3:// out: also upload each run\'s GMAT log and patched script (a directory out keeps them anyway)'),
   })
   .strict();
 
