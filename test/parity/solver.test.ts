@@ -104,7 +104,8 @@ describe('solver results of a real-GMAT targeting sweep', () => {
     const goals = [12000, 40000, 12000, 40000];
     for (const [id, e] of entries) {
       expect(e.status).toBe('ok');
-      expect(e.solver_paths).toEqual({ DC: path.join(out, 'runs', `run-${id}`, 'solver__DC.parquet') });
+      // Relative to the out, so a moved sweep still names its own files.
+      expect(e.solver_paths).toEqual({ DC: `runs/run-${id}/solver__DC.parquet` });
       expect(e.output_paths).not.toHaveProperty('solver__DC');
       const achieved = Math.abs((finals[id]!.rmag as number) - goals[id]!) <= 0.1;
       expect(e.converged).toEqual({ DC: achieved });
