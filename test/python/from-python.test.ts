@@ -108,7 +108,8 @@ describe('a sweep started from Python by workflow name (temporalio + pandas) on 
     for (const run of ok) {
       const file = Object.entries(run.output_paths).find(([name]) => name.includes('Track'))?.[1];
       expect(file, `run ${run.run_id} output_paths`).toBeDefined();
-      const buffer = fs.readFileSync(file!);
+      // Manifest paths are relative to the out.
+      const buffer = fs.readFileSync(path.join(out, file!));
       rows += Number(parquetMetadata(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength)).num_rows);
     }
     expect(rows).toBeGreaterThan(20);
