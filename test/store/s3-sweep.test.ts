@@ -116,10 +116,10 @@ describe('gsweep run --out s3://', () => {
     expect(mc.code, mc.stderr).toBe(0);
     expect(JSON.parse(mc.stdout).metrics[0].rows).toHaveLength(12);
     const zip = path.join(work(), 'sma.zip');
-    const archive = await cli(['archive', url, '--output', zip]);
+    const archive = await cli(['archive', url, '--output', zip, '--json']);
     expect(archive.code, archive.stderr).toBe(0);
-    expect(archive.stderr).toContain('gsweep: 12 runs (12 ok, 0 failed, 0 cancelled)');
-    expect(fs.statSync(zip).size).toBeGreaterThan(12 * 8000);
+    expect(JSON.parse(archive.stdout)).toMatchObject({ runs: 12, ok: 12, failed: 0, cancelled: 0, zipPath: zip });
+    expect(fs.existsSync(zip)).toBe(true);
     const resume = await cli(['resume', url]);
     expect(resume.code, resume.stderr).toBe(0);
     expect(resume.stderr).toContain(`gsweep: all 12 runs of ${url} are ok; nothing to resume`);
