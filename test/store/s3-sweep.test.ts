@@ -40,6 +40,8 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
+  // Whatever the set-up got to (even when no test awaited it) is taken down.
+  await ready?.catch(() => undefined);
   process.env = savedEnv;
   client?.destroy();
   await weed?.stop();
