@@ -22,8 +22,13 @@ export function localizeManifest(text: string, url: string, dir: string): string
   const prefix = `${url}/`;
   const local = (p: unknown) => {
     if (typeof p !== 'string' || !p.startsWith(prefix)) return p;
-    // The key is checked like any other: a manifest cannot point the copy outside DIR.
-    return path.join(dir, ...keyOf('/', `/${p.slice(prefix.length)}`).split('/'));
+    // The key is checked like any other: a manifest cannot point the copy outside DIR; a
+    // path that is no key of the out is left as it was.
+    try {
+      return path.join(dir, ...keyOf('/', `/${p.slice(prefix.length)}`).split('/'));
+    } catch {
+      return p;
+    }
   };
   const lines = text.split('\n');
   return lines

@@ -162,6 +162,8 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
+  // Whatever the set-up got to (even when no test awaited it) is taken down.
+  await ready?.catch(() => undefined);
   teardownNetwork();
   relay?.close();
   await temporal?.stop();

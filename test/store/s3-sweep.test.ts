@@ -41,6 +41,8 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
+  // Whatever the set-up got to (even when no test awaited it) is taken down.
+  await ready?.catch(() => undefined);
   process.env = savedEnv;
   client?.destroy();
   await weed?.stop();
@@ -118,7 +120,7 @@ describe('gsweep run --out s3://', () => {
     expect(mc.code, mc.stderr).toBe(0);
     expect(JSON.parse(mc.stdout).metrics[0].rows).toHaveLength(12);
     const zip = path.join(work(), 'sma.zip');
-    const archive = await cli(['archive', url, '--output', zip]);
+    const archive = await cli(['archive', url, '--output', zip, '--json']);
     expect(archive.code, archive.stderr).toBe(0);
     expect(archive.stderr).toContain('gsweep: 12 runs (12 ok, 0 failed, 0 cancelled)');
     // Every run's table is in the bundle (unzip, which gsweep setup-gmat needs anyway, lists it).

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DirStore, checkKey, parseS3Url, type Store } from '../../output/store';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
+import { localizeManifest } from '../../output/pull';
+import { pythonJsonDumps } from '../../output/manifest';
 import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
 import { tempDir } from '../helpers/temporal';
 
@@ -32,6 +34,8 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
+  // Whatever the set-up got to (even when no test awaited it) is taken down.
+  await ready?.catch(() => undefined);
   process.env = saved;
   client?.destroy();
   await weed?.stop();
@@ -119,5 +123,20 @@ describe('s3:// addresses and access checks', () => {
       's3://gsweep-store/used is not empty (it holds manifest.jsonl); give a new prefix (to finish an earlier sweep there, use `gsweep resume s3://gsweep-store/used`)',
     );
     await new S3Store('s3://gsweep-store/fresh', { client }).checkAccess({ emptyPrefix: true });
+  });
+});
+
+describe('gsweep pull: the manifest names the copy', () => {
+  it('rewrites the store paths of a manifest to the copy, and nothing outside it', () => {
+    const header = '{"run_count": 2}';
+    const run0 = pythonJsonDumps({ run_id: 0, output_paths: { report__Track: 's3://b/p/runs/run-0/report__Track.parquet' }, extra_outputs: {}, solver_paths: {}, log_path: 's3://b/p/runs/run-0/GmatLog.txt' });
+    const run1 = pythonJsonDumps({ run_id: 1, output_paths: { report__Track: 's3://b/p/../../etc/passwd', other: 's3://elsewhere/x.parquet', odd: 's3://b/p/runs/r un/x' }, extra_outputs: {}, solver_paths: {}, log_path: null });
+    const [, a, b] = localizeManifest([header, run0, run1, ''].join('\n'), 's3://b/p', '/copy').split('\n').filter(Boolean).map((l, i) => (i === 0 ? {} : JSON.parse(l)));
+    expect(a.output_paths.report__Track).toBe('/copy/runs/run-0/report__Track.parquet');
+    expect(a.log_path).toBe('/copy/runs/run-0/GmatLog.txt');
+    // `..` cannot climb out of the copy; another bucket and a path that is no key stay as they were.
+    expect(b.output_paths.report__Track).toBe('/copy/etc/passwd');
+    expect(b.output_paths.other).toBe('s3://elsewhere/x.parquet');
+    expect(b.output_paths.odd).toBe('s3://b/p/runs/r un/x');
   });
 });
