@@ -76,7 +76,6 @@ async function main(): Promise<void> {
       tableCheck: ws.tableCheck,
       prepareRun: (id) => ws.prepareRun(id, runs, tableNames),
       doneRun: (id) => ws.doneRun(id),
-      displayPath: (f) => ws.display(f),
     }, undefined, undefined, ws.local);
     const published = await ws.publishAggregate(summary);
     const wall = (performance.now() - a0) / 1000;

@@ -122,7 +122,7 @@ describe('gsweep run --out s3://', () => {
     const zip = path.join(work(), 'sma.zip');
     const archive = await cli(['archive', url, '--output', zip, '--json']);
     expect(archive.code, archive.stderr).toBe(0);
-    expect(archive.stderr).toContain('gsweep: 12 runs (12 ok, 0 failed, 0 cancelled)');
+    expect(JSON.parse(archive.stdout)).toMatchObject({ runs: 12, ok: 12, failed: 0, cancelled: 0, zipPath: zip });
     // Every run's table is in the bundle (unzip, which gsweep setup-gmat needs anyway, lists it).
     const entries = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n');
     for (let id = 0; id < 12; id++) expect(entries.some((e) => e.endsWith(`run-${id}/report__Track.parquet`)), `run ${id}`).toBe(true);
