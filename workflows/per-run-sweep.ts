@@ -1,8 +1,9 @@
 /**
  * The sweep as it ran before batches: one `runGmat` activity per run, overrides expanded in
- * the workflow, long input tables paged in by activity. Kept unchanged so that sweeps started
- * before batches replay and finish on upgraded workers (sweepWorkflow sends them here; a
- * continue-as-new of such a sweep moves on to batches). New sweeps never come here.
+ * the workflow, long input tables paged in by activity. Its commands stay exactly as they were
+ * (the recordings in test/histories/per-run/ replay against it), so sweeps started before
+ * batches finish on upgraded workers (sweepWorkflow sends them here; a continue-as-new of such
+ * a sweep moves on to batches). New sweeps never come here.
  *
  * Deterministic: no I/O, no wall clock, no Node builtins.
  */
