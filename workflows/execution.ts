@@ -56,7 +56,27 @@ export abstract class SweepExecution {
 
   /** What is in flight, for the Web UI's current details: `3 running`, `4 batches running`. */
   protected abstract inFlightText(): string;
-  abstract progress(): SweepProgress;
+  /** Activities carrying runs now in flight (runs, or batches of runs). */
+  protected abstract get inFlightCount(): number;
+
+  /** The progress query: runs settled by this execution and its predecessors. */
+  progress(): SweepProgress {
+    const { runCount, context } = this.input;
+    const running = this.inFlightCount;
+    return {
+      sweepId: context.sweepId,
+      total: runCount,
+      ok: this.okCount,
+      failed: this.failedCount,
+      running,
+      pending: Math.max(0, runCount - this.done - running - this.cancelledCount),
+      cancelled: this.cancelledCount,
+      maxInFlight: this.maxInFlight,
+      executions: this.executions,
+      startedAtMs: this.startedAtMs,
+      phase: this.phase,
+    };
+  }
   /** Starts the next piece of work once there is room; false when all is started, 'continue' to hand over first. */
   abstract schedule(): Promise<boolean | 'continue'>;
   /** Waits until everything started has settled, then writes down failures. */

@@ -11,7 +11,7 @@ import { ActivityCancellationType, CancellationScope, condition, continueAsNew, 
 import { RunBitset } from '../sweep/bitset';
 import type { Overrides } from '../sweep/overrides';
 import { expandRun, runSummary, tableCells } from '../sweep/runset';
-import { OK_PAGE_BYTES, RUN_FAILURE_TYPES, type InputTableRef, type SweepInput, type SweepProgress, type SweepSummary } from '../sweep/sweep';
+import { OK_PAGE_BYTES, RUN_FAILURE_TYPES, type InputTableRef, type SweepInput, type SweepSummary } from '../sweep/sweep';
 import { control, proxySweepActivities } from './activities';
 import { FAILURE_BATCH_MAX, runExecution, SweepExecution } from './execution';
 import { failureMessage, failureType, surfaceCause } from './failures';
@@ -38,21 +38,8 @@ export class PerRunSweep extends SweepExecution {
     return `${this.inFlight.size} running`;
   }
 
-  progress(): SweepProgress {
-    const { runCount, context } = this.input;
-    return {
-      sweepId: context.sweepId,
-      total: runCount,
-      ok: this.okCount,
-      failed: this.failedCount,
-      running: this.inFlight.size,
-      pending: Math.max(0, runCount - this.done - this.inFlight.size - this.cancelledCount),
-      cancelled: this.cancelledCount,
-      maxInFlight: this.maxInFlight,
-      executions: this.executions,
-      startedAtMs: this.startedAtMs,
-      phase: this.phase,
-    };
+  protected get inFlightCount(): number {
+    return this.inFlight.size;
   }
 
   /** Loads the already-ok page holding `runId` (65 536 runs per page). */

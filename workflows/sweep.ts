@@ -128,27 +128,18 @@ export class Sweep extends SweepExecution {
     return batchWindow(this.maxInFlight, this.slots, this.lastSize, this.input.batch?.size !== undefined);
   }
 
+  protected get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   /**
    * Runs settled by finished batches. Runs finished inside batches still in flight are in
    * those activities' heartbeat details; `sweepProgress` on the client adds them.
    */
-  progress(): SweepProgress {
-    const { runCount, context } = this.input;
-    return {
-      sweepId: context.sweepId,
-      total: runCount,
-      ok: this.okCount,
-      failed: this.failedCount,
-      running: this.inFlight.size,
-      pending: Math.max(0, runCount - this.done - this.inFlight.size - this.cancelledCount),
-      cancelled: this.cancelledCount,
-      maxInFlight: this.maxInFlight,
-      executions: this.executions,
-      startedAtMs: this.startedAtMs,
-      phase: this.phase,
-      batches: this.inFlight.size,
-    };
+  override progress(): SweepProgress {
+    return { ...super.progress(), batches: this.inFlight.size };
   }
+
 
   /**
    * Starts the next batch once the window has room. Returns false when every run has been
