@@ -11,7 +11,7 @@ import { runGmatConsole, GmatRunError } from './console';
 import type { EngineSlots } from './slots';
 import { canFeedInteractively, WarmRunError, type WarmPool } from './warm';
 import type { GmatInstall } from './install';
-import { patchScript, type PatchedOutput } from './script';
+import { patchScript, type PatchedOutput, type PatchResult } from './script';
 import { writeStartupFile } from './startup';
 import { cachedEngineMessage, cachedOutcome, findCached, runKey, storeRun, type CacheHit, type RunCache } from './run-cache';
 import { RUN_FILES, runFilePath, runTableFilePath, tableKey } from '../output/layout';
@@ -193,7 +193,62 @@ function cancelledBeforeStart(logPath: string): GmatRunError {
   });
 }
 
+/** The outcome fields known before GMAT starts. */
+type OutcomeBase = Omit<RunOutcome, 'status' | 'output_paths' | 'tables' | 'stderr' | 'ended_at' | 'duration_s'>;
+
+/** What the steps of one run share. */
+interface RunState {
+  options: RunMissionOptions;
+  dir: string;
+  /** performance.now() at the start: durations. */
+  started: number;
+  scriptPath: string;
+  logPath: string;
+  patched: PatchResult;
+  base: OutcomeBase;
+}
+
+/** The run cache as one run uses it; absent without a cache. */
+interface RunCacheUse {
+  cache: RunCache;
+  key: string;
+  from: Record<string, string | number>;
+  /** Problems with the entry or the store: they join the outcome's warnings. */
+  warnings: string[];
+}
+
+/** The tables a run produced so far, in the shapes the result and outcome.json hold them. */
+interface RunTables {
+  tables: RunMissionResult['tables'];
+  outcomeTables: RunOutcome['tables'];
+  outputPaths: Record<string, string>;
+  solverPaths: Record<string, string>;
+  converged: Record<string, boolean>;
+  extraOutputs: Record<string, string>;
+  warnings: string[];
+}
+
 export async function runMission(options: RunMissionOptions): Promise<RunMissionResult> {
+  const run = prepareRun(options);
+  const cacheUse = await lookUpRunCache(run);
+  if (cacheUse && 'outcome' in cacheUse) return cacheUse;
+  await runEngine(run, cacheUse);
+  const produced: RunTables = { tables: {}, outcomeTables: {}, outputPaths: {}, solverPaths: {}, converged: {}, extraOutputs: {}, warnings: [] };
+  await tabulateOutputs(run, produced);
+  tabulateSolverLogs(run, produced);
+  const postprocessStatus = await runPostprocess(run, produced);
+  let outcome = ranOutcome(run, produced, 'ok', postprocessStatus, null);
+  if (cacheUse) {
+    const problem = storeRun(cacheUse.cache, cacheUse.key, run.dir, outcome, cacheUse.from);
+    if (problem) cacheUse.warnings.push(problem);
+    if (cacheUse.warnings.length > 0) outcome = { ...outcome, warnings: [...(outcome.warnings ?? []), ...cacheUse.warnings] };
+  }
+  await writeOutcomeAsync(run.dir, outcome);
+  return { outcome, tables: produced.tables };
+}
+
+/** A clean run directory holding the patched script, and the outcome fields known already. */
+function prepareRun(options: RunMissionOptions): RunState {
   const dir = options.runDirectory;
   const startedMs = Date.now();
   const started = performance.now();
@@ -203,7 +258,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   // Re-made by every attempt, so atomic but not fsynced; outcome.json is the run's record.
   writeFileAtomic(scriptPath, patched.text, { durable: false });
   const logPath = runFilePath(dir, RUN_FILES.log);
-  const base = {
+  const base: OutcomeBase = {
     run_id: options.runId,
     overrides: options.overrides,
     started_at: isoNow(startedMs),
@@ -217,34 +272,50 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       version: options.install.version,
     },
   };
-  const fail = (stderr: string): RunOutcome => {
-    const outcome: RunOutcome = {
-      ...base,
-      status: 'failed',
-      ended_at: isoNow(Date.now()),
-      duration_s: (performance.now() - started) / 1000,
-      output_paths: {},
-      tables: {},
-      stderr,
-    };
-    writeOutcome(dir, outcome);
-    return outcome;
+  return { options, dir, started, scriptPath, logPath, patched, base };
+}
+
+/** Records the run as failed (GMAT's outputs, if any, not in it). */
+function failRun(run: RunState, stderr: string): RunOutcome {
+  const outcome: RunOutcome = {
+    ...run.base,
+    status: 'failed',
+    ended_at: isoNow(Date.now()),
+    duration_s: (performance.now() - run.started) / 1000,
+    output_paths: {},
+    tables: {},
+    stderr,
   };
+  writeOutcome(run.dir, outcome);
+  return outcome;
+}
 
-  // The run cache: a whole entry for this key gives the result without starting GMAT.
-  const cacheKey = options.cache ? await runKey(options.cache, options.install, options.overrides, options.context) : undefined;
-  const cacheWarnings: string[] = [];
-  if (options.cache && cacheKey) {
-    const hit = findCached(options.cache, cacheKey, (reason) =>
-      cacheWarnings.push(`run cache entry ${cacheKey} was not used: ${reason}; GMAT ran, and its result replaces the entry`),
-    );
-    if (hit) {
-      const served = await serveCached(options, hit, base, started, scriptPath, patched.text);
-      if (served) return served;
-    }
+/**
+ * The run cache: a whole entry for this key gives the result without starting GMAT (returned
+ * as the run's result); otherwise what the run needs to fill the entry afterwards.
+ */
+async function lookUpRunCache(run: RunState): Promise<RunCacheUse | RunMissionResult | undefined> {
+  const { options } = run;
+  if (!options.cache) return undefined;
+  const key = await runKey(options.cache, options.install, options.overrides, options.context);
+  if (!key) return undefined;
+  const warnings: string[] = [];
+  const hit = findCached(options.cache, key, (reason) =>
+    warnings.push(`run cache entry ${key} was not used: ${reason}; GMAT ran, and its result replaces the entry`),
+  );
+  if (hit) {
+    const served = await serveCached(options, hit, run.base, run.started, run.scriptPath, run.patched.text);
+    if (served) return served;
   }
-  const cacheFrom = { sweep: options.sweepId ?? '', run_dir: dir, run_id: options.runId };
+  return { cache: options.cache, key, from: { sweep: options.sweepId ?? '', run_dir: run.dir, run_id: options.runId }, warnings };
+}
 
+/**
+ * GMAT itself, within an engine slot: warm when it can, fresh otherwise. A failure is recorded
+ * (and a rejection cached, being a function of the inputs) before it is rethrown.
+ */
+async function runEngine(run: RunState, cacheUse: RunCacheUse | undefined): Promise<void> {
+  const { options, logPath } = run;
   let warmOutput: string | undefined;
   let releaseSlot: (() => void) | undefined;
   try {
@@ -253,16 +324,16 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
         throw cancelledBeforeStart(logPath);
       });
     }
-    warmOutput = options.warm ? await runWarm(options, options.warm, scriptPath, logPath, patched.outputs) : undefined;
+    warmOutput = options.warm ? await runWarm(options, options.warm, run.scriptPath, logPath, run.patched.outputs) : undefined;
     if (warmOutput === undefined) {
       // Fresh runs (and warm runs GMAT rejected, re-run for GMAT's own error lines).
-      const startupPath = writeStartupFile(options.install, dir);
+      const startupPath = writeStartupFile(options.install, run.dir);
       await runGmatConsole({
         install: options.install,
-        scriptPath,
+        scriptPath: run.scriptPath,
         startupPath,
         logPath,
-        cwd: dir,
+        cwd: run.dir,
         timeoutMs: options.timeoutMs,
         signal: options.signal,
       });
@@ -270,9 +341,9 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   } catch (err) {
     releaseSlot?.();
     if (err instanceof GmatRunError && err.kind !== 'cancelled') {
-      const failed = fail(err.message);
+      const failed = failRun(run, err.message);
       // Only GMAT's own rejection is a function of the inputs; crashes and timeouts are not.
-      if (options.cache && cacheKey && err.kind === 'rejected') storeRun(options.cache, cacheKey, dir, failed, cacheFrom, err.engineMessage);
+      if (cacheUse && err.kind === 'rejected') storeRun(cacheUse.cache, cacheUse.key, run.dir, failed, cacheUse.from, err.engineMessage);
     }
     throw err;
   }
@@ -280,19 +351,23 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
   releaseSlot?.();
   // Interactive GMAT ignores --logfile; the run's share of its output is the run's log.
   if (warmOutput !== undefined) writeFileAtomic(logPath, warmOutput, { durable: false });
+}
 
-  const tables: RunMissionResult['tables'] = {};
-  const outcomeTables: RunOutcome['tables'] = {};
-  const outputPaths: Record<string, string> = {};
-  const warnings: string[] = [];
-  for (const output of patched.outputs) {
+function addTable(produced: RunTables, key: string, target: string, table: Table): void {
+  produced.tables[key] = { path: target, rows: table.rowCount };
+  produced.outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
+}
+
+/** GMAT's output files (ReportFile, EphemerisFile, ContactLocator) as per-run Parquet tables. */
+async function tabulateOutputs(run: RunState, produced: RunTables): Promise<void> {
+  for (const output of run.patched.outputs) {
     // GMAT creates a ReportFile lazily: no data, no file. That is a run without that table.
     if (!fs.existsSync(output.path)) continue;
     const binary = output.kind === 'ephemeris' ? binaryEphemerisKind(output.path) : null;
     if (binary) {
       // Coefficients or packed records, not state rows (gmat-run needs spiceypy to sample an
       // SPK): the run keeps the file and says so instead of failing.
-      warnings.push(`${output.type} ${output.name} is a ${binary}: kept as ${output.path}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`);
+      produced.warnings.push(`${output.type} ${output.name} is a ${binary}: kept as ${output.path}, not turned into a table (use FileFormat = CCSDS-OEM or STK-TimePosVel for a table)`);
       continue;
     }
     let table: Table;
@@ -301,105 +376,106 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
       if (output.kind === 'contact') table = withIntervalId(table);
     } catch (err) {
       const parseError = new OutputParseError(output, err as Error);
-      fail(parseError.message);
+      failRun(run, parseError.message);
       throw parseError;
     }
     const key = tableKey(output.kind, output.name);
     const deduped = dedupeColumnNames(table);
     if (deduped.duplicates.length > 0) {
       table = deduped.table;
-      warnings.push(`${key}: duplicate column names ${deduped.duplicates.join(', ')}; repeats renamed <col>.1, <col>.2, ...`);
+      produced.warnings.push(`${key}: duplicate column names ${deduped.duplicates.join(', ')}; repeats renamed <col>.1, <col>.2, ...`);
     }
-    const target = runTableFilePath(dir, key);
+    const target = runTableFilePath(run.dir, key);
     // Encoded here, fsynced and renamed off the main thread, before outcome.json records the run.
-    await writeParquetTableAsync(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': output.path });
-    tables[key] = { path: target, rows: table.rowCount };
-    outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
-    outputPaths[key] = target;
+    await writeParquetTableAsync(target, table, { 'gsweep.run_id': String(run.options.runId), 'gsweep.source': output.path });
+    addTable(produced, key, target, table);
+    produced.outputPaths[key] = target;
   }
-  // Solver iteration logs (Target / Optimize): one table per solver that ran, kept apart from
-  // the GMAT outputs (gmat-sweep's solver_paths), with the solver's convergence, which is
-  // not the run's status: a targeter that stops short still leaves an ok run.
-  const solverPaths: Record<string, string> = {};
-  const converged: Record<string, boolean> = {};
-  for (const solver of patched.solvers) {
+}
+
+/**
+ * Solver iteration logs (Target / Optimize): one table per solver that ran, kept apart from
+ * the GMAT outputs (gmat-sweep's solver_paths), with the solver's convergence, which is
+ * not the run's status: a targeter that stops short still leaves an ok run.
+ */
+function tabulateSolverLogs(run: RunState, produced: RunTables): void {
+  for (const solver of run.patched.solvers) {
     if (!fs.existsSync(solver.path)) continue;
     let log: ReturnType<typeof parseSolverLog>;
     try {
       log = parseSolverLog(fs.readFileSync(solver.path, 'utf8'), solver.maxIterations);
     } catch (err) {
       const parseError = new OutputParseError({ name: solver.name, type: `${solver.type} log`, path: solver.path }, err as Error);
-      fail(parseError.message);
+      failRun(run, parseError.message);
       throw parseError;
     }
     const key = `solver__${solver.name}`;
-    const target = runTableFilePath(dir, key);
-    writeParquetTable(target, log.table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': solver.path });
-    tables[key] = { path: target, rows: log.table.rowCount };
-    outcomeTables[key] = { rows: log.table.rowCount, columns: columnSpecsOf(log.table) };
-    solverPaths[solver.name] = target;
-    converged[solver.name] = log.converged;
+    const target = runTableFilePath(run.dir, key);
+    writeParquetTable(target, log.table, { 'gsweep.run_id': String(run.options.runId), 'gsweep.source': solver.path });
+    addTable(produced, key, target, log.table);
+    produced.solverPaths[solver.name] = target;
+    produced.converged[solver.name] = log.converged;
   }
+}
 
-  // The postprocess hook: its extra tables join the run's tables; its failure fails the run
-  // (postprocess_status "failed") but leaves GMAT's outputs and tables in place.
-  const extraOutputs: Record<string, string> = {};
-  let postprocessStatus: RunOutcome['postprocess_status'] = 'none';
-  // GMAT ran: the outcome keeps its tables whether or not the hook then fails.
-  const ranOutcome = (status: RunOutcome['status'], stderr: string | null): RunOutcome => ({
-    ...base,
+/**
+ * The postprocess hook: its extra tables join the run's tables; its failure fails the run
+ * (postprocess_status "failed") but leaves GMAT's outputs and tables in place.
+ */
+async function runPostprocess(run: RunState, produced: RunTables): Promise<RunOutcome['postprocess_status']> {
+  const { options, dir } = run;
+  if (!options.postprocess) return 'none';
+  const extraDir = runFilePath(dir, RUN_FILES.extraDir);
+  try {
+    fs.mkdirSync(extraDir);
+    const extra = await options.postprocess({
+      runId: options.runId,
+      runDirectory: dir,
+      overrides: options.overrides,
+      context: options.context ?? {},
+      outputs: Object.fromEntries(Object.entries(produced.tables).map(([k, t]) => [k, t.path])),
+      extraDir,
+      sweepId: options.sweepId ?? '',
+    });
+    for (const [name, { table: raw, source }] of extra) {
+      const table = dedupeColumnNames(raw).table;
+      const key = `extra__${name}`;
+      const target = runTableFilePath(dir, key);
+      writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': source });
+      addTable(produced, key, target, table);
+      produced.extraOutputs[name] = target;
+    }
+    return 'ok';
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    for (const name of Object.keys(produced.extraOutputs)) delete produced.extraOutputs[name];
+    writeOutcome(dir, ranOutcome(run, produced, 'failed', 'failed', (err as Error).message));
+    throw err;
+  }
+}
+
+/** The outcome of a run GMAT finished: it keeps the tables whether or not the hook then failed. */
+function ranOutcome(
+  run: RunState,
+  produced: RunTables,
+  status: RunOutcome['status'],
+  postprocessStatus: RunOutcome['postprocess_status'],
+  stderr: string | null,
+): RunOutcome {
+  return {
+    ...run.base,
     status,
     ended_at: isoNow(Date.now()),
-    duration_s: (performance.now() - started) / 1000,
-    output_paths: outputPaths,
-    tables: outcomeTables,
-    solver_paths: solverPaths,
-    converged,
-    extra_outputs: extraOutputs,
+    duration_s: (performance.now() - run.started) / 1000,
+    output_paths: produced.outputPaths,
+    tables: produced.outcomeTables,
+    solver_paths: produced.solverPaths,
+    converged: produced.converged,
+    extra_outputs: produced.extraOutputs,
     postprocess_status: postprocessStatus,
     stderr,
-    ...(warnings.length > 0 ? { warnings } : {}),
-  });
-  if (options.postprocess) {
-    const extraDir = runFilePath(dir, RUN_FILES.extraDir);
-    try {
-      fs.mkdirSync(extraDir);
-      const extra = await options.postprocess({
-        runId: options.runId,
-        runDirectory: dir,
-        overrides: options.overrides,
-        context: options.context ?? {},
-        outputs: Object.fromEntries(Object.entries(tables).map(([k, t]) => [k, t.path])),
-        extraDir,
-        sweepId: options.sweepId ?? '',
-      });
-      for (const [name, { table: raw, source }] of extra) {
-        const table = dedupeColumnNames(raw).table;
-        const key = `extra__${name}`;
-        const target = runTableFilePath(dir, key);
-        writeParquetTable(target, table, { 'gsweep.run_id': String(options.runId), 'gsweep.source': source });
-        tables[key] = { path: target, rows: table.rowCount };
-        outcomeTables[key] = { rows: table.rowCount, columns: columnSpecsOf(table) };
-        extraOutputs[name] = target;
-      }
-      postprocessStatus = 'ok';
-    } catch (err) {
-      if (options.signal?.aborted) throw err;
-      for (const name of Object.keys(extraOutputs)) delete extraOutputs[name];
-      postprocessStatus = 'failed';
-      writeOutcome(dir, ranOutcome('failed', (err as Error).message));
-      throw err;
-    }
-  }
-
-  let outcome = ranOutcome('ok', null);
-  if (options.cache && cacheKey) {
-    const problem = storeRun(options.cache, cacheKey, dir, outcome, cacheFrom);
-    if (problem) cacheWarnings.push(problem);
-  }
-  if (cacheWarnings.length > 0) outcome = { ...outcome, warnings: [...(outcome.warnings ?? []), ...cacheWarnings] };
-  await writeOutcomeAsync(dir, outcome);
-  return { outcome, tables };
+    ...(produced.warnings.length > 0 ? { warnings: produced.warnings } : {}),
+  };
 }
 
 /**
@@ -410,7 +486,7 @@ export async function runMission(options: RunMissionOptions): Promise<RunMission
 async function serveCached(
   options: RunMissionOptions,
   hit: CacheHit,
-  base: Omit<RunOutcome, 'status' | 'output_paths' | 'tables' | 'stderr' | 'ended_at' | 'duration_s'>,
+  base: OutcomeBase,
   started: number,
   scriptPath: string,
   patchedText: string,
