@@ -309,6 +309,18 @@ function defaultFilename(type: OutputResourceType, name: string, fileFormat: str
 /** Finds resources, BeginMissionSequence and output resources. Throws ScriptError. */
 export function parseScript(text: string): ParsedScript {
   const statements = tokenize(text);
+  const bmsIndex = beginMissionSequenceIndex(statements);
+  const resources = createdResources(statements, bmsIndex);
+  const outputs = outputResources(statements, bmsIndex, resources);
+  const typeOf = new Map(resources.map((r) => [r.name, r.type] as const));
+  checkUnredirectedOutputs(statements, bmsIndex, typeOf);
+  const solvers = solverResources(statements, bmsIndex, resources);
+  checkMissionSequence(statements, bmsIndex, typeOf);
+  const bms = statements[bmsIndex] as Statement;
+  return { statements, resources, outputs, solvers, bmsIndex, bmsLine: bms.line };
+}
+
+function beginMissionSequenceIndex(statements: Statement[]): number {
   const bmsIndex = statements.findIndex((s) => firstWord(s.body) === 'BeginMissionSequence');
   if (bmsIndex < 0) {
     throw new ScriptError(
@@ -316,6 +328,11 @@ export function parseScript(text: string): ParsedScript {
         '`BeginMissionSequence;` line between the resources and the mission commands',
     );
   }
+  return bmsIndex;
+}
+
+/** The resources the `Create` lines before BeginMissionSequence make, first creation kept. */
+function createdResources(statements: Statement[], bmsIndex: number): Resource[] {
   const resources: Resource[] = [];
   const byName = new Map<string, Resource>();
   for (let i = 0; i < bmsIndex; i++) {
@@ -349,7 +366,11 @@ export function parseScript(text: string): ParsedScript {
       byName.set(name, r);
     }
   }
+  return resources;
+}
 
+/** ReportFile, EphemerisFile and ContactLocator resources with the file each would write. */
+function outputResources(statements: Statement[], bmsIndex: number, resources: Resource[]): OutputResource[] {
   const outputs: OutputResource[] = [];
   for (const r of resources) {
     if (!(r.type in OUTPUT_TYPES)) continue;
@@ -370,12 +391,16 @@ export function parseScript(text: string): ParsedScript {
       filename: scripted && scripted.length > 0 ? scripted : defaultFilename(type, r.name, fileFormat),
     });
   }
+  return outputs;
+}
 
-  const typeOf = new Map(resources.map((r) => [r.name, r.type] as const));
-  // Files GMAT writes that gsweep does not redirect (optimizer reports, EclipseLocator, ...)
-  // land in OUTPUT_PATH, the run directory, unless their name has a directory part. The
-  // ReportFile of a DifferentialCorrector/Yukon is redirected into the run directory by
-  // patchScript (solver results), so any name it has is harmless.
+/**
+ * Files GMAT writes that gsweep does not redirect (optimizer reports, EclipseLocator, ...)
+ * land in OUTPUT_PATH, the run directory, unless their name has a directory part. The
+ * ReportFile of a DifferentialCorrector/Yukon is redirected into the run directory by
+ * patchScript (solver results), so any name it has is harmless.
+ */
+function checkUnredirectedOutputs(statements: Statement[], bmsIndex: number, typeOf: Map<string, string>): void {
   for (let i = 0; i < bmsIndex; i++) {
     const s = statements[i] as Statement;
     const m = ASSIGN_RE.exec(s.body);
@@ -398,7 +423,10 @@ export function parseScript(text: string): ParsedScript {
       );
     }
   }
+}
 
+/** DifferentialCorrector and Yukon resources with their report file and iteration limit. */
+function solverResources(statements: Statement[], bmsIndex: number, resources: Resource[]): SolverResource[] {
   const solvers: SolverResource[] = [];
   for (const r of resources) {
     if (!(SOLVER_TYPES as readonly string[]).includes(r.type)) continue;
@@ -413,9 +441,14 @@ export function parseScript(text: string): ParsedScript {
     }
     solvers.push({ name: r.name, type, scriptedReportFile: reportFile, maxIterations });
   }
+  return solvers;
+}
 
-  // Anything that chooses an output file inside the mission sequence would write outside the
-  // run directory (GMAT honours a mission-sequence `Track.Filename = ...` at run time).
+/**
+ * Anything that chooses an output file inside the mission sequence would write outside the
+ * run directory (GMAT honours a mission-sequence `Track.Filename = ...` at run time).
+ */
+function checkMissionSequence(statements: Statement[], bmsIndex: number, typeOf: Map<string, string>): void {
   for (let i = bmsIndex + 1; i < statements.length; i++) {
     const s = statements[i] as Statement;
     const m = ASSIGN_RE.exec(s.body);
@@ -457,9 +490,6 @@ export function parseScript(text: string): ParsedScript {
       );
     }
   }
-
-  const bms = statements[bmsIndex] as Statement;
-  return { statements, resources, outputs, solvers, bmsIndex, bmsLine: bms.line };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -604,6 +634,32 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
   const reservedNames = options.reserved ?? RESERVED_RUN_FILES;
   const reserved = { has: (lower: string) => isOwnRunFileName(lower, reservedNames) };
   const seen = new Map<string, string>();
+  const outputs = pinOutputs(parsed, dir, reserved, seen);
+  const solvers = pinSolvers(parsed, overrides, dir, reserved, seen);
+
+  // GMAT reads ASCII only: a UTF-8 byte-order mark is dropped from the patched copy.
+  const { lines, eols } = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const { edits, inserts } = filenameEdits(parsed, outputs);
+  const typeOf = new Map(parsed.resources.map((r) => [r.name, r.type] as const));
+  for (const [key, value] of Object.entries(overrides)) {
+    inserts.push(overrideLine(key, value as OverrideValue, typeOf.get(parseOverrideKey(key).resource)));
+  }
+  // Solver logs are pinned after the overrides, so no override can move one out of the run.
+  for (const sv of solvers) inserts.push(`GMAT ${sv.name}.ReportFile = '${sv.path}';`);
+
+  const outLines = lines.slice();
+  for (const [li, list] of edits) {
+    let l = outLines[li] as string;
+    for (const e of list.sort((x, y) => y.col - x.col)) l = l.slice(0, e.col) + e.text + l.slice(e.end);
+    outLines[li] = l;
+  }
+  return { text: insertBeforeBeginMissionSequence(parsed, outLines, eols, inserts), outputs, solvers };
+}
+
+type ReservedNames = { has: (lower: string) => boolean };
+
+/** Each output's file inside the run directory; `seen` collects the names taken (lower case). */
+function pinOutputs(parsed: ParsedScript, dir: string, reserved: ReservedNames, seen: Map<string, string>): PatchedOutput[] {
   const outputs: PatchedOutput[] = [];
   for (const o of parsed.outputs) {
     const base = outputBasename(o.filename, o.name);
@@ -622,8 +678,11 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     seen.set(lower, o.name);
     outputs.push({ name: o.name, type: o.type, kind: o.kind, path: `${dir === '/' ? '' : dir}/${base}` });
   }
+  return outputs;
+}
 
-  // Solver iteration logs are pinned into the run directory like every other output.
+/** Solver iteration logs are pinned into the run directory like every other output. */
+function pinSolvers(parsed: ParsedScript, overrides: Overrides, dir: string, reserved: ReservedNames, seen: Map<string, string>): PatchedSolver[] {
   const solvers: PatchedSolver[] = [];
   for (const sv of parsed.solvers) {
     const declared = sv.scriptedReportFile && sv.scriptedReportFile.length > 0 ? sv.scriptedReportFile : `${sv.type}${sv.name}.data`;
@@ -640,14 +699,15 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     const maxIterations = typeof fromOverride === 'number' && Number.isInteger(fromOverride) ? fromOverride : sv.maxIterations;
     solvers.push({ name: sv.name, type: sv.type, path: `${dir === '/' ? '' : dir}/${base}`, maxIterations });
   }
+  return solvers;
+}
 
-  // GMAT reads ASCII only: a UTF-8 byte-order mark is dropped from the patched copy.
-  const { lines, eols } = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  const eol = eols.find((e) => e !== '') ?? '\n';
-  const typeOf = new Map(parsed.resources.map((r) => [r.name, r.type] as const));
-
-  // In-place rewrites of existing Filename assignments (all of them before BMS, so that an
-  // earlier relative name never gets resolved against another directory at parse time).
+/**
+ * In-place rewrites of existing Filename assignments (all of them before BMS, so that an
+ * earlier relative name never gets resolved against another directory at parse time), by
+ * line; outputs without one get an inserted assignment instead.
+ */
+function filenameEdits(parsed: ParsedScript, outputs: PatchedOutput[]): { edits: Map<number, { col: number; end: number; text: string }[]>; inserts: string[] } {
   const inserts: string[] = [];
   const edits = new Map<number, { col: number; end: number; text: string }[]>();
   for (const out of outputs) {
@@ -672,22 +732,15 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
     }
     if (!rewritten) inserts.push(`GMAT ${out.name}.Filename = '${out.path}';`);
   }
+  return { edits, inserts };
+}
 
-  for (const [key, value] of Object.entries(overrides)) {
-    inserts.push(overrideLine(key, value as OverrideValue, typeOf.get(parseOverrideKey(key).resource)));
-  }
-  // Solver logs are pinned after the overrides, so no override can move one out of the run.
-  for (const sv of solvers) inserts.push(`GMAT ${sv.name}.ReportFile = '${sv.path}';`);
-
-  const outLines = lines.slice();
-  for (const [li, list] of edits) {
-    let l = outLines[li] as string;
-    for (const e of list.sort((x, y) => y.col - x.col)) l = l.slice(0, e.col) + e.text + l.slice(e.end);
-    outLines[li] = l;
-  }
-
-  // Insert before the BeginMissionSequence line; if something precedes BMS on its line,
-  // split the line there first.
+/**
+ * The script text with `inserts` before the BeginMissionSequence line; if something precedes
+ * BMS on its line, the line is split there first. Line endings are kept as they were.
+ */
+function insertBeforeBeginMissionSequence(parsed: ParsedScript, outLines: string[], eols: string[], inserts: string[]): string {
+  const eol = eols.find((e) => e !== '') ?? '\n';
   const bms = parsed.statements[parsed.bmsIndex] as Statement;
   const bmsPos = bms.map[0] as Pos;
   const bmsStartCol = bmsPos.col;
@@ -714,7 +767,7 @@ export function patchScript(text: string, overrides: Overrides, runDir: string, 
   }
   let patched = '';
   for (let i = 0; i < result.length; i++) patched += (result[i] as string) + (resultEols[i] as string);
-  return { text: patched, outputs, solvers };
+  return patched;
 }
 
 export type { OverrideValue, Overrides };
