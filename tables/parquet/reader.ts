@@ -89,6 +89,28 @@ function fastPathMatches(spec: ColumnSpec, element: SchemaElement | undefined): 
 
 class NotFastPath extends Error {}
 
+/** The file as the fast path reads it; `scratch` is reused by every Snappy page. */
+interface FlatFile {
+  bytes: Uint8Array;
+  meta: FileMetaData;
+  view: DataView;
+  text: Buffer;
+  rowCount: number;
+  scratch: Uint8Array;
+}
+
+/** One column being filled: `target` is the numeric values' bytes; `valid` appears with the first null. */
+interface ColumnFill {
+  spec: ColumnSpec;
+  optional: boolean;
+  values: TypedColumn['values'];
+  target: Uint8Array | undefined;
+  valid: Uint8Array | undefined;
+}
+
+type PageReader = { view: DataView; offset: number };
+type ColumnChunkMeta = NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>;
+
 /**
  * Decodes the file when every wanted column chunk is PLAIN DATA_PAGE_V2 pages of a flat
  * schema (what writer.ts writes); throws NotFastPath otherwise.
@@ -99,9 +121,14 @@ function readFlatPlain(bytes: Uint8Array, meta: FileMetaData, schema: ColumnSpec
   if (root.num_children !== leaves.length) throw new NotFastPath();
   const leafIndex = new Map(leaves.map((e, i) => [e.name, i]));
   const rowCount = Number(meta.num_rows);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let scratch = new Uint8Array(0);
+  const file: FlatFile = {
+    bytes,
+    meta,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    rowCount,
+    scratch: new Uint8Array(0),
+  };
   const columns = schema.map((spec): TypedColumn => {
     const at = leafIndex.get(spec.name);
     if (at === undefined) {
@@ -111,115 +138,166 @@ function readFlatPlain(bytes: Uint8Array, meta: FileMetaData, schema: ColumnSpec
     }
     const element = leaves[at];
     if (!fastPathMatches(spec, element)) throw new NotFastPath();
-    const optional = element.repetition_type === 'OPTIONAL';
-    const numeric = spec.type !== 'string';
-    const values: TypedColumn['values'] =
-      spec.type === 'double' ? new Float64Array(rowCount) : numeric ? new BigInt64Array(rowCount) : new Array<string | null>(rowCount).fill(null);
-    const target = numeric ? new Uint8Array((values as Float64Array).buffer) : undefined;
-    let valid: Uint8Array | undefined;
-    let row = 0;
-    for (const group of meta.row_groups) {
-      const chunk = group.columns[at].meta_data;
-      if (!chunk || (chunk.codec !== 'SNAPPY' && chunk.codec !== 'UNCOMPRESSED')) throw new NotFastPath();
-      const groupEnd = row + Number(group.num_rows);
-      const reader = { view, offset: Number(chunk.dictionary_page_offset ?? chunk.data_page_offset) };
-      // Dictionary (writer.ts dictionary-encodes low-cardinality string chunks).
-      let dictionary: string[] | undefined;
-      if (chunk.dictionary_page_offset !== undefined) {
-        if (numeric) throw new NotFastPath();
-        const header = parquetHeader(reader);
-        if (header.type !== 'DICTIONARY_PAGE' || !header.dictionary_page_header) throw new NotFastPath();
-        let page = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
-        if (chunk.codec === 'SNAPPY') {
-          const plain = new Uint8Array(header.uncompressed_page_size);
-          snappyUncompress(page, plain);
-          page = plain;
-        }
-        const src = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
-        dictionary = new Array<string>(header.dictionary_page_header.num_values);
-        let p = 0;
-        for (let i = 0; i < dictionary.length; i++) {
-          const length = src.readUInt32LE(p);
-          dictionary[i] = src.toString('utf8', p + 4, p + 4 + length);
-          p += 4 + length;
-        }
-        reader.offset += header.compressed_page_size;
-      }
-      while (row < groupEnd) {
-        const header = parquetHeader(reader);
-        const v2 = header.data_page_header_v2;
-        const encodingOk = v2?.encoding === 'PLAIN' || (dictionary !== undefined && v2?.encoding === 'RLE_DICTIONARY');
-        if (header.type !== 'DATA_PAGE_V2' || !v2 || !encodingOk || v2.repetition_levels_byte_length !== 0) throw new NotFastPath();
-        const pageStart = reader.offset;
-        const n = v2.num_values;
-        if (n <= 0 || row + n > groupEnd) throw new NotFastPath();
-        let pageValid: Uint8Array | undefined;
-        if (v2.num_nulls > 0) {
-          if (!optional) throw new NotFastPath();
-          pageValid = new Uint8Array(n);
-          readRleBitPackedHybrid({ view, offset: pageStart }, 1, pageValid, v2.definition_levels_byte_length);
-          valid ??= new Uint8Array(rowCount).fill(1);
-          valid.set(pageValid, row);
-        }
-        const levels = v2.definition_levels_byte_length;
-        const stored = bytes.subarray(pageStart + levels, pageStart + header.compressed_page_size);
-        let data = stored;
-        let dataOffset = pageStart + levels;
-        if (v2.is_compressed !== false && chunk.codec === 'SNAPPY') {
-          const size = header.uncompressed_page_size - levels;
-          if (scratch.length < size) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
-          data = scratch.subarray(0, size);
-          snappyUncompress(stored, data);
-          dataOffset = -1;
-        }
-        const present = n - v2.num_nulls;
-        if (numeric) {
-          if (data.length !== present * 8) throw new NotFastPath();
-          if (!pageValid) target!.set(data, row * 8);
-          else {
-            // Scatter the dense non-null values to their rows.
-            let k = 0;
-            for (let i = 0; i < n; i++) {
-              if (pageValid[i] === 0) continue;
-              target!.set(data.subarray(k * 8, k * 8 + 8), (row + i) * 8);
-              k++;
-            }
-          }
-        } else if (v2.encoding === 'RLE_DICTIONARY') {
-          const strings = values as (string | null)[];
-          const indices = new Int32Array(present);
-          if (present > 0) {
-            const local = new DataView(data.buffer, data.byteOffset, data.byteLength);
-            readRleBitPackedHybrid({ view: local, offset: 1 }, data[0], indices, data.length - 1);
-          }
-          let k = 0;
-          for (let i = 0; i < n; i++) {
-            if (pageValid && pageValid[i] === 0) continue;
-            const value = dictionary![indices[k++]];
-            if (value === undefined) throw new NotFastPath();
-            strings[row + i] = value;
-          }
-        } else {
-          const strings = values as (string | null)[];
-          const src = dataOffset >= 0 ? text : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-          let p = dataOffset >= 0 ? dataOffset : 0;
-          const end = p + data.length;
-          for (let i = 0; i < n; i++) {
-            if (pageValid && pageValid[i] === 0) continue;
-            if (p + 4 > end) throw new NotFastPath();
-            const length = src.readUInt32LE(p);
-            strings[row + i] = src.toString('utf8', p + 4, p + 4 + length);
-            p += 4 + length;
-          }
-        }
-        reader.offset = pageStart + header.compressed_page_size;
-        row += n;
-      }
-    }
-    if (row !== rowCount) throw new NotFastPath();
-    return { spec, values, ...(valid ? { valid } : {}) };
+    return readFlatColumn(file, spec, at, element.repetition_type === 'OPTIONAL');
   });
   return { rowCount, columns };
+}
+
+/** Leaf `at` of every row group, page by page. */
+function readFlatColumn(file: FlatFile, spec: ColumnSpec, at: number, optional: boolean): TypedColumn {
+  const { rowCount } = file;
+  const numeric = spec.type !== 'string';
+  const values: TypedColumn['values'] =
+    spec.type === 'double' ? new Float64Array(rowCount) : numeric ? new BigInt64Array(rowCount) : new Array<string | null>(rowCount).fill(null);
+  const fill: ColumnFill = { spec, optional, values, target: numeric ? new Uint8Array((values as Float64Array).buffer) : undefined, valid: undefined };
+  let row = 0;
+  for (const group of file.meta.row_groups) {
+    const chunk = group.columns[at].meta_data;
+    if (!chunk || (chunk.codec !== 'SNAPPY' && chunk.codec !== 'UNCOMPRESSED')) throw new NotFastPath();
+    const groupEnd = row + Number(group.num_rows);
+    const reader: PageReader = { view: file.view, offset: Number(chunk.dictionary_page_offset ?? chunk.data_page_offset) };
+    // Dictionary (writer.ts dictionary-encodes low-cardinality string chunks).
+    let dictionary: string[] | undefined;
+    if (chunk.dictionary_page_offset !== undefined) {
+      if (numeric) throw new NotFastPath();
+      dictionary = readDictionaryPage(file, reader, chunk);
+    }
+    while (row < groupEnd) row += readDataPage(file, fill, reader, chunk, dictionary, row, groupEnd);
+  }
+  if (row !== rowCount) throw new NotFastPath();
+  return { spec, values, ...(fill.valid ? { valid: fill.valid } : {}) };
+}
+
+/** A chunk's PLAIN string dictionary; leaves `reader` at the first data page. */
+function readDictionaryPage(file: FlatFile, reader: PageReader, chunk: ColumnChunkMeta): string[] {
+  const header = parquetHeader(reader);
+  if (header.type !== 'DICTIONARY_PAGE' || !header.dictionary_page_header) throw new NotFastPath();
+  let page = file.bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
+  if (chunk.codec === 'SNAPPY') {
+    const plain = new Uint8Array(header.uncompressed_page_size);
+    snappyUncompress(page, plain);
+    page = plain;
+  }
+  const src = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+  const dictionary = new Array<string>(header.dictionary_page_header.num_values);
+  let p = 0;
+  for (let i = 0; i < dictionary.length; i++) {
+    const length = src.readUInt32LE(p);
+    dictionary[i] = src.toString('utf8', p + 4, p + 4 + length);
+    p += 4 + length;
+  }
+  reader.offset += header.compressed_page_size;
+  return dictionary;
+}
+
+/** Decodes the data page at `reader` into rows from `row` on; returns its value count. */
+function readDataPage(
+  file: FlatFile,
+  fill: ColumnFill,
+  reader: PageReader,
+  chunk: ColumnChunkMeta,
+  dictionary: string[] | undefined,
+  row: number,
+  groupEnd: number,
+): number {
+  const { bytes } = file;
+  const header = parquetHeader(reader);
+  const v2 = header.data_page_header_v2;
+  const encodingOk = v2?.encoding === 'PLAIN' || (dictionary !== undefined && v2?.encoding === 'RLE_DICTIONARY');
+  if (header.type !== 'DATA_PAGE_V2' || !v2 || !encodingOk || v2.repetition_levels_byte_length !== 0) throw new NotFastPath();
+  const pageStart = reader.offset;
+  const n = v2.num_values;
+  if (n <= 0 || row + n > groupEnd) throw new NotFastPath();
+  let pageValid: Uint8Array | undefined;
+  if (v2.num_nulls > 0) {
+    if (!fill.optional) throw new NotFastPath();
+    pageValid = new Uint8Array(n);
+    readRleBitPackedHybrid({ view: file.view, offset: pageStart }, 1, pageValid, v2.definition_levels_byte_length);
+    fill.valid ??= new Uint8Array(file.rowCount).fill(1);
+    fill.valid.set(pageValid, row);
+  }
+  const levels = v2.definition_levels_byte_length;
+  const stored = bytes.subarray(pageStart + levels, pageStart + header.compressed_page_size);
+  let data = stored;
+  let dataOffset = pageStart + levels;
+  if (v2.is_compressed !== false && chunk.codec === 'SNAPPY') {
+    const size = header.uncompressed_page_size - levels;
+    if (file.scratch.length < size) file.scratch = new Uint8Array(Math.max(size, file.scratch.length * 2));
+    data = file.scratch.subarray(0, size);
+    snappyUncompress(stored, data);
+    dataOffset = -1;
+  }
+  const present = n - v2.num_nulls;
+  if (fill.target) {
+    if (data.length !== present * 8) throw new NotFastPath();
+    placeNumbers(fill.target, data, pageValid, row, n);
+  } else if (v2.encoding === 'RLE_DICTIONARY') {
+    placeDictionaryStrings(fill.values as (string | null)[], data, dictionary!, pageValid, row, n, present);
+  } else {
+    // Uncompressed pages are read in place, from the file's own bytes.
+    const src = dataOffset >= 0 ? file.text : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    placePlainStrings(fill.values as (string | null)[], src, dataOffset >= 0 ? dataOffset : 0, data.length, pageValid, row, n);
+  }
+  reader.offset = pageStart + header.compressed_page_size;
+  return n;
+}
+
+/** PLAIN 8-byte values, dense (non-null only), scattered to their rows when the page has nulls. */
+function placeNumbers(target: Uint8Array, data: Uint8Array, pageValid: Uint8Array | undefined, row: number, n: number): void {
+  if (!pageValid) {
+    target.set(data, row * 8);
+    return;
+  }
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (pageValid[i] === 0) continue;
+    target.set(data.subarray(k * 8, k * 8 + 8), (row + i) * 8);
+    k++;
+  }
+}
+
+function placeDictionaryStrings(
+  strings: (string | null)[],
+  data: Uint8Array,
+  dictionary: string[],
+  pageValid: Uint8Array | undefined,
+  row: number,
+  n: number,
+  present: number,
+): void {
+  const indices = new Int32Array(present);
+  if (present > 0) {
+    const local = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    readRleBitPackedHybrid({ view: local, offset: 1 }, data[0], indices, data.length - 1);
+  }
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (pageValid && pageValid[i] === 0) continue;
+    const value = dictionary[indices[k++]];
+    if (value === undefined) throw new NotFastPath();
+    strings[row + i] = value;
+  }
+}
+
+/** PLAIN BYTE_ARRAY values (4-byte length, UTF-8 bytes) from `src` at `start`, `length` bytes. */
+function placePlainStrings(
+  strings: (string | null)[],
+  src: Buffer,
+  start: number,
+  length: number,
+  pageValid: Uint8Array | undefined,
+  row: number,
+  n: number,
+): void {
+  let p = start;
+  const end = p + length;
+  for (let i = 0; i < n; i++) {
+    if (pageValid && pageValid[i] === 0) continue;
+    if (p + 4 > end) throw new NotFastPath();
+    const size = src.readUInt32LE(p);
+    strings[row + i] = src.toString('utf8', p + 4, p + 4 + size);
+    p += 4 + size;
+  }
 }
 
 /** Reads the named columns of a Parquet file into typed arrays (no per-value boxing for numbers). */
