@@ -7,7 +7,7 @@
  * `kind`. The process runs in its own process group so that a timeout or a cancel kills the
  * whole tree, including anything GMAT (or a wrapper script) started.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { constants as fsConstants, existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import treeKill from 'tree-kill';
@@ -268,7 +268,20 @@ function seconds(ms: number): string {
 }
 
 export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGmatConsoleResult> {
-  const { install, scriptPath, startupPath, logPath, cwd, timeoutMs, signal } = opts;
+  checkConsoleOptions(opts);
+  await checkBeforeStart(opts);
+  const started = performance.now();
+  const child = spawnConsole(opts);
+  const out = new TailBuffer(OUTPUT_CAP_BYTES);
+  const err = new TailBuffer(64 * 1024);
+  child.stdout!.on('data', (b: Buffer) => out.push(b));
+  child.stderr!.on('data', (b: Buffer) => err.push(b));
+  const { exit, reason } = await awaitConsoleExit(child, opts);
+  const stdout = out.text();
+  return judgeExit(opts, exit, reason, stdout, err.text(), performance.now() - started);
+}
+
+function checkConsoleOptions({ install, scriptPath, startupPath, logPath, cwd, timeoutMs }: RunGmatConsoleOptions): void {
   assertAbsolute('install.consolePath', install.consolePath);
   assertAbsolute('scriptPath', scriptPath);
   assertAbsolute('startupPath', startupPath);
@@ -277,29 +290,33 @@ export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGm
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
     throw new TypeError(`runGmatConsole: timeoutMs must be a positive number, got ${timeoutMs}`);
   }
+}
 
-  const fail = (kind: GmatRunErrorKind, message: string, d: Partial<GmatRunErrorDetails> = {}) =>
-    new GmatRunError(message, {
-      kind,
-      engineMessage: d.engineMessage ?? '',
-      exitCode: d.exitCode ?? null,
-      signal: d.signal ?? null,
-      logPath,
-      stdout: d.stdout,
-      stderr: d.stderr,
-    });
+function gmatRunError(kind: GmatRunErrorKind, message: string, logPath: string, d: Partial<GmatRunErrorDetails> = {}): GmatRunError {
+  return new GmatRunError(message, {
+    kind,
+    engineMessage: d.engineMessage ?? '',
+    exitCode: d.exitCode ?? null,
+    signal: d.signal ?? null,
+    logPath,
+    stdout: d.stdout,
+    stderr: d.stderr,
+  });
+}
 
-  if (signal?.aborted) throw fail('cancelled', `GMAT run cancelled before it started (log: ${logPath})`);
+/** The failures that need no process: a cancel, a missing script, a console that cannot run. */
+async function checkBeforeStart({ install, scriptPath, logPath, signal }: RunGmatConsoleOptions): Promise<void> {
+  if (signal?.aborted) throw gmatRunError('cancelled', `GMAT run cancelled before it started (log: ${logPath})`, logPath);
 
   // GmatConsole exits 0 on a missing script ("Script file ... does not exist"): check first.
   const st = await fsp.stat(scriptPath).catch(() => null);
   if (!st || !st.isFile()) {
-    throw fail('missing-script', `GMAT script ${scriptPath} does not exist (GmatConsole would exit 0 without running anything) (log: ${logPath})`, {
+    throw gmatRunError('missing-script', `GMAT script ${scriptPath} does not exist (GmatConsole would exit 0 without running anything) (log: ${logPath})`, logPath, {
       engineMessage: `Script file ${scriptPath} does not exist`,
     });
   }
 
-  if (signal?.aborted) throw fail('cancelled', `GMAT run cancelled before it started (log: ${logPath})`);
+  if (signal?.aborted) throw gmatRunError('cancelled', `GMAT run cancelled before it started (log: ${logPath})`, logPath);
 
   // Checked here because through setpriv a missing console would only show as exit 127.
   try {
@@ -308,21 +325,26 @@ export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGm
     const er = e as NodeJS.ErrnoException;
     throw new Error(`could not start GmatConsole ${install.consolePath}: ${er.code ?? ''} ${er.message}`.replace(/\s+/g, ' '));
   }
+}
 
-  const started = performance.now();
+/** GmatConsole in its own process group, behind the parent-death wrapper when there is one. */
+function spawnConsole({ install, scriptPath, startupPath, logPath, cwd, env }: RunGmatConsoleOptions): ChildProcess {
   const consoleArgs = ['--verbose', 'off', '--startup_file', startupPath, '--logfile', logPath, '--run', scriptPath];
   const prefix = parentDeathSignalPrefix();
-  const child = spawn(
+  return spawn(
     prefix.length ? prefix[0]! : install.consolePath,
     prefix.length ? [...prefix.slice(1), install.consolePath, ...consoleArgs] : consoleArgs,
-    { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env },
+    { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env },
   );
+}
 
-  const out = new TailBuffer(OUTPUT_CAP_BYTES);
-  const err = new TailBuffer(64 * 1024);
-  child.stdout!.on('data', (b: Buffer) => out.push(b));
-  child.stderr!.on('data', (b: Buffer) => err.push(b));
+type ConsoleExit = { code: number | null; sig: NodeJS.Signals | null };
 
+/**
+ * Waits for the console to exit, killing its tree at the timeout or on a cancel (`reason`
+ * says which), then kills what is left of its group and drains its pipes.
+ */
+async function awaitConsoleExit(child: ChildProcess, { install, timeoutMs, signal }: RunGmatConsoleOptions): Promise<{ exit: ConsoleExit; reason: 'timeout' | 'cancelled' | null }> {
   let reason: 'timeout' | 'cancelled' | null = null;
   let killing: Promise<void> | null = null;
   const kill = (why: 'timeout' | 'cancelled') => {
@@ -334,7 +356,7 @@ export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGm
   const onAbort = () => kill('cancelled');
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  let exit: { code: number | null; sig: NodeJS.Signals | null };
+  let exit: ConsoleExit;
   try {
     exit = await new Promise((resolve, reject) => {
       child.once('error', reject);
@@ -353,8 +375,13 @@ export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGm
   // Whatever the outcome, nothing of this run may outlive it: kill leftovers of the group
   // (the leader is reaped, so the group id is only still valid while members remain).
   if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-  // Drain the pipes; a descendant that escaped the group could hold them open, so bound it.
-  await new Promise<void>((resolve) => {
+  await drainPipes(child);
+  return { exit, reason };
+}
+
+/** A descendant that escaped the group could hold the pipes open, so the wait is bounded. */
+function drainPipes(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
     if (child.stdout!.closed && child.stderr!.closed) return resolve();
     const t = setTimeout(() => {
       child.stdout!.destroy();
@@ -366,43 +393,46 @@ export async function runGmatConsole(opts: RunGmatConsoleOptions): Promise<RunGm
       resolve();
     });
   });
-  const durationMs = performance.now() - started;
-  const stdout = out.text();
-  const stderr = err.text();
+}
+
+/** Success = exit 0 and the success line; anything else is a GmatRunError of its kind. */
+function judgeExit(
+  { scriptPath, logPath, timeoutMs }: RunGmatConsoleOptions,
+  exit: ConsoleExit,
+  reason: 'timeout' | 'cancelled' | null,
+  stdout: string,
+  stderr: string,
+  durationMs: number,
+): RunGmatConsoleResult {
   const engineMessage = extractEngineErrors(stdout);
   const details = { exitCode: exit.code, signal: exit.sig, stdout, stderr, engineMessage };
   const tail = engineMessage ? `: ${engineMessage}` : '';
 
   if (reason === 'timeout') {
-    throw fail('timeout', `GMAT run timed out after ${seconds(timeoutMs)} and was killed with its process tree${tail} (log: ${logPath})`, details);
+    throw gmatRunError('timeout', `GMAT run timed out after ${seconds(timeoutMs)} and was killed with its process tree${tail} (log: ${logPath})`, logPath, details);
   }
   if (reason === 'cancelled') {
-    throw fail('cancelled', `GMAT run cancelled; its process tree was killed (log: ${logPath})`, details);
+    throw gmatRunError('cancelled', `GMAT run cancelled; its process tree was killed (log: ${logPath})`, logPath, details);
   }
   if (exit.sig !== null || (exit.code !== null && exit.code >= 128)) {
     const how = exit.sig !== null ? `signal ${exit.sig}` : `exit ${exit.code}`;
     const stderrTail = stderr.trim().split('\n').slice(-5).join('\n');
     const msg = engineMessage || stderrTail;
-    return Promise.reject(
-      fail('crashed', `GMAT crashed (${how})${msg ? `: ${msg}` : ''} (log: ${logPath})`, { ...details, engineMessage: msg }),
-    );
+    throw gmatRunError('crashed', `GMAT crashed (${how})${msg ? `: ${msg}` : ''} (log: ${logPath})`, logPath, { ...details, engineMessage: msg });
   }
   if (exit.code !== 0) {
-    throw fail(
+    throw gmatRunError(
       'rejected',
       `GMAT rejected the run (exit ${exit.code})${tail || ': no GMAT error lines in its output'} (log: ${logPath})`,
+      logPath,
       details,
     );
   }
   if (!stdout.includes(SUCCESS_LINE)) {
     if (/Script file .* does not exist/.test(stdout)) {
-      throw fail('missing-script', `GMAT could not find the script ${scriptPath}${tail} (log: ${logPath})`, details);
+      throw gmatRunError('missing-script', `GMAT could not find the script ${scriptPath}${tail} (log: ${logPath})`, logPath, details);
     }
-    throw fail(
-      'rejected',
-      `GMAT exited 0 without its success line "${SUCCESS_LINE}"${tail} (log: ${logPath})`,
-      details,
-    );
+    throw gmatRunError('rejected', `GMAT exited 0 without its success line "${SUCCESS_LINE}"${tail} (log: ${logPath})`, logPath, details);
   }
   return { stdout, durationMs };
 }
