@@ -359,17 +359,69 @@ export async function setupGmat(options: SetupGmatOptions = {}): Promise<SetupGm
     const existing = findSetupInstall(prefix);
     if (existing) return { install: existing, built: false, seconds: (Date.now() - started) / 1000 };
   }
-  if (fs.existsSync(prefix)) {
-    const marker = readMarker(prefix);
-    const empty = fs.statSync(prefix).isDirectory() && fs.readdirSync(prefix).length === 0;
-    if (!marker && !empty) {
-      throw new SetupGmatError(
-        `${prefix} exists and is not a gsweep setup-gmat install; give another --prefix (or GSWEEP_GMAT_PREFIX) or remove it`,
-      );
-    }
-  }
+  checkPrefixIsOurs(prefix);
+  const tools = await checkPrerequisites(options, env);
 
-  // Every prerequisite is checked before anything is downloaded or written.
+  fs.mkdirSync(path.dirname(prefix), { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(path.dirname(prefix), `.${path.basename(prefix)}.tmp-`));
+  try {
+    const stage = path.join(tmp, 'install');
+    const work = path.join(tmp, 'work');
+    const downloads = tools.fromDir ?? path.join(work, 'downloads');
+    fs.mkdirSync(path.join(work, 'downloads'), { recursive: true });
+    await fetchPinnedFiles(tools.pip, downloads, env, log);
+
+    log('unpacking the engine libraries, data and console sources');
+    const srcDir = await unpackPinnedFiles(tools, downloads, work, stage);
+    const bin = path.join(stage, 'bin');
+    log(`compiling GmatConsole with ${tools.cxx} (about 10 s)`);
+    await compileConsole(tools, path.join(srcDir, SDIST_ROOT, 'src'), bin, env);
+
+    log('proving the build with a 10-minute two-body mission');
+    fs.writeFileSync(path.join(bin, 'gmat_startup_file.txt'), setupStartupText(stage));
+    await proveInstall(stage);
+    // Only the root changes with the rename: write the final paths, then move into place.
+    fs.writeFileSync(path.join(bin, 'gmat_startup_file.txt'), setupStartupText(prefix));
+    const marker: SetupMarker = {
+      gmat: SETUP_GMAT_VERSION,
+      wheel: { file: GMATPY_WHEEL.file, sha256: GMATPY_WHEEL.sha256 },
+      sdist: { file: GMATPY_SDIST.file, sha256: GMATPY_SDIST.sha256 },
+      cspiceInclude: tools.cspice.root,
+      builtAt: new Date().toISOString(),
+      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    fs.writeFileSync(path.join(stage, MARKER_FILE), JSON.stringify(marker, null, 2) + '\n');
+    return moveIntoPlace(stage, prefix, tmp, started);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** An existing prefix is built over only when it is a setup-gmat install or empty. */
+function checkPrefixIsOurs(prefix: string): void {
+  if (!fs.existsSync(prefix)) return;
+  const marker = readMarker(prefix);
+  const empty = fs.statSync(prefix).isDirectory() && fs.readdirSync(prefix).length === 0;
+  if (!marker && !empty) {
+    throw new SetupGmatError(
+      `${prefix} exists and is not a gsweep setup-gmat install; give another --prefix (or GSWEEP_GMAT_PREFIX) or remove it`,
+    );
+  }
+}
+
+interface BuildTools {
+  cspice: { dirs: string[]; root: string };
+  unzip: string;
+  tar: string;
+  cxx: string;
+  /** `--from`: the directory holding the pinned files, so nothing is downloaded. */
+  fromDir: string | undefined;
+  /** pip's command line when the pinned files are downloaded. */
+  pip: string[] | undefined;
+}
+
+/** Every prerequisite is checked before anything is downloaded or written. */
+async function checkPrerequisites(options: SetupGmatOptions, env: NodeJS.ProcessEnv): Promise<BuildTools> {
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
   if (platform !== 'linux' || arch !== 'x64') {
@@ -392,100 +444,88 @@ export async function setupGmat(options: SetupGmatOptions = {}): Promise<SetupGm
     }
   }
   const pip = fromDir ? undefined : await findPip(env);
+  return { cspice, unzip, tar, cxx, fromDir, pip };
+}
 
-  fs.mkdirSync(path.dirname(prefix), { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(path.dirname(prefix), `.${path.basename(prefix)}.tmp-`));
-  try {
-    const stage = path.join(tmp, 'install');
-    const work = path.join(tmp, 'work');
-    const downloads = fromDir ?? path.join(work, 'downloads');
-    fs.mkdirSync(path.join(work, 'downloads'), { recursive: true });
-    for (const pin of [GMATPY_WHEEL, GMATPY_SDIST]) {
-      if (pip) {
-        log(`downloading ${pin.file} from PyPI (pip download ${pin.pipArgs.join(' ')})`);
-        const r = await runTool(pip[0]!, [...pip.slice(1), 'download', ...pin.pipArgs, '-d', downloads, '--disable-pip-version-check'], { env });
-        if (r.code !== 0) {
-          throw new SetupGmatError(`pip download of ${pin.pipArgs[pin.pipArgs.length - 1]} failed (exit ${r.code}):\n${r.stderr.trim() || r.stdout.trim()}`);
-        }
-      }
-      const file = path.join(downloads, pin.file);
-      if (!fs.existsSync(file)) throw new SetupGmatError(`pip did not save ${pin.file} in ${downloads}`);
-      await verify(file, pin);
-    }
-
-    log('unpacking the engine libraries, data and console sources');
-    const wheelDir = path.join(work, 'wheel');
-    const r1 = await runTool(unzip, [
-      '-q', path.join(downloads, GMATPY_WHEEL.file),
-      ...LIBS.map((l) => `gmatpy/_native/${l}`), 'gmatpy/data/*', 'gmatpy/LICENSES.md', 'gmatpy/NOTICE.txt', 'gmatpy-0.2.1.dist-info/licenses/*',
-      '-d', wheelDir,
-    ]);
-    if (r1.code !== 0) throw new SetupGmatError(`unzip of ${GMATPY_WHEEL.file} failed (exit ${r1.code}): ${r1.stderr.trim()}`);
-    const srcDir = path.join(work, 'sdist');
-    fs.mkdirSync(srcDir);
-    const r2 = await runTool(tar, ['-xzf', path.join(downloads, GMATPY_SDIST.file), '-C', srcDir, ...['base', 'gmatutil', 'console'].map((d) => `${SDIST_ROOT}/src/${d}`)]);
-    if (r2.code !== 0) throw new SetupGmatError(`tar of ${GMATPY_SDIST.file} failed (exit ${r2.code}): ${r2.stderr.trim()}`);
-
-    const bin = path.join(stage, 'bin');
-    for (const d of ['bin', 'output', 'unused', 'licenses']) fs.mkdirSync(path.join(stage, d), { recursive: true });
-    fs.renameSync(path.join(wheelDir, 'gmatpy', 'data'), path.join(stage, 'data'));
-    for (const l of LIBS) fs.renameSync(path.join(wheelDir, 'gmatpy', '_native', l), path.join(bin, l));
-    fs.renameSync(path.join(wheelDir, 'gmatpy', 'LICENSES.md'), path.join(stage, 'licenses', 'LICENSES.md'));
-    fs.renameSync(path.join(wheelDir, 'gmatpy', 'NOTICE.txt'), path.join(stage, 'licenses', 'NOTICE.txt'));
-    fs.cpSync(path.join(wheelDir, 'gmatpy-0.2.1.dist-info', 'licenses'), path.join(stage, 'licenses'), { recursive: true });
-
-    log(`compiling GmatConsole with ${cxx} (about 10 s)`);
-    const src = path.join(srcDir, SDIST_ROOT, 'src');
-    const includes = [...subdirs(path.join(src, 'base')), ...subdirs(path.join(src, 'gmatutil')), ...cspice.dirs].map((d) => `-I${d}`);
-    const consoleDir = path.join(src, 'console');
-    const sources = fs.readdirSync(consoleDir).filter((f) => f.endsWith('.cpp')).sort().map((f) => path.join(consoleDir, f));
-    const r3 = await runTool(cxx, [
-      ...CXX_FLAGS, ...includes, ...sources,
-      `-L${bin}`, ...LIBS.map((l) => `-l:${l}`), "-Wl,-rpath,$ORIGIN",
-      '-o', path.join(bin, 'GmatConsole'),
-    ], { env });
-    if (r3.code !== 0) {
-      const tail = (r3.stderr || r3.stdout).trim().split('\n').slice(-20).join('\n');
-      throw new SetupGmatError(`compiling GmatConsole failed (exit ${r3.code}); check that ${cspice.root} holds CSPICE's headers:\n${tail}`);
-    }
-
-    log('proving the build with a 10-minute two-body mission');
-    fs.writeFileSync(path.join(bin, 'gmat_startup_file.txt'), setupStartupText(stage));
-    await proveInstall(stage);
-    // Only the root changes with the rename: write the final paths, then move into place.
-    fs.writeFileSync(path.join(bin, 'gmat_startup_file.txt'), setupStartupText(prefix));
-    const marker: SetupMarker = {
-      gmat: SETUP_GMAT_VERSION,
-      wheel: { file: GMATPY_WHEEL.file, sha256: GMATPY_WHEEL.sha256 },
-      sdist: { file: GMATPY_SDIST.file, sha256: GMATPY_SDIST.sha256 },
-      cspiceInclude: cspice.root,
-      builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
-    };
-    fs.writeFileSync(path.join(stage, MARKER_FILE), JSON.stringify(marker, null, 2) + '\n');
-
-    if (fs.existsSync(prefix)) {
-      // An older or forced-over setup-gmat install (checked above): move it aside, then swap.
-      const old = path.join(tmp, 'previous');
-      try {
-        fs.renameSync(prefix, old);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+/** The wheel and sdist in `downloads` (fetched by pip unless given), each checked against its pin. */
+async function fetchPinnedFiles(pip: string[] | undefined, downloads: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+  for (const pin of [GMATPY_WHEEL, GMATPY_SDIST]) {
+    if (pip) {
+      log(`downloading ${pin.file} from PyPI (pip download ${pin.pipArgs.join(' ')})`);
+      const r = await runTool(pip[0]!, [...pip.slice(1), 'download', ...pin.pipArgs, '-d', downloads, '--disable-pip-version-check'], { env });
+      if (r.code !== 0) {
+        throw new SetupGmatError(`pip download of ${pin.pipArgs[pin.pipArgs.length - 1]} failed (exit ${r.code}):\n${r.stderr.trim() || r.stdout.trim()}`);
       }
     }
-    try {
-      fs.renameSync(stage, prefix);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      // Another setup-gmat finished first: use its install.
-      const winner = (code === 'ENOTEMPTY' || code === 'EEXIST') && findSetupInstall(prefix);
-      if (!winner) throw e;
-      return { install: winner, built: false, seconds: (Date.now() - started) / 1000 };
-    }
-    const install = inspectInstall(prefix);
-    if (typeof install === 'string') throw new SetupGmatError(`${prefix}: ${install}`);
-    return { install, built: true, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    const file = path.join(downloads, pin.file);
+    if (!fs.existsSync(file)) throw new SetupGmatError(`pip did not save ${pin.file} in ${downloads}`);
+    await verify(file, pin);
   }
+}
+
+/**
+ * The wheel's libraries, data and licences laid out in `stage` as a GMAT install; the sdist's
+ * console sources unpacked under `work`. Returns where the sources are.
+ */
+async function unpackPinnedFiles(tools: BuildTools, downloads: string, work: string, stage: string): Promise<string> {
+  const wheelDir = path.join(work, 'wheel');
+  const r1 = await runTool(tools.unzip, [
+    '-q', path.join(downloads, GMATPY_WHEEL.file),
+    ...LIBS.map((l) => `gmatpy/_native/${l}`), 'gmatpy/data/*', 'gmatpy/LICENSES.md', 'gmatpy/NOTICE.txt', 'gmatpy-0.2.1.dist-info/licenses/*',
+    '-d', wheelDir,
+  ]);
+  if (r1.code !== 0) throw new SetupGmatError(`unzip of ${GMATPY_WHEEL.file} failed (exit ${r1.code}): ${r1.stderr.trim()}`);
+  const srcDir = path.join(work, 'sdist');
+  fs.mkdirSync(srcDir);
+  const r2 = await runTool(tools.tar, ['-xzf', path.join(downloads, GMATPY_SDIST.file), '-C', srcDir, ...['base', 'gmatutil', 'console'].map((d) => `${SDIST_ROOT}/src/${d}`)]);
+  if (r2.code !== 0) throw new SetupGmatError(`tar of ${GMATPY_SDIST.file} failed (exit ${r2.code}): ${r2.stderr.trim()}`);
+
+  const bin = path.join(stage, 'bin');
+  for (const d of ['bin', 'output', 'unused', 'licenses']) fs.mkdirSync(path.join(stage, d), { recursive: true });
+  fs.renameSync(path.join(wheelDir, 'gmatpy', 'data'), path.join(stage, 'data'));
+  for (const l of LIBS) fs.renameSync(path.join(wheelDir, 'gmatpy', '_native', l), path.join(bin, l));
+  fs.renameSync(path.join(wheelDir, 'gmatpy', 'LICENSES.md'), path.join(stage, 'licenses', 'LICENSES.md'));
+  fs.renameSync(path.join(wheelDir, 'gmatpy', 'NOTICE.txt'), path.join(stage, 'licenses', 'NOTICE.txt'));
+  fs.cpSync(path.join(wheelDir, 'gmatpy-0.2.1.dist-info', 'licenses'), path.join(stage, 'licenses'), { recursive: true });
+  return srcDir;
+}
+
+/** GmatConsole from the sdist's console sources, linked against the wheel's libraries in `bin`. */
+async function compileConsole(tools: BuildTools, src: string, bin: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const includes = [...subdirs(path.join(src, 'base')), ...subdirs(path.join(src, 'gmatutil')), ...tools.cspice.dirs].map((d) => `-I${d}`);
+  const consoleDir = path.join(src, 'console');
+  const sources = fs.readdirSync(consoleDir).filter((f) => f.endsWith('.cpp')).sort().map((f) => path.join(consoleDir, f));
+  const r3 = await runTool(tools.cxx, [
+    ...CXX_FLAGS, ...includes, ...sources,
+    `-L${bin}`, ...LIBS.map((l) => `-l:${l}`), "-Wl,-rpath,$ORIGIN",
+    '-o', path.join(bin, 'GmatConsole'),
+  ], { env });
+  if (r3.code !== 0) {
+    const tail = (r3.stderr || r3.stdout).trim().split('\n').slice(-20).join('\n');
+    throw new SetupGmatError(`compiling GmatConsole failed (exit ${r3.code}); check that ${tools.cspice.root} holds CSPICE's headers:\n${tail}`);
+  }
+}
+
+/** Swaps the proven build in at `prefix`; when another setup-gmat got there first, uses its install. */
+function moveIntoPlace(stage: string, prefix: string, tmp: string, started: number): SetupGmatResult {
+  if (fs.existsSync(prefix)) {
+    // An older or forced-over setup-gmat install (checked before the build): move it aside, then swap.
+    const old = path.join(tmp, 'previous');
+    try {
+      fs.renameSync(prefix, old);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  try {
+    fs.renameSync(stage, prefix);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const winner = (code === 'ENOTEMPTY' || code === 'EEXIST') && findSetupInstall(prefix);
+    if (!winner) throw e;
+    return { install: winner, built: false, seconds: (Date.now() - started) / 1000 };
+  }
+  const install = inspectInstall(prefix);
+  if (typeof install === 'string') throw new SetupGmatError(`${prefix}: ${install}`);
+  return { install, built: true, seconds: (Date.now() - started) / 1000 };
 }
