@@ -238,16 +238,8 @@ async function waitUntil<T>(what: string, timeoutMs: number, attempt: () => Prom
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-export async function startProductionRig(options: ProductionRigOptions = {}): Promise<ProductionRig> {
-  const log = options.log ?? (() => {});
-  const binaries = obtainTemporalServer(process.env, log);
-  const ownsDir = !options.dir;
-  const dir = options.dir ? path.resolve(options.dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-rig-'));
-  fs.mkdirSync(dir, { recursive: true });
-  const pgBin = options.pgBin ?? process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-  const asPostgres = process.getuid?.() === 0;
-  const namespaces = options.namespaces ?? [{ name: 'gsweep', searchAttributes: true }];
-  const ports: Ports = {
+async function allocatePorts(): Promise<Ports> {
+  return {
     postgres: await freePort(),
     frontend: await freePort(),
     frontendHttp: await freePort(),
@@ -260,152 +252,210 @@ export async function startProductionRig(options: ProductionRigOptions = {}): Pr
     workerMembership: await freeMembershipPort(),
     metrics: await freePort(),
   };
-  const certs = makeCertificates(path.join(dir, 'certs'));
-  // Readable by the postgres user and the server; the keys are test keys.
-  fs.chmodSync(dir, 0o755);
+}
 
-  // PostgreSQL: a private cluster on a free loopback port, its socket in its own directory.
+/** The rig's PostgreSQL cluster: `pg(['pg_ctl', ...])` runs its tools as the right user. */
+interface RigPostgres {
+  pg(args: string[]): string;
+  data: string;
+  start(): void;
+  running: boolean;
+}
+
+/** PostgreSQL: a private cluster on a free loopback port, its socket in its own directory. */
+function initPostgres(dir: string, pgBin: string, asPostgres: boolean, port: number): RigPostgres {
   const pgDir = path.join(dir, 'postgres');
-  const pgData = path.join(pgDir, 'data');
+  const data = path.join(pgDir, 'data');
   fs.mkdirSync(pgDir, { recursive: true });
   if (asPostgres) run('chown', ['-R', 'postgres:postgres', pgDir]);
   const pg = (args: string[]) => run(path.join(pgBin, args[0]!), args.slice(1), { asPostgres });
-  pg(['initdb', '-D', pgData, '-U', 'temporal', '--auth=trust', '-E', 'UTF8', '--locale=C']);
-  const pgOptions = `-p ${ports.postgres} -k ${pgDir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
-  const pgStart = () => pg(['pg_ctl', '-D', pgData, '-l', path.join(pgDir, 'postgres.log'), '-o', pgOptions, '-w', 'start']);
-  pgStart();
-  let pgRunning = true;
-
-  let server: ChildProcess | undefined;
-  const serverLog = path.join(dir, 'temporal-server.log');
-  const stopAll = async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGKILL');
-      await exited;
-    }
-    if (pgRunning) {
-      try {
-        pg(['pg_ctl', '-D', pgData, '-m', 'immediate', '-w', 'stop']);
-      } catch {
-        // already stopped
-      }
-      pgRunning = false;
-    }
-    if (ownsDir) fs.rmSync(dir, { recursive: true, force: true });
+  pg(['initdb', '-D', data, '-U', 'temporal', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+  const pgOptions = `-p ${port} -k ${pgDir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
+  return {
+    pg,
+    data,
+    running: false,
+    start() {
+      pg(['pg_ctl', '-D', data, '-l', path.join(pgDir, 'postgres.log'), '-o', pgOptions, '-w', 'start']);
+      this.running = true;
+    },
   };
+}
+
+/** The persistence and visibility databases with Temporal's schemas, by temporal-sql-tool. */
+function setUpTemporalSchemas(binaries: TemporalServerBinaries, port: number): void {
+  const sql = (db: string, args: string[]) =>
+    run(binaries.sqlTool, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(port), '-u', 'temporal', '--pw', 'temporal', '--db', db, ...args]);
+  for (const [db, schema] of [['temporal', 'postgresql/v12/temporal'], ['temporal_visibility', 'postgresql/v12/visibility']] as const) {
+    sql(db, ['create']);
+    sql(db, ['setup-schema', '-v', '0.0']);
+    sql(db, ['update-schema', '--schema-name', schema]);
+  }
+}
+
+/** What the rig's steps share; `server` is the current temporal-server process. */
+interface RigState {
+  dir: string;
+  ownsDir: boolean;
+  binaries: TemporalServerBinaries;
+  certs: RigCertificates & { serverCert: string; serverKey: string };
+  address: string;
+  serverLog: string;
+  postgres: RigPostgres;
+  server?: ChildProcess;
+  connect(namespace?: string): Promise<Connection>;
+}
+
+function serverRunning(server: ChildProcess | undefined): server is ChildProcess {
+  return server !== undefined && server.exitCode === null && server.signalCode === null;
+}
+
+async function killServer(rig: RigState): Promise<void> {
+  const server = rig.server;
+  if (!serverRunning(server)) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  server.kill('SIGKILL');
+  await exited;
+}
+
+/** Kills temporal-server, stops PostgreSQL at once and removes the directory the rig made. */
+async function stopRig(rig: RigState): Promise<void> {
+  await killServer(rig);
+  if (rig.postgres.running) {
+    try {
+      rig.postgres.pg(['pg_ctl', '-D', rig.postgres.data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // already stopped
+    }
+    rig.postgres.running = false;
+  }
+  if (rig.ownsDir) fs.rmSync(rig.dir, { recursive: true, force: true });
+}
+
+/** Starts temporal-server on the rig's config and waits until its frontend answers. */
+async function startServer(rig: RigState): Promise<void> {
+  const out = fs.openSync(rig.serverLog, 'a');
+  const child = spawn(rig.binaries.server, ['--root', rig.dir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], {
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  rig.server = child;
+  await waitUntil(
+    `temporal-server's frontend at ${rig.address}`,
+    90_000,
+    async () => {
+      const connection = await rig.connect();
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return true;
+      } finally {
+        await connection.close();
+      }
+    },
+    () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? `temporal-server exited (${child.exitCode ?? child.signalCode}):\n${fs.readFileSync(rig.serverLog, 'utf8').slice(-4000)}`
+        : undefined,
+  );
+}
+
+async function registerNamespaces(rig: RigState, namespaces: RigNamespace[], log: (line: string) => void): Promise<void> {
+  const admin = await rig.connect();
+  try {
+    for (const ns of namespaces) {
+      await admin.workflowService.registerNamespace({ namespace: ns.name, workflowExecutionRetentionPeriod: msToTs('3 days') });
+      // The frontend's namespace cache catches up within seconds.
+      await waitUntil(`namespace ${ns.name}`, 60_000, async () => (await admin.workflowService.describeNamespace({ namespace: ns.name })) && true);
+      if (ns.searchAttributes) await registerSweepSearchAttributes(admin, ns.name);
+      log(`namespace ${ns.name}${ns.searchAttributes ? ' with gsweep search attributes' : ''}`);
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+export async function startProductionRig(options: ProductionRigOptions = {}): Promise<ProductionRig> {
+  const log = options.log ?? (() => {});
+  const binaries = obtainTemporalServer(process.env, log);
+  const ownsDir = !options.dir;
+  const dir = options.dir ? path.resolve(options.dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'gsweep-rig-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const pgBin = options.pgBin ?? process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+  const asPostgres = process.getuid?.() === 0;
+  const namespaces = options.namespaces ?? [{ name: 'gsweep', searchAttributes: true }];
+  const ports = await allocatePorts();
+  const certs = makeCertificates(path.join(dir, 'certs'));
+  // Readable by the postgres user and the server; the keys are test keys.
+  fs.chmodSync(dir, 0o755);
+  const postgres = initPostgres(dir, pgBin, asPostgres, ports.postgres);
+  postgres.start();
+
+  const address = `127.0.0.1:${ports.frontend}`;
+  // The server certificate names localhost and 127.0.0.1; the name keeps Node's TLS from
+  // warning about an IP as server name (RFC 6066) on every client's stderr.
+  const settings = (namespace = namespaces[0]!.name, taskQueue = DEFAULT_TASK_QUEUE): ConnectionSettings => ({
+    address,
+    namespace,
+    taskQueue,
+    tls: { clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey, serverCaCertPath: certs.ca, serverName: 'localhost' },
+  });
+  const connect = (namespace?: string) => Connection.connect({ ...connectOptions(settings(namespace)), connectTimeout: '5s' });
+  const rig: RigState = { dir, ownsDir, binaries, certs, address, serverLog: path.join(dir, 'temporal-server.log'), postgres, connect };
 
   try {
-    const sql = (db: string, args: string[]) =>
-      run(binaries.sqlTool, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(ports.postgres), '-u', 'temporal', '--pw', 'temporal', '--db', db, ...args]);
-    for (const [db, schema] of [['temporal', 'postgresql/v12/temporal'], ['temporal_visibility', 'postgresql/v12/visibility']] as const) {
-      sql(db, ['create']);
-      sql(db, ['setup-schema', '-v', '0.0']);
-      sql(db, ['update-schema', '--schema-name', schema]);
-    }
+    setUpTemporalSchemas(binaries, ports.postgres);
     log(`PostgreSQL 15 on 127.0.0.1:${ports.postgres}, schemas set up with temporal-sql-tool`);
-
     const configDir = path.join(dir, 'config');
     fs.mkdirSync(configDir, { recursive: true });
     fs.writeFileSync(path.join(configDir, 'production.yaml'), serverConfig(ports, certs));
-    const address = `127.0.0.1:${ports.frontend}`;
-    // The server certificate names localhost and 127.0.0.1; the name keeps Node's TLS from
-    // warning about an IP as server name (RFC 6066) on every client's stderr.
-    const settings = (namespace = namespaces[0]!.name, taskQueue = DEFAULT_TASK_QUEUE): ConnectionSettings => ({
-      address,
-      namespace,
-      taskQueue,
-      tls: { clientCertPath: certs.clientCert, clientKeyPath: certs.clientKey, serverCaCertPath: certs.ca, serverName: 'localhost' },
-    });
-    const connect = (namespace?: string) => Connection.connect({ ...connectOptions(settings(namespace)), connectTimeout: '5s' });
-
-    const startServer = async () => {
-      const out = fs.openSync(serverLog, 'a');
-      const child = spawn(binaries.server, ['--root', dir, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], {
-        stdio: ['ignore', out, out],
-      });
-      fs.closeSync(out);
-      server = child;
-      await waitUntil(
-        `temporal-server's frontend at ${address}`,
-        90_000,
-        async () => {
-          const connection = await connect();
-          try {
-            await connection.workflowService.getSystemInfo({});
-            return true;
-          } finally {
-            await connection.close();
-          }
-        },
-        () =>
-          child.exitCode !== null || child.signalCode !== null
-            ? `temporal-server exited (${child.exitCode ?? child.signalCode}):\n${fs.readFileSync(serverLog, 'utf8').slice(-4000)}`
-            : undefined,
-      );
-    };
-    await startServer();
-    log(`temporal-server ${binaries.server} at ${address} (mTLS), log ${serverLog}`);
-
-    const admin = await connect();
-    try {
-      for (const ns of namespaces) {
-        await admin.workflowService.registerNamespace({ namespace: ns.name, workflowExecutionRetentionPeriod: msToTs('3 days') });
-        // The frontend's namespace cache catches up within seconds.
-        await waitUntil(`namespace ${ns.name}`, 60_000, async () => (await admin.workflowService.describeNamespace({ namespace: ns.name })) && true);
-        if (ns.searchAttributes) await registerSweepSearchAttributes(admin, ns.name);
-        log(`namespace ${ns.name}${ns.searchAttributes ? ' with gsweep search attributes' : ''}`);
-      }
-    } finally {
-      await admin.close();
-    }
-
-    const cliArgs = (namespace?: string) => {
-      const s = settings(namespace);
-      return ['--address', s.address, '--namespace', s.namespace, '--tls-cert', certs.clientCert, '--tls-key', certs.clientKey, '--tls-ca', certs.ca, '--tls-server-name', 'localhost'];
-    };
-    return {
-      dir,
-      address,
-      namespace: namespaces[0]!.name,
-      certs,
-      binaries,
-      settings,
-      cliArgs,
-      env: (namespace?: string) => ({
-        TEMPORAL_ADDRESS: address,
-        TEMPORAL_NAMESPACE: namespace ?? namespaces[0]!.name,
-        TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert,
-        TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey,
-        TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.ca,
-        TEMPORAL_TLS_SERVER_NAME: 'localhost',
-      }),
-      connect,
-      serverPid: () => (server && server.exitCode === null && server.signalCode === null ? server.pid : undefined),
-      async killServer() {
-        if (!server || server.exitCode !== null || server.signalCode !== null) return;
-        const exited = new Promise((r) => server!.once('exit', r));
-        server.kill('SIGKILL');
-        await exited;
-      },
-      startServer,
-      restartPostgres(mode = 'immediate') {
-        pg(['pg_ctl', '-D', pgData, '-m', mode, '-w', 'stop']);
-        pgStart();
-      },
-      databaseBytes() {
-        const out = run(path.join(pgBin, 'psql'), [
-          '-h', '127.0.0.1', '-p', String(ports.postgres), '-U', 'temporal', '-d', 'temporal', '-At', '-c',
-          "SELECT pg_database_size('temporal') + pg_database_size('temporal_visibility')",
-        ]);
-        return Number(out.trim());
-      },
-      stop: stopAll,
-    };
+    await startServer(rig);
+    log(`temporal-server ${binaries.server} at ${address} (mTLS), log ${rig.serverLog}`);
+    await registerNamespaces(rig, namespaces, log);
+    return rigHandle(rig, namespaces[0]!.name, settings, pgBin, ports.postgres);
   } catch (err) {
-    await stopAll();
+    await stopRig(rig);
     throw err;
   }
+}
+
+function rigHandle(rig: RigState, namespace: string, settings: ProductionRig['settings'], pgBin: string, pgPort: number): ProductionRig {
+  const { dir, address, certs, binaries, connect, postgres } = rig;
+  return {
+    dir,
+    address,
+    namespace,
+    certs,
+    binaries,
+    settings,
+    cliArgs: (ns?: string) => {
+      const s = settings(ns);
+      return ['--address', s.address, '--namespace', s.namespace, '--tls-cert', certs.clientCert, '--tls-key', certs.clientKey, '--tls-ca', certs.ca, '--tls-server-name', 'localhost'];
+    },
+    env: (ns?: string) => ({
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: ns ?? namespace,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.ca,
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    }),
+    connect,
+    serverPid: () => (serverRunning(rig.server) ? rig.server.pid : undefined),
+    killServer: () => killServer(rig),
+    startServer: () => startServer(rig),
+    restartPostgres(mode = 'immediate') {
+      postgres.pg(['pg_ctl', '-D', postgres.data, '-m', mode, '-w', 'stop']);
+      postgres.start();
+    },
+    databaseBytes() {
+      const out = run(path.join(pgBin, 'psql'), [
+        '-h', '127.0.0.1', '-p', String(pgPort), '-U', 'temporal', '-d', 'temporal', '-At', '-c',
+        "SELECT pg_database_size('temporal') + pg_database_size('temporal_visibility')",
+      ]);
+      return Number(out.trim());
+    },
+    stop: () => stopRig(rig),
+  };
 }
 
 if (require.main === module) {
