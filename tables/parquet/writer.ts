@@ -371,6 +371,19 @@ interface StringDictionary {
   indices: Int32Array;
 }
 
+/** A column chunk's statistics: null count, and min/max (and NaN count) for numbers. */
+function chunkStatistics(buf: ColumnBuffer, rows: number): Record<string, unknown> {
+  let statistics: Record<string, unknown> = { null_count: BigInt(buf.nulls) };
+  if (buf.spec.type === 'double') {
+    const { min, max, nan } = doubleMinMax(buf.numbers as Float64Array, buf.valid, rows);
+    statistics = { ...statistics, min_value: min, max_value: max, nan_count: BigInt(nan) };
+  } else if (buf.spec.type !== 'string') {
+    const { min, max } = int64MinMax(buf.numbers as BigInt64Array, buf.valid, rows);
+    statistics = { ...statistics, min_value: min, max_value: max };
+  }
+  return statistics;
+}
+
 /** Dictionary of a string column chunk, or undefined when it has too many distinct values. */
 function stringDictionary(buf: ColumnBuffer, rows: number): StringDictionary | undefined {
   const strings = buf.strings!;
@@ -580,71 +593,14 @@ export class ParquetStreamWriter {
     const dictionary = buf.spec.type === 'string' ? stringDictionary(buf, rows) : undefined;
     let dictionaryPageOffset: bigint | undefined;
     if (dictionary) {
-      // Dictionary pages have no "is_compressed" flag: they always use the chunk's codec.
       dictionaryPageOffset = BigInt(sink.offset);
-      const plain = plainStrings(dictionary.values);
-      const stored = this.codec === 'SNAPPY' ? snappyCompress(plain) : plain;
-      const headerStart = sink.offset;
-      writePageHeader(sink, {
-        type: 'DICTIONARY_PAGE',
-        uncompressed_page_size: plain.length,
-        compressed_page_size: stored.length,
-        dictionary_page_header: { num_values: dictionary.values.length, encoding: 'PLAIN' },
-      });
-      uncompressed += sink.offset - headerStart + plain.length;
-      sink.writeBlock(stored);
+      uncompressed += this.writeDictionaryPage(dictionary);
     }
     const dataPageOffset = BigInt(sink.offset);
     for (let start = 0; start < rows; start += PAGE_ROWS) {
-      const n = Math.min(PAGE_ROWS, rows - start);
-      let pageNulls = 0;
-      if (buf.nulls > 0) for (let i = start; i < start + n; i++) pageNulls += 1 - buf.valid[i];
-      const levels = optional ? definitionLevels(buf.valid, start, n, pageNulls) : new Uint8Array(0);
-      const values = dictionary
-        ? dictionaryIndices(dictionary, buf.valid, start, n, pageNulls)
-        : buf.spec.type === 'string'
-          ? stringPlain(buf, start, n, this.scratch)
-          : numericPlain(buf, start, n, pageNulls, this.scratch);
-      let stored = values;
-      let compressed = false;
-      if (this.codec === 'SNAPPY' && buf.skipCompression === 0) {
-        const packed = snappyCompress(values);
-        if (packed.length <= values.length * INCOMPRESSIBLE_RATIO) {
-          stored = packed;
-          compressed = true;
-        } else {
-          // Not worth it: store this column raw for the next few row groups.
-          buf.skipCompression = COMPRESSION_PROBE_INTERVAL;
-        }
-      }
-      const headerStart = sink.offset;
-      writePageHeader(sink, {
-        type: 'DATA_PAGE_V2',
-        uncompressed_page_size: levels.length + values.length,
-        compressed_page_size: levels.length + stored.length,
-        data_page_header_v2: {
-          num_values: n,
-          num_nulls: pageNulls,
-          num_rows: n,
-          encoding: dictionary ? 'RLE_DICTIONARY' : 'PLAIN',
-          definition_levels_byte_length: levels.length,
-          repetition_levels_byte_length: 0,
-          is_compressed: compressed,
-        },
-      });
-      uncompressed += sink.offset - headerStart + levels.length + values.length;
-      sink.appendBytes(levels);
-      sink.writeBlock(stored);
+      uncompressed += this.writeDataPage(buf, start, Math.min(PAGE_ROWS, rows - start), optional, dictionary);
     }
     if (buf.skipCompression > 0 && !firstProbe) buf.skipCompression--;
-    let statistics: Record<string, unknown> = { null_count: BigInt(buf.nulls) };
-    if (buf.spec.type === 'double') {
-      const { min, max, nan } = doubleMinMax(buf.numbers as Float64Array, buf.valid, rows);
-      statistics = { ...statistics, min_value: min, max_value: max, nan_count: BigInt(nan) };
-    } else if (buf.spec.type !== 'string') {
-      const { min, max } = int64MinMax(buf.numbers as BigInt64Array, buf.valid, rows);
-      statistics = { ...statistics, min_value: min, max_value: max };
-    }
     return {
       file_offset: BigInt(chunkStart),
       meta_data: {
@@ -657,9 +613,71 @@ export class ParquetStreamWriter {
         total_compressed_size: BigInt(sink.offset - chunkStart),
         data_page_offset: dataPageOffset,
         ...(dictionaryPageOffset !== undefined ? { dictionary_page_offset: dictionaryPageOffset } : {}),
-        statistics: statistics as never,
+        statistics: chunkStatistics(buf, rows) as never,
       },
     };
+  }
+
+  /** Writes a chunk's PLAIN dictionary page; returns its uncompressed size (header included). */
+  private writeDictionaryPage(dictionary: StringDictionary): number {
+    const sink = this.sink;
+    // Dictionary pages have no "is_compressed" flag: they always use the chunk's codec.
+    const plain = plainStrings(dictionary.values);
+    const stored = this.codec === 'SNAPPY' ? snappyCompress(plain) : plain;
+    const headerStart = sink.offset;
+    writePageHeader(sink, {
+      type: 'DICTIONARY_PAGE',
+      uncompressed_page_size: plain.length,
+      compressed_page_size: stored.length,
+      dictionary_page_header: { num_values: dictionary.values.length, encoding: 'PLAIN' },
+    });
+    const uncompressed = sink.offset - headerStart + plain.length;
+    sink.writeBlock(stored);
+    return uncompressed;
+  }
+
+  /** Writes rows [start, start + n) as one DATA_PAGE_V2; returns its uncompressed size (header included). */
+  private writeDataPage(buf: ColumnBuffer, start: number, n: number, optional: boolean, dictionary: StringDictionary | undefined): number {
+    const sink = this.sink;
+    let pageNulls = 0;
+    if (buf.nulls > 0) for (let i = start; i < start + n; i++) pageNulls += 1 - buf.valid[i];
+    const levels = optional ? definitionLevels(buf.valid, start, n, pageNulls) : new Uint8Array(0);
+    const values = dictionary
+      ? dictionaryIndices(dictionary, buf.valid, start, n, pageNulls)
+      : buf.spec.type === 'string'
+        ? stringPlain(buf, start, n, this.scratch)
+        : numericPlain(buf, start, n, pageNulls, this.scratch);
+    let stored = values;
+    let compressed = false;
+    if (this.codec === 'SNAPPY' && buf.skipCompression === 0) {
+      const packed = snappyCompress(values);
+      if (packed.length <= values.length * INCOMPRESSIBLE_RATIO) {
+        stored = packed;
+        compressed = true;
+      } else {
+        // Not worth it: store this column raw for the next few row groups.
+        buf.skipCompression = COMPRESSION_PROBE_INTERVAL;
+      }
+    }
+    const headerStart = sink.offset;
+    writePageHeader(sink, {
+      type: 'DATA_PAGE_V2',
+      uncompressed_page_size: levels.length + values.length,
+      compressed_page_size: levels.length + stored.length,
+      data_page_header_v2: {
+        num_values: n,
+        num_nulls: pageNulls,
+        num_rows: n,
+        encoding: dictionary ? 'RLE_DICTIONARY' : 'PLAIN',
+        definition_levels_byte_length: levels.length,
+        repetition_levels_byte_length: 0,
+        is_compressed: compressed,
+      },
+    });
+    const uncompressed = sink.offset - headerStart + levels.length + values.length;
+    sink.appendBytes(levels);
+    sink.writeBlock(stored);
+    return uncompressed;
   }
 
   private flushRowGroup(): void {
