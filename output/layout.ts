@@ -65,7 +65,6 @@ export const outcomePath = (outDir: string, runId: number) => runFilePath(runDir
 export const runTableFilePath = (runDirectory: string, key: string) => path.join(runDirectory, tableFileName(key));
 export const runTablePath = (outDir: string, runId: number, key: string) => runTableFilePath(runDir(outDir, runId), key);
 export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
-export const samplesPath = (outDir: string) => path.join(outDir, 'samples.json');
 /** Per-run `context` of a sweep started with one (gmat-sweep 0.6): `{ shared?, runs? }`. */
 export const contextPath = (outDir: string) => path.join(outDir, 'context.json');
 /** Long value lists of the run set (grid axes, sample rows, a resume's already-ok bitset): output/input-tables.ts. */

@@ -31,10 +31,6 @@ function highWord(x: number): number {
   dv.setFloat64(0, x);
   return dv.getInt32(0);
 }
-function lowWord(x: number): number {
-  dv.setFloat64(0, x);
-  return dv.getUint32(4);
-}
 function withHighWord(x: number, hi: number): number {
   dv.setFloat64(0, x);
   dv.setInt32(0, hi);
@@ -303,6 +299,3 @@ export function glibcLog1p(x: number, flavour: LibmFlavour = 'fma'): number {
   if (k === 0) return f - (hfsq - s * (hfsq + R));
   return k * LN2_HI - (hfsq - (s * (hfsq + R) + (k * LN2_LO + c)) - f);
 }
-
-/** Internal helpers exported for tests. */
-export const _bits = { fromBits, highWord, lowWord };
