@@ -20,9 +20,6 @@ import { sweepSummary } from '../analysis/summary';
 import { bandOverTime, corner, heatmap, histogram, responseLine, runningMean, sobolBars, trajectories, type Spec } from './charts';
 import type { SweepFacts } from './collect';
 
-/** What the caps below keep report.html under, whatever the number of runs (tested on 100 000). */
-export const REPORT_SIZE_BOUND = 4_000_000;
-
 export const LIMITS = {
   columns: 12,
   linePoints: 400,

@@ -29,7 +29,7 @@ export class OverrideError extends Error {
 }
 
 /** GMAT object and field names: a letter, then letters, digits or underscores. */
-export const GMAT_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
+const GMAT_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * A plain decimal real literal as GMAT's `GmatStringUtil::IsValidReal` accepts it
@@ -114,17 +114,6 @@ export function parseOverrideKey(key: unknown): OverrideTarget {
   return { kind: 'field', resource: parts[0] as string, path: parts.slice(1) };
 }
 
-/**
- * The `(resource, field)` pair of a valid key: `field` is everything after the first dot
- * (`GravityField.Earth.Degree`), as GMAT names the field; for an Array element it is the
- * index text (`(2,1)`). Throws OverrideError otherwise.
- */
-export function splitOverrideKey(key: string): { resource: string; field: string } {
-  const t = parseOverrideKey(key);
-  if (t.kind === 'field') return { resource: t.resource, field: t.path.join('.') };
-  return { resource: t.resource, field: key.slice(t.resource.length) };
-}
-
 export function validateOverrideKey(key: unknown): asserts key is string {
   parseOverrideKey(key);
 }
@@ -135,10 +124,10 @@ export function validateOverrideKey(key: unknown): asserts key is string {
  * `FM.PrimaryBodies`). Written bare; nothing else may contain brackets or braces.
  */
 const REAL = '[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?';
-export const GMAT_NUMERIC_ARRAY_LITERAL = new RegExp(`^\\[ *${REAL}(?:(?: *, *| +)${REAL})* *\\]$`);
-export const GMAT_NAME_LIST_LITERAL = /^\{ *[A-Za-z][A-Za-z0-9_]*(?: *, *[A-Za-z][A-Za-z0-9_]*)* *\}$/;
+const GMAT_NUMERIC_ARRAY_LITERAL = new RegExp(`^\\[ *${REAL}(?:(?: *, *| +)${REAL})* *\\]$`);
+const GMAT_NAME_LIST_LITERAL = /^\{ *[A-Za-z][A-Za-z0-9_]*(?: *, *[A-Za-z][A-Za-z0-9_]*)* *\}$/;
 
-export function isListLiteral(value: unknown): value is string {
+function isListLiteral(value: unknown): value is string {
   return typeof value === 'string' && (GMAT_NUMERIC_ARRAY_LITERAL.test(value) || GMAT_NAME_LIST_LITERAL.test(value));
 }
 
@@ -235,17 +224,6 @@ export function validateOverrideValue(key: string, value: unknown): asserts valu
     return;
   }
   throw new OverrideError(key, value, `${head}: values must be finite numbers, strings or booleans (got ${value === null ? 'null' : typeof value})`);
-}
-
-/** Validates every key and value of an override set (in its own order). */
-export function validateOverrides(overrides: Record<string, unknown>): asserts overrides is Overrides {
-  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
-    throw new OverrideError('', overrides, `overrides must be an object of "Resource.Field": value pairs, got ${describeValue(overrides)}`);
-  }
-  for (const [k, v] of Object.entries(overrides)) {
-    validateOverrideKey(k);
-    validateOverrideValue(k, v);
-  }
 }
 
 /**

@@ -10,7 +10,6 @@
  */
 import * as fs from 'node:fs';
 import { parquetMetadata, parquetRead, snappyUncompress, type FileMetaData, type SchemaElement } from 'hyparquet';
-import type { Column, Table } from '../table';
 import type { ColumnSpec, ColumnVector } from './writer';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -332,15 +331,4 @@ export async function readParquetColumns(file: string, schema: ColumnSpec[]): Pr
     },
   });
   return { rowCount, columns: schema.map((spec) => toTyped(spec, chunks.get(spec.name), rowCount)) };
-}
-
-/** Reads a per-run Parquet file back into the in-memory `Table` shape. */
-export async function readParquetTable(file: string, schema: ColumnSpec[]): Promise<Table> {
-  const typed = await readParquetColumns(file, schema);
-  const columns = typed.columns.map(({ spec, values, valid }): Column => {
-    const list: unknown[] = Array.from(values as ArrayLike<unknown>);
-    if (valid) for (let i = 0; i < list.length; i++) if (valid[i] === 0) list[i] = null;
-    return { ...spec, values: list, ...(spec.type === 'timestamp' ? { scale: 'UTC' } : {}) } as Column;
-  });
-  return { columns, rowCount: typed.rowCount };
 }

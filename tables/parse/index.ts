@@ -14,7 +14,7 @@ export { parseContactReport, contactReportFormat } from './contact';
 export type { ContactReportFormat } from './contact';
 
 /** True when ephemeris text is STK `.e` (its first non-comment line is the `stk.v.` banner). */
-export function isStkEphemeris(text: string): boolean {
+function isStkEphemeris(text: string): boolean {
   for (const raw of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;

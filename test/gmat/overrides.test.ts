@@ -4,10 +4,8 @@ import {
   formatGmatValue,
   overrideLine,
   parseOverrideKey,
-  splitOverrideKey,
   validateOverrideKey,
   validateOverrideValue,
-  validateOverrides,
 } from '../../sweep/overrides';
 
 function errorOf(fn: () => unknown): Error {
@@ -39,8 +37,8 @@ describe('override keys', () => {
       resource: 'FM',
       path: ['GravityField', 'Earth', 'Degree'],
     });
-    expect(splitOverrideKey('FM.Drag.AtmosphereModel')).toEqual({ resource: 'FM', field: 'Drag.AtmosphereModel' });
-    expect(splitOverrideKey('Prop.FM')).toEqual({ resource: 'Prop', field: 'FM' });
+    expect(parseOverrideKey('FM.Drag.AtmosphereModel')).toEqual({ kind: 'field', resource: 'FM', path: ['Drag', 'AtmosphereModel'] });
+    expect(parseOverrideKey('Prop.FM')).toEqual({ kind: 'field', resource: 'Prop', path: ['FM'] });
     expect(overrideLine('FM.GravityField.Earth.Degree', 4)).toBe('GMAT FM.GravityField.Earth.Degree = 4;');
     expect(errorOf(() => validateOverrideKey('FM.GravityField..Degree')).message).toBe(
       'override key "FM.GravityField..Degree": path segment 3 name "" is not a GMAT identifier (a letter, then letters, digits or underscores)',
@@ -51,7 +49,6 @@ describe('override keys', () => {
   it('accepts Array elements A(row,col) and the 1-D form A(k) = A(1,k)', () => {
     expect(parseOverrideKey('A(2,1)')).toEqual({ kind: 'element', resource: 'A', row: 2, col: 1, oneD: false });
     expect(parseOverrideKey('B(3)')).toEqual({ kind: 'element', resource: 'B', row: 1, col: 3, oneD: true });
-    expect(splitOverrideKey('A(2,1)')).toEqual({ resource: 'A', field: '(2,1)' });
     expect(overrideLine('A(2,1)', 5, 'Array')).toBe('GMAT A(2,1) = 5;');
     for (const bad of ['A(0,1)', 'A(2, 1)', 'A(1,2,3)', 'A()', 'A(x)', 'A.B(1)', 'A(1)x']) {
       expect(errorOf(() => validateOverrideKey(bad)).message).toBe(
@@ -124,9 +121,10 @@ describe('override values', () => {
   });
 
   it('accepts numbers, safe strings, booleans', () => {
-    expect(() =>
-      validateOverrides({ 'Sat.SMA': 7100, 'Sat.Epoch': '21 Mar 2026 00:00:00.000', 'Rf.WriteHeaders': true, 'P.Type': 'RungeKutta89' }),
-    ).not.toThrow();
+    for (const [key, value] of Object.entries({ 'Sat.SMA': 7100, 'Sat.Epoch': '21 Mar 2026 00:00:00.000', 'Rf.WriteHeaders': true, 'P.Type': 'RungeKutta89' })) {
+      expect(() => validateOverrideKey(key)).not.toThrow();
+      expect(() => validateOverrideValue(key, value)).not.toThrow();
+    }
   });
 });
 
