@@ -24,7 +24,7 @@ function storeAt(dir: string): DirectoryRunCache {
  * The hook's part of the key. A command is its text; a function is its name and the SHA-256
  * of its source text, so editing the function (not only renaming it) makes new entries.
  */
-export function postprocessIdentity(spec: PostprocessSpec | undefined, hooks: Record<string, PostprocessFunction> = {}): string | null {
+function postprocessIdentity(spec: PostprocessSpec | undefined, hooks: Record<string, PostprocessFunction> = {}): string | null {
   if (!spec) return null;
   if ('command' in spec) return `command:${spec.command}`;
   const source = hooks[spec.hook]?.toString() ?? '';

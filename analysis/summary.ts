@@ -34,7 +34,7 @@ function qLabel(q: number): string {
 }
 
 /** numpy/pandas linear-interpolation quantile of sorted finite values. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   const h = (n - 1) * q;
@@ -44,7 +44,7 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
 }
 
-export function describe(values: number[], stat: SummaryStat): number {
+function describe(values: number[], stat: SummaryStat): number {
   const n = values.length;
   switch (stat) {
     case 'count_ok':
@@ -64,7 +64,7 @@ export function describe(values: number[], stat: SummaryStat): number {
   }
 }
 
-export function validateSummaryOptions(o: SummaryOptions): Required<Omit<SummaryOptions, 'columns'>> {
+function validateSummaryOptions(o: SummaryOptions): Required<Omit<SummaryOptions, 'columns'>> {
   const by = o.by ?? 'time';
   const q = o.q ?? [0.05, 0.5, 0.95];
   const include = o.include ?? ['mean', 'std'];

@@ -19,7 +19,7 @@ import { formatGmatValue, GMAT_REAL_LITERAL, type Overrides } from '../sweep/ove
 import { RUN_OUTPUT_FORMAT } from '../output/run-format';
 
 /** Raised when the parts of the key change shape (not the values): old entries stop matching. */
-export const CACHE_KEY_VERSION = 1;
+const CACHE_KEY_VERSION = 1;
 
 /** Which GMAT ran: identical identities give byte-identical results for identical inputs. */
 export interface EngineIdentity {
@@ -61,7 +61,7 @@ function compareKeys(a: string, b: string): number {
  * (written bare) and `7.0e3` are one value, as they are to GMAT's strtod; the quoted string
  * `'abc'` and the boolean `true` keep their own text.
  */
-export function canonicalOverrideValue(value: Overrides[string]): string {
+function canonicalOverrideValue(value: Overrides[string]): string {
   const text = formatGmatValue(value);
   if (GMAT_REAL_LITERAL.test(text)) {
     const n = Number(text);

@@ -26,7 +26,7 @@ const LAYOUT_VERSION = 'v1';
 const ENTRY_FILE = 'entry.json';
 const ENTRY_FORMAT = 'gsweep-run-cache-entry' as const;
 /** An `incoming/` directory this old belongs to a writer that died (a store takes milliseconds). */
-export const STALE_INCOMING_MS = 60 * 60 * 1000;
+const STALE_INCOMING_MS = 60 * 60 * 1000;
 
 /** A file of an entry: a plain name, or one level below `extra/` (the postprocess hook's files). */
 export const ENTRY_FILE_NAME = /^(?:extra\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;

@@ -43,7 +43,7 @@ const LINE_RE = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
  * The files and directories a startup text names, absolute, in file order: `_PATH`/`_FILE`
  * values and PLUGIN libraries, with `XXX_PATH/...` references resolved against earlier lines.
  */
-export function startupDataPaths(startupText: string): string[] {
+function startupDataPaths(startupText: string): string[] {
   const values = new Map<string, string>();
   const named: string[] = [];
   for (const line of startupText.split(/\r?\n/)) {

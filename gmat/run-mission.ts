@@ -98,7 +98,7 @@ export function withTimeColumn(table: Table): Table {
  * Binary ephemerides GMAT writes (`FileFormat = SPK` / `CK`: DAF kernels, `Code-500`): they
  * hold coefficients or packed records, not text rows. Returns what it is, or null for text.
  */
-export function binaryEphemerisKind(file: string): string | null {
+function binaryEphemerisKind(file: string): string | null {
   const fd = fs.openSync(file, 'r');
   try {
     const head = Buffer.alloc(1024);
@@ -128,7 +128,7 @@ function isoNow(ms: number): string {
 }
 
 /** Removes everything a previous attempt left, so outputs are idempotent per run. */
-export function resetRunDirectory(dir: string): void {
+function resetRunDirectory(dir: string): void {
   let existing: fs.Stats | undefined;
   try {
     existing = fs.lstatSync(dir);

@@ -230,7 +230,7 @@ async function findPip(env: NodeJS.ProcessEnv): Promise<string[]> {
 }
 
 /** The CSPICE include directory (holding `SpiceUsr.h` directly or under `cspice/`). */
-export function checkCspiceInclude(dir: string | undefined): { dirs: string[]; root: string } {
+function checkCspiceInclude(dir: string | undefined): { dirs: string[]; root: string } {
   const fix =
     'pass --cspice-include <dir> (or set GSWEEP_CSPICE_INCLUDE) naming the `include` directory of the NAIF CSPICE toolkit ' +
     '(from https://naif.jpl.nasa.gov/naif/toolkit_C.html, cspice.tar.Z, or a gsweep checkout\'s ../shared/vendor/cspice/include); ' +
@@ -245,7 +245,7 @@ export function checkCspiceInclude(dir: string | undefined): { dirs: string[]; r
   throw new SetupGmatError(`CSPICE include directory ${JSON.stringify(root)} holds no SpiceUsr.h (nor cspice/SpiceUsr.h): ${fix}`);
 }
 
-export async function sha256File(file: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');

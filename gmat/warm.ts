@@ -18,7 +18,7 @@ import type { GmatInstall } from './install';
 import { RUN_FILES } from '../output/layout';
 import { renderStartupFile } from './startup';
 
-export const PROMPT = 'Enter a script file, q to quit, or an option:  ';
+const PROMPT = 'Enter a script file, q to quit, or an option:  ';
 const START_TIMEOUT_MS = 120_000;
 const QUIT_GRACE_MS = 2_000;
 

@@ -179,7 +179,7 @@ function readArchiveInput(file: string, what: string, encoding?: BufferEncoding)
 }
 
 /** Builds every member (name, bytes) of the bundle. Pure apart from reading the sweep's files. */
-export function archiveMembers(options: ArchiveOptions): { members: Member[]; entries: ManifestEntry[] } {
+function archiveMembers(options: ArchiveOptions): { members: Member[]; entries: ManifestEntry[] } {
   const outDir = path.resolve(options.outDir);
   const manifestFile = path.join(outDir, 'manifest.jsonl');
   checkOutTree(outDir);

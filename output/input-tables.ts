@@ -20,8 +20,8 @@ import { inputsDir } from './layout';
 import { openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 /** JSON text per page: with the activity's envelope a page result stays far below 64 KiB. */
-export const PAGE_BYTES = 24 * 1024;
-export const PAGE_MAX_VALUES = 4096;
+const PAGE_BYTES = 24 * 1024;
+const PAGE_MAX_VALUES = 4096;
 /** Lists whose JSON is longer than this travel as tables instead of inline (a few dozen numbers). */
 export const INLINE_LIST_MAX_BYTES = 1024;
 

@@ -104,7 +104,7 @@ const noTables: TableValueAt = (ref) => {
 };
 
 /** gmat-sweep's `parameter_spec`, with its `_kind` discriminator: every list written out. */
-export function parameterSpec(runSet: RunSet, valueAt: TableValueAt = noTables): Record<string, unknown> {
+function parameterSpec(runSet: RunSet, valueAt: TableValueAt = noTables): Record<string, unknown> {
   switch (runSet.kind) {
     case 'grid': {
       const spec: Record<string, unknown> = { _kind: 'grid' };

@@ -66,7 +66,7 @@ export function tableFileOf(outcome: RunOutcome, key: string): string | undefine
 }
 
 /** Every per-run table file an outcome claims. */
-export function allTableFiles(outcome: RunOutcome): string[] {
+function allTableFiles(outcome: RunOutcome): string[] {
   return [...Object.values(outcome.output_paths), ...Object.values(outcome.solver_paths ?? {}), ...Object.values(outcome.extra_outputs ?? {})];
 }
 
@@ -109,7 +109,7 @@ const outcomeSchema = z.object({
 });
 
 /** An outcome.json that cannot be read as one: the run counts as failed, with this reason. */
-export class CorruptOutcomeError extends Error {
+class CorruptOutcomeError extends Error {
   constructor(
     readonly file: string,
     reason: string,

@@ -127,7 +127,7 @@ export function checkRunDirectoryPath(dir: string): void {
 }
 
 /** True when `dir` holds a gsweep sweep: its lock, or its request.json next to its runs. */
-export function isSweepDirectory(dir: string): boolean {
+function isSweepDirectory(dir: string): boolean {
   const has = (name: string) => fs.existsSync(path.join(dir, name));
   return has('.gsweep.lock') || (has('request.json') && has('runs')) || (has('manifest.jsonl') && has('runs'));
 }

@@ -1,7 +1,7 @@
 /** gmat-sweep's canonical script SHA-256 (the hash its manifest records for the script). */
 import { createHash } from 'node:crypto';
 
-export function canonicalScriptText(text: string): string {
+function canonicalScriptText(text: string): string {
   return `${text.replace(/^\uFEFF+/, '').replace(/\r\n/g, '\n').replace(/\r/g, '\n').replace(/\n+$/, '')}\n`;
 }
 

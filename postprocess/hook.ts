@@ -62,9 +62,9 @@ function tail(file: string, lines = 20): string {
 }
 
 /** Longest environment value gsweep passes inline; Linux's limit for one string is 128 KiB. */
-export const ENV_VALUE_MAX = 32 * 1024;
+const ENV_VALUE_MAX = 32 * 1024;
 
-export function postprocessEnv(run: PostprocessRun): Record<string, string> {
+function postprocessEnv(run: PostprocessRun): Record<string, string> {
   const context = JSON.stringify(run.context);
   return {
     GSWEEP_RUN_ID: String(run.runId),

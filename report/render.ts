@@ -14,11 +14,11 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * Vega numbers its gradients and clip paths from 0 in every SVG; inlined side by side they
  * would collide, so each chart's ids get its own prefix.
  */
-export function scopeIds(svg: string, prefix: string): string {
+function scopeIds(svg: string, prefix: string): string {
   return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`).replace(/href="#([^"]+)"/g, `href="#${prefix}$1"`);
 }
 
-export async function renderSvg(spec: object): Promise<string> {
+async function renderSvg(spec: object): Promise<string> {
   const compiled = compile(spec as Parameters<typeof compile>[0]).spec;
   // No loader: every chart carries its data inline, and nothing may be fetched.
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: { load: () => Promise.reject(new Error('no loading in reports')) } as never });

@@ -6,7 +6,7 @@
 const PW_BLOCKSIZE = 128;
 
 /** numpy `DOUBLE_pairwise_sum` over a[start, start + n). */
-export function pairwiseSum(a: ArrayLike<number>, start = 0, n = a.length - start): number {
+function pairwiseSum(a: ArrayLike<number>, start = 0, n = a.length - start): number {
   if (n < 8) {
     let res = 0;
     for (let i = 0; i < n; i++) res += a[start + i];

@@ -22,7 +22,7 @@ export class SensitivityError extends Error {
   }
 }
 
-export const MAX_SOBOL_PARAMETERS = SOBOL_MAXDIM / 2;
+const MAX_SOBOL_PARAMETERS = SOBOL_MAXDIM / 2;
 
 export function saltelliRowCount(d: number, n: number, calcSecondOrder = true): number {
   return n * (calcSecondOrder ? 2 * d + 2 : d + 2);

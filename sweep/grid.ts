@@ -23,7 +23,7 @@ export function axisLength(axis: GridAxis): number {
 }
 
 /** numpy.linspace(lo, hi, count)[i] with both ends exact, as gmat-sweep's `LO:HI:COUNT`. */
-export function linspaceAt(lo: number, hi: number, count: number, i: number): number {
+function linspaceAt(lo: number, hi: number, count: number, i: number): number {
   if (i === count - 1) return hi;
   return lo + i * ((hi - lo) / (count - 1));
 }

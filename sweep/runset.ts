@@ -27,7 +27,7 @@ export function inputTables(runSet: RunSet): InputTableRef[] {
 }
 
 /** One explicit row as overrides, in column order. */
-export function rowOverrides(columns: string[], row: readonly unknown[]): Overrides {
+function rowOverrides(columns: string[], row: readonly unknown[]): Overrides {
   const overrides: Overrides = {};
   columns.forEach((column, i) => {
     overrides[column] = row[i] as OverrideValue;

@@ -68,7 +68,7 @@ export async function explainConnectFailure(settings: ConnectionSettings, err: u
 }
 
 /** The sentence for an error of a namespace-scoped call, when it says the namespace does not exist. */
-export function namespaceProblem(settings: ConnectionSettings, err: unknown): string | undefined {
+function namespaceProblem(settings: ConnectionSettings, err: unknown): string | undefined {
   const e = err as { code?: number; message?: string };
   if (e?.code !== 5 && !/namespace \S+ (is|was) not found/i.test(e?.message ?? '')) return undefined;
   return (

@@ -85,7 +85,7 @@ function run(cmd: string, args: string[], options: { cwd?: string; asPostgres?: 
 }
 
 /** A CA, a server certificate for localhost/127.0.0.1, a client certificate, and a foreign CA's client certificate. */
-export function makeCertificates(dir: string): RigCertificates & { serverCert: string; serverKey: string } {
+function makeCertificates(dir: string): RigCertificates & { serverCert: string; serverKey: string } {
   fs.mkdirSync(dir, { recursive: true });
   const f = (name: string) => path.join(dir, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const TEMPORAL_CLI_GO_VERSION = 'v1.5.1';
+const TEMPORAL_CLI_GO_VERSION = 'v1.5.1';
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_GO_VERSION}`;
 
 export type TemporalCliSource = 'env' | 'path' | 'cache' | 'go-install';
@@ -26,7 +26,7 @@ export function gsweepCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'gsweep');
 }
 
-export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
+function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(gsweepCacheDir(env), 'temporal-cli', TEMPORAL_CLI_GO_VERSION, 'temporal');
 }
 
@@ -39,7 +39,7 @@ export function isExecutable(file: string): boolean {
   }
 }
 
-export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
@@ -49,7 +49,7 @@ export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined
 }
 
 /** Looks for an existing CLI without building or downloading anything. */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): TemporalCli | undefined {
+function findTemporalCli(env: NodeJS.ProcessEnv = process.env): TemporalCli | undefined {
   const fromEnv = env.TEMPORAL_CLI_PATH;
   if (fromEnv) {
     if (!isExecutable(fromEnv)) {
@@ -72,7 +72,7 @@ export function goBinary(env: NodeJS.ProcessEnv = process.env): string | undefin
 }
 
 /** Builds the CLI with the Go toolchain into the cache. Throws with Go's own error text. */
-export function goInstallTemporalCli(
+function goInstallTemporalCli(
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = () => {},
 ): TemporalCli {

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { goBinary, gsweepCacheDir, isExecutable } from './temporal-cli';
 
-export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 const GO_PACKAGES = [`go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`];
 
 export interface TemporalServerBinaries {
@@ -23,7 +23,7 @@ export interface TemporalServerBinaries {
   source: 'env' | 'cache' | 'go-install';
 }
 
-export function cachedServerDir(env: NodeJS.ProcessEnv = process.env): string {
+function cachedServerDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(gsweepCacheDir(env), 'temporal-server', TEMPORAL_SERVER_VERSION);
 }
 
@@ -50,7 +50,7 @@ export function findTemporalServer(env: NodeJS.ProcessEnv = process.env): Tempor
 }
 
 /** `go install` of both binaries into the cache (built beside it, renamed into place at the end). */
-export function goInstallTemporalServer(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => {}): TemporalServerBinaries {
+function goInstallTemporalServer(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => {}): TemporalServerBinaries {
   const goBin = goBinary(env);
   if (!goBin) {
     throw new Error('no temporal-server found (TEMPORAL_SERVER_PATH, cache) and no Go toolchain to build one; install Go >= 1.24 or set TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH');

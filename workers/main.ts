@@ -32,7 +32,7 @@ function concurrencyArg(value: string): number {
  * `host:port` for the metrics endpoint, checked here: the SDK's own check fails deep in its
  * runtime with a stack trace.
  */
-export function metricsAddress(value: string, from = '--metrics'): string {
+function metricsAddress(value: string, from = '--metrics'): string {
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
   if (!m || Number(m[2]) > 65535 || !/^(\[.*\]|\d{1,3}(\.\d{1,3}){3})$/.test(m[1]!)) {
     throw new InvalidArgumentError(`${from} ${JSON.stringify(value)} is not an IP address and port; give e.g. 0.0.0.0:9464 (all interfaces) or 127.0.0.1:9464`);

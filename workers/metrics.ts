@@ -12,7 +12,7 @@ import type { MetricMeter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import type { SweepMetrics } from '../activities/metrics';
 
-export const METRIC_NAMES = {
+const METRIC_NAMES = {
   runsFinished: 'gsweep_runs_finished',
   gmatRunDuration: 'gsweep_gmat_run_duration_seconds',
   slotsBusy: 'gsweep_engine_slots_busy',

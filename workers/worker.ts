@@ -8,7 +8,7 @@ import { GsweepPlugin, type GsweepPluginOptions } from './plugin';
  * Run activities accepted per engine slot: one running GMAT, one patched and waiting, so a
  * slot never idles through a Temporal round trip (see gmat/slots.ts).
  */
-export const ACTIVITIES_PER_SLOT = 2;
+const ACTIVITIES_PER_SLOT = 2;
 
 export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism());

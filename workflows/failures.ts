@@ -2,7 +2,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 
 /** A failure message is kept to this many characters (the run's own outcome.json has the rest). */
-export const NOTE_MAX_CHARS = 1000;
+const NOTE_MAX_CHARS = 1000;
 
 export function failureMessage(err: unknown): string {
   let e: unknown = err;

@@ -298,7 +298,7 @@ export class Sweep extends SweepExecution {
  * A prepared input has a run set and a run count; a request never does (its schema is
  * strict), so every input recorded before requests were accepted takes the prepared path.
  */
-export function isPreparedInput(arg: SweepInput | SweepRequest): arg is SweepInput {
+function isPreparedInput(arg: SweepInput | SweepRequest): arg is SweepInput {
   return typeof arg === 'object' && arg !== null && 'runSet' in arg && 'runCount' in arg;
 }
 
