@@ -23,7 +23,7 @@ import { ppf, validatePerturb, type DistSpec, type Perturb } from './distributio
 import { nameHash } from './monte-carlo';
 
 /** ASCII "LHS1". */
-export const LHS_DOMAIN = 0x4c485331;
+const LHS_DOMAIN = 0x4c485331;
 
 interface Axis {
   perm: Uint32Array;
@@ -52,7 +52,7 @@ export function lhsAxis(seed: EntropyInt, name: string, n: number): Axis {
  * lhsAxis in steps: yields every `chunk` draws, so a caller that may not block (an activity
  * that must keep heartbeating while it builds a 10^7-run design) can pause between them.
  */
-export function* lhsAxisSteps(seed: EntropyInt, name: string, n: number, chunk = 1 << 20): Generator<void, Axis> {
+function* lhsAxisSteps(seed: EntropyInt, name: string, n: number, chunk = 1 << 20): Generator<void, Axis> {
   const rng = PCG64.fromSeedSequence(new SeedSequence([seed, nameHash(name)], { spawnKey: [LHS_DOMAIN] }));
   const perm = new Uint32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
@@ -152,25 +152,5 @@ export function lhsMedian(perturb: Perturb): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, spec] of validatePerturb(perturb)) out[name] = ppf(spec, 0.5);
   return out;
-}
-
-/** All n runs. */
-export function lhsDesign(perturb: Perturb, n: number, seed: EntropyInt): Array<Record<string, number>> {
-  const out: Array<Record<string, number>> = [];
-  for (let i = 0; i < n; i++) out.push(lhsRun(perturb, n, seed, i));
-  return out;
-}
-
-/** Unit-cube points (n x d, sorted-name column order): for stratification tests. */
-export function lhsUnit(perturb: Perturb, n: number, seed: EntropyInt): number[][] {
-  const d = design(perturb, n, seed);
-  const out: number[][] = [];
-  for (let i = 0; i < n; i++) out.push(d.map(([, , axis]) => unitCoordinate(axis, n, i)));
-  return out;
-}
-
-/** Clear the design memo (tests). */
-export function clearLhsCache(): void {
-  cache.clear();
 }
 

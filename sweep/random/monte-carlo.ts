@@ -58,7 +58,7 @@ export function paramSeed(runSeedValue: number, name: string): number {
 }
 
 /** The fresh PCG64 numpy would build for (run, parameter): default_rng(param_seed). */
-export function paramRng(runSeedValue: number, name: string): PCG64 {
+function paramRng(runSeedValue: number, name: string): PCG64 {
   return PCG64.fromSeed(paramSeed(runSeedValue, name));
 }
 
@@ -68,7 +68,7 @@ export interface DrawOptions {
 }
 
 /** Draw one parameter of one run (no validation). */
-export function drawParam(spec: DistSpec, runSeedValue: number, name: string, opts: DrawOptions = {}): number {
+function drawParam(spec: DistSpec, runSeedValue: number, name: string, opts: DrawOptions = {}): number {
   return drawOne(spec, paramRng(runSeedValue, name), opts.libm ?? 'fma');
 }
 
@@ -81,22 +81,5 @@ export function drawRun(perturb: Perturb, seed: EntropyInt, runId: number, opts:
   const rs = runSeed(seed, runId);
   const out: Record<string, number> = {};
   for (const [name, spec] of specs) out[name] = drawParam(spec, rs, name, opts);
-  return out;
-}
-
-/** Runs [from, to) eagerly (convenience for tests/benchmarks). */
-export function drawRuns(perturb: Perturb, seed: EntropyInt, from: number, to: number, opts: DrawOptions = {}): Array<Record<string, number>> {
-  const specs = validatePerturb(perturb);
-  const hashes = specs.map(([name]) => nameHash(name));
-  const out: Array<Record<string, number>> = [];
-  const fl = opts.libm ?? 'fma';
-  for (let i = from; i < to; i++) {
-    const rs = runSeed(seed, i);
-    const row: Record<string, number> = {};
-    for (let j = 0; j < specs.length; j++) {
-      row[specs[j][0]] = drawOne(specs[j][1], PCG64.fromSeed(firstWord([rs, hashes[j]])), fl);
-    }
-    out.push(row);
-  }
   return out;
 }
