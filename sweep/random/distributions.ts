@@ -196,7 +196,7 @@ function erfcPos(x: number): number {
 }
 
 /** Standard normal CDF. */
-export function normalCdf(z: number): number {
+function normalCdf(z: number): number {
   const t = Math.abs(z) / Math.SQRT2;
   const c = 0.5 * erfcPos(t);
   return z < 0 ? c : 1 - c;

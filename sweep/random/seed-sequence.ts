@@ -5,7 +5,7 @@
  * non-negative JS numbers in [0, 2^32); multiplication mod 2^32 uses `Math.imul`.
  */
 
-export const DEFAULT_POOL_SIZE = 4;
+const DEFAULT_POOL_SIZE = 4;
 const INIT_A = 0x43b0d7e5;
 const MULT_A = 0x931e8875;
 const INIT_B = 0x8b51f9dd;
@@ -108,7 +108,7 @@ export class SeedSequence {
 }
 
 /** numpy `get_assembled_entropy`. */
-export function assembleEntropy(entropy: Entropy, spawnKey: readonly number[], poolSize = DEFAULT_POOL_SIZE): number[] {
+function assembleEntropy(entropy: Entropy, spawnKey: readonly number[], poolSize = DEFAULT_POOL_SIZE): number[] {
   const run = coerceToUint32Words(entropy, 'entropy');
   const spawn = coerceToUint32Words([...spawnKey], 'spawn_key');
   if (spawn.length > 0 && run.length < poolSize) {
@@ -118,7 +118,7 @@ export function assembleEntropy(entropy: Entropy, spawnKey: readonly number[], p
 }
 
 /** numpy `mix_entropy`: returns the mixed pool. */
-export function mixEntropy(poolSize: number, entropyArray: readonly number[]): Uint32Array {
+function mixEntropy(poolSize: number, entropyArray: readonly number[]): Uint32Array {
   let hashConst = INIT_A;
   const hashmix = (value: number): number => {
     value = (value ^ hashConst) >>> 0;

@@ -20,7 +20,7 @@ export class GmatOutputParseError extends Error {
 }
 
 export const NS_PER_SECOND = 1_000_000_000n;
-export const NS_PER_DAY = 86_400n * NS_PER_SECOND;
+const NS_PER_DAY = 86_400n * NS_PER_SECOND;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTH_INDEX: ReadonlyMap<string, number> = new Map(
@@ -40,7 +40,7 @@ function daysInMonth(y: number, m: number): number {
 }
 
 /** Days since 1970-01-01 of a civil date. */
-export function daysFromCivil(y: number, m: number, d: number): number {
+function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
