@@ -1,9 +1,9 @@
-/** `gsweep setup-gmat`: the command-line face of activities/gmat/setup.ts. */
+/** `gsweep setup-gmat`: the command-line face of gmat/setup.ts. */
 import type { Command } from 'commander';
-import { defaultGmatPrefix, describeInstall } from '../gmat/install';
-import { setupGmat } from '../gmat/setup';
+import { defaultGmatPrefix, describeInstall } from '../../gmat/install';
+import { setupGmat } from '../../gmat/setup';
 
-export function setupGmatCommand(program: Command): void {
+export function register(program: Command): void {
   program
     .command('setup-gmat')
     .description(

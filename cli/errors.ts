@@ -6,9 +6,23 @@ import { Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { connectOptions, type ConnectionSettings } from '../temporal/connection';
 import { checkNamespace, checkTlsFiles, ConnectionProblem, explainConnectFailure } from '../temporal/connect-check';
 import { fsReason } from '../request/fs-reason';
+import { GridArgError } from '../request/grid-args';
+import { RequestError } from '../request/request';
+import { GmatNotFoundError } from '../gmat/install';
+import { SetupGmatError } from '../gmat/setup';
+import { OverrideError } from '../sweep/overrides';
+import { ArchiveError } from '../output/archive';
+import { UnsafePathError } from '../output/safe-files';
+import { AnalysisError } from '../analysis/table';
+import { SensitivityError } from '../sensitivity/saltelli';
+import { log } from './log';
 
+export const EXIT_OK = 0;
 export const EXIT_RUNS_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
+
+/** A command line that cannot mean anything: the message says what to give instead. */
+export class UsageError extends Error {}
 
 /** How long a CLI command waits for a Temporal frontend before naming it and giving up. */
 export const CONNECT_TIMEOUT_S = 5;
@@ -130,4 +144,35 @@ export function explainUnexpected(err: unknown, namespace?: string): { message: 
   const e = err as Error;
   const text = (e?.message ?? String(err)).split('\n')[0];
   return { message: `${text}${process.env.GSWEEP_DEBUG ? '' : ' (GSWEEP_DEBUG=1 shows where it happened)'}`, code: EXIT_RUNS_FAILED };
+}
+
+/** Refusals of bad input raised below the CLI: their message is the whole answer, exit 2. */
+function isBadInput(err: unknown): boolean {
+  return (
+    err instanceof RequestError ||
+    err instanceof GridArgError ||
+    err instanceof UsageError ||
+    err instanceof GmatNotFoundError ||
+    err instanceof SetupGmatError ||
+    err instanceof OverrideError ||
+    err instanceof ArchiveError ||
+    err instanceof AnalysisError ||
+    err instanceof SensitivityError ||
+    err instanceof UnsafePathError
+  );
+}
+
+/** Says on stderr why a command failed and returns its exit code; commander's own exits keep theirs. */
+export function exitCodeOf(err: unknown): number {
+  const e = err as Error & { code?: string; exitCode?: number };
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+  if (e.code?.startsWith('commander.')) return EXIT_BAD_INPUT;
+  if (isBadInput(err)) {
+    log(`gsweep: error: ${e.message}`);
+    return EXIT_BAD_INPUT;
+  }
+  const { message, code } = explainUnexpected(err, process.env.TEMPORAL_NAMESPACE);
+  log(`gsweep: ${code === EXIT_BAD_INPUT ? 'error: ' : ''}${message}`);
+  if (process.env.GSWEEP_DEBUG && e.stack) log(e.stack);
+  return code;
 }

@@ -1,5 +1,5 @@
 /** Text form of a Sobol analysis for the terminal. */
-import type { SobolAnalysis } from './sobol';
+import type { SobolAnalysis } from '../api/sobol';
 
 const f = (v: number) => (Number.isNaN(v) ? 'NaN' : v.toFixed(4));
 

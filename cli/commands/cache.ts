@@ -1,7 +1,7 @@
 /** `gsweep cache stats|prune`: how big the run cache is, and bounding it (least recently used first). */
 import type { Command } from 'commander';
-import { DirectoryRunCache, parseSize } from '../cache/store';
-import { checkCacheDir, RequestError } from '../request/request';
+import { DirectoryRunCache, parseSize } from '../../cache/store';
+import { checkCacheDir, RequestError } from '../../request/request';
 
 function cacheAt(dir: string | undefined): DirectoryRunCache {
   const resolved = checkCacheDir(dir ?? (process.env.GSWEEP_CACHE || undefined));
@@ -22,7 +22,7 @@ function human(bytes: number): string {
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
-export function registerCacheCommand(program: Command): void {
+export function register(program: Command): void {
   const cache = program.command('cache').description('the run cache (--cache): its size, and bounding it');
   cache
     .command('stats')

@@ -10,19 +10,11 @@
  * Postprocess functions (GsweepPlugin({ postprocess })): PostprocessFunction, PostprocessRun
  * Workflow code for a fleet's own workflows file: `gsweep/workflows` (sandbox-safe).
  */
-export {
-  cancelSweep,
-  getSweep,
-  readManifestSummary,
-  resumeSweep,
-  setMaxInFlight,
-  startSweep,
-  sweepProgress,
-  waitForSweep,
-  type StartOptions,
-  type SweepHandle,
-  type SweepOutcome,
-} from './sweeps';
+export { startSweep, type StartOptions } from './start';
+export { cancelSweep, getSweep, setMaxInFlight, sweepProgress, type SweepHandle } from './handle';
+export { waitForSweep, type SweepOutcome } from './wait';
+export { resumeSweep } from './resume';
+export { readManifestSummary } from './manifest-summary';
 export { prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from '../request/request';
 export { runOne, type RunOneOptions } from './run-one';
 export { GsweepPlugin, type GsweepPluginOptions, type GsweepWorkerRole } from '../workers/plugin';

@@ -14,6 +14,7 @@ import { saltelliRowCount, type SobolDesign } from '../sensitivity/saltelli';
 import { sobolAnalyze, type SobolIndices } from '../sensitivity/sobol-indices';
 import { readRegularText } from '../output/safe-files';
 
+/** The design's description in the output directory of a `gsweep sobol` sweep. */
 export const SOBOL_FILE = 'sobol.json';
 
 /** What sobol-analyze needs: the design without its rows (those are in samples.json / the manifest). */
@@ -29,10 +30,12 @@ export interface SobolFile {
   sampler: string;
 }
 
+/** The design's rows as a request's `samples`: one object of parameter values per run. */
 export function designRequestRows(design: SobolDesign): Record<string, number>[] {
   return design.rows.map((row) => Object.fromEntries(design.names.map((name, j) => [name, row[j]])));
 }
 
+/** What `sobol.json` records of a design (everything but its rows). */
 export function sobolFileOf(design: SobolDesign): SobolFile {
   return {
     kind: 'saltelli',
@@ -46,12 +49,14 @@ export function sobolFileOf(design: SobolDesign): SobolFile {
   };
 }
 
+/** Writes `<outDir>/sobol.json` atomically, creating the directory. */
 export function writeSobolFile(outDir: string, design: SobolDesign): void {
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, SOBOL_FILE), sobolFileOf(design));
 }
 
 
+/** Reads `<outDir>/sobol.json` back; throws AnalysisError when it is missing or not a gsweep design. */
 export function readSobolFile(outDir: string): SobolFile {
   const file = path.join(outDir, SOBOL_FILE);
   if (!fs.existsSync(file)) throw new AnalysisError(`${outDir} has no ${SOBOL_FILE}; sobol-analyze reads sweeps started with \`gsweep sobol\``);
@@ -68,6 +73,7 @@ export function readSobolFile(outDir: string): SobolFile {
   return data as SobolFile;
 }
 
+/** Sobol indices of each metric of a sweep, with the design and bootstrap settings they came from. */
 export interface SobolAnalysis {
   table: string;
   design: SobolFile;
@@ -95,6 +101,10 @@ function outputs(table: SweepTable, design: SobolFile, metric: string): number[]
   return all.map((r) => r.value);
 }
 
+/**
+ * First-order, total (and second-order) Sobol indices of a finished `gsweep sobol` sweep's
+ * output directory. Throws AnalysisError when the design, a metric or a run is missing.
+ */
 export async function analyzeSobolSweep(out: string, options: { metrics?: string[]; table?: string; seed?: number; numResamples?: number }): Promise<SobolAnalysis> {
   const sweep = openSweep(out);
   const design = readSobolFile(sweep.outDir);

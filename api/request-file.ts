@@ -48,7 +48,7 @@ const inputSchema = z.object({
     engine: z.object({ kind: z.enum(['gmat', 'stand-in']), gmatRoot: z.string().optional(), mode: z.enum(['fresh', 'warm']).optional() }),
     runTimeoutMs: ms,
     // Read only to know whether the sweep had a hook: resume/extend replace it with the one
-    // the user gives again (client/resume.ts), so this never chooses what runs.
+    // the user gives again (api/resume.ts), so this never chooses what runs.
     postprocess: z.union([z.object({ command: z.string() }).strict(), z.object({ hook: z.string() }).strict()]).optional(),
     hasContext: z.boolean().optional(),
   }),
@@ -71,7 +71,7 @@ const inputSchema = z.object({
   searchAttributes: z.boolean(),
 });
 
-/** What the user said on the command line of resume/extend. */
+/** The engine of a resume or extension: what the user said on its command line (or the caller of resumeSweep). */
 export interface EngineChoice {
   engine: 'gmat' | 'stand-in';
   engineMode?: 'fresh' | 'warm';
@@ -86,6 +86,10 @@ function bad(file: string, what: string): RequestError {
   );
 }
 
+/**
+ * `<out>/request.json` as the input of a new sweep on `outDir`, with the engine of `choice`.
+ * Throws RequestError when the file, its shape, its limits or the archived script do not hold.
+ */
 export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInput {
   const file = requestPath(outDir);
   checkOutTree(outDir);

@@ -1,11 +1,12 @@
 /** `gsweep archive <out>`: registers the command; the bundle itself is output/archive.ts. */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { GSWEEP_VERSION } from '../output/manifest';
-import { writeArchive } from '../output/archive';
-import { withLocalView } from './store-out';
+import { GSWEEP_VERSION } from '../../output/manifest';
+import { writeArchive } from '../../output/archive';
+import { log } from '../log';
+import { withLocalView } from '../store-out';
 
-export function registerArchiveCommand(program: Command, log: (line: string) => void): void {
+export function register(program: Command): void {
   program
     .command('archive')
     .description("pack a finished sweep into gmat-sweep's deterministic .zip bundle (script, manifest, per-run tables, MANIFEST.hash)")

@@ -1,10 +1,9 @@
 /**
- * `gsweep resume` and `gsweep extend`: start a new workflow on an existing output
- * directory that runs only what is missing. What counts as done comes from the
+ * Resume and extend: start a new workflow on an existing output directory that runs only
+ * what is missing (`resumeSweep`, and the plans `gsweep resume` and `gsweep extend` start). What counts as done comes from the
  * `outcome.json` files, the durable per-run record, so it works after a cancel, a
  * termination, or a sweep whose server is long gone.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/input-tables';
@@ -16,9 +15,10 @@ import { checkRunCount } from '../request/limits';
 import { checkOutWritable } from '../request/request';
 import { RequestError } from '../request/request-error';
 import { readSweepRequest, type EngineChoice } from './request-file';
-import { isS3Url } from '../output/store';
-import { outArgument } from './store-out';
+import { startSweep, type StartOptions } from './start';
+import type { SweepHandle } from './handle';
 
+/** A resumed or extended sweep, ready for `startSweep`, and what it will run. */
 export interface ResumePlan {
   input: SweepInput;
   /** The already-ok bitset, written to `<out>/inputs/` when the resumed sweep starts (10 M runs = 1.2 MiB: never in history). */
@@ -27,23 +27,6 @@ export interface ResumePlan {
   toRun: number;
   alreadyOk: number;
   failedBefore: number;
-}
-
-/** Resolves `<out-dir or sweep-id>`: a directory is used as is; an id is looked up in the sweep's memo. */
-export async function resolveOutDir(target: string, client?: Client): Promise<string> {
-  if (isS3Url(target)) return outArgument(target);
-  const asPath = path.resolve(target);
-  if (fs.existsSync(asPath) && fs.statSync(asPath).isDirectory()) return asPath;
-  if (!client) {
-    throw new RequestError('target', `${JSON.stringify(target)} is not a directory; give an output directory, or a sweep id with --address`);
-  }
-  const description = await client.workflow.getHandle(target).describe();
-  if (description.status.name === 'RUNNING') {
-    throw new RequestError('target', `sweep ${target} is still running; wait for it (gsweep wait) or cancel it first`);
-  }
-  const memo = description.memo as { outDir?: string } | undefined;
-  if (!memo?.outDir) throw new RequestError('target', `sweep ${target} has no outDir in its memo; give its output directory instead`);
-  return memo.outDir;
 }
 
 function okBitset(input: SweepInput, runCount: number, tableCheck?: ResumeOptions['tableCheck']): { ok: RunBitset; failed: number } {
@@ -57,6 +40,7 @@ function okBitset(input: SweepInput, runCount: number, tableCheck?: ResumeOption
   return { ok, failed };
 }
 
+/** What a resume or extension takes from its caller, never from the output directory. */
 export interface ResumeOptions {
   /** The postprocess command from the user's command line, or a function hook name from code. */
   postprocess?: string | { hook: string };
@@ -94,7 +78,12 @@ function nextWorkflowId(input: SweepInput, verb: string): string {
   return `${input.context.sweepId}-${verb}-${Date.now().toString(36)}`;
 }
 
-/** The engine comes from `choice` and the postprocess hook from `options`: both from the user, never from `out`. */
+/**
+ * The plan of a resume of `outDir`: every run without an ok outcome.json runs again. The
+ * engine comes from `choice` and the postprocess hook from `options`: both from the user,
+ * never from `out`. Throws RequestError when request.json or the archived script is missing
+ * or damaged, or the hook given does not match the sweep's.
+ */
 export function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
   const input = readSweepRequest(outDir, choice);
   checkOutWritable(outDir);
@@ -113,7 +102,11 @@ export function planResume(outDir: string, choice: EngineChoice, options: Resume
   };
 }
 
-/** Appends `extra` Monte Carlo runs; their draws equal those of a fresh sweep of the larger size. */
+/**
+ * The plan that appends `extra` Monte Carlo runs; their draws equal those of a fresh sweep of
+ * the larger size. Throws RequestError for another kind of sweep, or one with missing or
+ * failed runs (resume it first).
+ */
 export function planExtend(outDir: string, extra: number, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
   if (!Number.isInteger(extra) || extra < 1) {
     throw new RequestError('n', `${extra} is not a positive integer; give how many runs to add`);
@@ -154,4 +147,24 @@ export function planExtend(outDir: string, extra: number, choice: EngineChoice, 
     alreadyOk: input.runCount,
     failedBefore: 0,
   };
+}
+
+/**
+ * Starts a new sweep on an existing output directory that runs only what is missing (runs
+ * without an ok outcome.json); the directory's request.json says what the sweep was. Throws
+ * what planResume and startSweep throw.
+ */
+export async function resumeSweep(
+  client: Client,
+  outDir: string,
+  options: Omit<StartOptions, 'cwd'> &
+    ResumeOptions & {
+      /** The engine to resume with (default real GMAT): taken from the caller, never from the directory. */
+      engine?: EngineChoice;
+    } = {},
+): Promise<SweepHandle> {
+  // The engine and a postprocess hook come from the caller again: never read back from `out`.
+  const { postprocess, engine, ...start } = options;
+  const plan = planResume(path.resolve(outDir), engine ?? { engine: 'gmat' }, { postprocess });
+  return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, start);
 }

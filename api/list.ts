@@ -1,5 +1,5 @@
 /**
- * `gsweep list`: running and recent sweeps on the connected namespace, from
+ * Listing sweeps (`listSweeps`, and `gsweep list`): running and recent sweeps on the connected namespace, from
  * Temporal's visibility API. Script and run count come from the Gsweep* search attributes
  * the workflow sets (or its memo on namespaces without them); progress of a running sweep
  * from its progress query (exact, live), of a closed one from GsweepDone/GsweepFailed or,
@@ -7,10 +7,11 @@
  * latest one.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { sweepProgress } from './sweeps';
+import { sweepProgress } from './handle';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
 import type { SweepProgress, SweepSummary } from '../sweep/sweep';
 
+/** One sweep of a listing: what it runs, how far it got, and where the figures come from. */
 export interface SweepListing {
   sweepId: string;
   status: string;
@@ -27,6 +28,7 @@ export interface SweepListing {
   outDir: string | null;
 }
 
+/** Which sweeps `listSweeps` returns. */
 export interface ListOptions {
   /** Most recent sweeps to show (running ones first), default 20. */
   limit?: number;
@@ -75,6 +77,10 @@ async function describeOne(client: Client, info: WorkflowExecutionInfo): Promise
   return listing;
 }
 
+/**
+ * Running and recent sweeps on the client's namespace, running ones first, each with its
+ * live progress when its workers answer. Throws when the visibility API refuses the query.
+ */
 export async function listSweeps(client: Client, options: ListOptions = {}): Promise<SweepListing[]> {
   const limit = options.limit ?? 20;
   const infos: WorkflowExecutionInfo[] = [];
@@ -85,23 +91,4 @@ export async function listSweeps(client: Client, options: ListOptions = {}): Pro
   // Running first, then most recently started.
   infos.sort((a, b) => Number(b.status.name === 'RUNNING') - Number(a.status.name === 'RUNNING') || b.startTime.getTime() - a.startTime.getTime());
   return Promise.all(infos.map((info) => describeOne(client, info)));
-}
-
-/** The human table `gsweep list` prints. */
-export function formatListing(rows: SweepListing[]): string {
-  if (rows.length === 0) return 'no sweeps on this namespace\n';
-  const header = ['SWEEP', 'STATUS', 'SCRIPT', 'RUNS', 'DONE', 'FAILED', 'PROGRESS', 'STARTED (UTC)'];
-  const cells = rows.map((r) => [
-    r.sweepId,
-    r.status,
-    r.script ?? '-',
-    r.runCount === null ? '-' : String(r.runCount),
-    r.done === null ? '-' : String(r.done),
-    r.failed === null ? '-' : String(r.failed),
-    r.progress === null ? '-' : `${Math.floor(r.progress * 100)}%`,
-    r.startTime.replace('T', ' ').replace(/\.\d+Z$/, ''),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), ...cells.map(line)].join('\n') + '\n';
 }

@@ -19,6 +19,7 @@ import { RUN_FILES } from '../output/layout';
 import { isS3Url } from '../output/store';
 import { S3Store } from '../output/s3-store';
 
+/** What `runOne` runs, where, and with which engine. */
 export interface RunOneOptions {
   /** GMAT mission .script. */
   script: string;
@@ -39,11 +40,6 @@ export interface RunOneOptions {
   onInstall?: (install: GmatInstall) => void;
 }
 
-/**
- * Throws RequestError or OverrideError (bad request, nothing written), GmatNotFoundError
- * (no GMAT), and the run's own errors (GmatRunError, OutputParseError) after writing its
- * failed outcome.json.
- */
 function isSymlink(file: string): boolean {
   try {
     return fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
@@ -52,6 +48,12 @@ function isSymlink(file: string): boolean {
   }
 }
 
+/**
+ * Runs the mission once, without Temporal, into `options.out` and returns its outcome and
+ * tables. Throws RequestError or OverrideError (bad request, nothing written), GmatNotFoundError
+ * (no GMAT), and the run's own errors (GmatRunError, OutputParseError) after writing its
+ * failed outcome.json.
+ */
 export async function runOne(options: RunOneOptions): Promise<RunMissionResult> {
   const overrides = options.overrides ?? {};
   const scriptPath = path.resolve(options.script);
