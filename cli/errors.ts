@@ -17,8 +17,11 @@ import { AnalysisError } from '../analysis/table';
 import { SensitivityError } from '../sensitivity/saltelli';
 import { log } from './log';
 
+/** Every run ok. */
 export const EXIT_OK = 0;
+/** A run failed, or the sweep did not complete. */
 export const EXIT_RUNS_FAILED = 1;
+/** Bad input: nothing was started or created. */
 export const EXIT_BAD_INPUT = 2;
 
 /** A command line that cannot mean anything: the message says what to give instead. */
@@ -71,6 +74,7 @@ export async function connectOrExplain(settings: ConnectionSettings): Promise<Co
 
 let interruptCurrent: ((err: InterruptedError) => void) | undefined;
 let interrupted = false;
+let installed = false;
 
 /**
  * Installs the CLI's SIGINT/SIGTERM handling once: while a sweep is being followed
@@ -78,8 +82,6 @@ let interrupted = false;
  * (embedded server, worker) still run; at any other moment it says what was interrupted and
  * exits 1. A second signal exits at once.
  */
-let installed = false;
-
 export function installInterruptHandler(log: (line: string) => void): void {
   // Installed only once the heavy synchronous checks are done: a JS handler cannot run while
   // the event loop is busy, and before then the default action ends the process at once.

@@ -9,6 +9,7 @@ import { createSweepWorker } from '../workers/worker';
 import { DEFAULT_TASK_QUEUE, type ConnectionSettings } from '../temporal/connection';
 import { startDevServer, type DevServer, type DevServerOptions } from '../temporal/dev-server';
 
+/** The embedded server, and the in-process worker that runs the sweep. */
 export interface EmbeddedOptions {
   server?: DevServerOptions;
   concurrency?: number;
@@ -18,6 +19,7 @@ export interface EmbeddedOptions {
   onServer?: (server: DevServer) => void;
 }
 
+/** What the sweep function gets: a client and settings for the embedded server, and its worker. */
 export interface EmbeddedContext {
   client: Client;
   settings: ConnectionSettings;
@@ -25,6 +27,7 @@ export interface EmbeddedContext {
   server: DevServer;
 }
 
+/** Runs `fn` against a fresh dev server with a worker polling it; both stop when `fn` settles. */
 export async function withEmbeddedTemporal<T>(options: EmbeddedOptions, fn: (ctx: EmbeddedContext) => Promise<T>): Promise<T> {
   const server = await startDevServer({ headless: true, ...options.server });
   options.onServer?.(server);

@@ -7,6 +7,7 @@ import { gsweepLogger } from '../workers/log';
 import { exitCodeOf } from './errors';
 import { buildProgram } from './program';
 
+/** Runs the command line `argv` and returns the exit code; every failure is one sentence on stderr. */
 export async function main(argv = process.argv): Promise<number> {
   // The SDK logs every worker state change at INFO; a CLI user wants warnings only.
   // No SDK shutdown hook: it would swallow SIGTERM/SIGINT in commands that run no worker (the

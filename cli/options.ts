@@ -9,24 +9,28 @@ import type { ConnectionFlags } from '../temporal/connection';
 import { formatCount, MAX_CONCURRENCY, MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import type { EngineChoice } from '../api/request-file';
 
+/** A number above zero (seconds, ratios). */
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
   return n;
 }
 
+/** A whole number from 1. */
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
 }
 
+/** A number from 0 (tolerances). */
 export function nonNegative(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative number, got "${value}"`);
   return n;
 }
 
+/** Comma-separated numbers (quantiles); an empty value is an empty list. */
 export function numberList(value: string): number[] {
   if (value.trim() === '') return [];
   return value.split(',').map((t) => {
@@ -62,6 +66,7 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** The flags that name a Temporal server, namespace, task queue and credentials. */
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .option('--address <host:port>', 'Temporal frontend; without it gsweep starts an embedded dev server (env TEMPORAL_ADDRESS)')
@@ -75,8 +80,10 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--tls-server-name <name>', 'TLS server name override');
 }
 
+/** `--engine` of resume and extend: never read back from the output directory. */
 export const engineOption = () =>
   new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat');
+/** `--engine-mode` of resume and extend (no default: the worker's own). */
 export const engineModeOption = () =>
   new Option('--engine-mode <mode>', 'fresh: one GmatConsole per run; warm: long-lived consoles per worker slot (same script only)').choices(['fresh', 'warm']);
 

@@ -57,6 +57,7 @@ const COMMANDS: CommandModule[] = [
   devServer,
 ];
 
+/** The commander program with every command; it throws instead of exiting, so main() picks the exit code. */
 export function buildProgram(): Command {
   const program = new Command('gsweep')
     .description('Parameter sweeps and Monte Carlo dispersions of GMAT missions as durable Temporal workflows')

@@ -6,6 +6,7 @@
 import { SingleBar } from 'cli-progress';
 import type { SweepProgress } from '../sweep/sweep';
 
+/** The live progress line: updated with each poll, stopped before the summary is printed. */
 export interface ProgressDisplay {
   update(progress: SweepProgress): void;
   stop(): void;
@@ -23,6 +24,7 @@ export function formatEta(remaining: number, ratePerSecond: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/** A progress line on `stream` (stderr), redrawn on a TTY and printed every few seconds otherwise. */
 export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
   const bar = new SingleBar(
     {

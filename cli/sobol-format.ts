@@ -3,6 +3,7 @@ import type { SobolAnalysis } from '../api/sobol';
 
 const f = (v: number) => (Number.isNaN(v) ? 'NaN' : v.toFixed(4));
 
+/** S1 and ST with their 95 % half-widths per parameter, and S2 pairs when computed. */
 export function formatSobolAnalysis(a: SobolAnalysis): string {
   const lines: string[] = [];
   lines.push(

@@ -11,6 +11,7 @@ import { isS3Url, parseS3Url, StoreKeyError } from '../output/store';
 import { Workspace } from '../output/workspace';
 import { RequestError } from '../request/request-error';
 
+/** The directory a reading command works on, and how to name its files to the user. */
 export interface LocalView {
   /** The directory the command reads. */
   dir: string;
