@@ -156,8 +156,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
     if (err instanceof InputTableError) {
       throw ApplicationFailure.create({ type: 'InvalidRunInput', message: err.message, nonRetryable: true, details: [{ ...progress }] });
     }
-    // The first run not stored is the one blamed: runs after it go back to the workflow.
-    stopped = { runId: progress.next, error: err };
+    stopped = { runId: -1, error: err };
   } finally {
     clearInterval(timer);
   }
@@ -165,7 +164,13 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
   try {
     await store();
   } catch (err) {
-    stopped ??= { runId: progress.next, error: err };
+    stopped ??= { runId: -1, error: err };
+  }
+  if (stopped?.runId === -1) {
+    // Not a run's own failure (the store, the preparation): the first run not stored is blamed
+    // and the runs after it go back to the workflow. A store that took the runs on the second
+    // try leaves nothing to blame.
+    stopped = progress.next < end ? { ...stopped, runId: progress.next } : undefined;
   }
 
   const done = { ...progress };
