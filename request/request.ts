@@ -1,8 +1,8 @@
 /**
- * `prepareRequest`: a sweep request in, the workflow input out, in four steps. The request is
- * parsed once into its typed shape (request/schema.ts), checked once against the script
- * (request/run-set.ts) and against gsweep's limits, and normalised once (every default from
- * `DEFAULTS`); its output directory is checked last, because that may ask an object store.
+ * `prepareRequest`: a sweep request in, the workflow input out. The request is parsed once
+ * into its typed shape (request/schema.ts), its runs are checked once against the script
+ * (request/run-set.ts), its settings held to gsweep's limits, its output place checked (last:
+ * that may ask an object store), and it is normalised once, every default from `DEFAULTS`.
  * Nothing is started or created, and every error names the field, the value and the fix.
  */
 import { randomBytes } from 'node:crypto';
@@ -22,7 +22,7 @@ import { checkRunSet, type CheckedRunSet } from './run-set';
 import { DEFAULTS, parseRequest, type SweepRequest } from './schema';
 
 export { RequestError };
-export { DEFAULTS, sweepRequestSchema, type GridAxisRequest, type SweepRequest } from './schema';
+export { DEFAULTS, sweepRequestSchema, type SweepRequest } from './schema';
 export { checkCacheDir, checkOut, checkOutPath, checkOutWritable, checkSweepId, requestOutDir } from './out-dir';
 
 /** What the client needs to start (and describe) a validated sweep. */
