@@ -27,7 +27,7 @@ import { GridArgError, parseGridArgs, parsePerturbArgs, parseSetArgs } from '../
 import { withEmbeddedTemporal } from './local';
 import { progressDisplay } from './progress';
 import { runOne } from './run-one';
-import { checkCacheDir, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from '../request/request';
+import { checkCacheDir, DEFAULTS, prepareRequest, RequestError, type PreparedSweep, type SweepRequest } from '../request/request';
 import { registerCacheCommand } from './cache-command';
 import { CliError, connectOrExplain, EXIT_BAD_INPUT, EXIT_RUNS_FAILED, explainUnexpected, installInterruptHandler, interruptible, InterruptedError } from './cli-errors';
 import { acquireOutLock, workflowStateOf, type OutLock } from '../request/out-lock';
@@ -97,7 +97,7 @@ function addConnectionOptions(cmd: Command): Command {
 }
 
 const engineOption = () =>
-  new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat');
+  new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default(DEFAULTS.engine);
 const engineModeOption = () =>
   new Option('--engine-mode <mode>', 'fresh: one GmatConsole per run; warm: long-lived consoles per worker slot (same script only)').choices(['fresh', 'warm']);
 
@@ -111,9 +111,9 @@ function addSweepOptions(cmd: Command): Command {
     .option('--out <dir|s3://bucket/prefix>', 'output directory seen by every worker, or an S3 prefix (AWS_ENDPOINT_URL, AWS_REGION, keys or profile; default ./gsweep-runs/<sweep-id>)')
     .option('--keep-logs', 'with an s3:// out: also upload each run\'s GMAT log and patched script')
     .option('--scratch <dir>', 'with an s3:// out: where the embedded worker runs GMAT before uploading (default: the OS temp directory)')
-    .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
+    .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default(DEFAULTS.engine))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
-    .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default('warm'))
+    .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default(DEFAULTS.engineMode))
     .option('--max-in-flight <n>', `batches of runs at once, so GMAT runs at once across all workers (1-${MAX_IN_FLIGHT_LIMIT})`, maxInFlightArg)
     .option('--batch-seconds <s>', 'engine time one batch of runs aims at, measured from finished runs (default 20)', positiveNumber)
     .option('--batch-size <n>', 'pin the runs per batch instead of sizing batches by time', positiveInt)
@@ -533,9 +533,9 @@ export function buildProgram(): Command {
     .argument('<script>', 'GMAT mission .script')
     .option('--set <Resource.Field=value>', 'override (repeatable)', collect)
     .requiredOption('--out <dir>', 'run directory, or s3://bucket/prefix (GMAT then runs in a temporary directory and its files are uploaded)')
-    .addOption(new Option('--engine <engine>', 'gmat or stand-in').choices(['gmat', 'stand-in']).default('gmat'))
+    .addOption(new Option('--engine <engine>', 'gmat or stand-in').choices(['gmat', 'stand-in']).default(DEFAULTS.engine))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
-    .option('--timeout <seconds>', 'run timeout', positiveNumber, 600)
+    .option('--timeout <seconds>', 'run timeout', positiveNumber, DEFAULTS.runTimeoutSeconds)
     .option('--json', 'print the outcome as JSON')
     .action(async (script: string, o: { set?: string[]; out: string; engine: 'gmat' | 'stand-in'; gmatRoot?: string; timeout: number; json?: boolean }) => {
       const overrides = parseSetArgs(o.set ?? []);
