@@ -14,7 +14,7 @@ import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { OverrideError, type Overrides } from '../sweep/overrides';
 import type { EngineKind } from '../sweep/sweep';
 import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
-import { checkOutPath, checkOutWritable, RequestError } from '../request/request';
+import { checkOutPath, checkOutWritable, DEFAULTS, RequestError } from '../request/request';
 import { RUN_FILES } from '../output/layout';
 import { isS3Url } from '../output/store';
 import { S3Store } from '../output/s3-store';
@@ -31,7 +31,7 @@ export interface RunOneOptions {
   engine?: EngineKind;
   /** GMAT install root (default GMAT_ROOT, then PATH). */
   gmatRoot?: string;
-  /** Default 600. */
+  /** Default DEFAULTS.runTimeoutSeconds. */
   timeoutSeconds?: number;
   signal?: AbortSignal;
   /** With an `s3://` out: where GMAT runs before the upload (default: the OS temp directory). */
@@ -71,7 +71,7 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
     throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
   }
   // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
-  const install = resolveInstall({ kind: options.engine ?? 'gmat' }, { gmatRoot: options.gmatRoot });
+  const install = resolveInstall({ kind: options.engine ?? DEFAULTS.engine }, { gmatRoot: options.gmatRoot });
   if (isS3Url(options.out)) return runOneToStore(options, scriptText, overrides, install);
   const runDirectory = path.resolve(options.out);
   checkOutPath(runDirectory);
@@ -89,7 +89,7 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
     runId: 0,
     runDirectory,
     install,
-    timeoutMs: (options.timeoutSeconds ?? 600) * 1000,
+    timeoutMs: (options.timeoutSeconds ?? DEFAULTS.runTimeoutSeconds) * 1000,
     signal: options.signal,
   });
 }
@@ -119,7 +119,7 @@ async function runOneToStore(options: RunOneOptions, scriptText: string, overrid
     options.onInstall?.(install);
     let result: RunMissionResult;
     try {
-      result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: (options.timeoutSeconds ?? 600) * 1000, signal: options.signal });
+      result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: (options.timeoutSeconds ?? DEFAULTS.runTimeoutSeconds) * 1000, signal: options.signal });
     } catch (err) {
       await upload();
       throw err;

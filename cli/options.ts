@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConnectionFlags } from '../temporal/connection';
 import { formatCount, MAX_CONCURRENCY, MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
+import { DEFAULTS } from '../request/request';
 import type { EngineChoice } from '../api/request-file';
 
 /** A number above zero (seconds, ratios). */
@@ -82,7 +83,7 @@ export function addConnectionOptions(cmd: Command): Command {
 
 /** `--engine` of resume and extend: never read back from the output directory. */
 export const engineOption = () =>
-  new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat');
+  new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default(DEFAULTS.engine);
 /** `--engine-mode` of resume and extend (no default: the worker's own). */
 export const engineModeOption = () =>
   new Option('--engine-mode <mode>', 'fresh: one GmatConsole per run; warm: long-lived consoles per worker slot (same script only)').choices(['fresh', 'warm']);
@@ -116,9 +117,9 @@ export function addSweepOptions(cmd: Command): Command {
     .option('--out <dir|s3://bucket/prefix>', 'output directory seen by every worker, or an S3 prefix (AWS_ENDPOINT_URL, AWS_REGION, keys or profile; default ./gsweep-runs/<sweep-id>)')
     .option('--keep-logs', 'with an s3:// out: also upload each run\'s GMAT log and patched script')
     .option('--scratch <dir>', 'with an s3:// out: where the embedded worker runs GMAT before uploading (default: the OS temp directory)')
-    .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default('gmat'))
+    .addOption(new Option('--engine <engine>', 'GMAT engine: gmat (a real GMAT install) or stand-in (the test double)').choices(['gmat', 'stand-in']).default(DEFAULTS.engine))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
-    .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default('warm'))
+    .addOption(new Option('--engine-mode <mode>', 'warm: long-lived GmatConsoles per worker slot, GMAT start-up paid once per slot; fresh: one GmatConsole per run').choices(['warm', 'fresh']).default(DEFAULTS.engineMode))
     .option('--max-in-flight <n>', `batches of runs at once, so GMAT runs at once across all workers (1-${MAX_IN_FLIGHT_LIMIT})`, maxInFlightArg)
     .option('--batch-seconds <s>', 'engine time one batch of runs aims at, measured from finished runs (default 20)', positiveNumber)
     .option('--batch-size <n>', 'pin the runs per batch instead of sizing batches by time', positiveInt)

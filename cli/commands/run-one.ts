@@ -8,7 +8,7 @@ import { readRegularText } from '../../output/safe-files';
 import { S3Store } from '../../output/s3-store';
 import { isS3Url } from '../../output/store';
 import { parseSetArgs } from '../../request/grid-args';
-import { RequestError } from '../../request/request';
+import { DEFAULTS, RequestError } from '../../request/request';
 import { OverrideError } from '../../sweep/overrides';
 import { runOne } from '../../api/run-one';
 import { EXIT_RUNS_FAILED } from '../errors';
@@ -62,9 +62,9 @@ export function register(program: Command): void {
     .argument('<script>', 'GMAT mission .script')
     .option('--set <Resource.Field=value>', 'override (repeatable)', collect)
     .requiredOption('--out <dir>', 'run directory, or s3://bucket/prefix (GMAT then runs in a temporary directory and its files are uploaded)')
-    .addOption(new Option('--engine <engine>', 'gmat or stand-in').choices(['gmat', 'stand-in']).default('gmat'))
+    .addOption(new Option('--engine <engine>', 'gmat or stand-in').choices(['gmat', 'stand-in']).default(DEFAULTS.engine))
     .option('--gmat-root <dir>', 'GMAT install root (env GMAT_ROOT)')
-    .option('--timeout <seconds>', 'run timeout', positiveNumber, 600)
+    .option('--timeout <seconds>', 'run timeout', positiveNumber, DEFAULTS.runTimeoutSeconds)
     .option('--json', 'print the outcome as JSON')
     .action(runOneCommand);
 }
