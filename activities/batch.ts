@@ -7,7 +7,7 @@
  *   twice as many activities as it has slots, so while one batch patches its next run or
  *   parses its last one, another batch's run holds the slot: GMAT never waits for a Temporal
  *   round trip or for our own file work.
- * - `next` in the heartbeat: every run below it is finished. A retried batch (lost worker,
+ * - `next` in the heartbeat: every run below it is finished and stored. A retried batch (lost worker,
  *   restarted server, an infrastructure failure) starts there; a run that was half done is
  *   run again from a clean run directory.
  * - A run GMAT rejects, or whose input is bad, is one failed run and the batch goes on. An
@@ -44,6 +44,12 @@ export interface BatchDeps {
   slots?: EngineSlots;
   /** Work before the first run that may take seconds (a Latin hypercube's design), done while the batch heartbeats. */
   prepare?: () => Promise<void>;
+  /**
+   * Where finished runs wait to be stored together (an object-store out: one pack every few
+   * seconds). A run counts as done in the heartbeat only once flushed, so a retry re-runs
+   * what a lost worker had not stored. Absent: every run is stored as it finishes.
+   */
+  pending?: { due(): boolean; flush(): Promise<void> };
 }
 
 export type SlotAcquirer = Pick<EngineSlots, 'acquire'>;
@@ -103,12 +109,19 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
 
   let stopped: { runId: number; error: unknown } | undefined;
   let attempt = activityInfo().attempt;
+  // `live` counts every finished run; `progress` (what the heartbeat says) only stored ones.
+  const live: BatchProgress = { ...progress };
+  const store = async () => {
+    await deps.pending?.flush();
+    Object.assign(progress, live);
+  };
   try {
     await deps.prepare?.();
-    for (; progress.next < end && !signal.aborted; progress.next++) {
-      const runId = progress.next;
+    while (live.next < end && !signal.aborted) {
+      const runId = live.next;
       if (alreadyOk?.has(runId)) {
-        progress.skipped++;
+        live.skipped++;
+        live.next++;
         continue;
       }
       const t0 = performance.now();
@@ -117,7 +130,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
         const thisAttempt = attempt;
         attempt = 1;
         await deps.run(runId, signal, slots, thisAttempt);
-        progress.ok++;
+        live.ok++;
       } catch (err) {
         const verdict = classifyRunError(err, runId);
         if (verdict.kind !== 'failed') {
@@ -131,19 +144,33 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
           if (deps.recordFailures) await deps.recordFailures(records);
           else appendFailures(deps.outDir, records);
         }
-        progress.failed++;
+        live.failed++;
       } finally {
-        progress.engineMs += Math.max(0, performance.now() - t0 - waitedMs);
+        live.engineMs += Math.max(0, performance.now() - t0 - waitedMs);
       }
+      live.next++;
+      if (!deps.pending || deps.pending.due()) await store();
     }
   } catch (err) {
-    // Only the preparation, the already-ok bitset or the failures file can land here.
+    // Only the preparation, the already-ok bitset, the failures file or a pack's upload can land here.
     if (err instanceof InputTableError) {
       throw ApplicationFailure.create({ type: 'InvalidRunInput', message: err.message, nonRetryable: true, details: [{ ...progress }] });
     }
-    stopped = { runId: progress.next, error: err };
+    stopped = { runId: -1, error: err };
   } finally {
     clearInterval(timer);
+  }
+  // What finished before a stop is stored too; if that fails, those runs are run again.
+  try {
+    await store();
+  } catch (err) {
+    stopped ??= { runId: -1, error: err };
+  }
+  if (stopped?.runId === -1) {
+    // Not a run's own failure (the store, the preparation): the first run not stored is blamed
+    // and the runs after it go back to the workflow. A store that took the runs on the second
+    // try leaves nothing to blame.
+    stopped = progress.next < end ? { ...stopped, runId: progress.next } : undefined;
   }
 
   const done = { ...progress };

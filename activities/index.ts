@@ -55,7 +55,7 @@ import { RequestError } from '../request/request-error';
 import { prepareRequestOnWorker } from './prepare-request';
 
 export type { SweepRequest } from '../request/request';
-import { Workspace } from '../output/workspace';
+import { type RunPacker, Workspace } from '../output/workspace';
 import { readOutcome } from '../output/outcome';
 import { tableFileName } from '../output/layout';
 
@@ -221,21 +221,23 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 
   /**
    * One run of a sweep, start to finish (gmat/run-mission.ts), with this worker's resources.
-   * With an object-store out it runs in the scratch mirror and is uploaded, whatever its result.
+   * With an object-store out it runs in the scratch mirror and is uploaded (or handed to a
+   * batch's packer), whatever its result.
    */
-  const runOneIn = async (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) => {
+  const runOneIn = async (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>, packer?: RunPacker) => {
     const ws = await fetchSweepFiles(context);
     if (!ws.remote) return runMissionIn(ws, context, runId, overrides, signal, attempt, slots);
+    const keep = () => (packer ? packer.add(runId) : ws.uploadRun(runId, { keepLogs: context.keepLogs }));
     let result: Awaited<ReturnType<typeof runMission>>;
     try {
       result = await runMissionIn(ws, context, runId, overrides, signal, attempt, slots);
     } catch (err) {
       // A failed run keeps its outcome.json too; an upload that fails is infrastructure and
       // replaces the run's error, so the run is retried rather than lost.
-      await ws.uploadRun(runId, { keepLogs: context.keepLogs });
+      await keep();
       throw err;
     }
-    await ws.uploadRun(runId, { keepLogs: context.keepLogs });
+    await keep();
     return result;
   };
 
@@ -258,9 +260,9 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
     });
 
   /** One run of a sweep with the operators' counts: the one place every run ends, per-run activity or batch. */
-  const runOne = async (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>) => {
+  const runOne = async (context: SweepContext, runId: number, overrides: Overrides, signal: AbortSignal, attempt: number, slots?: Pick<EngineSlots, 'acquire'>, packer?: RunPacker) => {
     try {
-      const result = await runOneIn(context, runId, overrides, signal, attempt, slots);
+      const result = await runOneIn(context, runId, overrides, signal, attempt, slots, packer);
       metrics.recordRunFinished(result.outcome.cached ? 'cached' : 'ok', result.outcome.cached ? undefined : result.outcome.duration_s);
       metrics.outputWrite(true, 'run');
       return result;
@@ -382,10 +384,13 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
       const ws = await inputsOf(task.context);
       const tables = new InputTables(ws.local);
       const lhs = task.runSet.kind === 'latinHypercube' ? task.runSet : undefined;
+      // On an object store a batch's runs go up together, a pack every few seconds.
+      const packer = ws.remote ? ws.packer({ keepLogs: task.context.keepLogs }) : undefined;
       try {
         return await runBatch(task, {
           run: async (runId, signal, slots, attempt) =>
-            runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, attempt, slots),
+            runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, attempt, slots, packer),
+          pending: packer,
           outDir: ws.local,
           recordFailures: (records) => ws.recordFailures(records),
           slots: resources.engineSlots,

@@ -22,9 +22,9 @@ import * as path from 'node:path';
 import { standInInstall } from '../gmat/install';
 import { runDir } from '../output/layout';
 import { runMission } from '../gmat/run-mission';
-import { withEmbeddedTemporal } from '../client/local';
+import { withEmbeddedTemporal } from '../cli/local';
 import { prepareRequest } from '../request/request';
-import { startSweep } from '../client/sweeps';
+import { startSweep } from '../api';
 import { gridOverrides, linspace } from '../sweep/grid';
 import { fmt, numberFlag, parseArgs, printMachine, SHARED_MISSIONS } from './lib/common';
 

@@ -20,9 +20,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { withEmbeddedTemporal } from '../client/local';
+import { withEmbeddedTemporal } from '../cli/local';
 import { prepareRequest } from '../request/request';
-import { startSweep } from '../client/sweeps';
+import { startSweep } from '../api';
 import { DirectoryRunCache } from '../cache/store';
 import { describeInstall, locateGmat } from '../gmat/install';
 import { findCached, runKey, storeRun, type RunCache } from '../gmat/run-cache';

@@ -13,15 +13,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { withEmbeddedTemporal } from '../client/local';
+import { withEmbeddedTemporal } from '../cli/local';
 import { prepareRequest } from '../request/request';
-import { startSweep } from '../client/sweeps';
+import { startSweep } from '../api';
 import { describeInstall, locateGmat } from '../gmat/install';
 import { S3Store, s3ClientConfig } from '../output/s3-store';
 import { startSeaweed } from '../test/helpers/seaweedfs';
 import { fmt, numberFlag, parseArgs, printMachine, SHARED_MISSIONS } from './lib/common';
 
 const MISSION = path.join(SHARED_MISSIONS, 'leo_point_mass.script');
+
+/** CPU seconds of a process from /proc: itself, plus its children it has waited for when `withChildren`. */
+function cpuSeconds(pid: number | 'self', withChildren: boolean): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]) + (withChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  return ticks / 100;
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,19 +64,27 @@ async function main(): Promise<void> {
   console.log(`# ${describeInstall(install)}; ${runs} runs, ${slots} slots, ${repeat} pairs; SeaweedFS S3 at ${weed.endpoint}`);
   const local: number[] = [];
   const remote: number[] = [];
+  const cpu = { local: [] as number[], s3: [] as number[] };
+  const weedPid = weed.child().pid!;
   try {
     for (let r = 0; r < repeat; r++) {
       const order = r % 2 === 0 ? (['local', 's3'] as const) : (['s3', 'local'] as const);
       for (const which of order) {
         const out = which === 'local' ? path.join(root, `pair-${r}-local`) : `s3://gsweep-bench/pair-${r}`;
+        // CPU of everything the sweep ran: this process, its dev server and GMAT consoles (reaped
+        // when the sweep's worker stops), and the store. Less sensitive to load than wall time.
+        const c0 = cpuSeconds('self', true) + cpuSeconds(weedPid, false);
         const s = await sweep(out, runs, slots, install.root, path.join(root, 'scratch'));
+        const c = cpuSeconds('self', true) + cpuSeconds(weedPid, false) - c0;
         (which === 'local' ? local : remote).push(s.wallS);
-        console.log(`pair ${r}: ${which.padEnd(5)} ${fmt(s.wallS)} s (${s.ok}/${s.total} ok)`);
+        cpu[which].push(c);
+        console.log(`pair ${r}: ${which.padEnd(5)} ${fmt(s.wallS)} s wall, ${fmt(c)} s CPU (${s.ok}/${s.total} ok)`);
         if (which === 'local' && !flags.keep) fs.rmSync(out, { recursive: true, force: true });
       }
     }
     console.log(`\n${runs} runs, median wall: local ${fmt(median(local))} s, s3 ${fmt(median(remote))} s`);
     console.log(`ratio s3/local: ${fmt(median(remote) / median(local), 3)} (target <= 1.10)`);
+    console.log(`median CPU: local ${fmt(median(cpu.local))} s, s3 ${fmt(median(cpu.s3))} s (ratio ${fmt(median(cpu.s3) / median(cpu.local), 3)}), load(1m) after ${os.loadavg()[0]!.toFixed(2)}`);
   } finally {
     s3.destroy();
     await weed.stop();

@@ -31,7 +31,7 @@ import { Client, Connection } from '@temporalio/client';
 import { EMBEDDED_DYNAMIC_CONFIG, startDevServer, type DevServer } from '../temporal/dev-server';
 import { startProductionRig, type ProductionRig } from '../temporal/production-rig';
 import { prepareRequest } from '../request/request';
-import { startSweep } from '../client/sweeps';
+import { startSweep } from '../api';
 import { fmt, mib, nodeTs, numberFlag, parseArgs, peakRssMiB, printMachine, SHARED_MISSIONS } from './lib/common';
 
 interface Result {

@@ -496,20 +496,34 @@ function checkMissionSequence(statements: Statement[], bmsIndex: number, typeOf:
 // Overrides against a script
 
 /**
- * Checks every override against the script's resources. Throws OverrideError.
- *
- * The first segment must be a resource the script creates; the rest of a nested path
- * (`FM.GravityField.Earth.Degree`) is GMAT's to judge, and a field GMAT does not know fails
- * the run with GMAT's own "field name ... is not permitted" line.
+ * Checks every override, key and value, and then against the script's resources. Throws
+ * OverrideError.
  */
 export function validateOverridesForScript(
   resources: readonly Pick<Resource, 'name' | 'type' | 'dims'>[],
   overrides: Overrides,
 ): void {
-  const byName = new Map(resources.map((r) => [r.name, r] as const));
+  const fitsScript = overrideFitsScript(resources);
   for (const [key, value] of Object.entries(overrides)) {
-    const target = parseOverrideKey(key);
+    parseOverrideKey(key);
     validateOverrideValue(key, value);
+    fitsScript(key, value);
+  }
+}
+
+/**
+ * The check of one override against the script's resources, for a key and value that are
+ * already valid on their own (a checked request's are): it does not judge them again. Throws
+ * OverrideError.
+ *
+ * The first segment must be a resource the script creates; the rest of a nested path
+ * (`FM.GravityField.Earth.Degree`) is GMAT's to judge, and a field GMAT does not know fails
+ * the run with GMAT's own "field name ... is not permitted" line.
+ */
+export function overrideFitsScript(resources: readonly Pick<Resource, 'name' | 'type' | 'dims'>[]): (key: string, value: OverrideValue) => void {
+  const byName = new Map(resources.map((r) => [r.name, r] as const));
+  return (key, value) => {
+    const target = parseOverrideKey(key);
     const head = `override ${describeValue(key)} = ${describeValue(value)}`;
     const r = byName.get(target.resource);
     if (!r) {
@@ -542,7 +556,7 @@ export function validateOverridesForScript(
       if (!isReal) {
         throw new OverrideError(key, value, `${head}: an Array element holds a real number; give a number`);
       }
-      continue;
+      return;
     }
     // Decided by the resource's type and the whole field path, so nested spellings are caught too.
     const reason = outputPathFieldReason(r.type, target.path);
@@ -578,7 +592,7 @@ export function validateOverridesForScript(
         `${head}: ".Value" addresses a script Variable, but "${target.resource}" is a ${r.type}; Variables in the script: ${variables.join(', ') || '(none)'}`,
       );
     }
-  }
+  };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -629,6 +643,9 @@ export interface PatchOptions {
 export function patchScript(text: string, overrides: Overrides, runDir: string, options: PatchOptions = {}): PatchResult {
   const parsed = checkScript(text);
   const dir = checkRunDir(runDir);
+  // A prepared request's values were checked before the sweep started, but not every value
+  // that reaches GMAT came that way: `gsweep run-one`, and the table values of a resumed sweep,
+  // read back from its output directory. This is the one check all of them pass.
   validateOverridesForScript(parsed.resources, overrides);
 
   const reservedNames = options.reserved ?? RESERVED_RUN_FILES;

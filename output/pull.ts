@@ -5,10 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MANIFEST_NAME } from './layout';
+import { MANIFEST_NAME, runDir } from './layout';
 import { pythonJsonDumps } from './manifest';
 import { keyOf, type Store } from './store';
-import { mapLimit, TRANSFER_CONCURRENCY } from './workspace';
+import { decodePack, PACKS_PREFIX, packsInOrder } from './run-pack';
+import { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './workspace';
 
 export interface PullOptions {
   /** Only keys this accepts (default: everything but the lock). */
@@ -52,10 +53,15 @@ export function localizeManifest(text: string, url: string, dir: string): string
     .join('\n');
 }
 
-/** Copies every object of `store` into `dir` (created; must be new or empty). Returns the number of files. */
+/** Copies every object of `store` into `dir` (created; must be new or empty). Returns the number of objects copied (a pack counts once). */
 export async function pullOut(store: Store, dir: string, options: PullOptions = {}): Promise<number> {
   const keys: string[] = [];
+  const packKeys: string[] = [];
   for await (const e of store.list('')) {
+    if (e.key.startsWith(PACKS_PREFIX)) {
+      if (!options.filter || options.filter(e.key)) packKeys.push(e.key);
+      continue;
+    }
     if (e.key === '.gsweep.lock' || e.key.startsWith('failures/')) continue;
     if (options.filter && !options.filter(e.key)) continue;
     keys.push(e.key);
@@ -63,6 +69,16 @@ export async function pullOut(store: Store, dir: string, options: PullOptions = 
   fs.mkdirSync(dir, { recursive: true });
   await mapLimit(keys, TRANSFER_CONCURRENCY, async (key) => {
     await store.getFile(key, path.join(dir, ...key.split('/')));
+  });
+  // A batch's runs are stored as packs; each run's latest pack replaces its whole directory.
+  await mapOrdered(packsInOrder(packKeys), TRANSFER_CONCURRENCY / 4, (k) => store.get(k.key), async (k, bytes) => {
+    if (!bytes) return;
+    const entries = await decodePack(bytes, k);
+    for (const id of new Set(entries.map((e) => e.runId))) fs.rmSync(runDir(dir, id), { recursive: true, force: true });
+    for (const e of entries) {
+      fs.mkdirSync(runDir(dir, e.runId), { recursive: true });
+      fs.writeFileSync(path.join(runDir(dir, e.runId), e.name), e.data!);
+    }
   });
   // Failures recorded since the last aggregate: appended to the copy's failures.jsonl, in order.
   const parts: string[] = [];
@@ -74,5 +90,5 @@ export async function pullOut(store: Store, dir: string, options: PullOptions = 
   }
   const manifest = path.join(dir, MANIFEST_NAME);
   if (fs.existsSync(manifest)) fs.writeFileSync(manifest, localizeManifest(fs.readFileSync(manifest, 'utf8'), store.url, dir));
-  return keys.length;
+  return keys.length + packKeys.length;
 }

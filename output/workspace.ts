@@ -17,6 +17,7 @@ import type { AggregateSummary, FailureRecord } from '../sweep/sweep';
 import { appendFailures } from './failures';
 import { FAILURES_NAME, MANIFEST_NAME, RUN_FILES, runDir, tableFileName } from './layout';
 import { openStore } from './open-store';
+import { decodePack, encodePack, PACKS_PREFIX, packKey, packsInOrder, type PackedFile, type PackKey } from './run-pack';
 import { checkKey, keyOf, type Store } from './store';
 
 /** How many transfers a workspace keeps in flight at once (outcome fetches, run prefetch). */
@@ -45,6 +46,27 @@ export async function mapLimit<T>(items: Iterable<T>, limit: number, fn: (item: 
   if (failed) throw failed;
 }
 
+/**
+ * `fetch` over `items` with at most `limit` fetches ahead, and `apply` on each result one at a
+ * time in the items' order: order matters when later items replace what earlier ones wrote.
+ */
+export async function mapOrdered<T, R>(items: T[], limit: number, fetch: (item: T) => Promise<R>, apply: (item: T, result: R) => Promise<void>): Promise<void> {
+  const started: Promise<R>[] = [];
+  const start = (i: number) => {
+    if (i < items.length && !started[i]) {
+      started[i] = fetch(items[i] as T);
+      // Rejections are taken when their turn comes; never unhandled meanwhile.
+      started[i].catch(() => undefined);
+    }
+  };
+  for (let i = 0; i < Math.min(limit, items.length); i++) start(i);
+  for (let i = 0; i < items.length; i++) {
+    const result = await started[i];
+    start(i + Math.max(1, limit));
+    await apply(items[i] as T, result as R);
+  }
+}
+
 const runKey = (runId: number, name: string) => checkKey(`runs/run-${runId}/${name}`);
 
 export class Workspace {
@@ -53,6 +75,9 @@ export class Workspace {
   /** The aggregate's view of `runs/`: file sizes by run, from one listing. */
   private listing?: Map<number, Map<string, number>>;
   private prefetch = new Map<number, Promise<void>>();
+  /** The pack holding each packed run's current files, and the packs already unpacked for the aggregate. */
+  private packOf = new Map<number, PackKey>();
+  private extracted = new Map<string, Promise<void>>();
 
   private constructor(
     readonly store: Store,
@@ -117,33 +142,52 @@ export class Workspace {
   }
 
   /**
-   * After a run wrote its run directory in the mirror: uploads its tables, then (optionally)
-   * its GMAT log and patched script, then its outcome.json last, and removes the directory.
-   * The old outcome.json goes first, so a reader never pairs it with new tables.
+   * The files a run left in the mirror that the store keeps: its tables, then (optionally)
+   * its GMAT log and patched script, and its outcome.json last. Removes the run directory.
+   * Undefined when the run recorded nothing (an infrastructure failure before its outcome).
+   */
+  collectRun(runId: number, options: { keepLogs?: boolean } = {}): PackedFile[] | undefined {
+    const dir = runDir(this.local, runId);
+    const outcomeFile = path.join(dir, RUN_FILES.outcome);
+    try {
+      if (!fs.existsSync(outcomeFile)) return undefined;
+      const text = fs.readFileSync(outcomeFile);
+      const outcome = JSON.parse(text.toString('utf8')) as { tables?: Record<string, unknown>; log_path?: string | null };
+      const names = Object.keys(outcome.tables ?? {}).map((key) => tableFileName(key));
+      if (options.keepLogs) {
+        for (const name of [RUN_FILES.log, RUN_FILES.patchedScript, RUN_FILES.postprocessLog]) {
+          if (fs.existsSync(path.join(dir, name))) names.push(name);
+        }
+      } else {
+        // The log stays in scratch and goes with it: the record must not name it.
+        outcome.log_path = null;
+      }
+      const files = names.map((name) => ({ runId, name, data: fs.readFileSync(path.join(dir, name)) }));
+      files.push({ runId, name: RUN_FILES.outcome, data: options.keepLogs ? text : Buffer.from(`${JSON.stringify(outcome, null, 2)}\n`) });
+      return files;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * After a run wrote its run directory in the mirror: uploads its files as per-run objects,
+   * outcome.json last, and removes the directory. The old outcome.json goes first, so a reader
+   * never pairs it with new tables. (Batches upload packs instead: `packer`.)
    */
   async uploadRun(runId: number, options: { keepLogs?: boolean } = {}): Promise<void> {
     if (!this.remote) return;
-    const dir = runDir(this.local, runId);
-    const outcomeFile = path.join(dir, RUN_FILES.outcome);
-    if (!fs.existsSync(outcomeFile)) {
-      // The run recorded nothing (an infrastructure failure before its outcome): nothing to keep.
-      fs.rmSync(dir, { recursive: true, force: true });
-      return;
-    }
-    const outcome = JSON.parse(fs.readFileSync(outcomeFile, 'utf8')) as { tables?: Record<string, unknown>; log_path?: string | null };
+    const files = this.collectRun(runId, options);
+    if (!files) return;
     await this.store.delete(runKey(runId, RUN_FILES.outcome));
-    const files = Object.keys(outcome.tables ?? {}).map((key) => tableFileName(key));
-    if (options.keepLogs) {
-      for (const name of [RUN_FILES.log, RUN_FILES.patchedScript, RUN_FILES.postprocessLog]) {
-        if (fs.existsSync(path.join(dir, name))) files.push(name);
-      }
-    } else {
-      // The log stays in scratch and goes with it: the record must not name it.
-      outcome.log_path = null;
-    }
-    await mapLimit(files, 4, (name) => this.store.putFile(runKey(runId, name), path.join(dir, name)));
-    await this.store.put(runKey(runId, RUN_FILES.outcome), options.keepLogs ? fs.readFileSync(outcomeFile) : `${JSON.stringify(outcome, null, 2)}\n`);
-    fs.rmSync(dir, { recursive: true, force: true });
+    const outcome = files.pop()!;
+    await mapLimit(files, 4, (f) => this.store.put(runKey(runId, f.name), f.data));
+    await this.store.put(runKey(runId, outcome.name), outcome.data);
+  }
+
+  /** Collects finished runs of this process and uploads them as packs (run-pack.ts). */
+  packer(options: { keepLogs?: boolean } = {}): RunPacker {
+    return new RunPacker(this, options);
   }
 
   /** Failed runs without an outcome: appended to failures.jsonl, or one new object per call on a store. */
@@ -186,7 +230,9 @@ export class Workspace {
     fs.rmSync(path.join(this.local, 'runs'), { recursive: true, force: true });
     await this.fetchFailures();
     const listing = new Map<number, Map<string, number>>();
-    for await (const e of this.store.list('runs/')) {
+    const packKeys: string[] = [];
+    for await (const e of this.store.list('')) {
+      if (e.key.startsWith(PACKS_PREFIX)) packKeys.push(e.key);
       const m = /^runs\/run-(\d+)\/([^/]+)$/.exec(e.key);
       if (!m) continue;
       const id = Number(m[1]);
@@ -194,9 +240,49 @@ export class Workspace {
       if (!files) listing.set(id, (files = new Map()));
       files.set(m[2], e.size);
     }
+    // Packs in the order they were written: a run's latest pack holds its files (run-pack.ts).
+    this.packOf.clear();
+    await mapOrdered(packsInOrder(packKeys), TRANSFER_CONCURRENCY / 4, (k) => this.store.get(k.key), async (k, bytes) => {
+      if (!bytes) return;
+      const entries = await decodePack(bytes, k, (_id, name) => name === RUN_FILES.outcome);
+      const runs = new Map<number, Map<string, number>>();
+      for (const e of entries) {
+        let files = runs.get(e.runId);
+        if (!files) runs.set(e.runId, (files = new Map()));
+        files.set(e.name, e.size);
+        if (e.data) {
+          const dir = runDir(this.local, e.runId);
+          fs.mkdirSync(dir, { recursive: true });
+          fs.writeFileSync(path.join(dir, RUN_FILES.outcome), e.data);
+        }
+      }
+      for (const [id, files] of runs) {
+        listing.set(id, files);
+        this.packOf.set(id, k);
+      }
+    });
     this.listing = listing;
-    const withOutcome = [...listing].filter(([, files]) => files.has(RUN_FILES.outcome)).map(([id]) => id);
+    const withOutcome = [...listing].filter(([id, files]) => files.has(RUN_FILES.outcome) && !this.packOf.has(id)).map(([id]) => id);
     await mapLimit(withOutcome, TRANSFER_CONCURRENCY, async (id) => void (await this.store.getFile(runKey(id, RUN_FILES.outcome), path.join(runDir(this.local, id), RUN_FILES.outcome))));
+  }
+
+  /** Writes the files (but outcome.json, already local) of the runs whose current pack is `k`; once per pack. */
+  private extractPack(k: PackKey): Promise<void> {
+    let job = this.extracted.get(k.key);
+    if (!job) {
+      job = (async () => {
+        const bytes = await this.store.get(k.key);
+        if (!bytes) return;
+        for (const e of await decodePack(bytes, k, (id, name) => name !== RUN_FILES.outcome && this.packOf.get(id) === k)) {
+          if (!e.data) continue;
+          const dir = runDir(this.local, e.runId);
+          fs.mkdirSync(dir, { recursive: true });
+          fs.writeFileSync(path.join(dir, e.name), e.data);
+        }
+      })();
+      this.extracted.set(k.key, job);
+    }
+    return job;
   }
 
   /**
@@ -216,8 +302,9 @@ export class Workspace {
     if (!this.remote) return;
     for (let id = runId; id < Math.min(runCount, runId + PREFETCH_RUNS); id++) {
       if (this.prefetch.has(id)) continue;
+      const pack = this.packOf.get(id);
       const names = this.listing?.get(id)?.has(RUN_FILES.outcome) ? tablesOf(id) : [];
-      const job = mapLimit(names, 4, async (name) => void (await this.store.getFile(runKey(id, name), path.join(runDir(this.local, id), name))));
+      const job = pack ? this.extractPack(pack) : mapLimit(names, 4, async (name) => void (await this.store.getFile(runKey(id, name), path.join(runDir(this.local, id), name))));
       // A failed fetch shows as a missing table when the run is read; never an unhandled rejection.
       this.prefetch.set(id, job.catch(() => undefined));
     }
@@ -248,6 +335,61 @@ export class Workspace {
       tables: Object.fromEntries(Object.entries(summary.tables).map(([k, f]) => [k, this.display(f)])),
       manifestPath: this.display(summary.manifestPath),
     };
+  }
+}
+
+/** A pack goes up once it holds this many seconds of finished runs, runs, or bytes. */
+export const PACK_LIMITS = { ms: 3000, runs: 256, bytes: 32 * 1024 * 1024 };
+
+/**
+ * The finished runs of one batch not yet in the store. A run's files leave the mirror as it
+ * finishes (its directory is removed); `flush` uploads them as one pack. Until then they are
+ * not durable: the batch reports only flushed runs as done, so a lost worker's pending runs
+ * are run again.
+ */
+export class RunPacker {
+  private files: PackedFile[] = [];
+  private bytes = 0;
+  private first?: number;
+  private last = 0;
+  private since = 0;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly options: { keepLogs?: boolean },
+  ) {}
+
+  /** Takes a finished run's files out of the mirror into the pending pack. */
+  add(runId: number): void {
+    const files = this.ws.collectRun(runId, this.options);
+    if (!files) return;
+    if (this.first === undefined) {
+      this.first = runId;
+      this.since = Date.now();
+    }
+    this.first = Math.min(this.first, runId);
+    this.last = Math.max(this.last, runId);
+    for (const f of files) {
+      this.files.push(f);
+      this.bytes += f.data.length;
+    }
+  }
+
+  /** True when the pending runs should go up now. */
+  due(now: number = Date.now()): boolean {
+    if (this.first === undefined) return false;
+    return now - this.since >= PACK_LIMITS.ms || this.last - this.first + 1 >= PACK_LIMITS.runs || this.bytes >= PACK_LIMITS.bytes;
+  }
+
+  /** Uploads the pending runs as one pack (nothing when none are pending). */
+  async flush(): Promise<void> {
+    if (this.first === undefined) return;
+    const body = await encodePack(this.files);
+    await this.ws.store.put(packKey(this.first, this.last), body);
+    this.files = [];
+    this.bytes = 0;
+    this.first = undefined;
+    this.last = 0;
   }
 }
 

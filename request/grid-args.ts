@@ -1,13 +1,23 @@
 /**
- * gmat-sweep's CLI grammar for `--grid`, as pure
- * functions: `NAME=LO:HI:COUNT` (inclusive linspace) or `NAME=v1,v2,...` (int, else
- * float, else string per token).
+ * gmat-sweep's CLI grammar for `--grid`, `--perturb` and `--set`, as pure functions that turn
+ * flag text into the request's own types (request/schema.ts): `NAME=LO:HI:COUNT` (inclusive
+ * linspace) or `NAME=v1,v2,...` (int, else float, else string per token).
+ *
+ * What the values mean (override keys, values GMAT takes, the script) is the request's check,
+ * made once for the CLI and the API alike. The few rules a flag's own text can break (COUNT,
+ * the linspace step, the run limit) are also judged here, so the refusal quotes the flag as
+ * the user typed it; the step rule is the request's own function. The grammar lives in
+ * request/ rather than with the CLI because the samples reader coerces CSV cells with the
+ * same token rules.
  */
 import { formatCount, MAX_RUNS } from '../sweep/limits';
-import type { OverrideValue } from '../sweep/overrides';
+import type { OverrideValue, Overrides } from '../sweep/overrides';
+import { linspaceStepProblem, type GridAxisRequest, type PerturbRequest } from './schema';
 
-/** A parsed `--grid` axis: a list, or `LO:HI:COUNT` kept as its three numbers (expanded by spec/grid.ts `linspaceAt`). */
-export type GridAxisArg = OverrideValue[] | { lo: number; hi: number; count: number };
+/** api/request-file.ts holds a recorded linspace to the same rule. */
+export { linspaceStepProblem };
+/** A parsed `--grid` axis is a request's grid axis. */
+export type GridAxisArg = GridAxisRequest;
 
 export class GridArgError extends Error {
   /** `option` is the flag the spec came from: `--grid`, or `--set` for `gsweep run-one`. */
@@ -55,7 +65,7 @@ function splitSetArg(spec: string): [string, string] {
   return [name, rhs];
 }
 
-export function parseGridArg(spec: string): [string, GridAxisArg] {
+export function parseGridArg(spec: string): [string, GridAxisRequest] {
   const [name, rhs] = splitNameValue(spec);
   // LO:HI:COUNT only when the text before the first ':' is a number; otherwise the
   // values are a list, so epochs like '01 Jan 2026 00:00:00.000' can be swept
@@ -90,17 +100,6 @@ export function parseGridArg(spec: string): [string, GridAxisArg] {
   return [name, values];
 }
 
-/**
- * Why `LO:HI:COUNT` cannot be expanded into finite values, or undefined. Finite ends are not
- * enough: `1e308:-1e308:3` has a step of -Infinity (HI - LO overflows), so its middle value
- * would be NaN or -Infinity.
- */
-export function linspaceStepProblem(lo: number, hi: number, count: number): string | undefined {
-  const step = (hi - lo) / (count - 1);
-  if (Number.isFinite(step)) return undefined;
-  return `the step (HI - LO) / (COUNT - 1) of ${lo}:${hi}:${count} is not a finite number (HI - LO overflows a double); give ends closer together`;
-}
-
 /** Values an axis spec will expand to, counted without expanding it (so a huge grid is refused, not allocated). */
 function axisLength(spec: string): number {
   const rhs = spec.slice(spec.indexOf('=') + 1).trim();
@@ -109,7 +108,7 @@ function axisLength(spec: string): number {
   return rhs.split(',').length;
 }
 
-export function parseGridArgs(specs: string[]): Record<string, GridAxisArg> {
+export function parseGridArgs(specs: string[]): Record<string, GridAxisRequest> {
   const total = specs.reduce((n, spec) => n * (spec.includes('=') ? axisLength(spec) : 1), 1);
   if (total > MAX_RUNS) {
     throw new GridArgError(
@@ -117,7 +116,7 @@ export function parseGridArgs(specs: string[]): Record<string, GridAxisArg> {
       `this grid has ${total < 1e21 ? formatCount(total) : String(total)} runs, more than gsweep's limit of ${formatCount(MAX_RUNS)} runs per sweep; use fewer values or split the sweep`,
     );
   }
-  const axes: Record<string, GridAxisArg> = {};
+  const axes: Record<string, GridAxisRequest> = {};
   for (const spec of specs) {
     const [name, values] = parseGridArg(spec);
     if (name in axes) throw new GridArgError(spec, `"${name}" is given twice; give each name once`);
@@ -127,8 +126,8 @@ export function parseGridArgs(specs: string[]): Record<string, GridAxisArg> {
 }
 
 /** `NAME=TAG:P1:P2` for --perturb (normal:mu:sigma, uniform:lo:hi, lognormal:mu:sigma). */
-export function parsePerturbArgs(specs: string[]): Record<string, [string, number, number]> {
-  const perturb: Record<string, [string, number, number]> = {};
+export function parsePerturbArgs(specs: string[]): Record<string, PerturbRequest> {
+  const perturb: Record<string, PerturbRequest> = {};
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     const name = eq < 0 ? '' : spec.slice(0, eq).trim();
@@ -147,8 +146,8 @@ export function parsePerturbArgs(specs: string[]): Record<string, [string, numbe
 }
 
 /** `--set NAME=value` pairs of `gsweep run-one`: one value each, coerced like grid tokens. */
-export function parseSetArgs(specs: string[]): Record<string, OverrideValue> {
-  const overrides: Record<string, OverrideValue> = {};
+export function parseSetArgs(specs: string[]): Overrides {
+  const overrides: Overrides = {};
   for (const spec of specs) {
     const [name, rhs] = splitSetArg(spec);
     if (name in overrides) throw new GridArgError(spec, `"${name}" is given twice; give each name once`, '--set');

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../output/package-info';
-import { sweepRequestSchema } from './request';
+import { sweepRequestSchema } from './schema';
 
 /** Where the package keeps the generated schema, relative to its root. */
 export const SWEEP_REQUEST_SCHEMA_FILE = 'schema/sweep-request.schema.json';

@@ -1,7 +1,7 @@
 /**
  * The files a sweep starts with, written into `out` before its workflow runs: long value lists
  * (`out/inputs/`, whose hashes the run set carries) and the per-run context (`context.json`).
- * The client writes them before it starts the workflow (client/sweeps.ts); for a sweep started
+ * The client writes them before it starts the workflow (api/start.ts); for a sweep started
  * by workflow name with a plain request, the `gsweep.prepareRequest` activity writes them on a
  * worker. A start that is refused removes exactly what it wrote, so `out` stays as it was.
  */

@@ -40,7 +40,7 @@ function mode() {
   return fs.statSync(STAMP).mtimeMs >= newest ? 'dist' : 'source';
 }
 
-/** Requires `module` ('client/cli') from dist/ or, in a checkout with newer sources, through tsx. */
+/** Requires `module` ('cli/main') from dist/ or, in a checkout with newer sources, through tsx. */
 function load(module) {
   if (mode() === 'dist') return require(path.join(DIST, `${module}.js`));
   require('tsx/cjs');

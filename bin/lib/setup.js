@@ -1,3 +1,3 @@
 'use strict';
-// postinstall: make sure a Temporal CLI exists for the embedded dev server (client/setup.ts).
-require('./entry').load('client/setup');
+// postinstall: make sure a Temporal CLI exists for the embedded dev server (cli/postinstall.ts).
+require('./entry').load('cli/postinstall');

@@ -12,7 +12,7 @@ import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, registeredActivities } from '../../activities';
 import { prepareRequest } from '../../request/request';
-import { startSweep, sweepProgress } from '../../client/sweeps';
+import { startSweep, sweepProgress } from '../../api';
 import { activityType, PREFIXED_ACTIVITIES_PATCH } from '../../sweep/activity-names';
 import { BATCHES_PATCH } from '../../workflows/sweep';
 import { createSweepWorker } from '../../workers/worker';

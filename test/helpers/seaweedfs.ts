@@ -9,6 +9,8 @@
  * `weed` package (several minutes, a ~230 MB binary). Order: GSWEEP_WEED_PATH, the cache,
  * then the build. `.ci/run` builds it before the tests (`npm run setup:seaweedfs`).
  */
+import { decodePack, PACKS_PREFIX, packsInOrder } from '../../output/run-pack';
+import type { Store } from '../../output/store';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -234,4 +236,21 @@ async function s3Answers(endpoint: string): Promise<boolean> {
 if (require.main === module) {
   // `npm run setup:seaweedfs`: build (or find) the binary and print its path.
   process.stdout.write(`${obtainWeed({ ...process.env, GSWEEP_BUILD_WEED: '1' }, (l) => process.stderr.write(`${l}\n`))}\n`);
+}
+
+/** The ids of the runs whose outcome a store holds: in packs (a batch's) or as per-run objects. */
+export async function storedRunIds(store: Store): Promise<Set<number>> {
+  const ids = new Set<number>();
+  const packs: string[] = [];
+  for await (const e of store.list('')) {
+    const m = /^runs\/run-(\d+)\/outcome\.json$/.exec(e.key);
+    if (m) ids.add(Number(m[1]));
+    if (e.key.startsWith(PACKS_PREFIX)) packs.push(e.key);
+  }
+  for (const k of packsInOrder(packs)) {
+    const bytes = await store.get(k.key);
+    if (!bytes) continue;
+    for (const e of await decodePack(bytes, k, (_id, name) => name === 'outcome.json')) if (e.name === 'outcome.json') ids.add(e.runId);
+  }
+  return ids;
 }

@@ -36,8 +36,8 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { ConnectionSettings } from '../../temporal/connection';
 import { startDevServer } from '../../temporal/dev-server';
 import { prepareRequest, type PreparedSweep, type SweepRequest } from '../../request/request';
-import { planResume } from '../../client/resume';
-import { startSweep, sweepProgress, waitForSweep, type SweepOutcome } from '../../client/sweeps';
+import { planResume } from '../../api/resume';
+import { startSweep, sweepProgress, waitForSweep, type SweepOutcome } from '../../api';
 import { createSweepWorker } from '../../workers/worker';
 import { historyToJsonText } from './format';
 

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatEta } from '../../client/progress';
+import { formatEta } from '../../cli/progress';
 import { GSWEEP_BIN, MISSIONS, runCli, tempDir, waitFor } from '../helpers/temporal';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/temporal';
 
-const ROOMS = ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'sensitivity', 'analysis', 'report', 'activities', 'workflows', 'workers', 'client', 'bin'];
+const ROOMS = ['sweep', 'tables', 'output', 'cache', 'gmat', 'temporal', 'postprocess', 'sensitivity', 'analysis', 'report', 'activities', 'workflows', 'workers', 'api', 'cli', 'bin'];
 const HINT = /README ["“]([^"”\n]+)["”]/g;
 
 function sourceFiles(dir: string): string[] {

@@ -145,9 +145,10 @@ describe('the packed npm package, installed in a fresh project', () => {
 
   it('ships compiled JavaScript and declarations, no TypeScript sources or tests', () => {
     const pkg = path.join(consumer, 'node_modules', 'gsweep');
-    expect(fs.existsSync(path.join(pkg, 'dist', 'client', 'index.js'))).toBe(true);
-    expect(fs.existsSync(path.join(pkg, 'dist', 'client', 'index.d.ts'))).toBe(true);
-    expect(fs.existsSync(path.join(pkg, 'client'))).toBe(false);
+    expect(fs.existsSync(path.join(pkg, 'dist', 'api', 'index.js'))).toBe(true);
+    expect(fs.existsSync(path.join(pkg, 'dist', 'api', 'index.d.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(pkg, 'api'))).toBe(false);
+    expect(fs.existsSync(path.join(pkg, 'cli'))).toBe(false);
     expect(fs.existsSync(path.join(pkg, 'test'))).toBe(false);
     expect(fs.existsSync(path.join(pkg, 'engines', 'stand-in', 'bin', 'GmatConsole'))).toBe(true);
   });

@@ -2,7 +2,7 @@
 // the Gsweep* search attributes. A run the stand-in engine hangs on (a fault real GMAT
 // cannot be made to do) keeps one sweep running with known progress.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepHandle, sweepProgress } from '../../client/sweeps';
+import { sweepHandle, sweepProgress } from '../../api/handle';
 import { SCRIPT, startEnv, waitFor, type Env } from '../durability/helpers';
 import { runCli } from '../helpers/temporal';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSweep, waitForSweep } from '../../client/sweeps';
+import { startSweep, waitForSweep } from '../../api';
 import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK, GsweepPlugin, HEARTBEAT_THROTTLE } from '../../workers/plugin';
 import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 

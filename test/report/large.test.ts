@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParquetStreamWriter, type ColumnSpec } from '../../tables/parquet/writer';
-import { writeSweepReport } from '../../client/report-cli';
+import { writeSweepReport } from '../../api/report';
 import { tempDir } from '../helpers/temporal';
 
 /** What report/build.ts's LIMITS keep report.html under, whatever the number of runs. */

@@ -20,7 +20,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
 import { workflowBundlePath } from '../../workers/bundle';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
-import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
+import { startSeaweed, storedRunIds, type SeaweedServer } from '../helpers/seaweedfs';
 import { MISSIONS, runCli, tempDir, waitFor, WORKER_BIN } from '../helpers/temporal';
 import { realGmat } from '../real-gmat/gmat';
 
@@ -193,11 +193,7 @@ describe('workers on separate hosts with no shared directory', () => {
     const env = { ...weed!.env, GMAT_ROOT: gmatRoot };
     const sweep = runCli(['run', LEO, '--grid', `Sat.SMA=6800:7400:${RUNS}`, '--out', url, '--address', address, '--heartbeat-timeout', '5', '--batch-size', '5'], { cwd: work, env, timeoutMs: 900_000 });
 
-    const outcomes = async () => {
-      let n = 0;
-      for await (const e of store.list('runs/')) if (e.key.endsWith('/outcome.json')) n++;
-      return n;
-    };
+    const outcomes = async () => (await storedRunIds(store)).size;
     const hostLogs = () => workers.map((w, i) => `--- host ${i + 1}:\n${w.output().slice(-3000)}`).join('\n');
     let ended: { code: number | null; stderr: string } | undefined;
     void sweep.then((r) => (ended = r), () => undefined);

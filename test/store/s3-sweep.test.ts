@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
-import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
+import { startSeaweed, storedRunIds, type SeaweedServer } from '../helpers/seaweedfs';
 import { MISSIONS, runCli, tempDir, waitFor } from '../helpers/temporal';
 import { realGmat } from '../real-gmat/gmat';
 
@@ -86,11 +86,14 @@ describe('gsweep run --out s3://', () => {
     const local = await cli(['run', LEO, ...grid, '--out', localOut, '--concurrency', '2']);
     expect(local.code, local.stderr).toBe(0);
 
-    // What the store holds: the aggregate, the record, each run's table and outcome; no lock, no logs.
+    // What the store holds: the aggregate, the record, the runs in packs (each run's table and
+    // outcome, a pack per batch or every few seconds); no lock, no logs, no per-run objects.
     const keys = await keysOf(url);
-    expect(keys.filter((k) => !k.startsWith('runs/'))).toEqual(['manifest.jsonl', 'report__Track.parquet', 'request.json', 'script/leo_point_mass.script']);
-    expect(keys.filter((k) => k.startsWith('runs/run-0/'))).toEqual(['runs/run-0/outcome.json', 'runs/run-0/report__Track.parquet']);
-    expect(keys.filter((k) => k.endsWith('/outcome.json'))).toHaveLength(12);
+    expect(keys.filter((k) => !k.startsWith('packs/'))).toEqual(['manifest.jsonl', 'report__Track.parquet', 'request.json', 'script/leo_point_mass.script']);
+    const packs = keys.filter((k) => k.startsWith('packs/'));
+    expect(packs.length).toBeGreaterThan(0);
+    expect(packs.length).toBeLessThan(12);
+    expect([...(await storedRunIds(new S3Store(url, { client })))].sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
 
     const copy = path.join(work(), 'copy');
     const pulled = await cli(['pull', url, copy]);
@@ -169,7 +172,7 @@ describe('gsweep run --out s3://', () => {
     const url = `s3://${BUCKET}/outage`;
     const running = cli(['run', LEO, '--grid', 'Sat.SMA=6800:7400:40', '--out', url, '--concurrency', '2', '--engine', 'stand-in'], { GSWEEP_STANDIN_DELAY_MS: '400' }, 400_000);
     // Down once some runs are in the store and the rest are still to come.
-    await waitFor(async () => (await keysOf(url)).filter((k) => k.endsWith('/outcome.json')).length >= 4, 'the first runs in the store', 120_000, 300);
+    await waitFor(async () => (await storedRunIds(new S3Store(url, { client }))).size >= 4, 'the first runs in the store', 120_000, 300);
     await weed.outage(20_000);
     const r = await running;
     expect(r.code, r.stderr).toBe(0);

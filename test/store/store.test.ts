@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DirStore, checkKey, parseS3Url, type Store } from '../../output/store';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
-import { localizeManifest } from '../../output/pull';
+import { localizeManifest, pullOut } from '../../output/pull';
+import { decodePack, encodePack, PackError, packKey, parsePackKey } from '../../output/run-pack';
+import { Workspace } from '../../output/workspace';
 import { pythonJsonDumps } from '../../output/manifest';
 import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
 import { tempDir } from '../helpers/temporal';
@@ -138,5 +140,86 @@ describe('gsweep pull: the manifest names the copy', () => {
     expect(b.output_paths.report__Track).toBe('/copy/etc/passwd');
     expect(b.output_paths.other).toBe('s3://elsewhere/x.parquet');
     expect(b.output_paths.odd).toBe('s3://b/p/runs/r un/x');
+  });
+});
+
+describe('run packs: the runs of a batch in one object', () => {
+  const outcome = (id: number, tag: string) => `${JSON.stringify({ run_id: id, status: 'ok', tag, tables: { report__Track: { rows: 1 } } })}\n`;
+
+  /** Writes a run directory in the workspace's mirror as a finished run leaves it. */
+  const finish = (ws: Workspace, id: number, tag: string) => {
+    const dir = path.join(ws.local, 'runs', `run-${id}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'report__Track.parquet'), `PAR1 ${tag} ${id} PAR1`);
+    fs.writeFileSync(path.join(dir, 'GmatLog.txt'), 'log');
+    fs.writeFileSync(path.join(dir, 'outcome.json'), outcome(id, tag));
+  };
+
+  it('the latest pack holds a run; a pack beats a per-run object; pull and the aggregate agree', async () => {
+    await ready;
+    const url = `s3://gsweep-store/packs-${Math.random().toString(36).slice(2)}/out`;
+    const scratch = tempDir('gsweep-packs-');
+    const ws = Workspace.open(url, scratch);
+    try {
+      // Run 2 as an older per-run object, run 3 only as one.
+      const store = ws.store;
+      await store.put('runs/run-2/outcome.json', outcome(2, 'single'));
+      await store.put('runs/run-2/report__Track.parquet', 'PAR1 single 2 PAR1');
+      await store.put('runs/run-3/outcome.json', outcome(3, 'single'));
+      await store.put('runs/run-3/report__Track.parquet', 'PAR1 single 3 PAR1');
+      const first = ws.packer();
+      for (const id of [0, 1, 2]) {
+        finish(ws, id, 'first');
+        first.add(id);
+        expect(fs.existsSync(path.join(ws.local, 'runs', `run-${id}`))).toBe(false);
+      }
+      await first.flush();
+      await new Promise((r) => setTimeout(r, 5));
+      const again = ws.packer();
+      finish(ws, 1, 'again');
+      again.add(1);
+      await again.flush();
+      await again.flush(); // nothing pending: no empty pack
+      const keys: string[] = [];
+      for await (const e of store.list('packs/')) keys.push(e.key);
+      expect(keys).toHaveLength(2);
+
+      const copy = path.join(scratch, 'copy');
+      await pullOut(store, copy);
+      const read = (id: number, name: string) => fs.readFileSync(path.join(copy, 'runs', `run-${id}`, name), 'utf8');
+      expect([0, 1, 2, 3].map((id) => JSON.parse(read(id, 'outcome.json')).tag)).toEqual(['first', 'again', 'first', 'single']);
+      expect(read(1, 'report__Track.parquet')).toBe('PAR1 again 1 PAR1');
+      // The log stays in scratch unless --keep-logs; the outcome then names none.
+      expect(fs.readdirSync(path.join(copy, 'runs', 'run-0')).sort()).toEqual(['outcome.json', 'report__Track.parquet']);
+
+      const agg = Workspace.open(url, scratch);
+      try {
+        await agg.prepareAggregate();
+        const local = (id: number, name: string) => path.join(agg.local, 'runs', `run-${id}`, name);
+        expect([0, 1, 2, 3].map((id) => JSON.parse(fs.readFileSync(local(id, 'outcome.json'), 'utf8')).tag)).toEqual(['first', 'again', 'first', 'single']);
+        expect(agg.tableCheck(local(1, 'report__Track.parquet'))).toBeNull();
+        expect(agg.tableCheck(local(1, 'other.parquet'))).toBe('missing');
+        for (const id of [0, 1, 2, 3]) {
+          await agg.prepareRun(id, 4, () => ['report__Track.parquet']);
+          expect(fs.readFileSync(local(id, 'report__Track.parquet'), 'utf8')).toBe(`PAR1 ${['first', 'again', 'first', 'single'][id]} ${id} PAR1`);
+          agg.doneRun(id);
+        }
+      } finally {
+        agg.close();
+      }
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('refuses a pack whose entries are not the runs its name gives, or not a tar at all', async () => {
+    const bytes = await encodePack([{ runId: 4, name: 'outcome.json', data: Buffer.from('{}') }]);
+    const k = parsePackKey(packKey(4, 4))!;
+    expect((await decodePack(bytes, k)).map((e) => [e.runId, e.name, e.size])).toEqual([[4, 'outcome.json', 2]]);
+    const other = parsePackKey(packKey(5, 9))!;
+    await expect(decodePack(bytes, other)).rejects.toThrow(new PackError(`${other.key}: the entry "run-4/outcome.json" is not a run's file of runs 5-9`));
+    await expect(decodePack(Buffer.alloc(1024, 65), k)).rejects.toThrow(`${k.key} is not a readable pack:`);
+    expect(parsePackKey('packs/../../etc-1-2.tar')).toBeUndefined();
+    expect(parsePackKey('packs/000000000000001abcdef-9-2.tar')).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { prepareRequest } from '../../request/request';
-import { setMaxInFlight, startSweep, sweepProgress, waitForSweep } from '../../client/sweeps';
+import { setMaxInFlight, startSweep, sweepProgress, waitForSweep } from '../../api';
 import type { SweepProgress } from '../../sweep/sweep';
 import { createSweepWorker } from '../../workers/worker';
 import { MISSIONS, runCli, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';

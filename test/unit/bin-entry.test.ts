@@ -20,7 +20,7 @@ function entry(flag: string, env: NodeJS.ProcessEnv = {}) {
 const at = (file: string, seconds: number) => fs.utimesSync(file, seconds, seconds);
 
 describe('bin/lib/entry.js', () => {
-  const source = path.join(root, 'client', 'cli.ts');
+  const source = path.join(root, 'cli', 'main.ts');
   const stamp = path.join(root, 'dist', 'BUILD');
 
   it('a checkout without a build runs the sources', () => {

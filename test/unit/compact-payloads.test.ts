@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { encodeBitsTable, InputTableError, InputTables, ValueTableReader, writeInputTable } from '../../output/input-tables';
 import { prepareRequest, RequestError, type PreparedSweep } from '../../request/request';
-import { planResume } from '../../client/resume';
+import { planResume } from '../../api/resume';
 import { parseGridArgs } from '../../request/grid-args';
 import { gridOverrides, gridSize } from '../../sweep/grid';
 import type { OverrideValue, Overrides } from '../../sweep/overrides';

@@ -24,7 +24,7 @@ import { readFailures } from '../../output/failures';
 import { failuresPath, requestPath, runDir } from '../../output/layout';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
 import { prepareRequest } from '../../request/request';
-import { resumeSweep, sweepProgress } from '../../client/sweeps';
+import { resumeSweep, sweepProgress } from '../../api';
 import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, InputTables, writeInputTable } from '../../output/input-tables';
 import { expandRun } from '../../sweep/runset';
 import { activityType, type SweepActivityName } from '../../sweep/activity-names';

@@ -1,0 +1,136 @@
+/**
+ * One run of a mission without Temporal: the same patch/run/parse/write path a sweep's
+ * `gsweep.runGmat` takes, into a directory of the caller's choosing. `gsweep run-one` and
+ * the package's `runOne` export.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveInstall } from '../gmat/engine';
+import type { GmatInstall } from '../gmat/install';
+import { runMission, type RunMissionResult } from '../gmat/run-mission';
+import { checkScript, patchScript, validateOverridesForScript } from '../gmat/script';
+import { MAX_SCRIPT_BYTES } from '../sweep/limits';
+import { OverrideError, type Overrides } from '../sweep/overrides';
+import type { EngineKind } from '../sweep/sweep';
+import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
+import { checkOutPath, checkOutWritable, DEFAULTS, RequestError } from '../request/request';
+import { RUN_FILES } from '../output/layout';
+import { isS3Url } from '../output/store';
+import { S3Store } from '../output/s3-store';
+
+/** What `runOne` runs, where, and with which engine. */
+export interface RunOneOptions {
+  /** GMAT mission .script. */
+  script: string;
+  /** `{ 'Sat.SMA': 7000 }`: each one is checked against the script first. */
+  overrides?: Overrides;
+  /** Run directory; created, and must be empty if it exists. */
+  out: string;
+  /** `gmat` (default): a real GMAT install; `stand-in`: the test double, only when asked for. */
+  engine?: EngineKind;
+  /** GMAT install root (default GMAT_ROOT, then PATH). */
+  gmatRoot?: string;
+  /** Default DEFAULTS.runTimeoutSeconds. */
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+  /** With an `s3://` out: where GMAT runs before the upload (default: the OS temp directory). */
+  scratch?: string;
+  /** Called once the engine is found, before GMAT starts (the CLI says which engine runs). */
+  onInstall?: (install: GmatInstall) => void;
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false; // ENOTDIR and the like: checkOutWritable names what is wrong with the path
+  }
+}
+
+/**
+ * Runs the mission once, without Temporal, into `options.out` and returns its outcome and
+ * tables. Throws RequestError or OverrideError (bad request, nothing written), GmatNotFoundError
+ * (no GMAT), and the run's own errors (GmatRunError, OutputParseError) after writing its
+ * failed outcome.json.
+ */
+export async function runOne(options: RunOneOptions): Promise<RunMissionResult> {
+  const overrides = options.overrides ?? {};
+  const scriptPath = path.resolve(options.script);
+  if (!fs.existsSync(scriptPath)) throw new RequestError('script', `${JSON.stringify(options.script)} does not exist; give the path of a GMAT .script file`);
+  if (!fs.statSync(scriptPath).isFile()) throw new RequestError('script', `${JSON.stringify(options.script)} is not a file; give the path of a GMAT .script file`);
+  checkInputFile('script', scriptPath, MAX_SCRIPT_BYTES, 'a GMAT .script file');
+  checkTimeoutSeconds('timeout', options.timeoutSeconds);
+  const scriptText = fs.readFileSync(scriptPath, 'utf8');
+  try {
+    validateOverridesForScript(checkScript(scriptText).resources, overrides);
+    // Output file names that clash with each other or with the run's own files: now, not at run time.
+    patchScript(scriptText, {}, '/gsweep-check');
+  } catch (err) {
+    if (err instanceof OverrideError) throw err;
+    throw new RequestError('script', `${scriptPath}: ${(err as Error).message}`);
+  }
+  // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
+  const install = resolveInstall({ kind: options.engine ?? DEFAULTS.engine }, { gmatRoot: options.gmatRoot });
+  if (isS3Url(options.out)) return runOneToStore(options, scriptText, overrides, install);
+  const runDirectory = path.resolve(options.out);
+  checkOutPath(runDirectory);
+  if (isSymlink(runDirectory)) {
+    throw new RequestError('out', `${runDirectory} is a symbolic link; run-one replaces the run directory's contents and never deletes or writes through a link: give the directory itself`);
+  }
+  checkOutWritable(runDirectory);
+  if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
+    throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
+  }
+  options.onInstall?.(install);
+  return runMission({
+    scriptText,
+    overrides,
+    runId: 0,
+    runDirectory,
+    install,
+    timeoutMs: (options.timeoutSeconds ?? DEFAULTS.runTimeoutSeconds) * 1000,
+    signal: options.signal,
+  });
+}
+
+/**
+ * run-one into `s3://bucket/prefix`: GMAT runs in a private scratch directory, then the run's
+ * files go up (its tables, log and patched script, outcome.json last) and the scratch goes.
+ */
+async function runOneToStore(options: RunOneOptions, scriptText: string, overrides: Overrides, install: GmatInstall): Promise<RunMissionResult> {
+  const store = new S3Store(options.out, { maxAttempts: 2 });
+  try {
+    await store.checkAccess({ emptyPrefix: true });
+  } catch (err) {
+    throw new RequestError('out', (err as Error).message);
+  }
+  const scratch = fs.mkdtempSync(path.join(options.scratch ?? os.tmpdir(), 'gsweep-run-one-'));
+  const runDirectory = path.join(scratch, 'run');
+  const upload = async () => {
+    const uploaded = new S3Store(options.out);
+    const names = fs.existsSync(runDirectory) ? fs.readdirSync(runDirectory).filter((n) => n !== RUN_FILES.outcome && fs.statSync(path.join(runDirectory, n)).isFile()) : [];
+    for (const name of names) await uploaded.putFile(name, path.join(runDirectory, name));
+    const outcome = path.join(runDirectory, RUN_FILES.outcome);
+    if (fs.existsSync(outcome)) await uploaded.putFile(RUN_FILES.outcome, outcome);
+    return uploaded;
+  };
+  try {
+    options.onInstall?.(install);
+    let result: RunMissionResult;
+    try {
+      result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: (options.timeoutSeconds ?? DEFAULTS.runTimeoutSeconds) * 1000, signal: options.signal });
+    } catch (err) {
+      await upload();
+      throw err;
+    }
+    const uploaded = await upload();
+    const at = (file: string) => uploaded.urlOf(path.basename(file));
+    return {
+      outcome: { ...result.outcome, output_paths: Object.fromEntries(Object.entries(result.outcome.output_paths).map(([k, f]) => [k, at(f)])), log_path: result.outcome.log_path && at(result.outcome.log_path) },
+      tables: Object.fromEntries(Object.entries(result.tables).map(([k, t]) => [k, { ...t, path: at(t.path) }])),
+    };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
