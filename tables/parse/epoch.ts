@@ -1,5 +1,5 @@
 /**
- * Epoch text <-> BigInt nanoseconds, for GMAT's epoch formats.
+ * Epoch text -> BigInt nanoseconds, for GMAT's epoch formats.
  *
  * Everything is integer arithmetic on the *decimal text*: GMAT epochs carry more digits than a
  * float64 of "ns since 1970" can hold (~1.7e18 needs 61 bits), so going through Number would
@@ -28,7 +28,7 @@ const MONTH_INDEX: ReadonlyMap<string, number> = new Map(
 );
 
 // ---------------------------------------------------------------------------------------------
-// Calendar arithmetic (proleptic Gregorian; Howard Hinnant's days_from_civil / civil_from_days).
+// Calendar arithmetic (proleptic Gregorian; Howard Hinnant's days_from_civil).
 // Plain numbers are exact here: day counts are far below 2^53.
 
 function isLeapYear(y: number): boolean {
@@ -48,23 +48,6 @@ function daysFromCivil(y: number, m: number, d: number): number {
   const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(z0: number): { y: number; m: number; d: number } {
-  const z = z0 + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
 }
 
 /**
@@ -203,41 +186,4 @@ export function epochColumnKind(name: string): EpochColumnKind | null {
 
 export function parseEpoch(text: string, format: EpochFormat): bigint {
   return format === 'Gregorian' ? parseGregorian(text) : parseModJulian(text);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Formatters
-
-interface Parts { y: number; m: number; d: number; hh: number; mm: number; ss: number; fracNs: bigint }
-
-/** Round ns to `digits` fractional-second digits (half up), then split into calendar fields. */
-function split(ns: bigint, digits: number): Parts {
-  if (!Number.isInteger(digits) || digits < 0 || digits > 9) throw new RangeError('digits must be 0..9');
-  const unit = 10n ** BigInt(9 - digits);
-  const rounded = floorDiv(ns + unit / 2n, unit) * unit;
-  const days = floorDiv(rounded, NS_PER_DAY);
-  const inDay = rounded - days * NS_PER_DAY;
-  const secs = Number(inDay / NS_PER_SECOND);
-  const { y, m, d } = civilFromDays(Number(days));
-  return {
-    y, m, d,
-    hh: Math.floor(secs / 3600), mm: Math.floor((secs % 3600) / 60), ss: secs % 60,
-    fracNs: inDay % NS_PER_SECOND,
-  };
-}
-
-const p2 = (n: number): string => String(n).padStart(2, '0');
-const fracText = (fracNs: bigint, digits: number): string =>
-  digits === 0 ? '' : '.' + String(fracNs).padStart(9, '0').slice(0, digits);
-
-/** ns -> GMAT Gregorian text `DD Mon YYYY HH:MM:SS.fff` (GMAT prints milliseconds; rounded). */
-export function formatGregorian(ns: bigint, digits = 3): string {
-  const p = split(ns, digits);
-  return `${p2(p.d)} ${MONTHS[p.m - 1]} ${String(p.y).padStart(4, '0')} ${p2(p.hh)}:${p2(p.mm)}:${p2(p.ss)}${fracText(p.fracNs, digits)}`;
-}
-
-/** ns -> ISO `YYYY-MM-DDTHH:MM:SS.fffffffff` (no zone suffix: the scale is the column's). */
-export function formatIso(ns: bigint, digits = 9): string {
-  const p = split(ns, digits);
-  return `${String(p.y).padStart(4, '0')}-${p2(p.m)}-${p2(p.d)}T${p2(p.hh)}:${p2(p.mm)}:${p2(p.ss)}${fracText(p.fracNs, digits)}`;
 }

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   decimalToNs,
   epochColumnKind,
-  formatGregorian,
-  formatIso,
   GMAT_MJD_EPOCH_NS,
   GmatOutputParseError,
   parseGregorian,
@@ -12,6 +10,7 @@ import {
   parseIsoYearDay,
   parseModJulian,
 } from '../../tables/parse';
+import { formatGregorian, formatIso } from '../helpers/epoch-format';
 
 /** Independent reference: Date.UTC (ms) -> ns, plus extra sub-ms ns. */
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0, extraNs = 0n): bigint =>
