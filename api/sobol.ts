@@ -57,7 +57,7 @@ export function writeSobolFile(outDir: string, design: SobolDesign): void {
 
 
 /** Reads `<outDir>/sobol.json` back; throws AnalysisError when it is missing or not a gsweep design. */
-export function readSobolFile(outDir: string): SobolFile {
+function readSobolFile(outDir: string): SobolFile {
   const file = path.join(outDir, SOBOL_FILE);
   if (!fs.existsSync(file)) throw new AnalysisError(`${outDir} has no ${SOBOL_FILE}; sobol-analyze reads sweeps started with \`gsweep sobol\``);
   const data = JSON.parse(readRegularText(file, { what: 'Sobol design' })) as Partial<SobolFile>;

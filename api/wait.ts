@@ -17,7 +17,7 @@ export type SweepOutcome =
  * The most specific message in a failure chain: an ApplicationFailure's own message, not the
  * SDK's wrappers ("Workflow execution failed", "Activity task failed").
  */
-export function rootCauseMessage(err: unknown): string {
+function rootCauseMessage(err: unknown): string {
   let e: unknown = err;
   let best = err instanceof Error ? err.message : String(err);
   while (e instanceof Error) {

@@ -210,7 +210,7 @@ function checkSamplesFile(file: string): void {
   }
 }
 
-export function readSamplesFile(file: string): SamplesTable {
+function readSamplesFile(file: string): SamplesTable {
   checkSamplesFile(file);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return fromCsv(file);

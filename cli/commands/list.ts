@@ -32,7 +32,7 @@ export function register(program: Command): void {
 }
 
 /** The human table `gsweep list` prints. */
-export function formatListing(rows: SweepListing[]): string {
+function formatListing(rows: SweepListing[]): string {
   if (rows.length === 0) return 'no sweeps on this namespace\n';
   const header = ['SWEEP', 'STATUS', 'SCRIPT', 'RUNS', 'DONE', 'FAILED', 'PROGRESS', 'STARTED (UTC)'];
   const cells = rows.map((r) => [
