@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { writeFileAtomicAsync } from './atomic';
-import { openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
+import { checkOutTree, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 export interface StoreEntry {
   key: string;
@@ -39,6 +39,11 @@ export interface Store {
   delete(key: string): Promise<void>;
   /** Creates the object only if it does not exist yet (If-None-Match: *); false when it existed. */
   createExclusive(key: string, data: string | Uint8Array): Promise<boolean>;
+  /**
+   * Makes the out ready for a sweep's runs, before the first one: a directory is created with
+   * its runs/ and its own sub-directories checked; an object store needs nothing.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** A key that is not one gsweep makes inside an out. */
@@ -183,6 +188,11 @@ export class DirStore implements Store {
 
   async delete(key: string): Promise<void> {
     await fs.promises.rm(this.file(key), { force: true });
+  }
+
+  async prepare(): Promise<void> {
+    checkOutTree(this.dir);
+    await fs.promises.mkdir(path.join(this.dir, 'runs'), { recursive: true });
   }
 
   async createExclusive(key: string, data: string | Uint8Array): Promise<boolean> {
