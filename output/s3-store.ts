@@ -236,6 +236,13 @@ export class S3Store implements Store {
     await this.retrying(() => this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) })));
   }
 
+  async deleteIf(key: string, test: (bytes: Buffer) => boolean): Promise<boolean> {
+    const bytes = await this.get(key);
+    if (!bytes || !test(bytes)) return false;
+    await this.delete(key);
+    return true;
+  }
+
   async createExclusive(key: string, data: string | Uint8Array): Promise<boolean> {
     try {
       await this.retrying(() => this.client.send(

@@ -37,6 +37,13 @@ export interface Store {
   list(prefix: string): AsyncIterable<StoreEntry>;
   /** Removes the object; no error when it does not exist. */
   delete(key: string): Promise<void>;
+  /**
+   * Removes the object when `test` accepts its bytes; false when it was absent or refused. A
+   * check then a delete, not one atomic step on an object store. A directory does all of it
+   * before the call returns, so a caller that cannot wait (a lock released on the way out)
+   * still leaves nothing behind.
+   */
+  deleteIf(key: string, test: (bytes: Buffer) => boolean): Promise<boolean>;
   /** Creates the object only if it does not exist yet (If-None-Match: *); false when it existed. */
   createExclusive(key: string, data: string | Uint8Array): Promise<boolean>;
   /**
@@ -109,6 +116,8 @@ export function parseS3Url(out: string): S3Location {
 /** A directory `out`: what output/ has always done, behind the Store interface. */
 export class DirStore implements Store {
   readonly url: string;
+  /** The first directory createExclusive made on the way to the out (removed again while empty). */
+  private created?: string;
 
   constructor(readonly dir: string) {
     this.url = dir;
@@ -187,7 +196,46 @@ export class DirStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    await fs.promises.rm(this.file(key), { force: true });
+    const file = this.file(key);
+    await fs.promises.rm(file, { force: true });
+    this.prune(file);
+  }
+
+  deleteIf(key: string, test: (bytes: Buffer) => boolean): Promise<boolean> {
+    // Synchronous on purpose: done before the promise is returned (Store.deleteIf).
+    try {
+      const file = this.file(key);
+      let bytes: Buffer;
+      try {
+        bytes = readRegularFile(file, { what: 'file' });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return Promise.resolve(false);
+        throw err;
+      }
+      if (!test(bytes)) return Promise.resolve(false);
+      fs.rmSync(file, { force: true });
+      this.prune(file);
+      return Promise.resolve(true);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * As in an object store, a directory inside the out lasts only while it holds something, and
+   * so does the out itself when this store created it (a lock taken for a sweep that never
+   * started): a start that removes what it wrote leaves the file system as it found it.
+   */
+  private prune(file: string): void {
+    const stop = this.created === undefined ? this.dir : path.dirname(this.created);
+    for (let dir = path.dirname(file); dir !== stop && dir.length > stop.length; dir = path.dirname(dir)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        return;
+      }
+    }
   }
 
   async prepare(): Promise<void> {
@@ -197,7 +245,9 @@ export class DirStore implements Store {
 
   async createExclusive(key: string, data: string | Uint8Array): Promise<boolean> {
     const file = this.file(key);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const made = await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    // Only the out itself or a parent of it: what a lock's release may remove again.
+    if (made !== undefined && this.created === undefined && !path.relative(made, this.dir).startsWith('..')) this.created = made;
     try {
       await fs.promises.writeFile(file, data, { flag: 'wx' });
       return true;
