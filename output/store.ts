@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { writeFileAtomicAsync } from './atomic';
+import { appendDurably, writeFileAtomicAsync } from './atomic';
 import { checkOutTree, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 export interface StoreEntry {
@@ -35,6 +35,12 @@ export interface Store {
   exists(key: string): Promise<boolean>;
   /** Every key under `prefix` (a key prefix ending in `/`, or '' for all), with sizes. */
   list(prefix: string): AsyncIterable<StoreEntry>;
+  /**
+   * Adds `text` at the end of a log (`failures.jsonl`), durably. A directory appends to the
+   * file; an object store cannot append, so each call is a new part next to it (appendAsPart),
+   * and readLog reads the log and its parts back in order.
+   */
+  append(key: string, text: string): Promise<void>;
   /** Removes the object; no error when it does not exist. */
   delete(key: string): Promise<void>;
   /**
@@ -78,6 +84,34 @@ export function keyOf(outDir: string, file: string): string {
   const rel = path.relative(outDir, file);
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreKeyError(`${file} is outside ${outDir}`);
   return checkKey(rel.split(path.sep).join('/'));
+}
+
+/** `failures.jsonl` -> `failures/`: where the parts of a log live on a store that cannot append. */
+function partsPrefix(key: string): { prefix: string; ext: string } {
+  const dot = key.lastIndexOf('.');
+  return dot > 0 ? { prefix: `${key.slice(0, dot)}/`, ext: key.slice(dot) } : { prefix: `${key}/`, ext: '' };
+}
+
+/** Store.append for a store that cannot append: one new object per call. */
+export async function appendAsPart(store: Store, key: string, text: string): Promise<void> {
+  const { prefix, ext } = partsPrefix(checkKey(key));
+  // Named by time, so readLog (and a last-line-wins reader) keeps the order they were written in.
+  await store.put(`${prefix}${String(Date.now()).padStart(15, '0')}-${process.pid}-${Math.random().toString(36).slice(2, 10)}${ext}`, text);
+}
+
+/** A log as Store.append wrote it: the object itself, then every part written since, in order; undefined when neither exists. */
+export async function readLog(store: Store, key: string): Promise<Buffer | undefined> {
+  const parts: string[] = [];
+  for await (const e of store.list(partsPrefix(checkKey(key)).prefix)) parts.push(e.key);
+  parts.sort();
+  const chunks: Buffer[] = [];
+  const whole = await store.get(key);
+  if (whole) chunks.push(whole);
+  for (const part of parts) {
+    const bytes = await store.get(part);
+    if (bytes) chunks.push(bytes);
+  }
+  return chunks.length > 0 ? Buffer.concat(chunks) : undefined;
 }
 
 /** `s3://bucket/prefix` parsed; undefined for anything else (a local path). */
@@ -193,6 +227,10 @@ export class DirStore implements Store {
       }
     };
     yield* walk(start, prefix.replace(/\/$/, ''));
+  }
+
+  async append(key: string, text: string): Promise<void> {
+    appendDurably(this.file(key), text);
   }
 
   async delete(key: string): Promise<void> {

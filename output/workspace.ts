@@ -14,10 +14,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AggregateSummary, FailureRecord } from '../sweep/sweep';
-import { appendFailures } from './failures';
+import { recordFailures } from './failures';
 import { FAILURES_NAME, MANIFEST_NAME, RUN_FILES, runDir, tableFileName } from './layout';
 import { openStore } from './open-store';
-import { checkKey, keyOf, type Store } from './store';
+import { checkKey, keyOf, readLog, type Store } from './store';
 
 /** How many transfers a workspace keeps in flight at once (outcome fetches, run prefetch). */
 export const TRANSFER_CONCURRENCY = 16;
@@ -146,35 +146,18 @@ export class Workspace {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  /** Failed runs without an outcome: appended to failures.jsonl, or one new object per call on a store. */
-  async recordFailures(records: FailureRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    if (!this.remote) {
-      appendFailures(this.local, records);
-      return;
-    }
-    const text = records.map((r) => `${JSON.stringify({ run_id: r.runId, type: r.type ?? null, message: r.message })}\n`).join('');
-    // Named by time, so the merge (last line wins) keeps the order they were recorded in.
-    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${Math.random().toString(36).slice(2, 10)}.jsonl`;
-    await this.store.put(`failures/${name}`, text);
+  /** Failed runs without an outcome, appended to the out's failures.jsonl (Store.append). */
+  recordFailures(records: FailureRecord[]): Promise<void> {
+    return recordFailures(this.store, records);
   }
 
   /** failures.jsonl of the mirror: the store's merged file, then every part recorded since, in order. */
   async fetchFailures(): Promise<void> {
     if (!this.remote) return;
     const target = this.pathOf(FAILURES_NAME);
-    const parts: string[] = [];
-    for await (const e of this.store.list('failures/')) parts.push(e.key);
-    parts.sort();
-    const chunks: Buffer[] = [];
-    const merged = await this.store.get(FAILURES_NAME);
-    if (merged) chunks.push(merged);
-    for (const key of parts) {
-      const part = await this.store.get(key);
-      if (part) chunks.push(part);
-    }
+    const log = await readLog(this.store, FAILURES_NAME);
     fs.rmSync(target, { force: true });
-    if (chunks.length > 0) fs.writeFileSync(target, Buffer.concat(chunks));
+    if (log) fs.writeFileSync(target, log);
   }
 
   /**
