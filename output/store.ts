@@ -7,6 +7,21 @@
  *
  * Every write is atomic as a reader sees it: a directory write goes through a temp file and
  * a rename, an object store makes an object visible only when its upload completes.
+ *
+ * What a sweep does to its out goes through here: the lock, the start files, the archived
+ * script, request.json, context.json, the failures log. Checks that only make sense for a
+ * directory (links and FIFOs refused, gsweep's own sub-directories checked) live in DirStore.
+ * What touches a directory without a Store is a local directory the Workspace
+ * (workspace.ts) hands out, which for a directory out is the out itself, so that nothing is
+ * copied on the fast path:
+ *  - a run's directory: GMAT writes its files there itself, and run-mission its outcome.json;
+ *    for a store the Workspace uploads them afterwards;
+ *  - the aggregate: it reads outcome.json files and per-run tables and writes its Parquet
+ *    tables and manifest as local files (the Parquet reader and writer work on files); for a
+ *    store the Workspace streams runs through the mirror and publishes the result;
+ *  - input tables, read a page at a time with positioned reads (input-tables.ts);
+ *  - commands that read a finished sweep (client/, analysis/, report/, archive.ts), on a
+ *    local view: the directory, or a temporary pull of the store.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,8 +1,8 @@
 /**
  * A process's local view of an out. For a directory out it is the directory itself and
  * every method is a no-op: runs write in place, as they always have. For an object-store
- * out it is a private scratch mirror: the files a process needs (the archived script, input
- * tables, context.json, outcome.json files for the aggregate) are fetched into it, a run
+ * out it is a private scratch mirror: the files a process reads locally (input tables,
+ * outcome.json files for the aggregate) are fetched into it, a run
  * executes in `<mirror>/runs/run-<id>` and its results are uploaded and the directory
  * removed, and the aggregate streams run by run through it with a bounded window.
  *
@@ -48,7 +48,6 @@ export async function mapLimit<T>(items: Iterable<T>, limit: number, fn: (item: 
 const runKey = (runId: number, name: string) => checkKey(`runs/run-${runId}/${name}`);
 
 export class Workspace {
-  private fetched = new Set<string>();
   private inputsFetched?: Promise<void>;
   /** The aggregate's view of `runs/`: file sizes by run, from one listing. */
   private listing?: Map<number, Map<string, number>>;
@@ -91,15 +90,6 @@ export class Workspace {
     const rel = path.relative(this.local, file);
     if (rel.startsWith('..') || path.isAbsolute(rel)) return file;
     return `${this.store.url}/${rel.split(path.sep).join('/')}`;
-  }
-
-  /** Brings one object into the mirror (once per process); false when the store lacks it. */
-  async fetch(key: string, options: { again?: boolean } = {}): Promise<boolean> {
-    if (!this.remote) return fs.existsSync(this.pathOf(key));
-    if (this.fetched.has(key) && !options.again) return true;
-    const ok = await this.store.getFile(key, this.pathOf(key));
-    if (ok) this.fetched.add(key);
-    return ok;
   }
 
   /** Every input table (`inputs/`) into the mirror, once per process. */
