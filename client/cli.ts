@@ -447,7 +447,7 @@ export function buildProgram(): Command {
     const request = baseRequest(script, o);
     request.samples = designRequestRows(design);
     const prepared = await prepareRequest(request);
-    writeSobolFile(prepared.input.context.outDir, design);
+    await writeSobolFile(prepared.input.context.outDir, design);
     log(`gsweep: Sobol design of ${design.names.length} parameters, N=${design.n}: ${design.rows.length} runs`);
     process.exitCode = await launchSweep(prepared, o);
   });
