@@ -19,7 +19,6 @@ import { inputsChecked } from './support';
 
 export async function writeAggregate(files: SweepFiles, input: AggregateInput, metrics: SweepMetrics = NO_METRICS): Promise<AggregateSummary> {
   const ws = await files.inputsOf(input.context);
-  await files.loadContext(input.context);
   await ws.prepareAggregate();
   const tables = new InputTables(ws.local);
   const overridesOf = (runId: number): Overrides => {
@@ -40,6 +39,7 @@ export async function writeAggregate(files: SweepFiles, input: AggregateInput, m
   }
   const info = activityInfo();
   try {
+    await files.loadContext(input.context);
     const summary = await inputsChecked(() =>
       aggregateRuns(
         input,
