@@ -7,11 +7,10 @@
  * SweepInput, with the workflow id as the sweep id. The workflow then goes on as for a
  * prepared input.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describeValue } from '../sweep/overrides';
 import type { PrepareRequestTask, SweepInput } from '../sweep/sweep';
-import { acquireOutLock, LOCK_NAME, readOutLock, type WorkflowState } from '../request/out-lock';
+import { openStore } from '../output/open-store';
+import { acquireOutLock, LOCK_NAME, readStoreLock, type WorkflowState } from '../request/out-lock';
 import { checkSweepId, prepareRequest, requestOutDir } from '../request/request';
 import { RequestError } from '../request/request-error';
 import { removeStartFiles, writeStartFiles } from '../request/start-files';
@@ -44,11 +43,11 @@ export async function prepareRequestOnWorker(task: PrepareRequestTask, deps: Pre
   // An earlier attempt of this activity whose worker was lost after taking the lock: undo
   // what it wrote (its lock names this very workflow run), so `out` is as it found it.
   if (isObject(request) && (request.out === undefined || (typeof request.out === 'string' && request.out !== ''))) {
-    const out = requestOutDir(request.out as string | undefined, workflowId, cwd);
-    const held = readOutLock(out);
+    const store = openStore(requestOutDir(request.out as string | undefined, workflowId, cwd));
+    const held = await readStoreLock(store);
     if (held?.workflowId === workflowId && held.workflowRunId === runId) {
-      removeStartFiles(out);
-      fs.rmSync(path.join(out, LOCK_NAME), { force: true });
+      await removeStartFiles(store);
+      await store.delete(LOCK_NAME);
     }
   }
 
@@ -62,9 +61,9 @@ export async function prepareRequestOnWorker(task: PrepareRequestTask, deps: Pre
   );
   // The lock stays with the sweep: it is stale once the workflow has closed.
   try {
-    writeStartFiles(outDir, prepared);
+    await writeStartFiles(openStore(outDir), prepared);
   } catch (err) {
-    lock.release();
+    await lock.releaseAsync().catch(() => undefined);
     throw err;
   }
   return { ...prepared.input, searchAttributes };

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../output/atomic';
+import { openStore } from '../output/open-store';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import { AnalysisError, lastValues, type SweepTable } from '../analysis/table';
 import type { DistSpec } from '../sweep/random/distributions';
@@ -49,10 +49,9 @@ export function sobolFileOf(design: SobolDesign): SobolFile {
   };
 }
 
-/** Writes `<outDir>/sobol.json` atomically, creating the directory. */
-export function writeSobolFile(outDir: string, design: SobolDesign): void {
-  fs.mkdirSync(outDir, { recursive: true });
-  writeJsonAtomic(path.join(outDir, SOBOL_FILE), sobolFileOf(design));
+/** The design next to the sweep's runs, in its out (a directory or a store). */
+export async function writeSobolFile(out: string, design: SobolDesign): Promise<void> {
+  await openStore(out).put(SOBOL_FILE, `${JSON.stringify(sobolFileOf(design), null, 2)}\n`);
 }
 
 

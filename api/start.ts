@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { inputTablePath } from '../output/input-tables';
+import { scriptKey } from '../output/layout';
 import type { SweepInput } from '../sweep/sweep';
 import { sweepMemo } from '../sweep/sweep';
 import { sweepWorkflow } from '../workflows';
@@ -12,7 +12,6 @@ import { prepareRequest, type PreparedSweep, type SweepRequest } from '../reques
 import { RequestError } from '../request/request-error';
 import { writeStartFiles } from '../request/start-files';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
-import { isS3Url, keyOf } from '../output/store';
 import { openStore } from '../output/open-store';
 import { sweepSearchAttributesRegistered } from '../temporal/search-attributes-admin';
 import type { SweepHandle } from './handle';
@@ -58,44 +57,19 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
     ...(options.gmatTaskQueue ? { gmatTaskQueue: options.gmatTaskQueue } : {}),
   };
   const { context } = input;
-  if (isS3Url(context.outDir)) return startOnStore(client, prepared, input, options);
+  const store = openStore(context.outDir);
   // Written once, before the workflow exists; the run set carries their hashes. A sweep that
   // is refused (say, its id is taken) removes what it wrote here, so `out` stays as it was.
-  const written = writeStartFiles(context.outDir, prepared);
+  // Workers cannot read this client's disk when the out is an object store: its script goes
+  // there too (a directory's is archived by prepareSweep, which checks it against the hash).
+  const written = await writeStartFiles(store, {
+    ...prepared,
+    ...(store.dir === undefined ? { script: { key: scriptKey(context.scriptName), bytes: () => fs.readFileSync(context.scriptPath) } } : {}),
+  });
   try {
     return await startWorkflow(client, prepared, input, options);
   } catch (err) {
-    written.remove();
-    throw err;
-  }
-}
-
-/**
- * startSweep for an `s3://` out: the input tables, context.json and the archived script are
- * uploaded before the workflow exists (workers read them from the store, never from the
- * client's disk); a refused start deletes what it uploaded.
- */
-async function startOnStore(client: Client, prepared: PreparedSweep, input: SweepInput, options: StartOptions): Promise<SweepHandle> {
-  const { context } = input;
-  const store = openStore(context.outDir);
-  const written: string[] = [];
-  const put = async (key: string, bytes: () => string | Uint8Array, keepExisting = false) => {
-    const existed = await store.exists(key);
-    if (existed && keepExisting) return;
-    if (!existed) written.push(key);
-    await store.put(key, bytes());
-  };
-  try {
-    for (const table of prepared.inputTables ?? []) {
-      for (const f of table.files) await put(keyOf('/out', inputTablePath('/out', table.ref.table, f.ext)), () => f.bytes);
-    }
-    const contextFile = prepared.context;
-    if (contextFile) await put('context.json', () => `${JSON.stringify(contextFile, null, 2)}\n`);
-    // A resumed sweep keeps the script it was started with (prepareSweep checks its hash).
-    await put(`script/${context.scriptName}`, () => fs.readFileSync(context.scriptPath), true);
-    return await startWorkflow(client, prepared, input, options);
-  } catch (err) {
-    await Promise.all(written.map((key) => store.delete(key).catch(() => undefined)));
+    await written.remove().catch(() => undefined);
     throw err;
   }
 }

@@ -211,6 +211,126 @@ function manifestEntry(
   };
 }
 
+/** One aggregate table being written: its columns (run_id, time, data, __status) and its writer. */
+interface OutputTable {
+  key: string;
+  target: string;
+  columns: ColumnSpec[];
+  position: Map<string, number>;
+  writer: ParquetStreamWriter;
+  written: number;
+}
+
+/** The columns of one aggregate table, from the union of its per-run schemas. */
+function aggregateColumns(key: string, dataColumns: ColumnSpec[]): ColumnSpec[] {
+  // Solver logs (and postprocess tables without a time column) are indexed by iteration /
+  // row, not time, as gmat-sweep's lazy_solver_runs / lazy_extra_outputs index them.
+  const timeIndexed = !(key.startsWith('solver__') || key.startsWith('extra__')) || dataColumns.some((c) => c.name === 'time');
+  return [
+    { name: 'run_id', type: 'int64', nullable: false },
+    ...(timeIndexed ? [{ name: 'time', type: 'timestamp' } as ColumnSpec] : []),
+    ...dataColumns.filter((c) => c.name !== 'time' && c.name !== 'run_id' && c.name !== '__status'),
+    { name: '__status', type: 'string' },
+  ];
+}
+
+/** Opens one streaming writer per output table; on failure, the ones already opened are aborted. */
+function openOutputTables(schemas: Map<string, ColumnSpec[]>, outDir: string, sweepId: string): OutputTable[] {
+  const outputs: OutputTable[] = [];
+  try {
+    for (const [key, dataColumns] of schemas) {
+      const target = aggregateTablePath(outDir, key);
+      const columns = aggregateColumns(key, dataColumns);
+      const writer = new ParquetStreamWriter(target, columns, { metadata: { 'gsweep.table': key, 'gsweep.sweep_id': sweepId } });
+      outputs.push({ key, target, columns, position: new Map(columns.map((c, i) => [c.name, i])), writer, written: 0 });
+    }
+  } catch (err) {
+    for (const o of outputs) o.writer.abort();
+    throw err;
+  }
+  return outputs;
+}
+
+/** The manifest's header line. */
+function manifestHeaderLine(input: AggregateInput, gmatInstallVersion: string | null, hooks: AggregateHooks, valueAt?: TableValueAt): Record<string, unknown> {
+  const header = (at: TableValueAt | undefined) =>
+    manifestHeader({
+      postprocess: postprocessLabel(input.context.postprocess),
+      scriptSha256: input.context.scriptSha256,
+      runSet: input.runSet,
+      runCount: input.runCount,
+      gmatInstallVersion,
+      valueAt: at,
+      temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
+      sharedContext: hooks.sharedContext,
+    });
+  try {
+    return header(valueAt);
+  } catch {
+    // Damaged or missing input tables (<out>/inputs/) cost the manifest header its value
+    // lists, not the aggregate: the runs' own outcome.json files still say what each ran.
+    const line = header(() => null);
+    const spec = line.parameter_spec as Record<string, unknown>;
+    if (spec._kind === 'explicit') spec.rows = [];
+    return line;
+  }
+}
+
+/**
+ * Typed columns straight from an ok run's files; all of a run's tables are read before any
+ * is written, so a damaged file turns the whole run into a failed row with the reason.
+ */
+async function readRunTables(outputs: OutputTable[], outDir: string, runId: number, state: RunState): Promise<{ state: RunState; read: Map<string, TypedTable> }> {
+  const read = new Map<string, TypedTable>();
+  const outcome = state.outcome;
+  if (state.status !== 'ok' || !outcome) return { state, read };
+  try {
+    for (const o of outputs) {
+      const runTable = outcome.tables[o.key];
+      if (!runTable) continue;
+      const tableFile = tableFileOf(outcome, o.key)!;
+      // A FIFO or device in place of a table would block or never end: refused as damage.
+      fs.closeSync(openRegularFile(tableFile, { what: 'table' }));
+      const table = await readParquetColumns(tableFile, runTable.columns);
+      if (table.rowCount !== runTable.rows) {
+        throw new Error(`it has ${table.rowCount} rows, its outcome.json says ${runTable.rows}`);
+      }
+      read.set(o.key, sortByTime(table));
+    }
+  } catch (err) {
+    read.clear();
+    const failed = failedForLostTables(
+      outcome,
+      `run ${runId} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, runId)} and run \`gsweep resume\` to re-run it`,
+    );
+    return { state: { status: 'failed', outcome: failed }, read };
+  }
+  return { state, read };
+}
+
+/** A run's rows in every output table: its own rows where it has the table, else one marker row. */
+function appendRun(outputs: OutputTable[], runId: number, status: ManifestStatus, read: Map<string, TypedTable>): void {
+  for (const o of outputs) {
+    const table = read.get(o.key);
+    if (!table) {
+      o.writer.append(markerRow(runId, status));
+      o.written += 1;
+      continue;
+    }
+    const n = table.rowCount;
+    const vectors: (ColumnVector | undefined)[] = new Array(o.columns.length).fill(undefined);
+    for (const column of table.columns) {
+      const at = o.position.get(column.spec.name);
+      if (at === undefined || column.spec.name === 'run_id' || column.spec.name === '__status') continue;
+      vectors[at] = asType(column, o.columns[at].type);
+    }
+    vectors[0] = { values: new BigInt64Array(n).fill(BigInt(runId)) };
+    vectors[o.columns.length - 1] = { values: okStatus(n) };
+    o.writer.appendVectors(n, vectors);
+    o.written += n;
+  }
+}
+
 /** `valueAt` reads the run set's input tables (long grid axes, sample rows) for the manifest header. */
 export async function aggregateRuns(
   input: AggregateInput,
@@ -237,123 +357,28 @@ export async function aggregateRuns(
 
   // Pass 2, one read of each run's outcome: every output table is streamed (one writer per
   // table, each bounded by one row group) and the manifest line is written in the same loop.
-  const outputs = [...schemas].map(([key, dataColumns]) => {
-    // Solver logs (and postprocess tables without a time column) are indexed by iteration /
-    // row, not time, as gmat-sweep's lazy_solver_runs / lazy_extra_outputs index them.
-    const timeIndexed = !(key.startsWith('solver__') || key.startsWith('extra__')) || dataColumns.some((c) => c.name === 'time');
-    const columns: ColumnSpec[] = [
-      { name: 'run_id', type: 'int64', nullable: false },
-      ...(timeIndexed ? [{ name: 'time', type: 'timestamp' } as ColumnSpec] : []),
-      ...dataColumns.filter((c) => c.name !== 'time' && c.name !== 'run_id' && c.name !== '__status'),
-      { name: '__status', type: 'string' },
-    ];
-    return {
-      key,
-      target: aggregateTablePath(outDir, key),
-      columns,
-      position: new Map(columns.map((c, i) => [c.name, i])),
-      writer: undefined as ParquetStreamWriter | undefined,
-      written: 0,
-    };
-  });
   const manifest = manifestPath(outDir);
+  const counts = { ok: 0, failed: 0, cancelled: 0 };
+  const outputs = openOutputTables(schemas, outDir, input.context.sweepId);
   let out: AtomicLineWriter | undefined;
-  let ok = 0;
-  let failed = 0;
-  let cancelledCount = 0;
   try {
-    for (const o of outputs) {
-      o.writer = new ParquetStreamWriter(o.target, o.columns, {
-        metadata: { 'gsweep.table': o.key, 'gsweep.sweep_id': input.context.sweepId },
-      });
-    }
     out = new AtomicLineWriter(manifest);
-    const header = (at: TableValueAt | undefined) =>
-      manifestHeader({
-        postprocess: postprocessLabel(input.context.postprocess),
-        scriptSha256: input.context.scriptSha256,
-        runSet: input.runSet,
-        runCount: input.runCount,
-        gmatInstallVersion,
-        valueAt: at,
-        temporal: { namespace: hooks.namespace, workflowId: hooks.workflowId ?? input.context.sweepId },
-        sharedContext: hooks.sharedContext,
-      });
-    let headerLine: Record<string, unknown>;
-    try {
-      headerLine = header(valueAt);
-    } catch {
-      // Damaged or missing input tables (<out>/inputs/) cost the manifest header its value
-      // lists, not the aggregate: the runs' own outcome.json files still say what each ran.
-      headerLine = header(() => null);
-      const spec = headerLine.parameter_spec as Record<string, unknown>;
-      if (spec._kind === 'explicit') spec.rows = [];
-    }
-    out.line(pythonJsonDumps(headerLine));
+    out.line(pythonJsonDumps(manifestHeaderLine(input, gmatInstallVersion, hooks, valueAt)));
+    const contextOfLine = hooks.sharedContext ? () => ({}) : contextOf;
     for (let id = 0; id < input.runCount; id++) {
       await hooks.prepareRun?.(id);
-      let state = runStateOf(outDir, failedRuns, id);
-      // Typed columns straight from the run's files; all of a run's tables are read before any
-      // is written, so a damaged file turns the whole run into a failed row with the reason.
-      const read = new Map<string, TypedTable>();
-      if (state.status === 'ok' && state.outcome) {
-        const outcome = state.outcome;
-        try {
-          for (const o of outputs) {
-            const runTable = outcome.tables[o.key];
-            if (!runTable) continue;
-            const tableFile = tableFileOf(outcome, o.key)!;
-            // A FIFO or device in place of a table would block or never end: refused as damage.
-            fs.closeSync(openRegularFile(tableFile, { what: 'table' }));
-            const table = await readParquetColumns(tableFile, runTable.columns);
-            if (table.rowCount !== runTable.rows) {
-              throw new Error(`it has ${table.rowCount} rows, its outcome.json says ${runTable.rows}`);
-            }
-            read.set(o.key, sortByTime(table));
-          }
-        } catch (err) {
-          read.clear();
-          state = {
-            status: 'failed',
-            outcome: failedForLostTables(
-              outcome,
-              `run ${id} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, id)} and run \`gsweep resume\` to re-run it`,
-            ),
-          };
-        }
-      }
-      for (const o of outputs) {
-        const writer = o.writer!;
-        const table = read.get(o.key);
-        if (!table) {
-          writer.append(markerRow(id, state.status));
-          o.written += 1;
-          continue;
-        }
-        const n = table.rowCount;
-        const vectors: (ColumnVector | undefined)[] = new Array(o.columns.length).fill(undefined);
-        for (const column of table.columns) {
-          const at = o.position.get(column.spec.name);
-          if (at === undefined || column.spec.name === 'run_id' || column.spec.name === '__status') continue;
-          vectors[at] = asType(column, o.columns[at].type);
-        }
-        vectors[0] = { values: new BigInt64Array(n).fill(BigInt(id)) };
-        vectors[o.columns.length - 1] = { values: okStatus(n) };
-        writer.appendVectors(n, vectors);
-        o.written += n;
-      }
-      if (state.status === 'ok') ok++;
-      else if (state.status === 'failed') failed++;
-      else cancelledCount++;
+      const { state, read } = await readRunTables(outputs, outDir, id, runStateOf(outDir, failedRuns, id));
+      appendRun(outputs, id, state.status, read);
+      counts[state.status]++;
       hooks.doneRun?.(id);
-      out.line(pythonJsonDumps(manifestEntry(outDir, failedRuns, id, state, () => overridesOf(id), hooks.sharedContext ? () => ({}) : () => contextOf(id), recordedAt, !!hooks.sharedContext)));
+      out.line(pythonJsonDumps(manifestEntry(outDir, failedRuns, id, state, () => overridesOf(id), () => contextOfLine(id), recordedAt, !!hooks.sharedContext)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
-    for (const o of outputs) o.writer!.close();
+    for (const o of outputs) o.writer.close();
     // Manifest last: its presence means the aggregate is complete.
     out.commit();
   } catch (err) {
-    for (const o of outputs) o.writer?.abort();
+    for (const o of outputs) o.writer.abort();
     out?.abort();
     throw err;
   }
@@ -363,5 +388,5 @@ export async function aggregateRuns(
     tables[o.key] = o.target;
     rows[o.key] = o.written;
   }
-  return { tables, rows, manifestPath: manifest, ok, failed, cancelled: cancelledCount };
+  return { tables, rows, manifestPath: manifest, ...counts };
 }

@@ -48,6 +48,17 @@ export async function writeFileAtomicAsync(target: string, data: string | Uint8A
   await fs.promises.rename(temp, target);
 }
 
+/** Appends `text` to `file` (created when missing) and fsyncs: a log whose readers skip a torn last line. */
+export function appendDurably(file: string, text: string): void {
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
 }

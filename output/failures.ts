@@ -8,20 +8,26 @@
  */
 import * as fs from 'node:fs';
 import type { FailureRecord } from '../sweep/sweep';
-import { failuresPath } from './layout';
+import { appendDurably } from './atomic';
+import { FAILURES_NAME, failuresPath } from './layout';
+import type { Store } from './store';
 import { readRegularText } from './safe-files';
 
-/** Appends and fsyncs; a retried batch appends again, which the last-wins reader absorbs. */
+/** The log's lines for `records`. */
+function failureLines(records: FailureRecord[]): string {
+  return records.map((r) => `${JSON.stringify({ run_id: r.runId, type: r.type ?? null, message: r.message })}\n`).join('');
+}
+
+/** Appends to the out's log (Store.append); a retried batch appends again, which the last-wins reader absorbs. */
+export async function recordFailures(store: Store, records: FailureRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await store.append(FAILURES_NAME, failureLines(records));
+}
+
+/** recordFailures into the directory `outDir`, done when it returns (for tools and tests that build a directory). */
 export function appendFailures(outDir: string, records: FailureRecord[]): void {
   if (records.length === 0) return;
-  const text = records.map((r) => `${JSON.stringify({ run_id: r.runId, type: r.type ?? null, message: r.message })}\n`).join('');
-  const fd = fs.openSync(failuresPath(outDir), 'a');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  appendDurably(failuresPath(outDir), failureLines(records));
 }
 
 /** run_id → message, last line wins; a torn last line (a crash mid-append) is skipped. */

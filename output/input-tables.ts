@@ -36,10 +36,17 @@ export class InputTableError extends Error {
 
 
 /** Table names are ours (`samples`, `grid-0`, `already-ok`); anything else is refused, so a name read back from history or request.json can never point outside `<out>/inputs/`. */
-function tableFile(outDir: string, table: string, ext: 'jsonl' | 'idx' | 'bits'): string {
+function tableName(table: string, ext: 'jsonl' | 'idx' | 'bits'): string {
   if (!/^[a-z][a-z0-9-]{0,63}$/.test(table)) throw new InputTableError(`input table name ${JSON.stringify(table)} is not one gsweep writes`);
-  return path.join(inputsDir(outDir), `${table}.${ext}`);
+  return `${table}.${ext}`;
 }
+
+function tableFile(outDir: string, table: string, ext: 'jsonl' | 'idx' | 'bits'): string {
+  return path.join(inputsDir(outDir), tableName(table, ext));
+}
+
+/** The store key of one file of an input table (`inputs/samples.jsonl`). */
+export const inputTableKey = (table: string, ext: 'jsonl' | 'idx' | 'bits'): string => `inputs/${tableName(table, ext)}`;
 
 /** A table encoded in memory, ready to be written (the client hashes it before anything is created). */
 export interface EncodedTable {

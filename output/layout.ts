@@ -6,6 +6,12 @@
 import * as path from 'node:path';
 
 export const MANIFEST_NAME = 'manifest.jsonl';
+export const REQUEST_NAME = 'request.json';
+export const CONTEXT_NAME = 'context.json';
+/** Store key of the sweep's archived script. */
+export const scriptKey = (scriptName: string) => `script/${scriptName}`;
+/** Store key of one file in a run directory. */
+export const runKey = (runId: number, name: string) => `runs/run-${runId}/${name}`;
 
 /** The files gsweep itself writes into each run directory. */
 export const RUN_FILES = {
@@ -66,12 +72,12 @@ export const runTableFilePath = (runDirectory: string, key: string) => path.join
 export const runTablePath = (outDir: string, runId: number, key: string) => runTableFilePath(runDir(outDir, runId), key);
 export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
 /** Per-run `context` of a sweep started with one (gmat-sweep 0.6): `{ shared?, runs? }`. */
-export const contextPath = (outDir: string) => path.join(outDir, 'context.json');
+export const contextPath = (outDir: string) => path.join(outDir, CONTEXT_NAME);
 /** Long value lists of the run set (grid axes, sample rows, a resume's already-ok bitset): output/input-tables.ts. */
 export const inputsDir = (outDir: string) => path.join(outDir, 'inputs');
 /** Failed runs that could not record their own outcome: output/failures.ts. */
 export const FAILURES_NAME = 'failures.jsonl';
 export const failuresPath = (outDir: string) => path.join(outDir, FAILURES_NAME);
-export const requestPath = (outDir: string) => path.join(outDir, 'request.json');
+export const requestPath = (outDir: string) => path.join(outDir, REQUEST_NAME);
 export const manifestPath = (outDir: string) => path.join(outDir, MANIFEST_NAME);
 export const aggregateTablePath = (outDir: string, key: string) => path.join(outDir, tableFileName(key));

@@ -25,7 +25,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { checkKey, parseS3Url, type S3Location, type Store, type StoreEntry } from './store';
+import { appendAsPart, checkKey, parseS3Url, type S3Location, type Store, type StoreEntry } from './store';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** How long an operation keeps retrying a store that is down (GSWEEP_S3_RETRY_SECONDS). */
@@ -234,6 +234,17 @@ export class S3Store implements Store {
 
   async delete(key: string): Promise<void> {
     await this.retrying(() => this.client.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) })));
+  }
+
+  append(key: string, text: string): Promise<void> {
+    return appendAsPart(this, key, text);
+  }
+
+  async deleteIf(key: string, test: (bytes: Buffer) => boolean): Promise<boolean> {
+    const bytes = await this.get(key);
+    if (!bytes || !test(bytes)) return false;
+    await this.delete(key);
+    return true;
   }
 
   async createExclusive(key: string, data: string | Uint8Array): Promise<boolean> {

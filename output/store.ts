@@ -7,12 +7,27 @@
  *
  * Every write is atomic as a reader sees it: a directory write goes through a temp file and
  * a rename, an object store makes an object visible only when its upload completes.
+ *
+ * What a sweep does to its out goes through here: the lock, the start files, the archived
+ * script, request.json, context.json, the failures log. Checks that only make sense for a
+ * directory (links and FIFOs refused, gsweep's own sub-directories checked) live in DirStore.
+ * What touches a directory without a Store is a local directory the Workspace
+ * (workspace.ts) hands out, which for a directory out is the out itself, so that nothing is
+ * copied on the fast path:
+ *  - a run's directory: GMAT writes its files there itself, and run-mission its outcome.json;
+ *    for a store the Workspace uploads them afterwards;
+ *  - the aggregate: it reads outcome.json files and per-run tables and writes its Parquet
+ *    tables and manifest as local files (the Parquet reader and writer work on files); for a
+ *    store the Workspace streams runs through the mirror and publishes the result;
+ *  - input tables, read a page at a time with positioned reads (input-tables.ts);
+ *  - commands that read a finished sweep (client/, analysis/, report/, archive.ts), on a
+ *    local view: the directory, or a temporary pull of the store.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { writeFileAtomicAsync } from './atomic';
-import { openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
+import { appendDurably, writeFileAtomicAsync } from './atomic';
+import { checkOutTree, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 export interface StoreEntry {
   key: string;
@@ -35,10 +50,28 @@ export interface Store {
   exists(key: string): Promise<boolean>;
   /** Every key under `prefix` (a key prefix ending in `/`, or '' for all), with sizes. */
   list(prefix: string): AsyncIterable<StoreEntry>;
+  /**
+   * Adds `text` at the end of a log (`failures.jsonl`), durably. A directory appends to the
+   * file; an object store cannot append, so each call is a new part next to it (appendAsPart),
+   * and readLog reads the log and its parts back in order.
+   */
+  append(key: string, text: string): Promise<void>;
   /** Removes the object; no error when it does not exist. */
   delete(key: string): Promise<void>;
+  /**
+   * Removes the object when `test` accepts its bytes; false when it was absent or refused. A
+   * check then a delete, not one atomic step on an object store. A directory does all of it
+   * before the call returns, so a caller that cannot wait (a lock released on the way out)
+   * still leaves nothing behind.
+   */
+  deleteIf(key: string, test: (bytes: Buffer) => boolean): Promise<boolean>;
   /** Creates the object only if it does not exist yet (If-None-Match: *); false when it existed. */
   createExclusive(key: string, data: string | Uint8Array): Promise<boolean>;
+  /**
+   * Makes the out ready for a sweep's runs, before the first one: a directory is created with
+   * its runs/ and its own sub-directories checked; an object store needs nothing.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** A key that is not one gsweep makes inside an out. */
@@ -66,6 +99,34 @@ export function keyOf(outDir: string, file: string): string {
   const rel = path.relative(outDir, file);
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StoreKeyError(`${file} is outside ${outDir}`);
   return checkKey(rel.split(path.sep).join('/'));
+}
+
+/** `failures.jsonl` -> `failures/`: where the parts of a log live on a store that cannot append. */
+function partsPrefix(key: string): { prefix: string; ext: string } {
+  const dot = key.lastIndexOf('.');
+  return dot > 0 ? { prefix: `${key.slice(0, dot)}/`, ext: key.slice(dot) } : { prefix: `${key}/`, ext: '' };
+}
+
+/** Store.append for a store that cannot append: one new object per call. */
+export async function appendAsPart(store: Store, key: string, text: string): Promise<void> {
+  const { prefix, ext } = partsPrefix(checkKey(key));
+  // Named by time, so readLog (and a last-line-wins reader) keeps the order they were written in.
+  await store.put(`${prefix}${String(Date.now()).padStart(15, '0')}-${process.pid}-${Math.random().toString(36).slice(2, 10)}${ext}`, text);
+}
+
+/** A log as Store.append wrote it: the object itself, then every part written since, in order; undefined when neither exists. */
+export async function readLog(store: Store, key: string): Promise<Buffer | undefined> {
+  const parts: string[] = [];
+  for await (const e of store.list(partsPrefix(checkKey(key)).prefix)) parts.push(e.key);
+  parts.sort();
+  const chunks: Buffer[] = [];
+  const whole = await store.get(key);
+  if (whole) chunks.push(whole);
+  for (const part of parts) {
+    const bytes = await store.get(part);
+    if (bytes) chunks.push(bytes);
+  }
+  return chunks.length > 0 ? Buffer.concat(chunks) : undefined;
 }
 
 /** `s3://bucket/prefix` parsed; undefined for anything else (a local path). */
@@ -104,6 +165,8 @@ export function parseS3Url(out: string): S3Location {
 /** A directory `out`: what output/ has always done, behind the Store interface. */
 export class DirStore implements Store {
   readonly url: string;
+  /** The first directory createExclusive made on the way to the out (removed again while empty). */
+  private created?: string;
 
   constructor(readonly dir: string) {
     this.url = dir;
@@ -181,13 +244,63 @@ export class DirStore implements Store {
     yield* walk(start, prefix.replace(/\/$/, ''));
   }
 
+  async append(key: string, text: string): Promise<void> {
+    appendDurably(this.file(key), text);
+  }
+
   async delete(key: string): Promise<void> {
-    await fs.promises.rm(this.file(key), { force: true });
+    const file = this.file(key);
+    await fs.promises.rm(file, { force: true });
+    this.prune(file);
+  }
+
+  deleteIf(key: string, test: (bytes: Buffer) => boolean): Promise<boolean> {
+    // Synchronous on purpose: done before the promise is returned (Store.deleteIf).
+    try {
+      const file = this.file(key);
+      let bytes: Buffer;
+      try {
+        bytes = readRegularFile(file, { what: 'file' });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return Promise.resolve(false);
+        throw err;
+      }
+      if (!test(bytes)) return Promise.resolve(false);
+      fs.rmSync(file, { force: true });
+      this.prune(file);
+      return Promise.resolve(true);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * As in an object store, a directory inside the out lasts only while it holds something, and
+   * so does the out itself when this store created it (a lock taken for a sweep that never
+   * started): a start that removes what it wrote leaves the file system as it found it.
+   */
+  private prune(file: string): void {
+    const stop = this.created === undefined ? this.dir : path.dirname(this.created);
+    for (let dir = path.dirname(file); dir !== stop && dir.length > stop.length; dir = path.dirname(dir)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  async prepare(): Promise<void> {
+    checkOutTree(this.dir);
+    await fs.promises.mkdir(path.join(this.dir, 'runs'), { recursive: true });
   }
 
   async createExclusive(key: string, data: string | Uint8Array): Promise<boolean> {
     const file = this.file(key);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const made = await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    // Only the out itself or a parent of it: what a lock's release may remove again.
+    if (made !== undefined && this.created === undefined && !path.relative(made, this.dir).startsWith('..')) this.created = made;
     try {
       await fs.promises.writeFile(file, data, { flag: 'wx' });
       return true;

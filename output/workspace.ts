@@ -1,8 +1,8 @@
 /**
  * A process's local view of an out. For a directory out it is the directory itself and
  * every method is a no-op: runs write in place, as they always have. For an object-store
- * out it is a private scratch mirror: the files a process needs (the archived script, input
- * tables, context.json, outcome.json files for the aggregate) are fetched into it, a run
+ * out it is a private scratch mirror: the files a process reads locally (input tables,
+ * outcome.json files for the aggregate) are fetched into it, a run
  * executes in `<mirror>/runs/run-<id>` and its results are uploaded and the directory
  * removed, and the aggregate streams run by run through it with a bounded window.
  *
@@ -14,11 +14,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AggregateSummary, FailureRecord } from '../sweep/sweep';
-import { appendFailures } from './failures';
+import { recordFailures } from './failures';
 import { FAILURES_NAME, MANIFEST_NAME, RUN_FILES, runDir, tableFileName } from './layout';
 import { openStore } from './open-store';
 import { decodePack, encodePack, PACKS_PREFIX, packKey, packsInOrder, type PackedFile, type PackKey } from './run-pack';
-import { checkKey, keyOf, type Store } from './store';
+import { checkKey, keyOf, readLog, type Store } from './store';
 
 /** How many transfers a workspace keeps in flight at once (outcome fetches, run prefetch). */
 export const TRANSFER_CONCURRENCY = 16;
@@ -70,7 +70,6 @@ export async function mapOrdered<T, R>(items: T[], limit: number, fetch: (item: 
 const runKey = (runId: number, name: string) => checkKey(`runs/run-${runId}/${name}`);
 
 export class Workspace {
-  private fetched = new Set<string>();
   private inputsFetched?: Promise<void>;
   /** The aggregate's view of `runs/`: file sizes by run, from one listing. */
   private listing?: Map<number, Map<string, number>>;
@@ -116,15 +115,6 @@ export class Workspace {
     const rel = path.relative(this.local, file);
     if (rel.startsWith('..') || path.isAbsolute(rel)) return file;
     return `${this.store.url}/${rel.split(path.sep).join('/')}`;
-  }
-
-  /** Brings one object into the mirror (once per process); false when the store lacks it. */
-  async fetch(key: string, options: { again?: boolean } = {}): Promise<boolean> {
-    if (!this.remote) return fs.existsSync(this.pathOf(key));
-    if (this.fetched.has(key) && !options.again) return true;
-    const ok = await this.store.getFile(key, this.pathOf(key));
-    if (ok) this.fetched.add(key);
-    return ok;
   }
 
   /** Every input table (`inputs/`) into the mirror, once per process. */
@@ -190,35 +180,18 @@ export class Workspace {
     return new RunPacker(this, options);
   }
 
-  /** Failed runs without an outcome: appended to failures.jsonl, or one new object per call on a store. */
-  async recordFailures(records: FailureRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    if (!this.remote) {
-      appendFailures(this.local, records);
-      return;
-    }
-    const text = records.map((r) => `${JSON.stringify({ run_id: r.runId, type: r.type ?? null, message: r.message })}\n`).join('');
-    // Named by time, so the merge (last line wins) keeps the order they were recorded in.
-    const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${Math.random().toString(36).slice(2, 10)}.jsonl`;
-    await this.store.put(`failures/${name}`, text);
+  /** Failed runs without an outcome, appended to the out's failures.jsonl (Store.append). */
+  recordFailures(records: FailureRecord[]): Promise<void> {
+    return recordFailures(this.store, records);
   }
 
   /** failures.jsonl of the mirror: the store's merged file, then every part recorded since, in order. */
   async fetchFailures(): Promise<void> {
     if (!this.remote) return;
     const target = this.pathOf(FAILURES_NAME);
-    const parts: string[] = [];
-    for await (const e of this.store.list('failures/')) parts.push(e.key);
-    parts.sort();
-    const chunks: Buffer[] = [];
-    const merged = await this.store.get(FAILURES_NAME);
-    if (merged) chunks.push(merged);
-    for (const key of parts) {
-      const part = await this.store.get(key);
-      if (part) chunks.push(part);
-    }
+    const log = await readLog(this.store, FAILURES_NAME);
     fs.rmSync(target, { force: true });
-    if (chunks.length > 0) fs.writeFileSync(target, Buffer.concat(chunks));
+    if (log) fs.writeFileSync(target, log);
   }
 
   /**

@@ -16,12 +16,12 @@
  * names the workflow's run id and is judged by the workflow alone (running: held; closed:
  * stale), and a retry of that same activity takes it over.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RequestError } from './request-error';
-import { isS3Url, type Store } from '../output/store';
+import type { Store } from '../output/store';
+import { readRegularFile } from '../output/safe-files';
 import { openStore } from '../output/open-store';
 
 export const LOCK_NAME = '.gsweep.lock';
@@ -46,9 +46,10 @@ export type WorkflowState = 'running' | 'closed' | 'unknown';
 
 export interface OutLock {
   file: string;
+  /** Starts the release (best effort); a directory's lock is gone when it returns. */
   release(): void;
   /** release, finished (an object-store lock is deleted over the network). */
-  releaseAsync?(): Promise<void>;
+  releaseAsync(): Promise<void>;
 }
 
 function pidAlive(pid: number): boolean {
@@ -60,19 +61,32 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function readLock(file: string): LockInfo | undefined {
+function parseLock(bytes: Buffer | undefined): LockInfo | undefined {
   try {
-    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockInfo>;
-    if (typeof j.workflowId === 'string' && typeof j.host === 'string' && Number.isInteger(j.pid)) return j as LockInfo;
+    const j = bytes ? (JSON.parse(bytes.toString('utf8')) as Partial<LockInfo>) : undefined;
+    if (j && typeof j.workflowId === 'string' && typeof j.host === 'string' && Number.isInteger(j.pid)) return j as LockInfo;
   } catch {
     // unreadable: treated as held (a half-written lock belongs to a starting sweep)
   }
   return undefined;
 }
 
-/** The lock in `outDir`: undefined when there is none or it cannot be read. */
+/** The lock of an out: undefined when there is none or it cannot be read. */
+export async function readStoreLock(store: Store): Promise<LockInfo | undefined> {
+  try {
+    return parseLock(await store.get(LOCK_NAME));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock in the directory `outDir`, read at once (for tools and tests that inspect a directory). */
 export function readOutLock(outDir: string): LockInfo | undefined {
-  return readLock(path.join(outDir, LOCK_NAME));
+  try {
+    return parseLock(readRegularFile(path.join(outDir, LOCK_NAME)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `client`'s server says about a workflow id, for judging a lock. */
@@ -94,94 +108,40 @@ function holder(l: LockInfo): string {
 }
 
 /**
- * Takes the lock of `outDir` for `info`, or throws RequestError naming the sweep that holds
- * it. `workflowState` asks the Temporal server this client uses (undefined: no server yet).
+ * Takes the lock of `out` (a directory or `s3://bucket/prefix`) for `info`, or throws
+ * RequestError naming the sweep that holds it. The lock is created exclusively (a directory:
+ * O_EXCL; an object store: If-None-Match: *), so of two clients exactly one gets it; a stale
+ * lock is deleted and the create tried again. `workflowState` asks the Temporal server this
+ * client uses (undefined: no server yet).
  */
 export async function acquireOutLock(
-  outDir: string,
+  out: string,
   info: Omit<LockInfo, 'host' | 'pid' | 'startedAt'>,
   workflowState?: (workflowId: string) => Promise<WorkflowState>,
 ): Promise<OutLock> {
-  if (isS3Url(outDir)) return acquireStoreLock(openStore(outDir), info, workflowState);
-  // The first directory this call creates (undefined: `out` existed): a sweep that never
-  // started leaves `out` as it was, so release removes what is still empty of it.
-  const created = fs.mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, LOCK_NAME);
-  const mine: LockInfo = { ...info, host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() };
-  const text = `${JSON.stringify(mine)}\n`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, text, { flag: 'wx' });
-      return {
-        file,
-        release: () => {
-          // Only our own lock: a later sweep may have taken over a lock we left stale.
-          if (readLock(file)?.pid === mine.pid && readLock(file)?.startedAt === mine.startedAt) fs.rmSync(file, { force: true });
-          if (created) removeEmptyUpTo(outDir, created);
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const held = readLock(file);
-    if (!held) {
-      throw new RequestError('out', `${outDir} is locked by another gsweep (${file} is unreadable); if no sweep is using it, delete ${file}`);
-    }
-    const stale = await isStale(held, mine, workflowState);
-    if (stale !== true) {
-      throw new RequestError(
-        'out',
-        `${outDir} is in use by ${holder(held)}; one sweep per output directory at a time: ${howToWait(held)}` +
-          (stale === 'unknown' ? `; if it is no longer running, delete ${file}` : ''),
-      );
-    }
-    // Stale: remove it and try again (another client racing us may win; then we report it).
-    fs.rmSync(file, { force: true });
-  }
-  throw new RequestError('out', `${outDir}: could not take ${file}; another gsweep is starting a sweep there`);
-}
-
-/**
- * The same lock on an object store: `<prefix>/.gsweep.lock`, created with a conditional write
- * (If-None-Match: *), so of two clients exactly one gets it; the same stale-lock rules, and a
- * stale lock is deleted and the create tried again.
- */
-async function acquireStoreLock(
-  store: Store,
-  info: Omit<LockInfo, 'host' | 'pid' | 'startedAt'>,
-  workflowState?: (workflowId: string) => Promise<WorkflowState>,
-): Promise<OutLock> {
+  const store = openStore(out);
   const where = `${store.url}/${LOCK_NAME}`;
   const mine: LockInfo = { ...info, host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() };
   const text = `${JSON.stringify(mine)}\n`;
-  const readStoreLock = async (): Promise<LockInfo | undefined> => {
-    try {
-      const bytes = await store.get(LOCK_NAME);
-      const j = bytes ? (JSON.parse(bytes.toString('utf8')) as Partial<LockInfo>) : undefined;
-      if (j && typeof j.workflowId === 'string' && typeof j.host === 'string' && Number.isInteger(j.pid)) return j as LockInfo;
-    } catch {
-      // unreadable: held
-    }
-    return undefined;
-  };
-  const isMine = (held: LockInfo | undefined) => held?.pid === mine.pid && held.startedAt === mine.startedAt && held.host === mine.host;
+  // Byte for byte: two sweeps started by one process in the same millisecond differ in their ids.
+  const isMine = (bytes: Buffer | undefined) => bytes?.toString('utf8') === text;
   for (let attempt = 0; attempt < 3; attempt++) {
     // A create retried after a lost answer finds its own lock: that is taking it.
-    if ((await store.createExclusive(LOCK_NAME, text)) || isMine(await readStoreLock())) {
+    if ((await store.createExclusive(LOCK_NAME, text)) || isMine(await store.get(LOCK_NAME).catch(() => undefined))) {
+      const releaseAsync = async () => {
+        // Only our own lock: a later sweep may have taken over a lock we left stale.
+        // A directory `out` this lock created goes with it while empty (DirStore): a sweep that
+        // never started leaves no trace.
+        await store.deleteIf(LOCK_NAME, isMine);
+      };
       return {
         file: where,
-        release: () => {
-          // Only our own lock (a later sweep may have taken over one we left stale); best effort.
-          void readStoreLock()
-            .then((held) => (isMine(held) ? store.delete(LOCK_NAME) : undefined))
-            .catch(() => undefined);
-        },
-        releaseAsync: async () => {
-          if (isMine(await readStoreLock())) await store.delete(LOCK_NAME);
-        },
+        // Best effort; a directory's lock is gone when this returns (Store.deleteIf).
+        release: () => void releaseAsync().catch(() => undefined),
+        releaseAsync,
       };
     }
-    const held = await readStoreLock();
+    const held = await readStoreLock(store);
     if (!held) {
       throw new RequestError('out', `${store.url} is locked by another gsweep (${where} is unreadable); if no sweep is using it, delete ${where}`);
     }
@@ -193,21 +153,10 @@ async function acquireStoreLock(
           (stale === 'unknown' ? `; if it is no longer running, delete ${where}` : ''),
       );
     }
+    // Stale: remove it and try again (another client racing us may win; then we report it).
     await store.delete(LOCK_NAME);
   }
   throw new RequestError('out', `${store.url}: could not take ${where}; another gsweep is starting a sweep there`);
-}
-
-/** Removes `dir` and its parents up to `top` while they are empty (never anything with content). */
-function removeEmptyUpTo(dir: string, top: string): void {
-  for (let d = dir; d.length >= top.length; d = path.dirname(d)) {
-    try {
-      fs.rmdirSync(d);
-    } catch {
-      return;
-    }
-    if (d === top) return;
-  }
 }
 
 function howToWait(l: LockInfo): string {

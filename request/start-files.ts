@@ -1,62 +1,61 @@
 /**
  * The files a sweep starts with, written into `out` before its workflow runs: long value lists
- * (`out/inputs/`, whose hashes the run set carries) and the per-run context (`context.json`).
+ * (`out/inputs/`, whose hashes the run set carries), the per-run context (`context.json`), and
+ * for an object store the archived script (its workers cannot read the client's disk; a
+ * directory's is archived by the sweep's first activity, which checks it against the hash).
  * The client writes them before it starts the workflow (api/start.ts); for a sweep started
  * by workflow name with a plain request, the `gsweep.prepareRequest` activity writes them on a
  * worker. A start that is refused removes exactly what it wrote, so `out` stays as it was.
  */
-import * as fs from 'node:fs';
-import { writeJsonAtomic } from '../output/atomic';
-import { inputTablePath, writeInputTable, type EncodedTable } from '../output/input-tables';
-import { contextPath, inputsDir } from '../output/layout';
+import { CONTEXT_NAME } from '../output/layout';
+import { inputTableKey, type EncodedTable } from '../output/input-tables';
+import type { Store } from '../output/store';
 import type { ContextFile } from '../sweep/sweep';
 
 export interface StartFiles {
   inputTables?: EncodedTable[];
   context?: ContextFile;
+  /** The script to archive, kept when the out has it already (a resumed sweep keeps its own). */
+  script?: { key: string; bytes: () => Uint8Array };
 }
 
 export interface WrittenStartFiles {
-  /** Removes the files (and the inputs directory) this call created; what existed before stays. */
-  remove(): void;
+  /** Removes the files this call created; what existed before stays. */
+  remove(): Promise<void>;
 }
 
-export function writeStartFiles(outDir: string, files: StartFiles): WrittenStartFiles {
-  const written = newFilesOf(outDir, [
-    ...(files.inputTables ?? []).flatMap((t) => t.files.map((f) => inputTablePath(outDir, t.ref.table, f.ext))),
-    ...(files.context ? [contextPath(outDir)] : []),
-  ]);
+export async function writeStartFiles(store: Store, files: StartFiles): Promise<WrittenStartFiles> {
+  const written: string[] = [];
+  const remove = async () => {
+    await Promise.all(written.map((key) => store.delete(key)));
+  };
+  const put = async (key: string, bytes: () => string | Uint8Array, keepExisting = false) => {
+    const existed = await store.exists(key);
+    if (existed && keepExisting) return;
+    if (!existed) written.push(key);
+    await store.put(key, bytes());
+  };
   try {
-    for (const table of files.inputTables ?? []) writeInputTable(outDir, table);
-    if (files.context) {
-      fs.mkdirSync(outDir, { recursive: true });
-      writeJsonAtomic(contextPath(outDir), files.context);
+    for (const table of files.inputTables ?? []) {
+      for (const f of table.files) await put(inputTableKey(table.ref.table, f.ext), () => f.bytes);
     }
+    const context = files.context;
+    if (context) await put(CONTEXT_NAME, () => `${JSON.stringify(context, null, 2)}\n`);
+    const script = files.script;
+    if (script) await put(script.key, script.bytes, true);
   } catch (err) {
-    written.remove();
+    await remove().catch(() => undefined);
     throw err;
   }
-  return written;
-}
-
-/** Which of `files` do not exist yet (and which directories), so a failed start can remove exactly those. */
-function newFilesOf(outDir: string, files: string[]): WrittenStartFiles {
-  const fresh = files.filter((f) => !fs.existsSync(f));
-  const inputs = inputsDir(outDir);
-  const freshInputs = !fs.existsSync(inputs);
-  return {
-    remove() {
-      for (const f of fresh) fs.rmSync(f, { force: true });
-      if (freshInputs) fs.rmSync(inputs, { recursive: true, force: true });
-    },
-  };
+  return { remove };
 }
 
 /**
- * Removes every start file of `outDir` (`inputs/`, `context.json`): only for what an earlier,
+ * Removes every start file of an out (`inputs/`, `context.json`): only for what an earlier,
  * lost attempt of the very same start wrote (its lock names the same workflow run).
  */
-export function removeStartFiles(outDir: string): void {
-  fs.rmSync(inputsDir(outDir), { recursive: true, force: true });
-  fs.rmSync(contextPath(outDir), { force: true });
+export async function removeStartFiles(store: Store): Promise<void> {
+  const keys: string[] = [];
+  for await (const e of store.list('inputs/')) keys.push(e.key);
+  await Promise.all([...keys, CONTEXT_NAME].map((key) => store.delete(key)));
 }

@@ -31,7 +31,7 @@ export function register(program: Command): void {
     const request = baseRequest(script, o);
     request.samples = designRequestRows(design);
     const prepared = await prepareRequest(request);
-    writeSobolFile(prepared.input.context.outDir, design);
+    await writeSobolFile(prepared.input.context.outDir, design);
     log(`gsweep: Sobol design of ${design.names.length} parameters, N=${design.n}: ${design.rows.length} runs`);
     process.exitCode = await launchSweep(prepared, o);
   });
