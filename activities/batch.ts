@@ -23,7 +23,7 @@ import { appendFailures } from '../output/failures';
 import { InputTableError, readOkPage } from '../output/input-tables';
 import { RUN_FAILED_LOG_MESSAGE } from '../sweep/activity-names';
 import { RunBitset } from '../sweep/bitset';
-import { BATCH_RUN_INFRASTRUCTURE, OK_PAGE_BYTES, type BatchProgress, type BatchReport, type BatchTask, type FailureRecord, type InputTableRef } from '../sweep/sweep';
+import { BATCH_RUN_INFRASTRUCTURE, OK_PAGE_BYTES, type BatchProgress, type BatchReport, type BatchTask, type FailureRecord, type InputTableRef } from '../sweep/types';
 import { classifyRunError } from './run-error';
 
 const HEARTBEAT_INTERVAL_MS = 1000;

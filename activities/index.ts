@@ -26,7 +26,7 @@ import {
   type RunTask,
   type SweepContext,
   type SweepInput,
-} from '../sweep/sweep';
+} from '../sweep/types';
 import type { WorkerEngineConfig } from '../gmat/engine';
 import type { EngineSlots } from '../gmat/slots';
 import { NO_METRICS, type SweepMetrics } from './metrics';

@@ -8,7 +8,7 @@
  * prepared input.
  */
 import { describeValue } from '../sweep/overrides';
-import type { PrepareRequestTask, SweepInput } from '../sweep/sweep';
+import type { PrepareRequestTask, SweepInput } from '../sweep/types';
 import { openStore } from '../output/open-store';
 import { acquireOutLock, LOCK_NAME, readStoreLock, type WorkflowState } from '../request/out-lock';
 import { checkSweepId, prepareRequest, requestOutDir } from '../request/request';

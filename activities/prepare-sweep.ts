@@ -10,7 +10,7 @@ import { REQUEST_NAME, scriptKey } from '../output/layout';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import type { Workspace } from '../output/workspace';
 import { inputTables } from '../sweep/runset';
-import { RUN_FAILURE_TYPES, type SweepInput } from '../sweep/sweep';
+import { RUN_FAILURE_TYPES, type SweepInput } from '../sweep/types';
 import { nonRetryable } from './support';
 
 export async function prepareSweep(ws: Workspace, input: SweepInput): Promise<void> {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DirectoryRunCache } from '../cache/store';
 import type { RunCache } from '../gmat/run-cache';
 import type { PostprocessFunction } from '../postprocess/hook';
-import type { PostprocessSpec, SweepContext } from '../sweep/sweep';
+import type { PostprocessSpec, SweepContext } from '../sweep/types';
 
 const stores = new Map<string, DirectoryRunCache>();
 

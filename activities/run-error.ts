@@ -10,7 +10,7 @@ import { ScriptError } from '../gmat/script';
 import { InputTableError } from '../output/input-tables';
 import { PostprocessCancelled, PostprocessError } from '../postprocess/hook';
 import { OverrideError } from '../sweep/overrides';
-import { RUN_FAILURE_TYPES } from '../sweep/sweep';
+import { RUN_FAILURE_TYPES } from '../sweep/types';
 
 export type RunVerdict =
   | { kind: 'cancelled'; message: string }

@@ -3,7 +3,7 @@ import { Context, heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { InputTableError } from '../output/input-tables';
-import { RUN_FAILURE_TYPES } from '../sweep/sweep';
+import { RUN_FAILURE_TYPES } from '../sweep/types';
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 

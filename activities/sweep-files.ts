@@ -8,7 +8,7 @@ import { resolveInstall, type WorkerEngineConfig } from '../gmat/engine';
 import { GmatNotFoundError, type GmatInstall } from '../gmat/install';
 import { CONTEXT_NAME, scriptKey } from '../output/layout';
 import { Workspace } from '../output/workspace';
-import { RUN_FAILURE_TYPES, type ContextFile, type SweepContext } from '../sweep/sweep';
+import { RUN_FAILURE_TYPES, type ContextFile, type SweepContext } from '../sweep/types';
 import { nonRetryable } from './support';
 
 export class SweepFiles {

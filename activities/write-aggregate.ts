@@ -12,7 +12,7 @@ import { readOutcome } from '../output/outcome';
 import type { Workspace } from '../output/workspace';
 import type { Overrides } from '../sweep/overrides';
 import { expandRun } from '../sweep/runset';
-import type { AggregateInput, AggregateSummary } from '../sweep/sweep';
+import type { AggregateInput, AggregateSummary } from '../sweep/types';
 import { NO_METRICS, type SweepMetrics } from './metrics';
 import type { SweepFiles } from './sweep-files';
 import { inputsChecked } from './support';

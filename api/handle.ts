@@ -5,7 +5,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import type { BatchProgress, SweepProgress } from '../sweep/sweep';
+import type { BatchProgress, SweepProgress } from '../sweep/types';
 import { progressQuery, setMaxInFlightUpdate, type sweepWorkflow } from '../workflows';
 
 /** temporal.api.enums.v1.PendingActivityState: a worker has the activity (STARTED, CANCEL_REQUESTED). */

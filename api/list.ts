@@ -9,7 +9,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { sweepProgress } from './handle';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
-import type { SweepProgress, SweepSummary } from '../sweep/sweep';
+import type { SweepProgress, SweepSummary } from '../sweep/types';
 
 /** One sweep of a listing: what it runs, how far it got, and where the figures come from. */
 export interface SweepListing {

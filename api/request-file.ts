@@ -19,7 +19,7 @@ import { OverrideError, parseOverrideKey, validateOverrideKey, validateOverrideV
 import { validatePerturb } from '../sweep/random';
 import { inputTables, runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
-import type { EngineRequest, SweepInput } from '../sweep/sweep';
+import type { EngineRequest, SweepInput } from '../sweep/types';
 import { linspaceStepProblem } from '../request/grid-args';
 import { checkRunCount } from '../request/limits';
 import { RequestError } from '../request/request-error';

@@ -10,7 +10,7 @@ import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/
 import { readCurrentOutcome } from '../output/outcome';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
-import type { PostprocessSpec, SweepInput } from '../sweep/sweep';
+import type { PostprocessSpec, SweepInput } from '../sweep/types';
 import { checkRunCount } from '../request/limits';
 import { checkOutWritable } from '../request/request';
 import { RequestError } from '../request/request-error';

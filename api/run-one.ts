@@ -12,7 +12,7 @@ import { runMission, type RunMissionResult } from '../gmat/run-mission';
 import { checkScript, patchScript, validateOverridesForScript } from '../gmat/script';
 import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { OverrideError, type Overrides } from '../sweep/overrides';
-import type { EngineKind } from '../sweep/sweep';
+import type { EngineKind } from '../sweep/types';
 import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
 import { checkOutPath, checkOutWritable, DEFAULTS, RequestError } from '../request/request';
 import { RUN_FILES } from '../output/layout';

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { scriptKey } from '../output/layout';
-import type { SweepInput } from '../sweep/sweep';
-import { sweepMemo } from '../sweep/sweep';
+import type { SweepInput } from '../sweep/types';
+import { sweepMemo } from '../sweep/types';
 import { sweepWorkflow } from '../workflows';
 import { prepareRequest, type PreparedSweep, type SweepRequest } from '../request/request';
 import { RequestError } from '../request/request-error';

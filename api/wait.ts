@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { SweepProgress, SweepSummary } from '../sweep/sweep';
+import type { SweepProgress, SweepSummary } from '../sweep/types';
 import { sweepProgress, type SweepHandle } from './handle';
 
 /** How a sweep ended: its summary when it completed, else its final status and why. */

@@ -30,7 +30,7 @@ import { aggregateRuns } from '../output/aggregate';
 import { writeOutcome, type RunOutcome } from '../output/outcome';
 import { RUN_FILES, runDir, runTablePath } from '../output/layout';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
-import type { AggregateInput } from '../sweep/sweep';
+import type { AggregateInput } from '../sweep/types';
 import { duckDbQuery } from '../test/helpers/duckdb';
 import { BENCH_DIR, dirBytes, fmt, mib, nodeTs, numberFlag, parseArgs, peakRssMiB, printMachine, python, runChild } from './lib/common';
 import { runTable } from './lib/table-data';

@@ -21,7 +21,7 @@ import { readOutcome } from '../output/outcome';
 import { S3Store, s3ClientConfig } from '../output/s3-store';
 import { mapLimit, Workspace } from '../output/workspace';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
-import type { AggregateInput } from '../sweep/sweep';
+import type { AggregateInput } from '../sweep/types';
 import { duckDbQuery } from '../test/helpers/duckdb';
 import { startSeaweed } from '../test/helpers/seaweedfs';
 import { fmt, numberFlag, parseArgs, peakRssMiB, printMachine } from './lib/common';

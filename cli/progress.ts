@@ -4,7 +4,7 @@
  * "NFs") while nothing has finished yet.
  */
 import { SingleBar } from 'cli-progress';
-import type { SweepProgress } from '../sweep/sweep';
+import type { SweepProgress } from '../sweep/types';
 
 /** The live progress line: updated with each poll, stopped before the summary is printed. */
 export interface ProgressDisplay {

@@ -1,5 +1,5 @@
 /** Which GMAT a worker runs for a sweep: the request's choice, else the worker's own configuration. */
-import type { EngineRequest } from '../sweep/sweep';
+import type { EngineRequest } from '../sweep/types';
 import { locateGmat, standInInstall, type GmatInstall } from './install';
 
 export interface WorkerEngineConfig {

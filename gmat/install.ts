@@ -205,9 +205,9 @@ export function locateGmat(options: LocateOptions = {}): GmatInstall {
   throw new GmatNotFoundError(attempts);
 }
 
-/** The stand-in engine (a GMAT test double) at `<repo>/engines/stand-in`. Only on explicit request. */
+/** The stand-in engine (a GMAT test double) at `<repo>/gmat-stand-in`. Only on explicit request. */
 export function standInInstall(): GmatInstall {
-  const root = path.join(PACKAGE_ROOT, 'engines', 'stand-in');
+  const root = path.join(PACKAGE_ROOT, 'gmat-stand-in');
   const r = inspectInstall(root, true);
   if (typeof r === 'string') {
     throw new GmatNotFoundError([{ step: 'stand-in', path: root, reason: r }], true);

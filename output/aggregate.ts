@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/sweep';
+import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/types';
 import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
 import { aggregateTablePath, manifestPath, runDir } from './layout';

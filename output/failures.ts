@@ -7,7 +7,7 @@
  * a later attempt or a resume wrote one, takes precedence).
  */
 import * as fs from 'node:fs';
-import type { FailureRecord } from '../sweep/sweep';
+import type { FailureRecord } from '../sweep/types';
 import { appendDurably } from './atomic';
 import { FAILURES_NAME, failuresPath } from './layout';
 import type { Store } from './store';

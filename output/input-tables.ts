@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OK_PAGE_BYTES, type InputTableRef } from '../sweep/sweep';
+import { OK_PAGE_BYTES, type InputTableRef } from '../sweep/types';
 import { writeFileAtomic } from './atomic';
 import { inputsDir } from './layout';
 import { openRegularFile, readRegularFile, UnsafePathError } from './safe-files';

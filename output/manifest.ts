@@ -5,7 +5,7 @@
  */
 import * as os from 'node:os';
 import { axisLength, axisValueAt, sortedKeys } from '../sweep/grid';
-import type { InputTableRef, RunSet } from '../sweep/sweep';
+import type { InputTableRef, RunSet } from '../sweep/types';
 import type { Overrides } from '../sweep/overrides';
 
 import { GSWEEP_VERSION } from './package-info';

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AggregateSummary, FailureRecord } from '../sweep/sweep';
+import type { AggregateSummary, FailureRecord } from '../sweep/types';
 import { recordFailures } from './failures';
 import { FAILURES_NAME, MANIFEST_NAME, RUN_FILES, runDir, tableFileName } from './layout';
 import { openStore } from './open-store';

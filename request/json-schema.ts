@@ -2,7 +2,7 @@
  * The sweep request as JSON Schema (draft 2020-12), generated from the zod schema that
  * validates it (`sweepRequestSchema`), so the two cannot disagree. The package ships it as
  * `schema/sweep-request.schema.json` for clients in other languages; `npm run schema`
- * regenerates the file, and test/unit/json-schema.test.ts fails while it is out of date.
+ * regenerates the file, and test/request/json-schema.test.ts fails while it is out of date.
  *
  * The schema checks shapes only; `prepareRequest` checks the rest (override keys against the
  * script, counts, limits, paths) wherever the request is prepared.

@@ -14,7 +14,7 @@ import { canonicalScriptSha256 } from '../output/script-hash';
 import { MAX_BATCH_RUNS } from '../sweep/batches';
 import { formatCount, MAX_IN_FLIGHT_LIMIT, MAX_RUN_CONTEXT_BYTES, MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { describeValue } from '../sweep/overrides';
-import type { BatchSpec, ContextFile, EngineKind, PostprocessSpec, RetrySpec, SweepInput } from '../sweep/sweep';
+import type { BatchSpec, ContextFile, EngineKind, PostprocessSpec, RetrySpec, SweepInput } from '../sweep/types';
 import { checkInputFile, checkTimeoutSeconds } from './limits';
 import { checkCacheDir, checkOut, checkSweepId, defaultOut } from './out-dir';
 import { RequestError } from './request-error';

@@ -13,7 +13,7 @@ import { describeValue, OverrideError, validateOverrideKey, validateOverrideValu
 import { lhsMedian, validatePerturb } from '../sweep/random';
 import { runSetSize } from '../sweep/runset';
 import { expandStochasticRun } from '../sweep/stochastic';
-import type { GridAxis, PerturbSpec, RunSet } from '../sweep/sweep';
+import type { GridAxis, PerturbSpec, RunSet } from '../sweep/types';
 import { checkRunCount } from './limits';
 import { RequestError } from './request-error';
 import { readSamplesFileAsync, SamplesError, tableFromObjects, type SamplesTable } from './samples';

@@ -5,7 +5,7 @@
  * same types, so a `--grid` value and a programmatic `grid` axis are one type from here on.
  */
 import { z } from 'zod';
-import { DEFAULT_BATCH_SECONDS, DEFAULT_ENGINE_MODE, type EngineKind, type EngineMode } from '../sweep/sweep';
+import { DEFAULT_BATCH_SECONDS, DEFAULT_ENGINE_MODE, type EngineKind, type EngineMode } from '../sweep/types';
 import { RequestError } from './request-error';
 
 /**

@@ -10,7 +10,7 @@
 import { CONTEXT_NAME } from '../output/layout';
 import { inputTableKey, type EncodedTable } from '../output/input-tables';
 import type { Store } from '../output/store';
-import type { ContextFile } from '../sweep/sweep';
+import type { ContextFile } from '../sweep/types';
 
 export interface StartFiles {
   inputTables?: EncodedTable[];

@@ -8,8 +8,8 @@
  * towards the end of a sweep and every slot finishes at about the same time.
  */
 import { axisValueAt, gridIndices, sortedKeys } from './grid';
-import type { BatchSpec, RunSet } from './sweep';
-import { DEFAULT_BATCH_SECONDS } from './sweep';
+import type { BatchSpec, RunSet } from './types';
+import { DEFAULT_BATCH_SECONDS } from './types';
 
 /** Batches cut before any has finished: small, so the first measurement comes back soon. */
 export const PROBE_BATCH_RUNS = 2;

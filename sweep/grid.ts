@@ -8,7 +8,7 @@
  * axis are not known here; callers that have them (paged) pass `valueOf`.
  */
 import type { OverrideValue, Overrides } from './overrides';
-import type { GridAxis } from './sweep';
+import type { GridAxis } from './types';
 
 export type GridAxes = Record<string, GridAxis>;
 

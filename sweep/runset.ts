@@ -2,7 +2,7 @@
 import { gridIndices, gridOverrides, gridSize, sortedKeys } from './grid';
 import type { OverrideValue, Overrides } from './overrides';
 import { expandStochasticRun } from './stochastic';
-import type { InputTableRef, RunSet } from './sweep';
+import type { InputTableRef, RunSet } from './types';
 
 export function runSetSize(runSet: RunSet): number {
   switch (runSet.kind) {

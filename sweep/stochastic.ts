@@ -4,7 +4,7 @@
  */
 import { drawRun, lhsRun } from './random';
 import type { Overrides } from './overrides';
-import type { RunSet } from './sweep';
+import type { RunSet } from './types';
 
 export function expandStochasticRun(
   runSet: Extract<RunSet, { kind: 'monteCarlo' | 'latinHypercube' }>,

@@ -5,7 +5,7 @@
  * have done it, and the tests fail if it did not. A failed build is reported here and again
  * by every test that needs real GMAT (they fail; they are never skipped).
  */
-import { realGmat } from './real-gmat/gmat';
+import { realGmat } from './helpers/real-gmat';
 
 export default async function setup(): Promise<void> {
   if (process.env.CI === 'true') return;

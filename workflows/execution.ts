@@ -8,7 +8,7 @@
 import { CancellationScope, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
 import { SWEEP_DONE, SWEEP_FAILED, SWEEP_RUN_COUNT, SWEEP_SCRIPT } from '../sweep/search-attributes';
-import type { CarriedState, FailureRecord, SweepInput, SweepProgress, SweepSummary } from '../sweep/sweep';
+import type { CarriedState, FailureRecord, SweepInput, SweepProgress, SweepSummary } from '../sweep/types';
 import { aggregation, control } from './activities';
 import { surfaceCause } from './failures';
 import { progressQuery, setMaxInFlightUpdate, validateMaxInFlight } from './handlers';

@@ -1,7 +1,7 @@
 /** The sweep's query and update: what `gsweep status` and `gsweep set` talk to. */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { MAX_IN_FLIGHT_LIMIT } from '../sweep/limits';
-import type { SweepProgress } from '../sweep/sweep';
+import type { SweepProgress } from '../sweep/types';
 
 export const progressQuery = defineQuery<SweepProgress>('progress');
 export const setMaxInFlightUpdate = defineUpdate<number, [number]>('setMaxInFlight');

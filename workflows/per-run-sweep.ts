@@ -11,7 +11,7 @@ import { ActivityCancellationType, CancellationScope, condition, continueAsNew, 
 import { RunBitset } from '../sweep/bitset';
 import type { Overrides } from '../sweep/overrides';
 import { expandRun, runSummary, tableCells } from '../sweep/runset';
-import { OK_PAGE_BYTES, RUN_FAILURE_TYPES, type InputTableRef, type SweepInput, type SweepSummary } from '../sweep/sweep';
+import { OK_PAGE_BYTES, RUN_FAILURE_TYPES, type InputTableRef, type SweepInput, type SweepSummary } from '../sweep/types';
 import { control, proxySweepActivities } from './activities';
 import { FAILURE_BATCH_MAX, runExecution, SweepExecution } from './execution';
 import { failureMessage, failureType, surfaceCause } from './failures';

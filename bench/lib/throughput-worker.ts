@@ -16,7 +16,7 @@ import { runBatch } from '../../activities/batch';
 import { EngineSlots } from '../../gmat/slots';
 import { InputTables } from '../../output/input-tables';
 import { expandRun } from '../../sweep/runset';
-import type { AggregateInput, BatchTask, RunTask } from '../../sweep/sweep';
+import type { AggregateInput, BatchTask, RunTask } from '../../sweep/types';
 import { workflowBundlePath } from '../../workers/bundle';
 import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK, HEARTBEAT_THROTTLE } from '../../workers/plugin';
 import { numberFlag, parseArgs } from './common';

@@ -1,7 +1,7 @@
 /** `gsweep status`: progress of a running sweep, or how a finished one ended. */
 import type { Command } from 'commander';
 import type { ConnectionFlags } from '../../temporal/connection';
-import type { SweepProgress } from '../../sweep/sweep';
+import type { SweepProgress } from '../../sweep/types';
 import { sweepHandle, sweepProgress } from '../../api/handle';
 import { connectClient, connectionFor } from '../connect';
 import { addConnectionOptions } from '../options';

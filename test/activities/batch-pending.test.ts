@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { runBatch, type BatchDeps } from '../../activities/batch';
-import { BATCH_RUN_INFRASTRUCTURE, type BatchProgress, type BatchTask } from '../../sweep/sweep';
+import { BATCH_RUN_INFRASTRUCTURE, type BatchProgress, type BatchTask } from '../../sweep/types';
 
 const task = { first: 10, count: 6 } as BatchTask;
 

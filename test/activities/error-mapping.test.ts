@@ -13,7 +13,7 @@ import { createActivities } from '../../activities';
 import { SUCCESS_LINE } from '../../gmat/console';
 import { canonicalScriptSha256 } from '../../output/script-hash';
 import type { Overrides } from '../../sweep/overrides';
-import { RUN_FAILURE_TYPES, type EngineRequest, type RunReport, type RunSet, type SweepContext, type SweepInput } from '../../sweep/sweep';
+import { RUN_FAILURE_TYPES, type EngineRequest, type RunReport, type RunSet, type SweepContext, type SweepInput } from '../../sweep/types';
 import { fakeInstall } from '../helpers/fake-gmat';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 

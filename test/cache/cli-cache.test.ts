@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseManifest, type ManifestEntry } from '../../output/manifest';
 import { MISSIONS, runCli, tempDir } from '../helpers/temporal';
-import { realGmatEnv } from '../real-gmat/gmat';
-import { useRealGmat } from '../real-gmat/use-real-gmat';
+import { realGmatEnv } from '../helpers/real-gmat';
+import { useRealGmat } from '../helpers/use-real-gmat';
 
 const gmat = useRealGmat();
 const root = tempDir('gsweep-cache-cli-');

@@ -16,7 +16,7 @@ import { canonicalScriptSha256 } from '../../output/script-hash';
 import type { Overrides } from '../../sweep/overrides';
 import { readParquetWithDuckDb } from '../helpers/duckdb';
 import { MISSIONS, tempDir } from '../helpers/temporal';
-import { useRealGmat } from '../real-gmat/use-real-gmat';
+import { useRealGmat } from '../helpers/use-real-gmat';
 
 const gmat = useRealGmat();
 const root = tempDir('gsweep-cache-gmat-');

@@ -9,7 +9,7 @@ import { runKey } from '../../gmat/run-cache';
 import { runMission } from '../../gmat/run-mission';
 import { canonicalScriptSha256 } from '../../output/script-hash';
 import { MISSIONS, REPO_ROOT, tempDir } from '../helpers/temporal';
-import { useRealGmat } from '../real-gmat/use-real-gmat';
+import { useRealGmat } from '../helpers/use-real-gmat';
 
 const gmat = useRealGmat();
 const root = tempDir('gsweep-cache-shared-');

@@ -1,5 +1,5 @@
 /**
- * The GmatConsole driver end to end with the stand-in engine (engines/stand-in): the same
+ * The GmatConsole driver end to end with the stand-in engine (gmat-stand-in): the same
  * command-line contract as GmatConsole, plus fault hooks (GSWEEP_STANDIN_HANG_IF / _CRASH_IF).
  */
 import * as fs from 'node:fs';
@@ -54,10 +54,10 @@ async function hungTreeOf(scriptPath: string) {
 }
 
 describe('runGmatConsole with the stand-in engine', () => {
-  it('standInInstall points at engines/stand-in and is marked as a stand-in', () => {
+  it('standInInstall points at gmat-stand-in and is marked as a stand-in', () => {
     const inst = standInInstall();
     expect(inst.standIn).toBe(true);
-    expect(inst.root).toBe(path.resolve(__dirname, '../../engines/stand-in'));
+    expect(inst.root).toBe(path.resolve(__dirname, '../../gmat-stand-in'));
     expect(inst.consolePath).toBe(path.join(inst.root, 'bin', 'GmatConsole'));
   });
 

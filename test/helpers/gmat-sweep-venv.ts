@@ -38,9 +38,9 @@ export function cachedVenvPython(cache: string, requirements: readonly string[],
   return python;
 }
 
-/** Runs `test/parity/read_with_gmat_sweep.py <out>` and returns its JSON. */
+/** Runs `test/e2e/parity/read_with_gmat_sweep.py <out>` and returns its JSON. */
 export function readWithGmatSweep(outDir: string, extra: string[] = []): Record<string, any> {
-  const script = path.join(__dirname, '..', 'parity', 'read_with_gmat_sweep.py');
+  const script = path.join(__dirname, '..', 'e2e', 'parity', 'read_with_gmat_sweep.py');
   const text = execFileSync(gmatSweepPython(), [script, outDir, ...extra], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return JSON.parse(text) as Record<string, any>;
 }

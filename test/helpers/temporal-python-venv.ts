@@ -1,6 +1,6 @@
 /**
  * Temporal's Python SDK with pandas and pyarrow from PyPI in a cached venv: the client a
- * notebook user starts sweeps from (test/python/). Created once under `$GSWEEP_PY_TEMPORAL_CACHE`
+ * notebook user starts sweeps from (test/e2e/python/). Created once under `$GSWEEP_PY_TEMPORAL_CACHE`
  * (default `~/.cache/gsweep/py-temporal`) by cachedVenvPython, then reused. Under CI=true the
  * tests do not build it: `.ci/run` does first (`npm run setup:py-temporal`), and a missing one
  * fails the tests that need it.

@@ -1,5 +1,5 @@
 /**
- * Records the workflow histories that `test/durability/replay.test.ts` replays, so a change
+ * Records the workflow histories that `test/e2e/durability/replay.test.ts` replays, so a change
  * to workflow code that breaks determinism fails CI.
  *
  *   npx tsx test/histories/record.ts              # rewrites test/histories/*.json

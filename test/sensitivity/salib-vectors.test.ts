@@ -14,7 +14,7 @@ import { saltelliUnitDesign, sobolSample, SensitivityError } from '../../sensiti
 import { sobolAnalyze } from '../../sensitivity/sobol-indices';
 import { sobolPoints } from '../../sensitivity/sobol-sequence';
 import { PCG64 } from '../../sweep/random/pcg64';
-import { fromHex, toHex } from '../random/vectors';
+import { fromHex, toHex } from '../sweep/random/vectors';
 import type { DistSpec } from '../../sweep/random/distributions';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
