@@ -143,6 +143,25 @@ async function runInWorkspace(files: SweepFiles, resources: ActivityResources, c
   return result;
 }
 
+/** The prepareRequest activity: this worker's client and namespace answer what the request check asks of the server. */
+async function prepareRequestActivity(task: PrepareRequestTask, resources: ActivityResources): Promise<SweepInput> {
+  const stop = startHeartbeats();
+  try {
+    const client = workerClient();
+    const namespace = activityInfo().workflowNamespace ?? 'default';
+    return await prepareRequestOnWorker(task, {
+      namespace,
+      searchAttributes: async () => (client && resources.searchAttributesKnown ? resources.searchAttributesKnown(client.connection, namespace) : false),
+      ...(client ? { workflowState: (id: string) => workflowStateOf(client, id) } : {}),
+    });
+  } catch (err) {
+    if (err instanceof RequestError) throw nonRetryable(REQUEST_FAILURE_TYPE, err.message);
+    throw err;
+  } finally {
+    stop();
+  }
+}
+
 export function createActivities(config: WorkerEngineConfig = {}, resources: ActivityResources = {}) {
   const metrics = resources.metrics ?? NO_METRICS;
   const files = new SweepFiles(config, resources.scratch);
@@ -169,21 +188,7 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
      * (activities/prepare-request.ts). A bad request is final, with prepareRequest's message.
      */
     async prepareRequest(task: PrepareRequestTask): Promise<SweepInput> {
-      const stop = startHeartbeats();
-      try {
-        const client = workerClient();
-        const namespace = activityInfo().workflowNamespace ?? 'default';
-        return await prepareRequestOnWorker(task, {
-          namespace,
-          searchAttributes: async () => (client && resources.searchAttributesKnown ? resources.searchAttributesKnown(client.connection, namespace) : false),
-          ...(client ? { workflowState: (id: string) => workflowStateOf(client, id) } : {}),
-        });
-      } catch (err) {
-        if (err instanceof RequestError) throw nonRetryable(REQUEST_FAILURE_TYPE, err.message);
-        throw err;
-      } finally {
-        stop();
-      }
+      return prepareRequestActivity(task, resources);
     },
 
     /** Creates `out`, archives the exact script the runs will use, and checks it is the one the client hashed (prepare-sweep.ts). */
