@@ -239,7 +239,11 @@ export class Workspace {
     await mapLimit(withOutcome, TRANSFER_CONCURRENCY, async (id) => void (await this.store.getFile(runKey(id, RUN_FILES.outcome), path.join(runDir(this.local, id), RUN_FILES.outcome))));
   }
 
-  /** Writes the files (but outcome.json, already local) of the runs whose current pack is `k`; once per pack. */
+  /**
+   * Writes the files (but outcome.json, already local) of the runs whose current pack is `k`;
+   * once per pack. The pack is fetched a second time here rather than kept from
+   * prepareAggregate: holding every pack until its runs are aggregated would hold the sweep.
+   */
   private extractPack(k: PackKey): Promise<void> {
     let job = this.extracted.get(k.key);
     if (!job) {
