@@ -147,6 +147,21 @@ export class S3Store implements Store {
     }
   }
 
+  getRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
+    if (end <= start) return this.exists(key).then((e) => (e ? Buffer.alloc(0) : undefined));
+    return this.retrying(async () => {
+      try {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key), Range: `bytes=${start}-${end - 1}` }));
+        return Buffer.from(await res.Body!.transformToByteArray());
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        // A range that starts at or past the end of the object: nothing there, as a file read says.
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
+        throw err;
+      }
+    });
+  }
+
   put(key: string, data: string | Uint8Array): Promise<void> {
     return this.retrying(() => this.putOnce(key, data));
   }

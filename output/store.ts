@@ -41,6 +41,11 @@ export interface Store {
   readonly dir?: string;
   /** The object's bytes, or undefined when it does not exist. */
   get(key: string): Promise<Buffer | undefined>;
+  /**
+   * Bytes `start` to `end` (exclusive) of the object, or fewer at its end; undefined when it
+   * does not exist. Input tables are paged this way, a page at a time.
+   */
+  getRange(key: string, start: number, end: number): Promise<Buffer | undefined>;
   /** Writes (replaces) the object atomically. */
   put(key: string, data: string | Uint8Array): Promise<void>;
   /** Uploads a local file (multipart when large); readers see all of it or nothing. */
@@ -183,6 +188,29 @@ export class DirStore implements Store {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw err;
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
+    let fd: number;
+    try {
+      fd = openRegularFile(this.file(key), { what: 'file' });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+    try {
+      const buf = Buffer.alloc(Math.max(0, end - start));
+      let got = 0;
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return got === buf.length ? buf : buf.subarray(0, got);
+    } finally {
+      fs.closeSync(fd);
     }
   }
 

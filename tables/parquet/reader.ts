@@ -301,7 +301,11 @@ function placePlainStrings(
 
 /** Reads the named columns of a Parquet file into typed arrays (no per-value boxing for numbers). */
 export async function readParquetColumns(file: string, schema: ColumnSpec[]): Promise<TypedTable> {
-  const bytes = fs.readFileSync(file);
+  return readParquetBytes(fs.readFileSync(file), schema);
+}
+
+/** readParquetColumns on a file's bytes already in memory (an object read from a Store). */
+export async function readParquetBytes(bytes: Buffer<ArrayBuffer>, schema: ColumnSpec[]): Promise<TypedTable> {
   const buffer =
     bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       ? bytes.buffer

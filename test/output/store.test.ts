@@ -67,6 +67,16 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
     expect(await store.get('runs/run-1/outcome.json')).toBeUndefined();
   });
 
+  it('reads a byte range of an object, short at its end, and nothing for a missing one', async () => {
+    await ready;
+    const store = make();
+    await store.put('inputs/samples.jsonl', '0123456789');
+    expect((await store.getRange('inputs/samples.jsonl', 2, 5))?.toString()).toBe('234');
+    expect((await store.getRange('inputs/samples.jsonl', 8, 20))?.toString()).toBe('89');
+    expect((await store.getRange('inputs/samples.jsonl', 10, 12))?.length).toBe(0);
+    expect(await store.getRange('inputs/none.jsonl', 0, 4)).toBeUndefined();
+  });
+
   it('moves large files both ways whole (multipart on a store)', async () => {
     await ready;
     const store = make();
