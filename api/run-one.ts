@@ -4,7 +4,6 @@
  * the package's `runOne` export.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveInstall } from '../gmat/engine';
 import type { GmatInstall } from '../gmat/install';
@@ -15,9 +14,10 @@ import { OverrideError, type Overrides } from '../sweep/overrides';
 import type { EngineKind } from '../sweep/types';
 import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
 import { checkOutPath, checkOutWritable, DEFAULTS, RequestError } from '../request/request';
-import { RUN_FILES } from '../output/layout';
-import { isS3Url } from '../output/store';
-import { S3Store } from '../output/s3-store';
+import { openStore } from '../output/open-store';
+import type { S3Store } from '../output/s3-store';
+import { openSingleRun } from '../output/single-run';
+import type { Store } from '../output/store';
 
 /** What `runOne` runs, where, and with which engine. */
 export interface RunOneOptions {
@@ -72,8 +72,44 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
   }
   // GMAT_ROOT is read by the locator itself, so its errors name the setting the user made.
   const install = resolveInstall({ kind: options.engine ?? DEFAULTS.engine }, { gmatRoot: options.gmatRoot });
-  if (isS3Url(options.out)) return runOneToStore(options, scriptText, overrides, install);
-  const runDirectory = path.resolve(options.out);
+  const store = openStore(options.out, { maxAttempts: 2 });
+  await checkRunOneOut(store);
+  options.onInstall?.(install);
+  const run = openSingleRun(store, options.scratch);
+  try {
+    let result: RunMissionResult;
+    try {
+      result = await runMission({
+        scriptText,
+        overrides,
+        runId: 0,
+        runDirectory: run.dir,
+        install,
+        timeoutMs: (options.timeoutSeconds ?? DEFAULTS.runTimeoutSeconds) * 1000,
+        signal: options.signal,
+      });
+    } catch (err) {
+      await run.publish();
+      throw err;
+    }
+    await run.publish();
+    return namedBy(result, run.nameOf);
+  } finally {
+    run.close();
+  }
+}
+
+/** Refuses an out run-one cannot write before GMAT starts: a link, a directory in use, a store it cannot reach or a prefix in use. */
+async function checkRunOneOut(store: Store): Promise<void> {
+  if (store.dir === undefined) {
+    try {
+      await (store as S3Store).checkAccess({ emptyPrefix: true });
+    } catch (err) {
+      throw new RequestError('out', (err as Error).message);
+    }
+    return;
+  }
+  const runDirectory = store.dir;
   checkOutPath(runDirectory);
   if (isSymlink(runDirectory)) {
     throw new RequestError('out', `${runDirectory} is a symbolic link; run-one replaces the run directory's contents and never deletes or writes through a link: give the directory itself`);
@@ -82,55 +118,16 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
   if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
     throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
   }
-  options.onInstall?.(install);
-  return runMission({
-    scriptText,
-    overrides,
-    runId: 0,
-    runDirectory,
-    install,
-    timeoutMs: (options.timeoutSeconds ?? DEFAULTS.runTimeoutSeconds) * 1000,
-    signal: options.signal,
-  });
 }
 
-/**
- * run-one into `s3://bucket/prefix`: GMAT runs in a private scratch directory, then the run's
- * files go up (its tables, log and patched script, outcome.json last) and the scratch goes.
- */
-async function runOneToStore(options: RunOneOptions, scriptText: string, overrides: Overrides, install: GmatInstall): Promise<RunMissionResult> {
-  const store = new S3Store(options.out, { maxAttempts: 2 });
-  try {
-    await store.checkAccess({ emptyPrefix: true });
-  } catch (err) {
-    throw new RequestError('out', (err as Error).message);
-  }
-  const scratch = fs.mkdtempSync(path.join(options.scratch ?? os.tmpdir(), 'gsweep-run-one-'));
-  const runDirectory = path.join(scratch, 'run');
-  const upload = async () => {
-    const uploaded = new S3Store(options.out);
-    const names = fs.existsSync(runDirectory) ? fs.readdirSync(runDirectory).filter((n) => n !== RUN_FILES.outcome && fs.statSync(path.join(runDirectory, n)).isFile()) : [];
-    for (const name of names) await uploaded.putFile(name, path.join(runDirectory, name));
-    const outcome = path.join(runDirectory, RUN_FILES.outcome);
-    if (fs.existsSync(outcome)) await uploaded.putFile(RUN_FILES.outcome, outcome);
-    return uploaded;
+/** The run's result with its files named as people reach them (local paths, or `s3://` addresses). */
+function namedBy(result: RunMissionResult, nameOf: (file: string) => string): RunMissionResult {
+  return {
+    outcome: {
+      ...result.outcome,
+      output_paths: Object.fromEntries(Object.entries(result.outcome.output_paths).map(([k, f]) => [k, nameOf(f)])),
+      log_path: result.outcome.log_path && nameOf(result.outcome.log_path),
+    },
+    tables: Object.fromEntries(Object.entries(result.tables).map(([k, t]) => [k, { ...t, path: nameOf(t.path) }])),
   };
-  try {
-    options.onInstall?.(install);
-    let result: RunMissionResult;
-    try {
-      result = await runMission({ scriptText, overrides, runId: 0, runDirectory, install, timeoutMs: (options.timeoutSeconds ?? DEFAULTS.runTimeoutSeconds) * 1000, signal: options.signal });
-    } catch (err) {
-      await upload();
-      throw err;
-    }
-    const uploaded = await upload();
-    const at = (file: string) => uploaded.urlOf(path.basename(file));
-    return {
-      outcome: { ...result.outcome, output_paths: Object.fromEntries(Object.entries(result.outcome.output_paths).map(([k, f]) => [k, at(f)])), log_path: result.outcome.log_path && at(result.outcome.log_path) },
-      tables: Object.fromEntries(Object.entries(result.tables).map(([k, t]) => [k, { ...t, path: at(t.path) }])),
-    };
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
 }

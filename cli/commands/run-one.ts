@@ -1,11 +1,9 @@
 /** `gsweep run-one`: one run of a mission, without Temporal (api/run-one.ts), and its tables. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { describeInstall, GmatNotFoundError, type GmatInstall } from '../../gmat/install';
 import { RUN_FILES, runFilePath } from '../../output/layout';
-import { readRegularText } from '../../output/safe-files';
-import { S3Store } from '../../output/s3-store';
+import { openStore } from '../../output/open-store';
 import { isS3Url } from '../../output/store';
 import { parseSetArgs } from '../../request/grid-args';
 import { DEFAULTS, RequestError } from '../../request/request';
@@ -26,12 +24,9 @@ interface RunOneCliOptions {
 }
 
 /** With --json, a failed run still prints its outcome.json (written for every failure except a cancel). */
-async function printFailedOutcome(runDirectory: string, remote: boolean): Promise<void> {
-  const outcomeFile = runFilePath(runDirectory, RUN_FILES.outcome);
-  if (remote) {
-    const stored = await new S3Store(runDirectory).get(RUN_FILES.outcome).catch(() => undefined);
-    if (stored) process.stdout.write(stored.toString('utf8'));
-  } else if (fs.existsSync(outcomeFile)) process.stdout.write(readRegularText(outcomeFile, { what: 'outcome' }));
+async function printFailedOutcome(out: string): Promise<void> {
+  const stored = await openStore(out).get(RUN_FILES.outcome).catch(() => undefined);
+  if (stored) process.stdout.write(stored.toString('utf8'));
 }
 
 async function runOneCommand(script: string, o: RunOneCliOptions): Promise<void> {
@@ -50,7 +45,7 @@ async function runOneCommand(script: string, o: RunOneCliOptions): Promise<void>
     // Refused before anything ran: the usual bad-request exit.
     if (err instanceof RequestError || err instanceof OverrideError || err instanceof GmatNotFoundError) throw err;
     log(`gsweep: run failed: ${(err as Error).message}`);
-    if (o.json) await printFailedOutcome(runDirectory, remote);
+    if (o.json) await printFailedOutcome(runDirectory);
     process.exitCode = EXIT_RUNS_FAILED;
   }
 }

@@ -150,6 +150,25 @@ describe('gsweep run --out s3://', () => {
     expect(await keysOf(`s3://${BUCKET}/used`)).toEqual(['notes.txt']);
   });
 
+  it('run-one --out s3:// uploads the run's files, outcome.json with them, and refuses a prefix in use', async () => {
+    await ready;
+    const url = `s3://${BUCKET}/one`;
+    const ok = await cli(['run-one', LEO, '--set', 'Sat.SMA=7100', '--out', url]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(new RegExp(`^report__Track: ${url}/report__Track\\.parquet \\(\\d+ rows\\)\n$`));
+    expect(ok.stderr).toContain(`gsweep: run ok; outcome: ${url}/outcome.json`);
+    const keys = await keysOf(url);
+    expect(keys).toContain('outcome.json');
+    expect(keys).toContain('report__Track.parquet');
+    const outcome = JSON.parse((await new S3Store(url, { client }).get('outcome.json'))!.toString('utf8'));
+    expect(outcome.status).toBe('ok');
+    expect(outcome.overrides).toEqual({ 'Sat.SMA': 7100 });
+    const again = await cli(['run-one', LEO, '--out', url]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`gsweep: error: out: ${url} is not empty (it holds`);
+    expect(await keysOf(url)).toEqual(keys);
+  });
+
   it('one sweep per prefix: a live lock refuses, a stale one is taken over', async () => {
     await ready;
     const url = `s3://${BUCKET}/locked`;
