@@ -113,7 +113,10 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
     await store.put('manifest.jsonl', 'x');
     const refused = store.checkAccess(forNew);
     await expect(refused).rejects.toBeInstanceOf(OutAccessError);
-    await expect(refused).rejects.toThrow(/ is not empty; give a new (directory|prefix) \(to finish an earlier sweep there, use `gsweep resume /);
+    const resume = `(to finish an earlier sweep there, use \`gsweep resume ${store.url}\`)`;
+    await expect(refused).rejects.toThrow(
+      store.dir ? `${JSON.stringify(store.url)} is not empty; give a new directory ${resume}` : `${store.url} is not empty (it holds manifest.jsonl); give a new prefix ${resume}`,
+    );
     await store.checkAccess();
   });
 
