@@ -23,7 +23,8 @@ import type { EngineRequest, SweepInput } from '../sweep/types';
 import { linspaceStepProblem } from '../request/grid-args';
 import { checkRunCount } from '../request/limits';
 import { RequestError } from '../request/request-error';
-import { checkOutTree, enclosingSweep } from '../output/safe-files';
+import { OutAccessError } from '../output/out-access';
+import { DirStore } from '../output/store';
 
 const MAX_MS = MAX_TIMEOUT_SECONDS * 1000;
 const value = z.union([z.number(), z.string(), z.boolean()]);
@@ -92,10 +93,11 @@ function bad(file: string, what: string): RequestError {
  */
 export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInput {
   const file = requestPath(outDir);
-  checkOutTree(outDir);
-  const outer = enclosingSweep(outDir);
-  if (outer) {
-    throw new RequestError('out', `${outDir} is inside the output directory of another sweep (${outer}); move it out of there first (resuming either would delete or write into the other)`);
+  try {
+    new DirStore(outDir).checkExisting();
+  } catch (err) {
+    if (err instanceof OutAccessError) throw new RequestError('out', err.message);
+    throw err;
   }
   let stat: fs.Stats;
   try {

@@ -5,7 +5,7 @@
 import { Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { connectOptions, type ConnectionSettings } from '../temporal/connection';
 import { checkNamespace, checkTlsFiles, ConnectionProblem, explainConnectFailure } from '../temporal/connect-check';
-import { fsReason } from '../request/fs-reason';
+import { fsReason } from '../output/fs-reason';
 import { GridArgError } from '../request/grid-args';
 import { RequestError } from '../request/request';
 import { GmatNotFoundError } from '../gmat/install';

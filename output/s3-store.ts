@@ -25,6 +25,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { OutAccessError } from './out-access';
 import { appendAsPart, checkKey, parseS3Url, type S3Location, type Store, type StoreEntry } from './store';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -278,14 +279,15 @@ export class S3Store implements Store {
 
   /**
    * Checks, before a sweep starts, that the credentials work and the bucket exists; throws
-   * one sentence naming the fix. `emptyPrefix`: also refuse a prefix that already holds objects.
+   * OutAccessError, one sentence naming the fix. `emptyPrefix`: also refuse a prefix that
+   * already holds objects.
    */
   async checkAccess(options: { emptyPrefix?: boolean; ignore?: string[] } = {}): Promise<void> {
     const { bucket } = this.location;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
     } catch (err) {
-      throw new Error(describeAccessError(err, this.url, bucket));
+      throw new OutAccessError(describeAccessError(err, this.url, bucket));
     }
     if (options.emptyPrefix) {
       const base = this.location.prefix ? `${this.location.prefix}/` : '';
@@ -293,12 +295,12 @@ export class S3Store implements Store {
       try {
         res = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: base, MaxKeys: 10 }));
       } catch (err) {
-        throw new Error(describeAccessError(err, this.url, bucket));
+        throw new OutAccessError(describeAccessError(err, this.url, bucket));
       }
       const ignore = new Set(options.ignore ?? []);
       const found = (res.Contents ?? []).map((o) => (o.Key ?? '').slice(base.length)).filter((k) => !ignore.has(k));
       if (found.length > 0) {
-        throw new Error(`${this.url} is not empty (it holds ${found[0]}${found.length > 1 ? ', ...' : ''}); give a new prefix (to finish an earlier sweep there, use \`gsweep resume ${this.url}\`)`);
+        throw new OutAccessError(`${this.url} is not empty (it holds ${found[0]}${found.length > 1 ? ', ...' : ''}); give a new prefix (to finish an earlier sweep there, use \`gsweep resume ${this.url}\`)`);
       }
     }
   }

@@ -27,6 +27,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { appendDurably, writeFileAtomicAsync } from './atomic';
+import { checkExistingSweepDir, checkNewSweepDir, checkQuotablePath, checkWritableDir } from './out-access';
 import { checkOutTree, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 export interface StoreEntry {
@@ -77,6 +78,15 @@ export interface Store {
    * its runs/ and its own sub-directories checked; an object store needs nothing.
    */
   prepare?(): Promise<void>;
+  /**
+   * Checks, before a sweep writes anything, that the out can take it; throws OutAccessError
+   * (out-access.ts), one sentence naming the fix. A directory: a path GMAT's quoted strings can
+   * hold, names within the system's limits, and the nearest directory that exists writable; an
+   * object store: the credentials work and the bucket exists. `emptyPrefix`: also refuse an out
+   * that holds anything but the top-level names in `ignore` (a directory also when it is inside
+   * another sweep's).
+   */
+  checkAccess(options?: { emptyPrefix?: boolean; ignore?: string[] }): Promise<void>;
 }
 
 /** A key that is not one gsweep makes inside an out. */
@@ -317,6 +327,21 @@ export class DirStore implements Store {
         return;
       }
     }
+  }
+
+  async checkAccess(options: { emptyPrefix?: boolean; ignore?: string[] } = {}): Promise<void> {
+    checkQuotablePath(this.dir);
+    checkWritableDir(this.dir);
+    if (options.emptyPrefix) checkNewSweepDir(this.dir, options.ignore ?? []);
+  }
+
+  /**
+   * The out of a sweep that already ran, before it is resumed or extended (always read as a
+   * directory: an object store's out is resumed from its local view): see checkExistingSweepDir.
+   * Synchronous, as reading request.json back is.
+   */
+  checkExisting(): void {
+    checkExistingSweepDir(this.dir);
   }
 
   async prepare(): Promise<void> {

@@ -17,11 +17,9 @@
  * stale), and a retry of that same activity takes it over.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { RequestError } from './request-error';
 import type { Store } from '../output/store';
-import { readRegularFile } from '../output/safe-files';
 import { openStore } from '../output/open-store';
 
 export const LOCK_NAME = '.gsweep.lock';
@@ -75,15 +73,6 @@ function parseLock(bytes: Buffer | undefined): LockInfo | undefined {
 export async function readStoreLock(store: Store): Promise<LockInfo | undefined> {
   try {
     return parseLock(await store.get(LOCK_NAME));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The lock in the directory `outDir`, read at once (for tools and tests that inspect a directory). */
-export function readOutLock(outDir: string): LockInfo | undefined {
-  try {
-    return parseLock(readRegularFile(path.join(outDir, LOCK_NAME)));
   } catch {
     return undefined;
   }

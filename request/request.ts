@@ -16,14 +16,16 @@ import { formatCount, MAX_IN_FLIGHT_LIMIT, MAX_RUN_CONTEXT_BYTES, MAX_SCRIPT_BYT
 import { describeValue } from '../sweep/overrides';
 import type { BatchSpec, ContextFile, EngineKind, PostprocessSpec, RetrySpec, SweepInput } from '../sweep/types';
 import { checkInputFile, checkTimeoutSeconds } from './limits';
-import { checkCacheDir, checkOut, checkSweepId, defaultOut } from './out-dir';
+import { checkCacheDir } from './cache-dir';
+import { checkOut, checkSweepId, defaultOut } from './out-dir';
 import { RequestError } from './request-error';
 import { checkRunSet, type CheckedRunSet } from './run-set';
 import { DEFAULTS, parseRequest, type SweepRequest } from './schema';
 
 export { RequestError };
 export { DEFAULTS, sweepRequestSchema, type SweepRequest } from './schema';
-export { checkCacheDir, checkOut, checkOutPath, checkOutWritable, checkSweepId, requestOutDir } from './out-dir';
+export { checkOut, checkOutPath, checkOutWritable, checkSweepId, requestOutDir } from './out-dir';
+export { checkCacheDir } from './cache-dir';
 
 /** What the client needs to start (and describe) a validated sweep. */
 export interface PreparedSweep {

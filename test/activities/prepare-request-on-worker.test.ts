@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareRequestOnWorker, type PrepareRequestDeps } from '../../activities/prepare-request';
 import { contextPath, inputsDir } from '../../output/layout';
-import { acquireOutLock, LOCK_NAME, readOutLock, type WorkflowState } from '../../request/out-lock';
+import { acquireOutLock, LOCK_NAME, type WorkflowState } from '../../request/out-lock';
+import { readOutLock } from '../helpers/out-lock';
 import { prepareRequest } from '../../request/request';
 import { RequestError } from '../../request/request-error';
 import { MISSIONS, tempDir } from '../helpers/temporal';
@@ -55,7 +56,7 @@ describe('prepareRequestOnWorker', () => {
     expect(input.searchAttributes).toBe(true);
     expect(fs.readdirSync(inputsDir(out)).length).toBeGreaterThan(0);
     expect(JSON.parse(fs.readFileSync(contextPath(out), 'utf8'))).toEqual({ runs: [{ case: 'a' }, { case: 'b' }] });
-    expect(readOutLock(out)).toMatchObject({ sweepId: 'wf-a', workflowId: 'wf-a', workflowRunId: 'run-1', pid: process.pid, embedded: false, namespace: 'default' });
+    expect(await readOutLock(out)).toMatchObject({ sweepId: 'wf-a', workflowId: 'wf-a', workflowRunId: 'run-1', pid: process.pid, embedded: false, namespace: 'default' });
   });
 
   it('a search-attribute check that fails means no upserts (the sweep runs without them)', async () => {
@@ -107,7 +108,7 @@ describe('prepareRequestOnWorker', () => {
     // Its worker (this process) is alive, but the workflow is what holds the lock.
     state = 'closed';
     await prepareRequestOnWorker({ request: requestFor(out), workflowId: 'wf-second', runId: 'run-2' }, deps({ workflowState }));
-    expect(readOutLock(out)?.workflowId).toBe('wf-second');
+    expect((await readOutLock(out))?.workflowId).toBe('wf-second');
   });
 
   it('a workflow-held lock the server does not know is refused with how to free it', async () => {
@@ -124,7 +125,7 @@ describe('prepareRequestOnWorker', () => {
     const first = await prepareRequestOnWorker(task, deps());
     const second = await prepareRequestOnWorker(task, deps({ workflowState: async () => 'running' }));
     expect(second).toEqual(first);
-    expect(readOutLock(out)).toMatchObject({ workflowId: 'wf-e', workflowRunId: 'run-1' });
+    expect(await readOutLock(out)).toMatchObject({ workflowId: 'wf-e', workflowRunId: 'run-1' });
     // Another run of the same workflow id (a new sweep reusing the id) is not the same start.
     const err = await refusal(prepareRequestOnWorker({ ...task, runId: 'run-2' }, deps({ workflowState: async () => 'running' })));
     expect(err.message).toBe(`out: ${JSON.stringify(out)} is not empty; give a new directory (to finish an earlier sweep there, use \`gsweep resume ${out}\`)`);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DirStore, checkKey, parseS3Url, type Store } from '../../output/store';
+import { OutAccessError } from '../../output/out-access';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
 import { localizeManifest, pullOut } from '../../output/pull';
 import { decodePack, encodePack, PackError, packKey, parsePackKey } from '../../output/run-pack';
@@ -100,6 +101,23 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
     expect(await store.createExclusive('.gsweep.lock', 'first')).toBe(true);
     expect(await store.createExclusive('.gsweep.lock', 'second')).toBe(false);
     expect((await store.get('.gsweep.lock'))?.toString()).toBe('first');
+  });
+
+  it('takes a new out for a sweep, and refuses it once it holds anything but the lock', async () => {
+    await ready;
+    const store = make();
+    const forNew = { emptyPrefix: true, ignore: ['.gsweep.lock'] };
+    await store.checkAccess(forNew);
+    await store.put('.gsweep.lock', '{}');
+    await store.checkAccess(forNew);
+    await store.put('manifest.jsonl', 'x');
+    const refused = store.checkAccess(forNew);
+    await expect(refused).rejects.toBeInstanceOf(OutAccessError);
+    const resume = `(to finish an earlier sweep there, use \`gsweep resume ${store.url}\`)`;
+    await expect(refused).rejects.toThrow(
+      store.dir ? `${JSON.stringify(store.url)} is not empty; give a new directory ${resume}` : `${store.url} is not empty (it holds manifest.jsonl); give a new prefix ${resume}`,
+    );
+    await store.checkAccess();
   });
 
   it('refuses keys that would leave the out', async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GmatInstall } from '../../../gmat/install';
 import { manifestPath } from '../../../output/layout';
 import { parseManifest } from '../../../output/manifest';
-import { readOutLock } from '../../../request/out-lock';
+import { readOutLock } from '../../helpers/out-lock';
 import { prepareRequest } from '../../../request/request';
 import { REQUEST_FAILURE_TYPE } from '../../../sweep/types';
 import { createSweepWorker, type SweepWorker } from '../../../workers/worker';
@@ -121,7 +121,7 @@ describe('a sweep started from Python by workflow name (temporalio + pandas) on 
     // archived for resume, and the lock on `out` held by the workflow.
     const description = await env!.client.workflow.getHandle('py-leo').describe();
     expect(description.memo).toEqual({ script: 'leo_point_mass.script', runCount: 20, outDir: out, runSet: 'grid' });
-    expect(readOutLock(out)).toMatchObject({ sweepId: 'py-leo', workflowId: 'py-leo', workflowRunId: description.runId, embedded: false });
+    expect(await readOutLock(out)).toMatchObject({ sweepId: 'py-leo', workflowId: 'py-leo', workflowRunId: description.runId, embedded: false });
     const archived = JSON.parse(fs.readFileSync(path.join(out, 'request.json'), 'utf8'));
     expect(archived.context).toMatchObject({ sweepId: 'py-leo', outDir: out, scriptName: 'leo_point_mass.script', engine: { kind: 'gmat' } });
   }, 600_000);

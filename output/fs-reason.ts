@@ -1,4 +1,4 @@
-/** How the CLI and the request checks word a file system's refusal. */
+/** How the CLI and the checks on a directory out word a file system's refusal. */
 
 /** A file system's refusal in words (the errno code follows in parentheses). */
 export function fsReason(code: string | undefined): string {
