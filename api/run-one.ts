@@ -13,9 +13,9 @@ import { MAX_SCRIPT_BYTES } from '../sweep/limits';
 import { OverrideError, type Overrides } from '../sweep/overrides';
 import type { EngineKind } from '../sweep/types';
 import { checkInputFile, checkTimeoutSeconds } from '../request/limits';
-import { checkOutPath, checkOutWritable, DEFAULTS, RequestError } from '../request/request';
+import { DEFAULTS, RequestError } from '../request/request';
 import { openStore } from '../output/open-store';
-import type { S3Store } from '../output/s3-store';
+import { OutAccessError } from '../output/out-access';
 import { openSingleRun } from '../output/single-run';
 import type { Store } from '../output/store';
 
@@ -38,14 +38,6 @@ export interface RunOneOptions {
   scratch?: string;
   /** Called once the engine is found, before GMAT starts (the CLI says which engine runs). */
   onInstall?: (install: GmatInstall) => void;
-}
-
-function isSymlink(file: string): boolean {
-  try {
-    return fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
-  } catch {
-    return false; // ENOTDIR and the like: checkOutWritable names what is wrong with the path
-  }
 }
 
 /**
@@ -101,22 +93,11 @@ export async function runOne(options: RunOneOptions): Promise<RunMissionResult> 
 
 /** Refuses an out run-one cannot write before GMAT starts: a link, a directory in use, a store it cannot reach or a prefix in use. */
 async function checkRunOneOut(store: Store): Promise<void> {
-  if (store.dir === undefined) {
-    try {
-      await (store as S3Store).checkAccess({ emptyPrefix: true });
-    } catch (err) {
-      throw new RequestError('out', (err as Error).message);
-    }
-    return;
-  }
-  const runDirectory = store.dir;
-  checkOutPath(runDirectory);
-  if (isSymlink(runDirectory)) {
-    throw new RequestError('out', `${runDirectory} is a symbolic link; run-one replaces the run directory's contents and never deletes or writes through a link: give the directory itself`);
-  }
-  checkOutWritable(runDirectory);
-  if (fs.existsSync(runDirectory) && fs.readdirSync(runDirectory).length > 0) {
-    throw new RequestError('out', `${runDirectory} is not empty; give a new directory (run-one replaces its contents)`);
+  try {
+    await store.checkAccess({ singleRun: true });
+  } catch (err) {
+    if (err instanceof OutAccessError) throw new RequestError('out', err.message);
+    throw err;
   }
 }
 

@@ -135,6 +135,27 @@ export function checkNewSweepDir(out: string, ignore: readonly string[]): void {
 }
 
 /**
+ * The directory of one run outside a sweep (`run-one`), which replaces its contents: never a
+ * link (its target's contents would be replaced), and empty when it exists. `stage` 'link' is
+ * checked before the directory's writability, 'empty' after it.
+ */
+export function checkSingleRunDir(out: string, stage: 'link' | 'empty'): void {
+  if (stage === 'link') {
+    let link = false;
+    try {
+      link = fs.lstatSync(out, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    } catch {
+      // ENOTDIR and the like: checkWritableDir names what is wrong with the path
+    }
+    if (link) throw new OutAccessError(`${out} is a symbolic link; run-one replaces the run directory's contents and never deletes or writes through a link: give the directory itself`);
+    return;
+  }
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
+    throw new OutAccessError(`${out} is not empty; give a new directory (run-one replaces its contents)`);
+  }
+}
+
+/**
  * The directory of a sweep that already ran, before it is resumed or extended: its own
  * sub-directories are real ones (checkOutTree throws UnsafePathError), and it is not inside
  * another sweep's, which either sweep's re-runs would delete or write into.

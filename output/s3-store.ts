@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { OutAccessError } from './out-access';
-import { appendAsPart, checkKey, parseS3Url, type S3Location, type Store, type StoreEntry } from './store';
+import { appendAsPart, checkKey, parseS3Url, type AccessOptions, type S3Location, type Store, type StoreEntry } from './store';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** How long an operation keeps retrying a store that is down (GSWEEP_S3_RETRY_SECONDS). */
@@ -282,7 +282,8 @@ export class S3Store implements Store {
    * OutAccessError, one sentence naming the fix. `emptyPrefix`: also refuse a prefix that
    * already holds objects.
    */
-  async checkAccess(options: { emptyPrefix?: boolean; ignore?: string[] } = {}): Promise<void> {
+  async checkAccess(options: AccessOptions = {}): Promise<void> {
+    if (options.singleRun) options = { ...options, emptyPrefix: true };
     const { bucket } = this.location;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: bucket }));

@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { appendDurably, writeFileAtomicAsync } from './atomic';
-import { checkExistingSweepDir, checkNewSweepDir, checkQuotablePath, checkWritableDir } from './out-access';
+import { checkExistingSweepDir, checkNewSweepDir, checkQuotablePath, checkSingleRunDir, checkWritableDir } from './out-access';
 import { checkOutTree, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 export interface StoreEntry {
@@ -86,7 +86,18 @@ export interface Store {
    * that holds anything but the top-level names in `ignore` (a directory also when it is inside
    * another sweep's).
    */
-  checkAccess(options?: { emptyPrefix?: boolean; ignore?: string[] }): Promise<void>;
+  checkAccess(options?: AccessOptions): Promise<void>;
+}
+
+export interface AccessOptions {
+  /** Refuse an out that holds anything (but the top-level names in `ignore`). */
+  emptyPrefix?: boolean;
+  ignore?: string[];
+  /**
+   * The out of one run outside a sweep (`run-one`): it must be empty, and a directory must not
+   * be a link, since the run replaces its contents. An object store checks it as `emptyPrefix`.
+   */
+  singleRun?: boolean;
 }
 
 /** A key that is not one gsweep makes inside an out. */
@@ -329,10 +340,12 @@ export class DirStore implements Store {
     }
   }
 
-  async checkAccess(options: { emptyPrefix?: boolean; ignore?: string[] } = {}): Promise<void> {
+  async checkAccess(options: AccessOptions = {}): Promise<void> {
     checkQuotablePath(this.dir);
+    if (options.singleRun) checkSingleRunDir(this.dir, 'link');
     checkWritableDir(this.dir);
-    if (options.emptyPrefix) checkNewSweepDir(this.dir, options.ignore ?? []);
+    if (options.singleRun) checkSingleRunDir(this.dir, 'empty');
+    else if (options.emptyPrefix) checkNewSweepDir(this.dir, options.ignore ?? []);
   }
 
   /**

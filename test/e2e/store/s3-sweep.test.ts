@@ -150,7 +150,7 @@ describe('gsweep run --out s3://', () => {
     expect(await keysOf(`s3://${BUCKET}/used`)).toEqual(['notes.txt']);
   });
 
-  it('run-one --out s3:// uploads the run's files, outcome.json with them, and refuses a prefix in use', async () => {
+  it('run-one --out s3:// uploads the run files, outcome.json with them, and refuses a prefix in use', async () => {
     await ready;
     const url = `s3://${BUCKET}/one`;
     const ok = await cli(['run-one', LEO, '--set', 'Sat.SMA=7100', '--out', url]);
