@@ -19,8 +19,8 @@
  *  - the aggregate: it reads outcome.json files and per-run tables and writes its Parquet
  *    tables and manifest as local files (the Parquet reader and writer work on files); for a
  *    store the Workspace streams runs through the mirror and publishes the result;
- *  - commands that read a finished sweep (client/, analysis/, report/, archive.ts), on a
- *    local view: the directory, or a temporary pull of the store.
+ *  - commands that read a finished sweep (client/, analysis/, report/), on a local view:
+ *    the directory, or a temporary pull of the store.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
