@@ -21,6 +21,7 @@ import type { EngineSlots } from '../gmat/slots';
 import { WORKER_LABEL } from '../gmat/run-mission';
 import { appendFailures } from '../output/failures';
 import { InputTableError, readOkPage } from '../output/input-tables';
+import type { Store } from '../output/store';
 import { RUN_FAILED_LOG_MESSAGE } from '../sweep/activity-names';
 import { RunBitset } from '../sweep/bitset';
 import { BATCH_RUN_INFRASTRUCTURE, OK_PAGE_BYTES, type BatchProgress, type BatchReport, type BatchTask, type FailureRecord, type InputTableRef } from '../sweep/types';
@@ -38,6 +39,8 @@ export interface BatchDeps {
    */
   run: (runId: number, signal: AbortSignal, slots: SlotAcquirer | undefined, attempt: number) => Promise<unknown>;
   outDir: string;
+  /** The out's Store: a resume's already-ok bitset is read from it. */
+  store: Store;
   /** Records failed runs that could not record their own outcome (default: failures.jsonl in outDir). */
   recordFailures?: (records: FailureRecord[]) => Promise<void>;
   /** The worker's engine slots; absent: runs are not limited by this worker. */
@@ -70,17 +73,17 @@ class AlreadyOk {
   private page?: { offset: number; bits: RunBitset };
 
   constructor(
-    private readonly outDir: string,
+    private readonly store: Store,
     private readonly ref: InputTableRef,
   ) {}
 
-  has(runId: number): boolean {
+  async has(runId: number): Promise<boolean> {
     if (runId >= this.ref.count) return false;
     const page = this.page;
     if (!page || runId < page.offset || runId >= page.offset + page.bits.size) {
       const offset = runId - (runId % 8);
       const bytes = Math.min(OK_PAGE_BYTES, Math.ceil(this.ref.count / 8) - offset / 8);
-      this.page = { offset, bits: RunBitset.fromBase64(bytes * 8, readOkPage(this.outDir, this.ref, offset)) };
+      this.page = { offset, bits: RunBitset.fromBase64(bytes * 8, await readOkPage(this.store, this.ref, offset)) };
     }
     return this.page!.bits.has(runId - this.page!.offset);
   }
@@ -92,7 +95,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
   const prior = activityInfo().heartbeatDetails;
   const progress: BatchProgress = isProgress(prior, task) ? { ...prior } : { next: task.first, ok: 0, failed: 0, skipped: 0, engineMs: 0 };
   const timer = setInterval(() => heartbeat({ ...progress }), HEARTBEAT_INTERVAL_MS);
-  const alreadyOk = task.alreadyOk ? new AlreadyOk(deps.outDir, task.alreadyOk) : undefined;
+  const alreadyOk = task.alreadyOk ? new AlreadyOk(deps.store, task.alreadyOk) : undefined;
 
   // Engine time is a run's time less its wait for a slot (other batches' runs hold it then).
   let waitedMs = 0;
@@ -119,7 +122,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
     await deps.prepare?.();
     while (live.next < end && !signal.aborted) {
       const runId = live.next;
-      if (alreadyOk?.has(runId)) {
+      if (await alreadyOk?.has(runId)) {
         live.skipped++;
         live.next++;
         continue;

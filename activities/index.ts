@@ -10,7 +10,6 @@ import type { ConnectionLike } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { activityType, SWEEP_ACTIVITY_NAMES, type SweepActivityName } from '../sweep/activity-names';
 import { lhsDesignSteps } from '../sweep/random';
-import { expandRun } from '../sweep/runset';
 import {
   REQUEST_FAILURE_TYPE,
   RUN_FAILURE_TYPES,
@@ -198,21 +197,14 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 
     /** Values `offset ..` of an input table (long grid axis, sample rows): one page, far below payload limits. */
     async loadInputPage({ context, ref, offset }: InputPageRequest): Promise<unknown[]> {
-      const ws = await files.inputsOf(context);
-      return inputsChecked(() => {
-        const reader = new ValueTableReader(ws.local, ref);
-        try {
-          return reader.page(offset);
-        } finally {
-          reader.close();
-        }
-      });
+      const ws = files.workspaceOf(context);
+      return inputsChecked(() => new ValueTableReader(ws.store, ref).page(offset));
     },
 
     /** 65 536 bits of a resume's already-ok bitset from `offset` on. */
     async loadOkPage({ context, ref, offset }: InputPageRequest): Promise<OkPage> {
-      const ws = await files.inputsOf(context);
-      return inputsChecked(() => ({ offset, bits: readOkPage(ws.local, ref, offset) }));
+      const ws = files.workspaceOf(context);
+      return inputsChecked(async () => ({ offset, bits: await readOkPage(ws.store, ref, offset) }));
     },
 
     /** Failed runs that could not record their own outcome, appended to `<out>/failures.jsonl`. */
@@ -243,17 +235,18 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
 
     /** A range of runs, one after another (activities/batch.ts). */
     async runBatch(task: BatchTask): Promise<BatchReport> {
-      const ws = await files.inputsOf(task.context);
-      const tables = new InputTables(ws.local);
+      const ws = files.workspaceOf(task.context);
+      const tables = new InputTables(ws.store);
       const lhs = task.runSet.kind === 'latinHypercube' ? task.runSet : undefined;
       // On an object store a batch's runs go up together, a pack every few seconds.
       const packer = ws.remote ? ws.packer({ keepLogs: task.context.keepLogs }) : undefined;
       try {
         return await runBatch(task, {
           run: async (runId, signal, slots, attempt) =>
-            runOne(task.context, runId, expandRun(task.runSet, runId, tables.valueAt), signal, attempt, slots, packer),
+            runOne(task.context, runId, await tables.expand(task.runSet, runId), signal, attempt, slots, packer),
           pending: packer,
           outDir: ws.local,
+          store: ws.store,
           recordFailures: (records) => ws.recordFailures(records),
           slots: resources.engineSlots,
           prepare: lhs ? () => buildInSteps(lhsDesignSteps(lhs.perturb, lhs.n, lhs.seed)) : undefined,

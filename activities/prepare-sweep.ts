@@ -29,9 +29,8 @@ export async function prepareSweep(ws: Workspace, input: SweepInput): Promise<vo
     );
   }
   if (!archived) await ws.store.put(key, bytes);
-  await ws.fetchInputs();
   try {
-    verifyInputTables(ws.local, [...inputTables(runSet), ...(input.alreadyOk ? [input.alreadyOk] : [])]);
+    await verifyInputTables(ws.store, [...inputTables(runSet), ...(input.alreadyOk ? [input.alreadyOk] : [])]);
   } catch (err) {
     if (err instanceof InputTableError) throw nonRetryable(RUN_FAILURE_TYPES.badInput, err.message);
     throw err;

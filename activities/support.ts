@@ -36,9 +36,9 @@ export function workerClient(): Client | undefined {
 }
 
 /** A missing or changed input table is final: retrying cannot bring the original back. */
-export function inputsChecked<T>(fn: () => T): T {
+export async function inputsChecked<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof InputTableError) throw nonRetryable(RUN_FAILURE_TYPES.badInput, err.message);
     throw err;

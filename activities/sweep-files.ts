@@ -33,13 +33,6 @@ export class SweepFiles {
     return ws;
   }
 
-  /** Input tables of the run set, readable locally (fetched once per process from a store). */
-  async inputsOf(context: SweepContext): Promise<Workspace> {
-    const ws = this.workspaceOf(context);
-    await ws.fetchInputs();
-    return ws;
-  }
-
   /**
    * The archived script's text. Keyed by its hash too: a later sweep in the same out (a
    * resume, a new sweep after the out was emptied) never gets an earlier one's text.

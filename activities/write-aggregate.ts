@@ -11,16 +11,18 @@ import { tableFileName } from '../output/layout';
 import { readOutcome } from '../output/outcome';
 import type { Workspace } from '../output/workspace';
 import type { Overrides } from '../sweep/overrides';
-import { expandRun } from '../sweep/runset';
+import { expandRun, inputTables } from '../sweep/runset';
 import type { AggregateInput, AggregateSummary } from '../sweep/types';
 import { NO_METRICS, type SweepMetrics } from './metrics';
 import type { SweepFiles } from './sweep-files';
 import { inputsChecked } from './support';
 
 export async function writeAggregate(files: SweepFiles, input: AggregateInput, metrics: SweepMetrics = NO_METRICS): Promise<AggregateSummary> {
-  const ws = await files.inputsOf(input.context);
+  const ws = files.workspaceOf(input.context);
   await ws.prepareAggregate();
-  const tables = new InputTables(ws.local);
+  const tables = new InputTables(ws.store);
+  // The manifest header lists every value of the run set's tables.
+  await tables.fetchAll(inputTables(input.runSet));
   const overridesOf = (runId: number): Overrides => {
     try {
       return expandRun(input.runSet, runId, tables.valueAt);

@@ -13,6 +13,7 @@ import { checkScript, parseScript, validateOverridesForScript } from '../gmat/sc
 import { requestPath, scriptCopyPath } from '../output/layout';
 import { InputTableError, verifyInputTables } from '../output/input-tables';
 import { canonicalScriptSha256 } from '../output/script-hash';
+import { DirStore } from '../output/store';
 import { MAX_IN_FLIGHT_LIMIT, MAX_REQUEST_FILE_BYTES, MAX_SCRIPT_BYTES, MAX_TIMEOUT_SECONDS } from '../sweep/limits';
 import { outputPathFieldReason } from '../sweep/output-fields';
 import { OverrideError, parseOverrideKey, validateOverrideKey, validateOverrideValue, type Overrides } from '../sweep/overrides';
@@ -91,7 +92,7 @@ function bad(file: string, what: string): RequestError {
  * `<out>/request.json` as the input of a new sweep on `outDir`, with the engine of `choice`.
  * Throws RequestError when the file, its shape, its limits or the archived script do not hold.
  */
-export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInput {
+export async function readSweepRequest(outDir: string, choice: EngineChoice): Promise<SweepInput> {
   const file = requestPath(outDir);
   try {
     new DirStore(outDir).checkExisting();
@@ -144,7 +145,7 @@ export function readSweepRequest(outDir: string, choice: EngineChoice): SweepInp
   }
   // Long value lists live in <out>/inputs/: they must be the ones the sweep started with.
   try {
-    verifyInputTables(outDir, inputTables(input.runSet));
+    await verifyInputTables(new DirStore(outDir), inputTables(input.runSet));
   } catch (err) {
     if (err instanceof InputTableError) throw new RequestError('out', `${err.message.replace(/(; start a new sweep| \(start the sweep again\))$/, '')}; resume needs the exact inputs the sweep ran, so start a new sweep`);
     throw err;

@@ -84,8 +84,8 @@ function nextWorkflowId(input: SweepInput, verb: string): string {
  * never from `out`. Throws RequestError when request.json or the archived script is missing
  * or damaged, or the hook given does not match the sweep's.
  */
-export function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
-  const input = readSweepRequest(outDir, choice);
+export async function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): Promise<ResumePlan> {
+  const input = await readSweepRequest(outDir, choice);
   checkOutWritable(outDir);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   input.context.cache = options.cache;
@@ -107,12 +107,12 @@ export function planResume(outDir: string, choice: EngineChoice, options: Resume
  * the larger size. Throws RequestError for another kind of sweep, or one with missing or
  * failed runs (resume it first).
  */
-export function planExtend(outDir: string, extra: number, choice: EngineChoice, options: ResumeOptions = {}): ResumePlan {
+export async function planExtend(outDir: string, extra: number, choice: EngineChoice, options: ResumeOptions = {}): Promise<ResumePlan> {
   if (!Number.isInteger(extra) || extra < 1) {
     throw new RequestError('n', `${extra} is not a positive integer; give how many runs to add`);
   }
   checkRunCount('n', extra);
-  const input = readSweepRequest(outDir, choice);
+  const input = await readSweepRequest(outDir, choice);
   checkOutWritable(outDir);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   input.context.cache = options.cache;
@@ -165,6 +165,6 @@ export async function resumeSweep(
 ): Promise<SweepHandle> {
   // The engine and a postprocess hook come from the caller again: never read back from `out`.
   const { postprocess, engine, ...start } = options;
-  const plan = planResume(path.resolve(outDir), engine ?? { engine: 'gmat' }, { postprocess });
+  const plan = await planResume(path.resolve(outDir), engine ?? { engine: 'gmat' }, { postprocess });
   return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, start);
 }

@@ -1,8 +1,8 @@
 /**
  * Commands that read a sweep work on an `s3://` out through a local view of it: a private
  * temporary directory holding the objects the command reads (the aggregate tables,
- * manifest, request.json, ...; every run's files only for commands that need them),
- * removed afterwards. A directory out is its own view.
+ * manifest, request.json, ...; every run's outcome for resume), removed afterwards. A
+ * directory out is its own view.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,8 +22,8 @@ export interface LocalView {
   display(file: string): string;
 }
 
-/** What a command reads: the top-level files (aggregate), or also every run's outcome (resume), or all (archive). */
-export type ViewScope = 'aggregate' | 'outcomes' | 'all';
+/** What a command reads: the top-level files (aggregate), or also every run's outcome (resume). */
+export type ViewScope = 'aggregate' | 'outcomes';
 
 function scratchRoot(): string {
   return path.join(os.tmpdir(), 'gsweep-scratch');
@@ -47,13 +47,9 @@ export async function withLocalView<T>(out: string, scope: ViewScope, fn: (view:
   const ws = Workspace.open(normalized, scratchRoot());
   try {
     try {
-      if (scope === 'all') {
-        await pullOut(ws.store, ws.local);
-      } else {
-        const top = (key: string) => !key.includes('/') || key.startsWith('script/') || key.startsWith('inputs/');
-        await pullOut(ws.store, ws.local, { filter: top });
-        if (scope === 'outcomes') await ws.prepareAggregate();
-      }
+      const top = (key: string) => !key.includes('/') || key.startsWith('script/') || key.startsWith('inputs/');
+      await pullOut(ws.store, ws.local, { filter: top });
+      if (scope === 'outcomes') await ws.prepareAggregate();
     } catch (err) {
       throw new RequestError('out', `${normalized}: ${(err as Error).message}`);
     }

@@ -18,16 +18,22 @@
  * name `GmatLog.txt` (gmat-sweep's is its own `worker.log`).
  *
  * The manifest is data: each path it stores is read for its shape only (`runs/run-<id>/<name>`)
- * and the file is taken from the directory being archived, so a moved or copied sweep archives
- * its own files; a path of any other shape is refused.
+ * and the file is taken from the out being archived, so a moved or copied sweep archives its
+ * own files; a path of any other shape is refused. The out is read through its Store (a
+ * directory or `s3://bucket/prefix`), runs a batch stored as packs unpacked as `gsweep pull`
+ * does (pull.ts).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ZipFile } from 'yazl';
+import { MANIFEST_NAME } from './layout';
 import { parseManifest, pythonJsonDumps, type ManifestEntry } from './manifest';
+import { openStore } from './open-store';
+import { listOut, readPacks } from './pull';
 import { canonicalScriptSha256 } from './script-hash';
-import { checkOutTree, readRegularFile, UnsafePathError } from './safe-files';
+import { readRegularFile, UnsafePathError } from './safe-files';
+import type { Store } from './store';
 
 export class ArchiveError extends Error {
   constructor(message: string) {
@@ -37,7 +43,7 @@ export class ArchiveError extends Error {
 }
 
 export interface ArchiveOptions {
-  /** The sweep's output directory (holds manifest.jsonl). */
+  /** The sweep's out (holds manifest.jsonl): a directory, or `s3://bucket/prefix`. */
   outDir: string;
   /** Destination .zip. */
   zipPath: string;
@@ -65,36 +71,90 @@ const FROZEN = () => new Date(2026, 0, 1, 0, 0, 0);
 
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** How a message names a file of the out: its path in a directory, its address in a store. */
+function where(store: Store, key: string): string {
+  return store.dir !== undefined ? path.join(store.dir, ...key.split('/')) : `${store.url}/${key}`;
+}
+
 /**
- * The file of run `runId` a manifest path names, in the directory being archived. The manifest
- * is data: a stored path is only read for its shape, `runs/run-<id>/<name>` (relative to `out`,
- * as gsweep writes it, or absolute as older manifests and a moved or copied sweep have it), and
- * the file read is always `<out>/runs/run-<id>/<name>`; any other path is refused.
+ * The key of run `runId`'s file a manifest path names. The manifest is data: a stored path is
+ * only read for its shape, `runs/run-<id>/<name>` (relative to `out`, as gsweep writes it, or
+ * absolute as older manifests, a moved or copied sweep and a store's `s3://` addresses have
+ * it), and the file read is always `runs/run-<id>/<name>` of the out; any other path is refused.
  */
-function runFileOf(outDir: string, runId: number, stored: string): string {
+function runKeyOf(store: Store, runId: number, stored: string): string {
   const parts = stored.split(/[\\/]+/);
   const [runs, run, name] = parts.slice(-3);
   if (parts.length < 3 || runs !== 'runs' || run !== `run-${runId}` || !PLAIN_NAME.test(name ?? '')) {
     throw new ArchiveError(
-      `manifest names ${JSON.stringify(stored)}, outside ${path.join(outDir, 'runs', `run-${runId}`)}; gsweep archive only bundles files of the sweep directory`,
+      `manifest names ${JSON.stringify(stored)}, outside ${where(store, `runs/run-${runId}`)}; gsweep archive only bundles files of the sweep directory`,
     );
   }
-  const file = path.join(outDir, 'runs', run, name);
-  const real = fs.existsSync(file) ? fs.realpathSync(file) : file;
-  const rootReal = fs.realpathSync(outDir);
-  if (!real.startsWith(rootReal + path.sep)) {
-    throw new ArchiveError(`${file} leads outside ${rootReal}; gsweep archive only bundles files of the sweep directory`);
-  }
-  return file;
+  return `runs/${run}/${name}`;
 }
 
-function defaultScript(outDir: string): string {
-  const dir = path.join(outDir, 'script');
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.script')) : [];
-  if (names.length !== 1) {
-    throw new ArchiveError(`${dir} should hold the sweep's one script, found ${names.length}; give the script with --script`);
+/** A file of the out, read through its Store; a refusal (a FIFO, a link) names the file's role. */
+async function readOut(store: Store, key: string, what: string): Promise<Buffer | undefined> {
+  try {
+    return await store.get(key);
+  } catch (err) {
+    // A directory's refusal names the role "file"; the archive's names it as it always has.
+    if (err instanceof UnsafePathError) throw new ArchiveError(err.message.replace(/^file /, `${what} `));
+    throw err;
   }
-  return path.join(dir, names[0]);
+}
+
+/**
+ * The run files of the out: those stored on their own (one listing), and those of runs stored
+ * in packs (the names `wanted` lists, from the run's latest pack). Read on demand.
+ */
+class OutFiles {
+  private constructor(
+    private readonly store: Store,
+    private readonly listed: Set<string>,
+    private readonly packed: Map<number, Map<string, Buffer>>,
+  ) {}
+
+  static async open(store: Store, wanted: Map<number, Set<string>>): Promise<OutFiles> {
+    const { keys, packKeys } = await listOut(store, (key) => key.startsWith('runs/') || key.startsWith('packs/'));
+    const packed = new Map<number, Map<string, Buffer>>();
+    await readPacks(
+      store,
+      packKeys,
+      (entries) => {
+        const runs = new Map<number, Map<string, Buffer>>();
+        for (const e of entries) {
+          let files = runs.get(e.runId);
+          if (!files) runs.set(e.runId, (files = new Map()));
+          if (e.data) files.set(e.name, e.data);
+        }
+        for (const [id, files] of runs) packed.set(id, files);
+      },
+      (id, name) => wanted.get(id)?.has(name) ?? false,
+    );
+    return new OutFiles(store, new Set(keys.map((e) => e.key)), packed);
+  }
+
+  /** The bytes of run `runId`'s `key`, or undefined when the out does not hold it. */
+  async read(runId: number, key: string, what: string): Promise<Buffer | undefined> {
+    const packed = this.packed.get(runId);
+    if (packed) return packed.get(path.posix.basename(key));
+    if (this.listed.has(key)) return readOut(this.store, key, what);
+    // Not in the out's listing, which never follows a link, yet there: reached through one.
+    if (!(await this.store.exists(key))) return undefined;
+    await readOut(this.store, key, what);
+    throw new ArchiveError(`${where(this.store, key)} leads outside ${this.store.url}; gsweep archive only bundles files of the sweep directory`);
+  }
+}
+
+/** The key of the sweep's own script (`script/<name>.script`, the only one). */
+async function defaultScriptKey(store: Store): Promise<string> {
+  const keys: string[] = [];
+  for await (const e of store.list('script/')) if (/^script\/[^/]+\.script$/.test(e.key)) keys.push(e.key);
+  if (keys.length !== 1) {
+    throw new ArchiveError(`${where(store, 'script')} should hold the sweep's one script, found ${keys.length}; give the script with --script`);
+  }
+  return keys[0];
 }
 
 function sortedMembers(members: Member[]): Member[] {
@@ -166,12 +226,10 @@ function readme(header: Record<string, unknown>, entries: ManifestEntry[], scrip
   ].join('\n');
 }
 
-/** A file of the sweep (or the script named on the command line), read only if it is a regular file. */
-function readArchiveInput(file: string, what: string): Buffer;
-function readArchiveInput(file: string, what: string, encoding: BufferEncoding): string;
-function readArchiveInput(file: string, what: string, encoding?: BufferEncoding): Buffer | string {
+/** The script named on the command line (the user's file, a link to one allowed), read only if it is a regular file. */
+function readScriptFile(file: string): Buffer {
   try {
-    return encoding ? readRegularFile(file, { what, followSymlink: what === 'script' }, encoding) : readRegularFile(file, { what, followSymlink: what === 'script' });
+    return readRegularFile(file, { what: 'script', followSymlink: true });
   } catch (err) {
     if (err instanceof UnsafePathError) throw new ArchiveError(err.message);
     throw err;
@@ -179,18 +237,26 @@ function readArchiveInput(file: string, what: string, encoding?: BufferEncoding)
 }
 
 /** Builds every member (name, bytes) of the bundle. Pure apart from reading the sweep's files. */
-function archiveMembers(options: ArchiveOptions): { members: Member[]; entries: ManifestEntry[] } {
-  const outDir = path.resolve(options.outDir);
-  const manifestFile = path.join(outDir, 'manifest.jsonl');
-  checkOutTree(outDir);
-  if (!fs.existsSync(manifestFile)) {
-    throw new ArchiveError(`${manifestFile} does not exist; archive a finished sweep (its aggregate writes the manifest)`);
+async function archiveMembers(store: Store, options: ArchiveOptions): Promise<{ members: Member[]; entries: ManifestEntry[] }> {
+  const manifestBytes = await readOut(store, MANIFEST_NAME, 'manifest');
+  if (!manifestBytes) {
+    throw new ArchiveError(`${where(store, MANIFEST_NAME)} does not exist; archive a finished sweep (its aggregate writes the manifest)`);
   }
-  const { header, entries: byId } = parseManifest(readArchiveInput(manifestFile, 'manifest', 'utf8'));
+  const { header, entries: byId } = parseManifest(manifestBytes.toString('utf8'));
   const entries = [...byId.values()];
-  const scriptPath = options.scriptPath ? path.resolve(options.scriptPath) : defaultScript(outDir);
-  if (!fs.existsSync(scriptPath)) throw new ArchiveError(`script ${scriptPath} does not exist`);
-  const scriptBytes = readArchiveInput(scriptPath, 'script');
+  let scriptPath: string;
+  let scriptBytes: Buffer;
+  if (options.scriptPath) {
+    scriptPath = path.resolve(options.scriptPath);
+    if (!fs.existsSync(scriptPath)) throw new ArchiveError(`script ${scriptPath} does not exist`);
+    scriptBytes = readScriptFile(scriptPath);
+  } else {
+    const key = await defaultScriptKey(store);
+    scriptPath = where(store, key);
+    const bytes = await readOut(store, key, 'script');
+    if (!bytes) throw new ArchiveError(`script ${scriptPath} does not exist`);
+    scriptBytes = bytes;
+  }
   const sha = canonicalScriptSha256(scriptBytes.toString('utf8'));
   if (sha !== header.script_sha256 && !options.allowScriptDrift) {
     throw new ArchiveError(
@@ -199,25 +265,29 @@ function archiveMembers(options: ArchiveOptions): { members: Member[]; entries: 
   }
   const scriptMember = `script/${path.basename(scriptPath)}`;
   const members: Member[] = [[scriptMember, scriptBytes]];
+  // Every path is checked for its shape before anything of the runs is read.
+  const runFiles = entries.map((e) => ({
+    files: (e.status === 'ok' ? [...Object.values(e.output_paths), ...Object.values(e.extra_outputs ?? {}), ...Object.values(e.solver_paths ?? {})] : []).map((f) => runKeyOf(store, e.run_id, f)),
+    log: options.includeLogs && e.log_path ? runKeyOf(store, e.run_id, e.log_path) : undefined,
+  }));
+  const wanted = new Map(entries.map((e, i) => [e.run_id, new Set([...runFiles[i].files, ...(runFiles[i].log ? [runFiles[i].log] : [])].map((k) => path.posix.basename(k)))]));
+  const out = await OutFiles.open(store, wanted);
   const rewritten: ManifestEntry[] = [];
-  for (const e of entries) {
+  for (const [i, e] of entries.entries()) {
     const runPrefix = `runs/run-${e.run_id}`;
     const rel = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).map(([k, v]) => [k, `${runPrefix}/${path.basename(v)}`]));
-    const ok = e.status === 'ok';
-    const files = ok ? [...Object.values(e.output_paths), ...Object.values(e.extra_outputs ?? {}), ...Object.values(e.solver_paths ?? {})] : [];
-    for (const f of files) {
-      const src = runFileOf(outDir, e.run_id, f);
-      if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
-        throw new ArchiveError(`manifest entry for run_id=${e.run_id} references missing output file: ${src}`);
-      }
-      members.push([`${runPrefix}/${path.basename(src)}`, readArchiveInput(src, 'output')]);
+    for (const key of runFiles[i].files) {
+      const data = await out.read(e.run_id, key, 'output');
+      if (!data) throw new ArchiveError(`manifest entry for run_id=${e.run_id} references missing output file: ${where(store, key)}`);
+      members.push([key, data]);
     }
     let logPath: string | null = null;
-    if (options.includeLogs && e.log_path) {
-      const src = runFileOf(outDir, e.run_id, e.log_path);
-      if (fs.statSync(src, { throwIfNoEntry: false })?.isFile()) {
-        logPath = `${runPrefix}/${path.basename(src)}`;
-        members.push([logPath, readArchiveInput(src, 'log')]);
+    const logKey = runFiles[i].log;
+    if (logKey) {
+      const data = await out.read(e.run_id, logKey, 'log');
+      if (data) {
+        logPath = logKey;
+        members.push([logKey, data]);
       }
     }
     rewritten.push({
@@ -241,10 +311,11 @@ function archiveMembers(options: ArchiveOptions): { members: Member[]; entries: 
 
 /** Writes the bundle atomically (temp + rename) and returns what it holds. */
 export async function writeArchive(options: ArchiveOptions): Promise<ArchiveSummary> {
-  const { members, entries } = archiveMembers(options);
+  const store = openStore(options.outDir);
+  const { members, entries } = await archiveMembers(store, options);
   const zipPath = path.resolve(options.zipPath);
-  const outDir = path.resolve(options.outDir);
-  if (zipPath === outDir || zipPath.startsWith(outDir + path.sep)) {
+  const outDir = store.dir;
+  if (outDir !== undefined && (zipPath === outDir || zipPath.startsWith(outDir + path.sep))) {
     throw new ArchiveError(`${zipPath} is inside the sweep directory; write the archive elsewhere (default: ${outDir}.zip)`);
   }
   fs.mkdirSync(path.dirname(zipPath), { recursive: true });

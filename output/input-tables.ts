@@ -6,24 +6,30 @@
  *
  * A table is `<name>.jsonl` (one JSON value per line) and `<name>.idx` (count + 1 float64
  * little-endian byte offsets: line i is bytes idx[i] .. idx[i+1]-1), so any page is two
- * positioned reads. Its SHA-256 (over the .jsonl bytes, then the .idx bytes) is carried in
- * the run set; every process checks it once before reading, so a table changed after the
- * sweep started is an error, never silently different runs. The already-ok bitset is raw
- * bytes (`already-ok.bits`, bit i = run i), hashed the same way.
+ * ranged reads of the out's Store. Its SHA-256 (over the .jsonl bytes, then the .idx bytes)
+ * is carried in the run set; every process checks it once before reading (again when a
+ * directory's file changed), so a table changed after the sweep started is an error, never
+ * silently different runs. The already-ok bitset is raw bytes (`already-ok.bits`, bit i =
+ * run i), hashed the same way.
+ *
+ * An object store charges a request per read, so a process keeps the bytes it checked while
+ * they fit in HELD_BYTES (a table's .idx alone when only that fits): pages then cost nothing.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OK_PAGE_BYTES, type InputTableRef } from '../sweep/types';
-import { writeFileAtomic } from './atomic';
-import { inputsDir } from './layout';
-import { openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
+import type { Overrides } from '../sweep/overrides';
+import { expandRun, tableCells } from '../sweep/runset';
+import { OK_PAGE_BYTES, type InputTableRef, type RunSet } from '../sweep/types';
+import { UnsafePathError } from './safe-files';
+import type { Store } from './store';
 
 /** JSON text per page: with the activity's envelope a page result stays far below 64 KiB. */
 const PAGE_BYTES = 24 * 1024;
 const PAGE_MAX_VALUES = 4096;
 /** Lists whose JSON is longer than this travel as tables instead of inline (a few dozen numbers). */
 export const INLINE_LIST_MAX_BYTES = 1024;
+/** Checked table bytes a process keeps across readers, all tables together; a table keeps its bytes only within half of it. */
+const HELD_BYTES = 64 * 1024 * 1024;
 
 export const ALREADY_OK_TABLE = 'already-ok';
 
@@ -34,15 +40,10 @@ export class InputTableError extends Error {
   }
 }
 
-
 /** Table names are ours (`samples`, `grid-0`, `already-ok`); anything else is refused, so a name read back from history or request.json can never point outside `<out>/inputs/`. */
 function tableName(table: string, ext: 'jsonl' | 'idx' | 'bits'): string {
   if (!/^[a-z][a-z0-9-]{0,63}$/.test(table)) throw new InputTableError(`input table name ${JSON.stringify(table)} is not one gsweep writes`);
   return `${table}.${ext}`;
-}
-
-function tableFile(outDir: string, table: string, ext: 'jsonl' | 'idx' | 'bits'): string {
-  return path.join(inputsDir(outDir), tableName(table, ext));
 }
 
 /** The store key of one file of an input table (`inputs/samples.jsonl`). */
@@ -82,152 +83,244 @@ export function encodeBitsTable(table: string, size: number, bytes: Uint8Array):
   return { ref: { table, count: size, sha256 }, files: [{ ext: 'bits', bytes }] };
 }
 
-export function writeInputTable(outDir: string, encoded: EncodedTable): void {
-  fs.mkdirSync(inputsDir(outDir), { recursive: true });
-  for (const { ext, bytes } of encoded.files) writeFileAtomic(tableFile(outDir, encoded.ref.table, ext), bytes);
+/** How a message names a file of the out: its path in a directory, its address in a store. */
+function where(store: Store, key: string): string {
+  return store.dir !== undefined ? path.join(store.dir, ...key.split('/')) : `${store.url}/${key}`;
 }
 
-/** Files already hashed by this process, keyed by path, size and mtime. */
-const verified = new Map<string, string>();
-
-function stamp(file: string): string {
-  const st = fs.statSync(file);
-  return `${st.size}:${st.mtimeMs}`;
+function missing(store: Store, key: string): InputTableError {
+  return new InputTableError(`${where(store, key)} is missing; the sweep's inputs were removed after it started (start the sweep again)`);
 }
 
-function verify(files: string[], ref: InputTableRef): void {
-  const key = files.join('\0');
-  const now = files.map((f) => (fs.existsSync(f) ? stamp(f) : 'missing')).join(',') + `:${ref.sha256}`;
-  if (verified.get(key) === now) return;
-  const missing = files.find((f) => !fs.existsSync(f));
-  if (missing) throw new InputTableError(`${missing} is missing; the sweep's inputs were removed after it started (start the sweep again)`);
-  const hash = createHash('sha256');
-  for (const f of files) {
+const keysOf = (ref: InputTableRef): string[] =>
+  ref.table === ALREADY_OK_TABLE ? [inputTableKey(ref.table, 'bits')] : [inputTableKey(ref.table, 'jsonl'), inputTableKey(ref.table, 'idx')];
+
+/** A table this process checked against its hash, and what it keeps of its bytes. */
+interface Checked {
+  /** The store's versions of its files when checked ('' for a store without versions). */
+  version: string;
+  /** Every file's bytes, in the order hashed. */
+  files?: Buffer[];
+  /** A value table's .idx alone, when only it fits. */
+  idx?: Buffer;
+  held: number;
+}
+
+/** By store, hash and keys, oldest first. */
+const checked = new Map<string, Checked>();
+let heldBytes = 0;
+
+function remember(id: string, version: string, files: Buffer[]): Checked {
+  const size = files.reduce((n, f) => n + f.length, 0);
+  const idx = files.length === 2 ? files[1] : undefined;
+  const entry: Checked =
+    size <= HELD_BYTES / 2 ? { version, files, held: size } : idx && idx.length <= HELD_BYTES / 2 ? { version, idx, held: idx.length } : { version, held: 0 };
+  const old = checked.get(id);
+  if (old) heldBytes -= old.held;
+  checked.delete(id);
+  // The oldest tables give up their bytes (not their check) until this one fits.
+  for (const [k, e] of checked) {
+    if (heldBytes + entry.held <= HELD_BYTES) break;
+    if (e.held === 0) continue;
+    heldBytes -= e.held;
+    checked.set(k, { version: e.version, held: 0 });
+  }
+  checked.set(id, entry);
+  heldBytes += entry.held;
+  return entry;
+}
+
+/** The table's files, read whole and checked against its hash. */
+async function readChecked(store: Store, keys: string[], ref: InputTableRef): Promise<Buffer[]> {
+  const files: Buffer[] = [];
+  for (const key of keys) {
+    let bytes: Buffer | undefined;
     try {
-      hash.update(readRegularFile(f, { what: 'input table' }));
+      bytes = await store.get(key);
     } catch (err) {
       if (err instanceof UnsafePathError) throw new InputTableError(err.message);
       throw err;
     }
+    if (!bytes) throw missing(store, key);
+    files.push(bytes);
   }
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f);
   const sha = hash.digest('hex');
   if (sha !== ref.sha256) {
-    throw new InputTableError(`${files[0]} changed after the sweep started (SHA-256 ${sha}, expected ${ref.sha256}); start a new sweep`);
+    throw new InputTableError(`${where(store, keys[0])} changed after the sweep started (SHA-256 ${sha}, expected ${ref.sha256}); start a new sweep`);
   }
-  verified.set(key, now);
+  return files;
 }
 
-/** Reads pages of one value table; positioned reads, so memory is one page whatever the table's size. */
+/**
+ * Checks a table once per process (again when the store's version of a file changed);
+ * `files` are its bytes when this call read them or the process keeps them.
+ */
+async function check(store: Store, keys: string[], ref: InputTableRef): Promise<{ entry: Checked; files?: Buffer[] }> {
+  const id = [store.url, ref.sha256, ...keys].join('\0');
+  const version = store.version ? (await Promise.all(keys.map((k) => store.version!(k)))).map((v) => v ?? 'missing').join(',') : '';
+  const known = checked.get(id);
+  if (known && known.version === version) return { entry: known, files: known.files };
+  const files = await readChecked(store, keys, ref);
+  return { entry: remember(id, version, files), files };
+}
+
+/** Reads pages of one value table: a page is a slice of the bytes the process keeps, or two ranged reads. */
 export class ValueTableReader {
-  private readonly jsonl: string;
-  private readonly idx: string;
-  private fds?: { jsonl: number; idx: number };
-  private cache?: { offset: number; values: unknown[] };
+  private readonly keys: [jsonl: string, idx: string];
+  private checked?: Promise<Checked>;
+  /** The page valueAt reads from. */
+  private held?: { offset: number; values: unknown[] };
+  /** Every value's bytes (fetchAll), or why they could not be read. */
+  private whole?: { jsonl: Buffer; idx: Buffer } | InputTableError;
 
   constructor(
-    outDir: string,
+    private readonly store: Store,
     private readonly ref: InputTableRef,
   ) {
-    this.jsonl = tableFile(outDir, ref.table, 'jsonl');
-    this.idx = tableFile(outDir, ref.table, 'idx');
+    this.keys = [inputTableKey(ref.table, 'jsonl'), inputTableKey(ref.table, 'idx')];
   }
 
-  private open(): { jsonl: number; idx: number } {
-    if (!this.fds) {
-      verify([this.jsonl, this.idx], this.ref);
-      this.fds = { jsonl: openRegularFile(this.jsonl), idx: openRegularFile(this.idx) };
-    }
-    return this.fds;
+  private open(): Promise<Checked> {
+    this.checked ??= check(this.store, this.keys, this.ref).then(
+      (c) => c.entry,
+      (err: unknown) => {
+        this.checked = undefined;
+        throw err;
+      },
+    );
+    return this.checked;
   }
 
-  /** Values from `offset` on: as many as fit in `maxBytes` of JSON text (at least one). */
-  page(offset: number, maxBytes = PAGE_BYTES, maxValues = PAGE_MAX_VALUES): unknown[] {
+  private checkOffset(offset: number): void {
     const { count } = this.ref;
     if (!Number.isInteger(offset) || offset < 0 || offset >= count) {
       throw new InputTableError(`offset ${offset} is outside input table ${this.ref.table} (0..${count - 1})`);
     }
-    const fds = this.open();
-    const n = Math.min(maxValues, count - offset);
-    const idx = Buffer.alloc((n + 1) * 8);
-    fs.readSync(fds.idx, idx, 0, idx.length, offset * 8);
+  }
+
+  private damaged(offset: number): InputTableError {
+    return new InputTableError(`input table ${this.ref.table} is damaged near value ${offset}`);
+  }
+
+  /** Bytes `start .. end` of the .jsonl (0) or the .idx (1): kept ones, else one ranged read. */
+  private async range(c: Checked, file: 0 | 1, start: number, end: number): Promise<Buffer> {
+    const kept = c.files?.[file] ?? (file === 1 ? c.idx : undefined);
+    if (kept) return kept.subarray(start, end);
+    const bytes = await this.store.getRange(this.keys[file], start, end);
+    if (!bytes) throw missing(this.store, this.keys[file]);
+    return bytes;
+  }
+
+  private decode(text: Buffer, count: number, offset: number): unknown[] {
+    const lines = text.toString('utf8').split('\n');
+    lines.pop();
+    if (lines.length !== count) throw this.damaged(offset);
+    return lines.map((line) => JSON.parse(line) as unknown);
+  }
+
+  /** Values from `offset` on: as many as fit in `maxBytes` of JSON text (at least one). */
+  async page(offset: number, maxBytes = PAGE_BYTES, maxValues = PAGE_MAX_VALUES): Promise<unknown[]> {
+    this.checkOffset(offset);
+    const c = await this.open();
+    const n = Math.min(maxValues, this.ref.count - offset);
+    const idx = await this.range(c, 1, offset * 8, (offset + n + 1) * 8);
+    if (idx.length !== (n + 1) * 8) throw this.damaged(offset);
     const start = idx.readDoubleLE(0);
     let take = 1;
     while (take < n && idx.readDoubleLE((take + 1) * 8) - start <= maxBytes) take++;
     const end = idx.readDoubleLE(take * 8);
-    const text = Buffer.alloc(end - start);
-    fs.readSync(fds.jsonl, text, 0, text.length, start);
-    const lines = text.toString('utf8').split('\n');
-    lines.pop();
-    if (lines.length !== take) throw new InputTableError(`input table ${this.ref.table} is damaged near value ${offset}`);
-    return lines.map((line) => JSON.parse(line) as unknown);
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) throw this.damaged(offset);
+    return this.decode(await this.range(c, 0, start, end), take, offset);
   }
 
-  /** One value, through a one-page cache (sequential access reads each page once). */
+  /** Makes value `i` readable by valueAt: the page from `i` on, unless the reader holds it. */
+  async fetch(i: number): Promise<void> {
+    const h = this.held;
+    if (this.whole || (h && i >= h.offset && i < h.offset + h.values.length)) return;
+    this.held = { offset: i, values: await this.page(i, 1 << 20) };
+  }
+
+  /**
+   * Makes every value readable by valueAt (the manifest header lists them all). A table that
+   * is missing or changed is kept as the error valueAt throws: it costs the values, not the caller.
+   */
+  async fetchAll(): Promise<void> {
+    if (this.whole) return;
+    try {
+      const { files } = await check(this.store, this.keys, this.ref);
+      const [jsonl, idx] = files ?? (await readChecked(this.store, this.keys, this.ref));
+      if (idx.length !== (this.ref.count + 1) * 8) throw this.damaged(0);
+      this.whole = { jsonl, idx };
+    } catch (err) {
+      if (!(err instanceof InputTableError)) throw err;
+      this.whole = err;
+    }
+  }
+
+  /** One value, fetched before (fetch or fetchAll). */
   valueAt(i: number): unknown {
-    const c = this.cache;
-    if (!c || i < c.offset || i >= c.offset + c.values.length) {
-      this.cache = { offset: i, values: this.page(i, 1 << 20) };
-      return this.cache.values[0];
-    }
-    return c.values[i - c.offset];
-  }
-
-  close(): void {
-    if (this.fds) {
-      fs.closeSync(this.fds.jsonl);
-      fs.closeSync(this.fds.idx);
-      this.fds = undefined;
-    }
+    this.checkOffset(i);
+    const whole = this.whole;
+    if (whole instanceof InputTableError) throw whole;
+    if (whole) return this.decode(whole.jsonl.subarray(whole.idx.readDoubleLE(i * 8), whole.idx.readDoubleLE((i + 1) * 8)), 1, i)[0];
+    const h = this.held;
+    if (!h || i < h.offset || i >= h.offset + h.values.length) throw new Error(`value ${i} of input table ${this.ref.table} was read before it was fetched`);
+    return h.values[i - h.offset];
   }
 }
 
-/** Readers for every table of a run set, opened on first use. */
+/** Readers for every table of a run set, made on first use. */
 export class InputTables {
   private readonly readers = new Map<string, ValueTableReader>();
 
-  constructor(private readonly outDir: string) {}
+  constructor(private readonly store: Store) {}
 
   reader(ref: InputTableRef): ValueTableReader {
     let r = this.readers.get(ref.table);
     if (!r) {
-      r = new ValueTableReader(this.outDir, ref);
+      r = new ValueTableReader(this.store, ref);
       this.readers.set(ref.table, r);
     }
     return r;
   }
 
+  /** Overrides of run `runId`, its table values fetched first; runs in order read each page once. */
+  async expand(runSet: RunSet, runId: number): Promise<Overrides> {
+    for (const [ref, index] of tableCells(runSet, runId)) await this.reader(ref).fetch(index);
+    return expandRun(runSet, runId, this.valueAt);
+  }
+
+  /** Every value of `refs` readable by valueAt (ValueTableReader.fetchAll). */
+  async fetchAll(refs: InputTableRef[]): Promise<void> {
+    for (const ref of refs) await this.reader(ref).fetchAll();
+  }
+
+  /** A value fetched before (expand, fetchAll). */
   valueAt = (ref: InputTableRef, index: number): unknown => this.reader(ref).valueAt(index);
 
   close(): void {
-    for (const r of this.readers.values()) r.close();
     this.readers.clear();
   }
 }
 
 /** Bytes `offset / 8 ..` of an already-ok bitset (offset a multiple of 8), base64. */
-export function readOkPage(outDir: string, ref: InputTableRef, offset: number): string {
+export async function readOkPage(store: Store, ref: InputTableRef, offset: number): Promise<string> {
   if (!Number.isInteger(offset) || offset < 0 || offset % 8 !== 0 || offset >= ref.count) {
     throw new InputTableError(`offset ${offset} is outside the already-ok bitset (0..${ref.count - 1}, multiples of 8)`);
   }
-  const file = tableFile(outDir, ref.table, 'bits');
-  verify([file], ref);
-  const fd = openRegularFile(file);
-  try {
-    const bytes = Buffer.alloc(Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - offset / 8));
-    fs.readSync(fd, bytes, 0, bytes.length, offset / 8);
-    return bytes.toString('base64');
-  } finally {
-    fs.closeSync(fd);
-  }
+  const key = inputTableKey(ref.table, 'bits');
+  const { entry } = await check(store, [key], ref);
+  const start = offset / 8;
+  const end = start + Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - start);
+  const bytes = entry.files ? entry.files[0].subarray(start, end) : await store.getRange(key, start, end);
+  if (!bytes) throw missing(store, key);
+  if (bytes.length !== end - start) throw new InputTableError(`input table ${ref.table} is damaged near value ${offset}`);
+  return bytes.toString('base64');
 }
 
 /** Every input file of a run set is present and unchanged (prepareSweep calls this once per sweep). */
-export function verifyInputTables(outDir: string, refs: InputTableRef[]): void {
-  for (const ref of refs) {
-    if (ref.table === ALREADY_OK_TABLE) verify([tableFile(outDir, ref.table, 'bits')], ref);
-    else verify([tableFile(outDir, ref.table, 'jsonl'), tableFile(outDir, ref.table, 'idx')], ref);
-  }
+export async function verifyInputTables(store: Store, refs: InputTableRef[]): Promise<void> {
+  for (const ref of refs) await check(store, keysOf(ref), ref);
 }
-
-/** Where one file of an input table lives in `out`. */
-export const inputTablePath = (outDir: string, table: string, ext: 'jsonl' | 'idx' | 'bits'): string => tableFile(outDir, table, ext);

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MANIFEST_NAME, runDir } from './layout';
 import { pythonJsonDumps } from './manifest';
-import { keyOf, type Store } from './store';
-import { decodePack, PACKS_PREFIX, packsInOrder } from './run-pack';
+import { keyOf, type Store, type StoreEntry } from './store';
+import { decodePack, PACKS_PREFIX, packsInOrder, type PackEntry } from './run-pack';
 import { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './workspace';
 
 export interface PullOptions {
@@ -53,27 +53,53 @@ export function localizeManifest(text: string, url: string, dir: string): string
     .join('\n');
 }
 
-/** Copies every object of `store` into `dir` (created; must be new or empty). Returns the number of objects copied (a pack counts once). */
-export async function pullOut(store: Store, dir: string, options: PullOptions = {}): Promise<number> {
-  const keys: string[] = [];
+/** What a copy of an out holds: every key but the lock and the failure parts, with the packs apart. */
+export interface OutListing {
+  keys: StoreEntry[];
+  packKeys: string[];
+}
+
+/** Lists the out once: its keys (those `filter` accepts, default all) and its packs. */
+export async function listOut(store: Store, filter?: (key: string) => boolean): Promise<OutListing> {
+  const keys: StoreEntry[] = [];
   const packKeys: string[] = [];
   for await (const e of store.list('')) {
     if (e.key.startsWith(PACKS_PREFIX)) {
-      if (!options.filter || options.filter(e.key)) packKeys.push(e.key);
+      if (!filter || filter(e.key)) packKeys.push(e.key);
       continue;
     }
     if (e.key === '.gsweep.lock' || e.key.startsWith('failures/')) continue;
-    if (options.filter && !options.filter(e.key)) continue;
-    keys.push(e.key);
+    if (filter && !filter(e.key)) continue;
+    keys.push(e);
   }
-  fs.mkdirSync(dir, { recursive: true });
-  await mapLimit(keys, TRANSFER_CONCURRENCY, async (key) => {
-    await store.getFile(key, path.join(dir, ...key.split('/')));
-  });
-  // A batch's runs are stored as packs; each run's latest pack replaces its whole directory.
+  return { keys, packKeys };
+}
+
+/**
+ * The packs' run files, pack by pack in the order they were written: `apply` gets each pack's
+ * entries, with the bytes of those `want` accepts. A run's files in a later pack replace all
+ * its earlier ones, and those stored on their own (run-pack.ts): `apply` replaces a run whole.
+ */
+export async function readPacks(
+  store: Store,
+  packKeys: string[],
+  apply: (entries: PackEntry[]) => void | Promise<void>,
+  want?: (runId: number, name: string) => boolean,
+): Promise<void> {
   await mapOrdered(packsInOrder(packKeys), TRANSFER_CONCURRENCY / 4, (k) => store.get(k.key), async (k, bytes) => {
     if (!bytes) return;
-    const entries = await decodePack(bytes, k);
+    await apply(await decodePack(bytes, k, want));
+  });
+}
+
+/** Copies every object of `store` into `dir` (created; must be new or empty). Returns the number of objects copied (a pack counts once). */
+export async function pullOut(store: Store, dir: string, options: PullOptions = {}): Promise<number> {
+  const { keys, packKeys } = await listOut(store, options.filter);
+  fs.mkdirSync(dir, { recursive: true });
+  await mapLimit(keys, TRANSFER_CONCURRENCY, async ({ key }) => {
+    await store.getFile(key, path.join(dir, ...key.split('/')));
+  });
+  await readPacks(store, packKeys, (entries) => {
     for (const id of new Set(entries.map((e) => e.runId))) fs.rmSync(runDir(dir, id), { recursive: true, force: true });
     for (const e of entries) {
       fs.mkdirSync(runDir(dir, e.runId), { recursive: true });

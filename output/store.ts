@@ -19,9 +19,8 @@
  *  - the aggregate: it reads outcome.json files and per-run tables and writes its Parquet
  *    tables and manifest as local files (the Parquet reader and writer work on files); for a
  *    store the Workspace streams runs through the mirror and publishes the result;
- *  - input tables, read a page at a time with positioned reads (input-tables.ts);
- *  - commands that read a finished sweep (client/, analysis/, report/, archive.ts), on a
- *    local view: the directory, or a temporary pull of the store.
+ *  - commands that read a finished sweep (client/, analysis/, report/), on a local view:
+ *    the directory, or a temporary pull of the store.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,6 +46,13 @@ export interface Store {
    * does not exist. Input tables are paged this way, a page at a time.
    */
   getRange(key: string, start: number, end: number): Promise<Buffer | undefined>;
+  /**
+   * Something that changes whenever the object is replaced, so a reader can tell that bytes it
+   * checked earlier are still the ones there; undefined when it does not exist. A directory
+   * has it (size and mtime); an object store leaves it out, its objects being replaced only
+   * whole, and a reader then keeps what it checked instead.
+   */
+  version?(key: string): Promise<string | undefined>;
   /** Writes (replaces) the object atomically. */
   put(key: string, data: string | Uint8Array): Promise<void>;
   /** Uploads a local file (multipart when large); readers see all of it or nothing. */
@@ -232,6 +238,17 @@ export class DirStore implements Store {
       return got === buf.length ? buf : buf.subarray(0, got);
     } finally {
       fs.closeSync(fd);
+    }
+  }
+
+  async version(key: string): Promise<string | undefined> {
+    try {
+      const st = await fs.promises.stat(this.file(key));
+      return `${st.size}:${st.mtimeMs}:${st.ino}`;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw err;
     }
   }
 

@@ -1,8 +1,8 @@
 /**
  * A process's local view of an out. For a directory out it is the directory itself and
  * every method is a no-op: runs write in place, as they always have. For an object-store
- * out it is a private scratch mirror: the files a process reads locally (input tables,
- * outcome.json files for the aggregate) are fetched into it, a run
+ * out it is a private scratch mirror: the files a process reads locally (outcome.json files
+ * for the aggregate) are fetched into it, a run
  * executes in `<mirror>/runs/run-<id>` and its results are uploaded and the directory
  * removed, and the aggregate streams run by run through it with a bounded window.
  *
@@ -70,7 +70,6 @@ export async function mapOrdered<T, R>(items: T[], limit: number, fetch: (item: 
 const runKey = (runId: number, name: string) => checkKey(`runs/run-${runId}/${name}`);
 
 export class Workspace {
-  private inputsFetched?: Promise<void>;
   /** The aggregate's view of `runs/`: file sizes by run, from one listing. */
   private listing?: Map<number, Map<string, number>>;
   private prefetch = new Map<number, Promise<void>>();
@@ -115,20 +114,6 @@ export class Workspace {
     const rel = path.relative(this.local, file);
     if (rel.startsWith('..') || path.isAbsolute(rel)) return file;
     return `${this.store.url}/${rel.split(path.sep).join('/')}`;
-  }
-
-  /** Every input table (`inputs/`) into the mirror, once per process. */
-  fetchInputs(): Promise<void> {
-    if (!this.remote) return Promise.resolve();
-    this.inputsFetched ??= (async () => {
-      const keys: string[] = [];
-      for await (const e of this.store.list('inputs/')) keys.push(e.key);
-      await mapLimit(keys, TRANSFER_CONCURRENCY, async (key) => void (await this.store.getFile(key, this.pathOf(key))));
-    })().catch((err) => {
-      this.inputsFetched = undefined;
-      throw err;
-    });
-    return this.inputsFetched;
   }
 
   /**

@@ -15,7 +15,7 @@ import { createActivities, registeredActivities } from '../../activities';
 import { runBatch } from '../../activities/batch';
 import { EngineSlots } from '../../gmat/slots';
 import { InputTables } from '../../output/input-tables';
-import { expandRun } from '../../sweep/runset';
+import { openStore } from '../../output/open-store';
 import type { AggregateInput, BatchTask, RunTask } from '../../sweep/types';
 import { workflowBundlePath } from '../../workers/bundle';
 import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK, HEARTBEAT_THROTTLE } from '../../workers/plugin';
@@ -72,13 +72,15 @@ async function main(): Promise<void> {
         return { runId: task.runId, status: 'ok' as const, rows: 0 };
       },
       runBatch: async (task: BatchTask) => {
-        const tables = new InputTables(task.context.outDir);
+        const store = openStore(task.context.outDir);
+        const tables = new InputTables(store);
         try {
           return await runBatch(task, {
             outDir: task.context.outDir,
+            store,
             slots,
             run: async (runId, signal, runSlots) => {
-              expandRun(task.runSet, runId, tables.valueAt);
+              await tables.expand(task.runSet, runId);
               const release = await runSlots!.acquire(signal);
               release();
               completed++;

@@ -16,7 +16,7 @@ export function register(program: Command): void {
       .requiredOption('--n <runs>', 'runs to add', Number),
   ).action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
     await withLocalView(outDir, 'outcomes', async (view) => {
-      const plan = planExtend(view.dir, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), tableCheck: view.workspace?.tableCheck });
+      const plan = await planExtend(view.dir, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), tableCheck: view.workspace?.tableCheck });
       plan.input.context.outDir = view.out;
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
       process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });

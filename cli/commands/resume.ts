@@ -55,7 +55,7 @@ export function register(program: Command): void {
   ).action(async (target: string, o: SweepCliOptions) => {
     const outDir = await outDirOf(target, o);
     await withLocalView(outDir, 'outcomes', async (view) => {
-      const plan = planResume(view.dir, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), tableCheck: view.workspace?.tableCheck });
+      const plan = await planResume(view.dir, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), tableCheck: view.workspace?.tableCheck });
       plan.input.context.outDir = view.out;
       if (plan.toRun === 0) {
         log(`gsweep: all ${plan.input.runCount} runs of ${view.out} are ok; nothing to resume`);

@@ -8,6 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { runBatch, type BatchDeps } from '../../activities/batch';
+import { DirStore } from '../../output/store';
 import { BATCH_RUN_INFRASTRUCTURE, type BatchProgress, type BatchTask } from '../../sweep/types';
 
 const task = { first: 10, count: 6 } as BatchTask;
@@ -35,6 +36,7 @@ function pendingStore(every: number, failing: (flush: number) => boolean = () =>
 function deps(store: ReturnType<typeof pendingStore>, failRun?: number): BatchDeps {
   return {
     outDir: '/nonexistent',
+    store: new DirStore('/nonexistent'),
     run: async (runId) => {
       if (runId === failRun) throw new Error(`lost the scratch disk at run ${runId}`);
       store.add(runId);

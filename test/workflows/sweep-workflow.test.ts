@@ -25,8 +25,9 @@ import { failuresPath, requestPath, runDir } from '../../output/layout';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
 import { prepareRequest } from '../../request/request';
 import { resumeSweep, sweepProgress } from '../../api';
-import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, InputTables, writeInputTable } from '../../output/input-tables';
-import { expandRun } from '../../sweep/runset';
+import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, InputTables } from '../../output/input-tables';
+import { DirStore } from '../../output/store';
+import { writeInputTable } from '../helpers/input-tables';
 import { activityType, type SweepActivityName } from '../../sweep/activity-names';
 import { RunBitset } from '../../sweep/bitset';
 import type { AggregateInput, BatchTask, FailureRecord, RunSet, RunTask, SweepInput } from '../../sweep/types';
@@ -103,11 +104,13 @@ function stubs(runOne: (task: RunTask) => Promise<unknown>, recorder: Recorder, 
       return { tables: {}, rows: {}, manifestPath: path.join(input.context.outDir, 'manifest.jsonl'), ok: 0, failed: 0, cancelled: 0 };
     },
     runBatch: (async (task: BatchTask) => {
-      const tables = new InputTables(task.context.outDir);
+      const store = new DirStore(task.context.outDir);
+      const tables = new InputTables(store);
       try {
         return await runBatch(task, {
           outDir: task.context.outDir,
-          run: async (runId) => runOne({ context: task.context, runId, overrides: expandRun(task.runSet, runId, tables.valueAt) }),
+          store,
+          run: async (runId) => runOne({ context: task.context, runId, overrides: await tables.expand(task.runSet, runId) }),
         });
       } finally {
         tables.close();
@@ -351,7 +354,7 @@ describe('sweep workflow with stubbed activities', () => {
     for (let id = 0; id < runCount; id++) if (id !== 7 && id !== 65_540 && id !== 69_999) ok.set(id);
     const input = sweepInput('resume', grid(runCount), runCount);
     const bits = encodeBitsTable(ALREADY_OK_TABLE, runCount, ok.bytes);
-    writeInputTable(input.context.outDir, bits);
+    await writeInputTable(input.context.outDir, bits);
     const ran: number[] = [];
     const summary = await withWorker(
       stubs(async ({ runId }) => {
@@ -431,7 +434,7 @@ describe('sweep workflow with stubbed activities', () => {
     })());
     // Batches pinned small, so the chain continues as new within seconds.
     const samplesInput = sweepInput('million-samples', { kind: 'samples', columns: ['Sat.SMA', 'Sat.Label', 'Sat.TA'], rowCount: n, rows: rows.ref }, n, { maxInFlight: 200, batch: { size: 20 } });
-    writeInputTable(samplesInput.context.outDir, rows);
+    await writeInputTable(samplesInput.context.outDir, rows);
     const gridInput = sweepInput('million-grid', grid(n), n, { maxInFlight: 200, batch: { size: 20 } });
     for (const input of [gridInput, samplesInput]) {
       const recorder: Recorder = { aggregates: [], failures: [], prepared: 0 };

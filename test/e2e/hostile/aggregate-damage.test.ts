@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateRuns } from '../../../output/aggregate';
-import { encodeValueTable, InputTables, writeInputTable } from '../../../output/input-tables';
+import { encodeValueTable, InputTables } from '../../../output/input-tables';
+import { DirStore } from '../../../output/store';
+import { writeInputTable } from '../../helpers/input-tables';
 import { inputsDir, runDir, runTablePath } from '../../../output/layout';
 import { parseManifest } from '../../../output/manifest';
 import { writeOutcome, type RunOutcome } from '../../../output/outcome';
@@ -73,7 +75,7 @@ beforeAll(async () => {
   o5.status = 'great';
   fs.writeFileSync(outcomeFile(5), JSON.stringify(o5));
   const samples = encodeValueTable('samples', Array.from({ length: RUNS }, (_, id) => [7000 + id]));
-  writeInputTable(out, samples);
+  await writeInputTable(out, samples);
   fs.appendFileSync(path.join(inputsDir(out), 'samples.jsonl'), '[1]\n');                          // sample rows changed (hash no longer matches)
 
   const input: AggregateInput = {
@@ -89,8 +91,9 @@ beforeAll(async () => {
     runSet: { kind: 'samples', columns: ['Sat.SMA'], rowCount: RUNS, rows: samples.ref },
     runCount: RUNS,
   };
-  const tables = new InputTables(out);
+  const tables = new InputTables(new DirStore(out));
   try {
+    await tables.fetchAll([samples.ref]);
     summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null, {}, tables.valueAt);
   } finally {
     tables.close();

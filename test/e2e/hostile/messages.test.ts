@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LOCK_NAME } from '../../../request/out-lock';
 import { prepareRequest } from '../../../request/request';
-import { encodeValueTable, writeInputTable } from '../../../output/input-tables';
+import { encodeValueTable } from '../../../output/input-tables';
+import { writeInputTable } from '../../helpers/input-tables';
 import { formatLogEntry } from '../../../workers/log';
 import { RUN_FAILED_LOG_MESSAGE } from '../../../sweep/activity-names';
 import { ApplicationFailure } from '@temporalio/common';
@@ -203,7 +204,7 @@ describe('a live sweep (embedded server)', () => {
     const rows = fs.readFileSync(path.join(out, 'inputs', 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown[]);
     rows[0][0] = '7000;Stop';
     const edited = encodeValueTable('samples', rows);
-    writeInputTable(out, edited);
+    await writeInputTable(out, edited);
     request.runSet.rows = edited.ref;
     fs.writeFileSync(path.join(out, 'request.json'), JSON.stringify(request));
     fs.rmSync(path.join(out, 'runs', 'run-0', 'outcome.json'));

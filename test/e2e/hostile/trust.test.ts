@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeValueTable, writeInputTable } from '../../../output/input-tables';
+import { encodeValueTable } from '../../../output/input-tables';
+import { writeInputTable } from '../../helpers/input-tables';
 import { readParquetWithDuckDb } from '../../helpers/duckdb';
 import { MISSIONS, runCli, tempDir } from '../../helpers/temporal';
 import { realGmat } from '../../helpers/real-gmat';
@@ -113,7 +114,7 @@ describe('request.json does not choose a path', () => {
   it('refuses an input table changed after the sweep started (hash)', async () => {
     const dir = copyOfSweep('table-edited');
     const table = encodeValueTable('grid-0', [7000, 7100, 7200]);
-    writeInputTable(dir, table);
+    await writeInputTable(dir, table);
     editJson(path.join(dir, 'request.json'), (j) => (j.runSet.axes['Sat.SMA'] = { values: table.ref }));
     fs.appendFileSync(path.join(dir, 'inputs', 'grid-0.jsonl'), '"7000;Stop"\n');
     const r = await runCli(['resume', dir, '--engine', 'stand-in'], { env: ENV });
@@ -124,7 +125,7 @@ describe('request.json does not choose a path', () => {
   it('refuses an output-path override kept in an input table', async () => {
     const dir = copyOfSweep('table-output-path');
     const table = encodeValueTable('grid-1', ['/tmp/x.txt']);
-    writeInputTable(dir, table);
+    await writeInputTable(dir, table);
     editJson(path.join(dir, 'request.json'), (j) => (j.runSet.axes['Track.Filename'] = { values: table.ref }));
     const r = await runCli(['resume', dir, '--engine', 'stand-in'], { env: ENV });
     expect(r.code).toBe(2);
