@@ -25,7 +25,6 @@ import { linspaceStepProblem } from '../request/grid-args';
 import { checkRunCount } from '../request/limits';
 import { RequestError } from '../request/request-error';
 import { OutAccessError } from '../output/out-access';
-import { DirStore } from '../output/store';
 
 const MAX_MS = MAX_TIMEOUT_SECONDS * 1000;
 const value = z.union([z.number(), z.string(), z.boolean()]);
