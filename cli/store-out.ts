@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../output/open-store';
 import { pullOut } from '../output/pull';
-import { isTransient } from '../output/s3-store';
+import { describeAccessError, isS3Store, isTransient } from '../output/s3-store';
 import { isS3Url, parseS3Url, StoreKeyError, type Store } from '../output/store';
 import { Workspace } from '../output/workspace';
 import { RequestError } from '../request/request-error';
@@ -49,15 +49,23 @@ function isStoreFailure(err: unknown): boolean {
 }
 
 /**
- * Runs `fn` on the Store of `out`. What an object store refuses (no bucket, no access, no
- * answer) is the user's to fix, as for any `out` that cannot be read: one sentence naming it.
+ * Runs `fn` on the Store of `out`. A bucket that does not exist, credentials the store
+ * refuses or a store that does not answer are the user's to fix, as for any `out` that cannot
+ * be read: one sentence naming the out and the fix, before anything is read or after.
  */
 export async function withStore<T>(out: string, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = openStore(outArgument(out));
+  if (isS3Store(store)) {
+    try {
+      await store.checkAccess();
+    } catch (err) {
+      throw new RequestError('out', (err as Error).message);
+    }
+  }
   try {
     return await fn(store);
   } catch (err) {
-    if (store.dir === undefined && isStoreFailure(err)) throw new RequestError('out', `${store.url}: ${(err as Error).message}`);
+    if (isS3Store(store) && isStoreFailure(err)) throw new RequestError('out', describeAccessError(err, store.url, store.location.bucket));
     throw err;
   }
 }
