@@ -1,20 +1,22 @@
 /**
- * Reading a finished sweep's output directory for analysis: its manifest and one aggregate
- * table, through the project's Parquet reader. The only module of analysis/ that does I/O.
- * Paths come from the user's `<out>` argument only; nothing read from the directory picks
- * a file outside it.
+ * Reading a finished sweep's out for analysis: its manifest and one aggregate table, read
+ * by key through its Store (a directory or an object store), through the project's Parquet
+ * reader. The only module of analysis/ that does I/O. Keys come from the manifest's own name
+ * and the out's top-level listing only; nothing read from the out picks a file outside it.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parquetMetadata } from 'hyparquet';
+import { MANIFEST_NAME } from '../output/layout';
 import { parseManifest, type ManifestEntry } from '../output/manifest';
-import { readParquetColumns } from '../tables/parquet/reader';
+import { displayOf, type Store } from '../output/store';
+import { readParquetBytes } from '../tables/parquet/reader';
 import type { ColumnSpec } from '../tables/parquet/writer';
 import { AnalysisError, type SweepTable } from './table';
-import { checkOutTree, readRegularFile, UnsafePathError } from '../output/safe-files';
+import { UnsafePathError } from '../output/safe-files';
 
-export interface SweepDir {
-  outDir: string;
+export interface SweepOut {
+  store: Store;
+  /** How the out is named to the user: its directory, or its `s3://` address. */
+  out: string;
   header: Record<string, unknown>;
   /** Manifest entries in run_id order. */
   entries: ManifestEntry[];
@@ -22,26 +24,28 @@ export interface SweepDir {
   tables: string[];
 }
 
-export function openSweep(out: string): SweepDir {
-  const outDir = path.resolve(out);
-  checkOutTree(outDir);
-  const manifest = path.join(outDir, 'manifest.jsonl');
-  if (!fs.existsSync(manifest)) {
-    throw new AnalysisError(`${outDir} has no manifest.jsonl; give the output directory of a finished gsweep sweep`);
+const AGGREGATE_TABLE = /^(report|ephemeris|contact)__.+\.parquet$/;
+
+export async function openSweep(store: Store): Promise<SweepOut> {
+  store.checkTree?.();
+  const missing = () => new AnalysisError(`${store.url} has no ${MANIFEST_NAME}; give the output directory of a finished gsweep sweep`);
+  if (!(await store.exists(MANIFEST_NAME))) throw missing();
+  const manifest = await readOutKey(store, MANIFEST_NAME, 'manifest');
+  if (!manifest) throw missing();
+  const { header, entries } = parseManifest(manifest.toString('utf8'));
+  const tables: string[] = [];
+  // Links and special files are listed too, so that reading one is refused by name.
+  for await (const e of store.list('', { shallow: true, special: true })) {
+    if (AGGREGATE_TABLE.test(e.key)) tables.push(e.key.slice(0, -'.parquet'.length));
   }
-  const { header, entries } = parseManifest(readOutFile(manifest, 'manifest').toString('utf8'));
-  const tables = fs
-    .readdirSync(outDir)
-    .filter((f) => /^(report|ephemeris|contact)__.+\.parquet$/.test(f))
-    .map((f) => f.slice(0, -'.parquet'.length))
-    .sort();
-  return { outDir, header, entries: [...entries.values()].sort((a, b) => a.run_id - b.run_id), tables };
+  tables.sort();
+  return { store, out: store.url, header, entries: [...entries.values()].sort((a, b) => a.run_id - b.run_id), tables };
 }
 
-/** A file of the sweep, read only if it is a regular file (a FIFO or device in `out` would block or never end). */
-function readOutFile(file: string, what: string): Buffer {
+/** An object of the sweep; a directory's links and FIFOs (which would block or never end) are refused as bad input. */
+async function readOutKey(store: Store, key: string, what: string): Promise<Buffer | undefined> {
   try {
-    return readRegularFile(file, { what });
+    return await store.get(key, { what });
   } catch (err) {
     if (err instanceof UnsafePathError) throw new AnalysisError(err.message);
     throw err;
@@ -49,18 +53,18 @@ function readOutFile(file: string, what: string): Buffer {
 }
 
 /** gmat-sweep's `name=` rule: the sole report table, else the caller must name one. */
-export function pickTable(sweep: SweepDir, wanted?: string): string {
+export function pickTable(sweep: SweepOut, wanted?: string): string {
   if (wanted) {
     const key = sweep.tables.includes(wanted) ? wanted : sweep.tables.find((t) => t === `report__${wanted}`);
-    if (!key) throw new AnalysisError(`--table ${JSON.stringify(wanted)} is not a table of ${sweep.outDir}; tables: ${sweep.tables.join(', ') || '(none)'}`);
+    if (!key) throw new AnalysisError(`--table ${JSON.stringify(wanted)} is not a table of ${sweep.out}; tables: ${sweep.tables.join(', ') || '(none)'}`);
     return key;
   }
   const reports = sweep.tables.filter((t) => t.startsWith('report__'));
   if (reports.length === 1) return reports[0];
   if (reports.length === 0) {
-    throw new AnalysisError(`${sweep.outDir} has no report__*.parquet aggregate table (has the sweep finished?); tables: ${sweep.tables.join(', ') || '(none)'}`);
+    throw new AnalysisError(`${sweep.out} has no report__*.parquet aggregate table (has the sweep finished?); tables: ${sweep.tables.join(', ') || '(none)'}`);
   }
-  throw new AnalysisError(`${sweep.outDir} has ${reports.length} report tables; choose one with --table (${reports.join(', ')})`);
+  throw new AnalysisError(`${sweep.out} has ${reports.length} report tables; choose one with --table (${reports.join(', ')})`);
 }
 
 function specOf(element: { name: string; type?: string; logical_type?: { type: string }; converted_type?: string }): ColumnSpec | undefined {
@@ -72,10 +76,11 @@ function specOf(element: { name: string; type?: string; logical_type?: { type: s
   return undefined;
 }
 
-/** Reads `<out>/<key>.parquet` into the analysis shape (numeric columns only, plus keys). */
-export async function readSweepTable(sweep: SweepDir, key: string): Promise<SweepTable> {
-  const file = path.join(sweep.outDir, `${key}.parquet`);
-  const bytes = readOutFile(file, 'table');
+/** Reads the aggregate table `<key>.parquet` into the analysis shape (numeric columns only, plus keys). */
+export async function readSweepTable(sweep: SweepOut, key: string): Promise<SweepTable> {
+  const file = displayOf(sweep.store, `${key}.parquet`);
+  const bytes = await readOutKey(sweep.store, `${key}.parquet`, 'table');
+  if (!bytes) throw new AnalysisError(`${sweep.out} has no ${key}.parquet; tables: ${sweep.tables.join(', ') || '(none)'}`);
   try {
     return await tableFrom(file, bytes);
   } catch (err) {
@@ -89,12 +94,15 @@ export async function readSweepTable(sweep: SweepDir, key: string): Promise<Swee
 }
 
 async function tableFrom(file: string, bytes: Buffer): Promise<SweepTable> {
-  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  // One ArrayBuffer of exactly the file, shared by the footer parse and the column reads.
+  const exact = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const whole = Buffer.from(exact as ArrayBuffer);
+  const meta = parquetMetadata(exact as ArrayBuffer);
   const specs = meta.schema.slice(1).map(specOf).filter((s): s is ColumnSpec => s !== undefined);
   const has = (name: string) => specs.some((s) => s.name === name);
   if (!has('run_id')) throw new AnalysisError(`${file} has no run_id column; give an aggregate table of a sweep`);
   const wanted = specs.filter((s) => s.name === 'run_id' || s.name === 'time' || s.name === '__status' || s.type === 'double');
-  const typed = await readParquetColumns(file, wanted);
+  const typed = await readParquetBytes(whole, wanted);
   const byName = new Map(typed.columns.map((c) => [c.spec.name, c]));
   const n = typed.rowCount;
   const runIdCol = byName.get('run_id')!;

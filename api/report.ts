@@ -1,9 +1,9 @@
 /**
  * The HTML report of a finished sweep, from code: `gsweep report` writes it the same way and
- * adds uploading it beside an object store's tables and opening it.
+ * adds a local copy (--output) and opening it.
  */
-import * as path from 'node:path';
-import { writeFileAtomic } from '../output/atomic';
+import { openStore } from '../output/open-store';
+import { displayOf, type Store } from '../output/store';
 import { AnalysisError } from '../analysis/table';
 import { buildReport } from '../report/build';
 import { collectSweep } from '../report/collect';
@@ -12,13 +12,9 @@ import { renderReport } from '../report/render';
 /** The report's file name in the output directory. */
 export const REPORT_NAME = 'report.html';
 
-/**
- * Builds the report of the sweep in `out` and writes `<out>/report.html` atomically; returns its
- * path, size and number of charts. Throws AnalysisError when the directory holds no finished
- * sweep, or the columns asked for cannot be charted.
- */
-export async function writeSweepReport(out: string, options: { columns?: string[]; table?: string } = {}): Promise<{ file: string; bytes: number; charts: number }> {
-  const facts = await collectSweep(out, { table: options.table });
+/** The page of the sweep in `store` and how many charts it has; nothing is written. */
+export async function renderSweepReport(store: Store, options: { columns?: string[]; table?: string } = {}): Promise<{ html: string; charts: number }> {
+  const facts = await collectSweep(store, { table: options.table });
   let model;
   try {
     model = buildReport(facts, { columns: options.columns });
@@ -26,8 +22,18 @@ export async function writeSweepReport(out: string, options: { columns?: string[
     throw new AnalysisError((err as Error).message);
   }
   const html = await renderReport(model);
-  const file = path.join(facts.outDir, REPORT_NAME);
-  writeFileAtomic(file, html);
-  const charts = model.sections.reduce((n, s) => n + s.charts.length, 0);
-  return { file, bytes: Buffer.byteLength(html), charts };
+  return { html, charts: model.sections.reduce((n, s) => n + s.charts.length, 0) };
+}
+
+/**
+ * Builds the report of the sweep in `out` (a directory, `s3://bucket/prefix`, or its Store)
+ * and writes `report.html` beside its tables, atomically; returns how the page is named (its
+ * path, or its `s3://` address), its size and number of charts. Throws AnalysisError when the
+ * out holds no finished sweep, or the columns asked for cannot be charted.
+ */
+export async function writeSweepReport(out: string | Store, options: { columns?: string[]; table?: string } = {}): Promise<{ file: string; bytes: number; charts: number }> {
+  const store = typeof out === 'string' ? openStore(out) : out;
+  const { html, charts } = await renderSweepReport(store, options);
+  await store.put(REPORT_NAME, html);
+  return { file: displayOf(store, REPORT_NAME), bytes: Buffer.byteLength(html), charts };
 }

@@ -4,15 +4,13 @@
  * `gsweep sobol-analyze` reads that file and the aggregate table back and computes the
  * indices of chosen outputs. Side effects (files) live here; the maths is in sensitivity/.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { openStore } from '../output/open-store';
+import { displayOf, type Store } from '../output/store';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import { AnalysisError, lastValues, type SweepTable } from '../analysis/table';
 import type { DistSpec } from '../sweep/random/distributions';
 import { saltelliRowCount, type SobolDesign } from '../sensitivity/saltelli';
 import { sobolAnalyze, type SobolIndices } from '../sensitivity/sobol-indices';
-import { readRegularText } from '../output/safe-files';
 
 /** The design's description in the output directory of a `gsweep sobol` sweep. */
 export const SOBOL_FILE = 'sobol.json';
@@ -55,11 +53,13 @@ export async function writeSobolFile(out: string, design: SobolDesign): Promise<
 }
 
 
-/** Reads `<outDir>/sobol.json` back; throws AnalysisError when it is missing or not a gsweep design. */
-function readSobolFile(outDir: string): SobolFile {
-  const file = path.join(outDir, SOBOL_FILE);
-  if (!fs.existsSync(file)) throw new AnalysisError(`${outDir} has no ${SOBOL_FILE}; sobol-analyze reads sweeps started with \`gsweep sobol\``);
-  const data = JSON.parse(readRegularText(file, { what: 'Sobol design' })) as Partial<SobolFile>;
+/** Reads the out's sobol.json back; throws AnalysisError when it is missing or not a gsweep design. */
+async function readSobolFile(store: Store): Promise<SobolFile> {
+  const missing = () => new AnalysisError(`${store.url} has no ${SOBOL_FILE}; sobol-analyze reads sweeps started with \`gsweep sobol\``);
+  if (!(await store.exists(SOBOL_FILE))) throw missing();
+  const bytes = await store.get(SOBOL_FILE, { what: 'Sobol design' });
+  if (!bytes) throw missing();
+  const data = JSON.parse(bytes.toString('utf8')) as Partial<SobolFile>;
   const ok =
     data.kind === 'saltelli' &&
     Array.isArray(data.names) &&
@@ -68,7 +68,7 @@ function readSobolFile(outDir: string): SobolFile {
     Number.isInteger(data.seed) &&
     typeof data.calc_second_order === 'boolean' &&
     Number.isInteger(data.run_count);
-  if (!ok) throw new AnalysisError(`${file} is not a gsweep Sobol design description; start the sweep again with \`gsweep sobol\``);
+  if (!ok) throw new AnalysisError(`${displayOf(store, SOBOL_FILE)} is not a gsweep Sobol design description; start the sweep again with \`gsweep sobol\``);
   return data as SobolFile;
 }
 
@@ -102,11 +102,12 @@ function outputs(table: SweepTable, design: SobolFile, metric: string): number[]
 
 /**
  * First-order, total (and second-order) Sobol indices of a finished `gsweep sobol` sweep's
- * output directory. Throws AnalysisError when the design, a metric or a run is missing.
+ * out (a directory, `s3://bucket/prefix`, or its Store). Throws AnalysisError when the
+ * design, a metric or a run is missing.
  */
-export async function analyzeSobolSweep(out: string, options: { metrics?: string[]; table?: string; seed?: number; numResamples?: number }): Promise<SobolAnalysis> {
-  const sweep = openSweep(out);
-  const design = readSobolFile(sweep.outDir);
+export async function analyzeSobolSweep(out: string | Store, options: { metrics?: string[]; table?: string; seed?: number; numResamples?: number }): Promise<SobolAnalysis> {
+  const sweep = await openSweep(typeof out === 'string' ? openStore(out) : out);
+  const design = await readSobolFile(sweep.store);
   const key = pickTable(sweep, options.table);
   const table = await readSweepTable(sweep, key);
   const seed = options.seed ?? (design.seed >= 1 ? design.seed : 1);

@@ -1,9 +1,10 @@
 /**
- * What summary, diff and mc-convergence share: reading one aggregate table of an output
- * directory, and printing numbers and aligned text tables.
+ * What summary, diff and mc-convergence share: reading one aggregate table of an out, and
+ * printing numbers and aligned text tables.
  */
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import type { SweepTable } from '../analysis/table';
+import type { Store } from '../output/store';
 
 /** A number as the analysis commands print it: integers whole, others to ten significant digits. */
 export function fmt(v: number | null | undefined): string {
@@ -20,9 +21,9 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** The aggregate table `tableName` of the sweep in `out` (the only one when not named), with the manifest header. */
-export async function loadTable(out: string, tableName?: string): Promise<{ key: string; data: SweepTable; header: Record<string, unknown> }> {
-  const sweep = openSweep(out);
+/** The aggregate table `tableName` of the sweep in `store` (the only one when not named), with the manifest header. */
+export async function loadTable(store: Store, tableName?: string): Promise<{ key: string; data: SweepTable; header: Record<string, unknown> }> {
+  const sweep = await openSweep(store);
   const key = pickTable(sweep, tableName);
   return { key, data: await readSweepTable(sweep, key), header: sweep.header };
 }

@@ -1,13 +1,16 @@
 /**
- * Commands that read a sweep work on an `s3://` out through a local view of it: a private
- * temporary directory holding the objects the command reads (the aggregate tables,
- * manifest, request.json, ...; every run's outcome for resume), removed afterwards. A
- * directory out is its own view.
+ * What commands that read a sweep are given: the out as a Store (a directory, or
+ * `s3://bucket/prefix`), for the readers of the aggregate and archive; or, for resume and
+ * extend, which need every run's outcome, a local view: a private temporary directory holding
+ * the top-level files and every run's outcome, removed afterwards. A directory out is its own
+ * view.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openStore } from '../output/open-store';
 import { pullOut } from '../output/pull';
-import { isS3Url, parseS3Url, StoreKeyError } from '../output/store';
+import { describeAccessError, isS3Store, isTransient } from '../output/s3-store';
+import { isS3Url, parseS3Url, StoreKeyError, type Store } from '../output/store';
 import { Workspace } from '../output/workspace';
 import { RequestError } from '../request/request-error';
 
@@ -22,8 +25,8 @@ export interface LocalView {
   display(file: string): string;
 }
 
-/** What a command reads: the top-level files (aggregate), or also every run's outcome (resume). */
-export type ViewScope = 'aggregate' | 'outcomes';
+/** What a command reads: also every run's outcome (resume, extend). */
+export type ViewScope = 'outcomes';
 
 function scratchRoot(): string {
   return path.join(os.tmpdir(), 'gsweep-scratch');
@@ -40,6 +43,33 @@ export function outArgument(out: string): string {
   }
 }
 
+/** An error the object store itself answered with, or no answer at all. */
+function isStoreFailure(err: unknown): boolean {
+  return (err as { $metadata?: unknown })?.$metadata !== undefined || isTransient(err);
+}
+
+/**
+ * Runs `fn` on the Store of `out`. A bucket that does not exist, credentials the store
+ * refuses or a store that does not answer are the user's to fix, as for any `out` that cannot
+ * be read: one sentence naming the out and the fix, before anything is read or after.
+ */
+export async function withStore<T>(out: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(outArgument(out));
+  if (isS3Store(store)) {
+    try {
+      await store.checkAccess();
+    } catch (err) {
+      throw new RequestError('out', (err as Error).message);
+    }
+  }
+  try {
+    return await fn(store);
+  } catch (err) {
+    if (isS3Store(store) && isStoreFailure(err)) throw new RequestError('out', describeAccessError(err, store.url, store.location.bucket));
+    throw err;
+  }
+}
+
 /** Runs `fn` on a local view of `out`; a store's view is removed when `fn` ends. */
 export async function withLocalView<T>(out: string, scope: ViewScope, fn: (view: LocalView) => Promise<T>): Promise<T> {
   const normalized = outArgument(out);
@@ -49,7 +79,7 @@ export async function withLocalView<T>(out: string, scope: ViewScope, fn: (view:
     try {
       const top = (key: string) => !key.includes('/') || key.startsWith('script/') || key.startsWith('inputs/');
       await pullOut(ws.store, ws.local, { filter: top });
-      if (scope === 'outcomes') await ws.prepareAggregate();
+      await ws.prepareAggregate();
     } catch (err) {
       throw new RequestError('out', `${normalized}: ${(err as Error).message}`);
     }

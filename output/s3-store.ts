@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { OutAccessError } from './out-access';
-import { appendAsPart, checkKey, parseS3Url, type AccessOptions, type S3Location, type Store, type StoreEntry } from './store';
+import { appendAsPart, checkKey, parseS3Url, type AccessOptions, type ListOptions, type S3Location, type Store, type StoreEntry } from './store';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** How long an operation keeps retrying a store that is down (GSWEEP_S3_RETRY_SECONDS). */
@@ -231,14 +231,14 @@ export class S3Store implements Store {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<StoreEntry> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoreEntry> {
     if (prefix !== '') checkKey(prefix.replace(/\/$/, ''));
     const base = this.location.prefix ? `${this.location.prefix}/` : '';
     let token: string | undefined;
     do {
       const page = token;
       const res = await this.retrying(() =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: base + prefix, ContinuationToken: page, MaxKeys: 1000 })),
+        this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: base + prefix, ContinuationToken: page, MaxKeys: 1000, ...(options.shallow ? { Delimiter: '/' } : {}) })),
       );
       for (const o of res.Contents ?? []) {
         if (!o.Key || !o.Key.startsWith(base)) continue;

@@ -19,8 +19,9 @@
  *  - the aggregate: it reads outcome.json files and per-run tables and writes its Parquet
  *    tables and manifest as local files (the Parquet reader and writer work on files); for a
  *    store the Workspace streams runs through the mirror and publishes the result;
- *  - commands that read a finished sweep (client/, analysis/, report/), on a local view:
- *    the directory, or a temporary pull of the store.
+ *  - commands that read every run of a finished sweep (resume, extend), on a local view:
+ *    the directory, or a temporary pull of the store. Readers of the aggregate alone
+ *    (analysis/, report/, show) and archive.ts read its keys.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,13 +35,29 @@ export interface StoreEntry {
   size: number;
 }
 
+export interface ListOptions {
+  /** Only the keys directly under the prefix, none further down. */
+  shallow?: boolean;
+  /**
+   * A directory's links, FIFOs, sockets and devices too (and, in a shallow listing, its
+   * sub-directories), sized by lstat: a reader that looks for files by name then refuses them
+   * (get) instead of not seeing them. An object store has none.
+   */
+  special?: boolean;
+}
+
+export interface GetOptions {
+  /** How a refusal names the object's role ("manifest", "table"); a directory refuses links and special files. */
+  what?: string;
+}
+
 export interface Store {
   /** How people see it: the directory, or `s3://bucket/prefix`. */
   readonly url: string;
   /** The directory itself for a DirStore; undefined for an object store. */
   readonly dir?: string;
   /** The object's bytes, or undefined when it does not exist. */
-  get(key: string): Promise<Buffer | undefined>;
+  get(key: string, options?: GetOptions): Promise<Buffer | undefined>;
   /**
    * Bytes `start` to `end` (exclusive) of the object, or fewer at its end; undefined when it
    * does not exist. Input tables are paged this way, a page at a time.
@@ -61,7 +78,7 @@ export interface Store {
   getFile(key: string, file: string): Promise<boolean>;
   exists(key: string): Promise<boolean>;
   /** Every key under `prefix` (a key prefix ending in `/`, or '' for all), with sizes. */
-  list(prefix: string): AsyncIterable<StoreEntry>;
+  list(prefix: string, options?: ListOptions): AsyncIterable<StoreEntry>;
   /**
    * Adds `text` at the end of a log (`failures.jsonl`), durably. A directory appends to the
    * file; an object store cannot append, so each call is a new part next to it (appendAsPart),
@@ -93,6 +110,11 @@ export interface Store {
    * another sweep's).
    */
   checkAccess(options?: AccessOptions): Promise<void>;
+  /**
+   * Refuses a directory out whose own sub-directories (runs/, inputs/, script/) are links or
+   * other files, before anything reads through them; an object store has no links.
+   */
+  checkTree?(): void;
 }
 
 export interface AccessOptions {
@@ -104,6 +126,12 @@ export interface AccessOptions {
    * be a link, since the run replaces its contents. An object store checks it as `emptyPrefix`.
    */
   singleRun?: boolean;
+}
+
+/** How a file of the out is named to people: its path in a directory, else its `s3://` address. */
+export function displayOf(store: Store, key: string): string {
+  checkKey(key);
+  return store.dir !== undefined ? path.join(store.dir, ...key.split('/')) : `${store.url}/${key}`;
 }
 
 /** A key that is not one gsweep makes inside an out. */
@@ -208,9 +236,9 @@ export class DirStore implements Store {
     return path.join(this.dir, ...checkKey(key).split('/'));
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  async get(key: string, options: GetOptions = {}): Promise<Buffer | undefined> {
     try {
-      return readRegularFile(this.file(key), { what: 'file' });
+      return readRegularFile(this.file(key), { what: options.what ?? 'file' });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -290,8 +318,9 @@ export class DirStore implements Store {
     return fs.existsSync(this.file(key));
   }
 
-  async *list(prefix: string): AsyncIterable<StoreEntry> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoreEntry> {
     const start = prefix === '' ? this.dir : this.file(prefix.replace(/\/$/, ''));
+    const { shallow = false, special = false } = options;
     const walk = async function* (dir: string, rel: string): AsyncIterable<StoreEntry> {
       let entries: fs.Dirent[];
       try {
@@ -302,9 +331,11 @@ export class DirStore implements Store {
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const e of entries) {
         const key = rel ? `${rel}/${e.name}` : e.name;
+        const file = path.join(dir, e.name);
         // Links and special files are never followed (safe-files.ts).
-        if (e.isDirectory()) yield* walk(path.join(dir, e.name), key);
-        else if (e.isFile()) yield { key, size: fs.statSync(path.join(dir, e.name)).size };
+        if (e.isDirectory() && !shallow) yield* walk(file, key);
+        else if (e.isFile()) yield { key, size: fs.statSync(file).size };
+        else if (special) yield { key, size: fs.lstatSync(file).size };
       }
     };
     yield* walk(start, prefix.replace(/\/$/, ''));
@@ -372,6 +403,10 @@ export class DirStore implements Store {
    */
   checkExisting(): void {
     checkExistingSweepDir(this.dir);
+  }
+
+  checkTree(): void {
+    checkOutTree(this.dir);
   }
 
   async prepare(): Promise<void> {

@@ -1,19 +1,18 @@
 /**
- * What a report needs from a finished sweep's output directory: the manifest (runs, status,
- * overrides, durations, GMAT's error lines), the run set, the script's name and hash, the
- * GMAT version, and one aggregate table. The only module of report/ that reads files; every
- * path is inside `<out>`.
+ * What a report needs from a finished sweep's out: the manifest (runs, status, overrides,
+ * durations, GMAT's error lines), the run set, the script's name and hash, the GMAT version,
+ * and one aggregate table. The only module of report/ that reads the out, by key through its
+ * Store.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ManifestEntry } from '../output/manifest';
+import type { Store } from '../output/store';
 import { openSweep, pickTable, readSweepTable } from '../analysis/load';
 import type { SweepTable } from '../analysis/table';
-import { readRegularText } from '../output/safe-files';
 
 export type RunSetKind = 'grid' | 'monte_carlo' | 'latin_hypercube' | 'explicit' | 'sobol';
 
 export interface SweepFacts {
+  /** How the out is named to the user: its directory, or its `s3://` address. */
   outDir: string;
   header: Record<string, unknown>;
   entries: ManifestEntry[];
@@ -34,28 +33,46 @@ export interface SweepFacts {
   sobol?: { names: string[]; n: number; seed: number; calc_second_order: boolean; run_count: number };
 }
 
-function readJson(file: string): Record<string, unknown> | undefined {
+/** A JSON object of the out; undefined when it is missing, refused or not JSON (the report does without). */
+async function readJson(store: Store, key: string): Promise<Record<string, unknown> | undefined> {
   try {
-    return JSON.parse(readRegularText(file)) as Record<string, unknown>;
+    const bytes = await store.get(key);
+    return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as Record<string, unknown>);
   } catch {
     return undefined;
   }
 }
 
+/** How many runs' outcome.json are looked at for the GMAT version. */
+const VERSION_PROBES = 20;
+
 /** GMAT's version as the runs recorded it (outcome.json), else the manifest header's. */
-function gmatVersion(outDir: string, header: Record<string, unknown>, entries: ManifestEntry[]): { version: string; engine: string } {
-  for (const e of entries.slice(0, 20)) {
-    const outcome = readJson(path.join(outDir, 'runs', `run-${e.run_id}`, 'outcome.json')) as { engine?: { kind?: string; version?: string | null } } | undefined;
+async function gmatVersion(store: Store, header: Record<string, unknown>, entries: ManifestEntry[]): Promise<{ version: string; engine: string }> {
+  // Read together: on an object store each is a round trip, and most may be missing (runs in packs).
+  const outcomes = await Promise.all(
+    entries.slice(0, VERSION_PROBES).map((e) => readJson(store, `runs/run-${e.run_id}/outcome.json`) as Promise<{ engine?: { kind?: string; version?: string | null } } | undefined>),
+  );
+  for (const outcome of outcomes) {
     if (outcome?.engine) return { version: outcome.engine.version ?? String(header.gmat_install_version ?? 'unknown'), engine: outcome.engine.kind ?? 'gmat' };
   }
   return { version: String(header.gmat_install_version ?? 'unknown'), engine: 'gmat' };
 }
 
-export async function collectSweep(out: string, options: { table?: string; columns?: string[] } = {}): Promise<SweepFacts> {
-  const sweep = openSweep(out);
-  const { header, entries, outDir } = sweep;
+/** The archived script's file name (script/<name>.script), when the out has one. */
+async function archivedScriptName(store: Store): Promise<string | undefined> {
+  for await (const e of store.list('script/', { shallow: true, special: true })) {
+    const name = e.key.slice('script/'.length);
+    if (name.endsWith('.script')) return name;
+  }
+  // gmat-sweep directories have no script/ copy.
+  return undefined;
+}
+
+export async function collectSweep(store: Store, options: { table?: string; columns?: string[] } = {}): Promise<SweepFacts> {
+  const sweep = await openSweep(store);
+  const { header, entries, out: outDir } = sweep;
   const spec = (header.parameter_spec ?? {}) as Record<string, unknown>;
-  const sobol = readJson(path.join(outDir, 'sobol.json')) as SweepFacts['sobol'] | undefined;
+  const sobol = (await readJson(store, 'sobol.json')) as SweepFacts['sobol'] | undefined;
   let kind: RunSetKind;
   let axes: Record<string, unknown[]> | undefined;
   let inputs: string[];
@@ -74,16 +91,9 @@ export async function collectSweep(out: string, options: { table?: string; colum
       kind = sobol ? 'sobol' : 'explicit';
       inputs = Array.isArray(spec.columns) ? (spec.columns as string[]) : Object.keys(entries[0]?.overrides ?? {});
   }
-  const request = readJson(path.join(outDir, 'request.json')) as { context?: { scriptName?: string } } | undefined;
-  let scriptName = request?.context?.scriptName;
-  if (!scriptName) {
-    try {
-      scriptName = fs.readdirSync(path.join(outDir, 'script')).find((f) => f.endsWith('.script'));
-    } catch {
-      // gmat-sweep directories have no script/ copy.
-    }
-  }
-  const { version, engine } = gmatVersion(outDir, header, entries);
+  const request = (await readJson(store, 'request.json')) as { context?: { scriptName?: string } } | undefined;
+  const scriptName = request?.context?.scriptName || (await archivedScriptName(store));
+  const { version, engine } = await gmatVersion(store, header, entries);
   let tableKey: string | undefined;
   let table: SweepTable | undefined;
   if (sweep.tables.some((t) => t.startsWith('report__')) || options.table) {

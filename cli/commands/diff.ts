@@ -7,7 +7,7 @@ import { compareSweeps, sweepDiff } from '../../analysis/diff';
 import { AnalysisError } from '../../analysis/table';
 import { fmt, loadTable, table, write } from '../analysis-text';
 import { list, nonNegative } from '../options';
-import { withLocalView } from '../store-out';
+import { withStore } from '../store-out';
 
 export function register(program: Command): void {
   program
@@ -27,8 +27,8 @@ export function register(program: Command): void {
         throw new AnalysisError(`--on ${JSON.stringify(o.on)}: diff aligns rows on (run_id, time) by default, or on run_id alone with --on run_id (each run's final row); no other column is supported`);
       }
       const on = o.on === 'run_id' ? 'run_id' : null;
-      const a = await withLocalView(outA, 'aggregate', (view) => loadTable(view.dir, o.table));
-      const b = await withLocalView(outB, 'aggregate', (view) => loadTable(view.dir, o.table ?? a.key));
+      const a = await withStore(outA, (store) => loadTable(store, o.table));
+      const b = await withStore(outB, (store) => loadTable(store, o.table ?? a.key));
       const verdict = compareSweeps(a.data, b.data, { rtol: o.rtol, atol: o.atol, on, columns: o.columns });
       // Informational: the values decide the verdict (the same run set can be described differently).
       const sameRunSet = JSON.stringify(a.header.parameter_spec) === JSON.stringify(b.header.parameter_spec);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { mcConvergence } from '../../analysis/mc-convergence';
 import { fmt, loadTable, table, write } from '../analysis-text';
 import { list } from '../options';
-import { withLocalView } from '../store-out';
+import { withStore } from '../store-out';
 
 export function register(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--per-time', 'one running curve per time step (default: each run\'s final value)')
     .option('--json', 'print JSON (every row)')
     .action(async (out: string, o: { table?: string; metric?: string[]; perTime?: boolean; json?: boolean }) => {
-      const { key, data } = await withLocalView(out, 'aggregate', (view) => loadTable(view.dir, o.table));
+      const { key, data } = await withStore(out, (store) => loadTable(store, o.table));
       const metrics = o.metric ?? data.columns.map((c) => c.name);
       const results = metrics.map((m) => mcConvergence(data, m, { terminalOnly: !o.perTime }));
       if (o.json) {

@@ -1,14 +1,16 @@
 /**
- * `gsweep report <out>`: writes `<out>/report.html` (api/report.ts) from a finished sweep's
- * output directory, and with --open shows it in the desktop's browser.
+ * `gsweep report <out>`: writes `report.html` beside a finished sweep's tables (api/report.ts),
+ * for a directory and an `s3://` out alike; --output also writes it to a local file, and
+ * --open shows the local page in the desktop's browser.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { writeSweepReport } from '../../api/report';
+import { REPORT_NAME, renderSweepReport } from '../../api/report';
+import { displayOf } from '../../output/store';
 import { list } from '../options';
-import { withLocalView } from '../store-out';
+import { withStore } from '../store-out';
 
 function openInBrowser(file: string): void {
   const [cmd, args] = process.platform === 'darwin' ? ['open', [file]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', file]] : ['xdg-open', [file]];
@@ -28,15 +30,12 @@ export function register(program: Command): void {
     .option('--open', 'open the page in the default browser')
     .option('--json', 'print {file, bytes, charts} as JSON')
     .action(async (out: string, o: { columns?: string[]; table?: string; output?: string; open?: boolean; json?: boolean }) => {
-      const result = await withLocalView(out, 'aggregate', async (view) => {
-        const written = await writeSweepReport(view.dir, { columns: o.columns, table: o.table });
-        if (o.output) fs.copyFileSync(written.file, path.resolve(o.output));
-        if (view.workspace) {
-          // Uploaded beside the tables; the local page (--output) is the one to open.
-          await view.workspace.store.putFile('report.html', written.file);
-          return { ...written, file: o.output ? path.resolve(o.output) : view.display(written.file) };
-        }
-        return o.output ? { ...written, file: path.resolve(o.output) } : written;
+      const result = await withStore(out, async (store) => {
+        const { html, charts } = await renderSweepReport(store, { columns: o.columns, table: o.table });
+        await store.put(REPORT_NAME, html);
+        // The local page (--output) is the one to name and open.
+        if (o.output) fs.writeFileSync(path.resolve(o.output), html);
+        return { file: o.output ? path.resolve(o.output) : displayOf(store, REPORT_NAME), bytes: Buffer.byteLength(html), charts };
       });
       if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${result.file} (${result.charts} charts, ${(result.bytes / 1024).toFixed(0)} KiB)\n`);

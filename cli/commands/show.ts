@@ -1,25 +1,27 @@
 /** `gsweep show`: summarises a finished sweep from its output directory (no Temporal needed). */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { RequestError } from '../../request/request';
-import { readManifestSummary } from '../../api/manifest-summary';
-import { withLocalView, type LocalView } from '../store-out';
+import { summarizeManifest } from '../../api/manifest-summary';
+import { MANIFEST_NAME } from '../../output/layout';
+import { displayOf, type Store } from '../../output/store';
+import { withStore } from '../store-out';
 
-async function show(view: LocalView, json?: boolean): Promise<void> {
-  const dir = view.dir;
-  const shown = view.out;
-  if (!fs.existsSync(path.join(dir, 'manifest.jsonl'))) {
-    throw new RequestError(
+async function show(store: Store, json?: boolean): Promise<void> {
+  const shown = store.url;
+  const missing = () =>
+    new RequestError(
       'out',
       `${shown} has no manifest.jsonl, so it is not a finished gsweep output directory (a running or interrupted sweep writes it at the end; \`gsweep resume ${shown}\` finishes one)`,
     );
-  }
-  let summary: ReturnType<typeof readManifestSummary>;
+  if (!(await store.exists(MANIFEST_NAME))) throw missing();
+  let summary: ReturnType<typeof summarizeManifest>;
   try {
-    summary = readManifestSummary(dir);
+    const text = await store.get(MANIFEST_NAME, { what: 'manifest' });
+    if (text === undefined) throw missing();
+    summary = summarizeManifest(text.toString('utf8'));
   } catch (err) {
-    throw new RequestError('out', `${view.display(path.join(dir, 'manifest.jsonl'))} is unreadable (${(err as Error).message.split('\n')[0]})`);
+    if (err instanceof RequestError) throw err;
+    throw new RequestError('out', `${displayOf(store, MANIFEST_NAME)} is unreadable (${(err as Error).message.split('\n')[0]})`);
   }
   const { header, counts } = summary;
   if (json) {
@@ -31,7 +33,10 @@ async function show(view: LocalView, json?: boolean): Promise<void> {
   process.stdout.write(
     `${total} runs (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}) · ${spec._kind} · script sha256 ${header.script_sha256}\n`,
   );
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).sort()) process.stdout.write(`${view.display(path.join(dir, f))}\n`);
+  const tables: string[] = [];
+  // Whatever sits at the top named *.parquet, as a directory listing shows it.
+  for await (const e of store.list('', { shallow: true, special: true })) if (e.key.endsWith('.parquet')) tables.push(e.key);
+  for (const key of tables.sort()) process.stdout.write(`${displayOf(store, key)}\n`);
 }
 
 export function register(program: Command): void {
@@ -40,5 +45,5 @@ export function register(program: Command): void {
     .description('summarise a finished sweep from its output directory (no Temporal needed)')
     .argument('<out>')
     .option('--json', 'print JSON')
-    .action((out: string, o: { json?: boolean }) => withLocalView(out, 'aggregate', (view) => show(view, o.json)));
+    .action((out: string, o: { json?: boolean }) => withStore(out, (store) => show(store, o.json)));
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { analyzeSobolSweep } from '../../api/sobol';
 import { list, positiveInt } from '../options';
 import { formatSobolAnalysis } from '../sobol-format';
-import { withLocalView } from '../store-out';
+import { withStore } from '../store-out';
 
 export function register(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--seed <int>', 'bootstrap seed (default: the design seed, or 1)', positiveInt)
     .option('--json', 'print JSON')
     .action(async (out: string, o: { metric?: string[]; table?: string; resamples: number; seed?: number; json?: boolean }) => {
-      const result = await withLocalView(out, 'aggregate', (view) => analyzeSobolSweep(view.dir, { metrics: o.metric, table: o.table, seed: o.seed, numResamples: o.resamples }));
+      const result = await withStore(out, (store) => analyzeSobolSweep(store, { metrics: o.metric, table: o.table, seed: o.seed, numResamples: o.resamples }));
       process.stdout.write(o.json ? `${JSON.stringify(result, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2)}\n` : formatSobolAnalysis(result));
     });
 }

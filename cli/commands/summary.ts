@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { sweepSummary } from '../../analysis/summary';
 import { fmt, loadTable, table, write } from '../analysis-text';
 import { list, numberList } from '../options';
-import { withLocalView } from '../store-out';
+import { withStore } from '../store-out';
 
 export function register(program: Command): void {
   program
@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--keep-failed', 'keep failed runs\' marker rows (gmat-sweep dropna=False)')
     .option('--json', 'print JSON')
     .action(async (out: string, o: { table?: string; by: string; q?: number[]; include?: string[]; columns?: string[]; keepFailed?: boolean; json?: boolean }) => {
-      const { key, data } = await withLocalView(out, 'aggregate', (view) => loadTable(view.dir, o.table));
+      const { key, data } = await withStore(out, (store) => loadTable(store, o.table));
       const s = sweepSummary(data, { by: o.by as 'time', q: o.q, include: o.include, columns: o.columns, dropna: !o.keepFailed });
       if (o.json) {
         write(`${JSON.stringify({ table: key, ...s }, null, 2)}\n`);

@@ -2,10 +2,12 @@
  * gsweep summary / diff / mc-convergence on real sweeps made by gsweep (stand-in engine),
  * checked against DuckDB computing the same statistics from the same Parquet file.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareSweeps, sweepDiff } from '../../analysis/diff';
 import { openSweep, pickTable, readSweepTable } from '../../analysis/load';
+import { openStore } from '../../output/open-store';
 import { mcConvergence } from '../../analysis/mc-convergence';
 import { sweepSummary } from '../../analysis/summary';
 import { AnalysisError } from '../../analysis/table';
@@ -41,7 +43,7 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
   });
 
   it('summary by time equals DuckDB avg / stddev_samp / quantile_cont / count per time step', async () => {
-    const sweep = openSweep(grid);
+    const sweep = await openSweep(openStore(grid));
     const table = await readSweepTable(sweep, pickTable(sweep));
     const s = sweepSummary(table, { include: ['mean', 'std', 'min', 'max', 'count_ok'], q: [0.05, 0.5, 0.95] });
     expect(s.statistics).toEqual(['mean', 'std', 'min', 'max', 'count_ok', 'q0.05', 'q0.5', 'q0.95']);
@@ -69,7 +71,7 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
   });
 
   it('summary drops failed runs by default and by run_id gives one row per ok run', async () => {
-    const sweep = openSweep(failed);
+    const sweep = await openSweep(openStore(failed));
     const table = await readSweepTable(sweep, pickTable(sweep));
     const byRun = sweepSummary(table, { by: 'run_id', include: ['count_ok'], q: [] });
     expect(byRun.index).toEqual([1, 2]);
@@ -80,7 +82,7 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
   });
 
   it('summary refuses bad options with gmat-sweep\'s messages', async () => {
-    const sweep = openSweep(grid);
+    const sweep = await openSweep(openStore(grid));
     const table = await readSweepTable(sweep, pickTable(sweep));
     expect(() => sweepSummary(table, { q: [1.5] })).toThrow('q values must lie in the open interval (0, 1); got 1.5');
     expect(() => sweepSummary(table, { include: ['median'] })).toThrow('unknown statistic(s) median; allowed: mean, std, min, max, count_ok');
@@ -101,6 +103,24 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
     const bad = await runCli(['summary', path.join(lab.dir, 'nope')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('has no manifest.jsonl; give the output directory of a finished gsweep');
+  });
+
+  it('a table that is a symbolic link is refused by name, even to a readable table, by every reading command', async () => {
+    const linked = path.join(lab.dir, 'grid-linked');
+    fs.cpSync(grid, linked, { recursive: true });
+    const table = path.join(linked, 'report__Track.parquet');
+    fs.rmSync(table);
+    fs.symlinkSync(path.join(grid, 'report__Track.parquet'), table);
+    const refusal = `table ${table} is a symbolic link; gsweep never makes links in an output directory and does not follow them, so replace it with the real file`;
+    for (const args of [['summary', linked], ['mc-convergence', linked], ['diff', grid, linked], ['report', linked]]) {
+      const r = await runCli(args);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toBe(`gsweep: error: ${refusal}\n`);
+    }
+    expect(fs.existsSync(path.join(linked, 'report.html'))).toBe(false);
+    const sweep = await openSweep(openStore(linked));
+    expect(sweep.tables).toEqual(['report__Track']);
+    await expect(readSweepTable(sweep, 'report__Track')).rejects.toThrow(new AnalysisError(refusal));
   });
 
   it('diff: identical sweeps are the same (exit 0); a changed axis differs (exit 1) and names the column and run', async () => {
@@ -125,8 +145,8 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
   });
 
   it('diff from code: __diff/__rel columns and the status pair, like sweep_diff', async () => {
-    const a = await readSweepTable(openSweep(failed), 'report__Track');
-    const b = await readSweepTable(openSweep(grid), 'report__Track');
+    const a = await readSweepTable(await openSweep(openStore(failed)), 'report__Track');
+    const b = await readSweepTable(await openSweep(openStore(grid)), 'report__Track');
     const d = sweepDiff(a, b, { on: 'run_id' });
     expect(d.runId).toEqual([0, 1, 2]);
     expect(d.statusDiff).toEqual(['failed/ok', 'ok', 'ok']);
@@ -144,7 +164,7 @@ describe('summary, diff and mc-convergence on real sweeps', () => {
   });
 
   it('mc-convergence: running mean and std at every n equal DuckDB over the first n runs', async () => {
-    const sweep = openSweep(mc);
+    const sweep = await openSweep(openStore(mc));
     const table = await readSweepTable(sweep, pickTable(sweep));
     const conv = mcConvergence(table, 'Sat.EarthMJ2000Eq.Z', { terminalOnly: true });
     expect(conv.rows.length).toBe(40);

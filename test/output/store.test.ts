@@ -3,11 +3,12 @@
  * started here). Same calls, same answers; plus what only a store can get wrong (bad
  * credentials, a missing bucket, a prefix that is not empty, a second conditional create).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DirStore, checkKey, parseS3Url, type Store } from '../../output/store';
+import { DirStore, checkKey, displayOf, parseS3Url, type ListOptions, type Store } from '../../output/store';
 import { OutAccessError } from '../../output/out-access';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
 import { localizeManifest, pullOut } from '../../output/pull';
@@ -120,11 +121,63 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
     await store.checkAccess();
   });
 
+  it('lists only the keys directly under a prefix when asked for a shallow listing', async () => {
+    await ready;
+    const store = make();
+    for (const key of ['manifest.jsonl', 'report__Track.parquet', 'runs/run-0/outcome.json', 'script/leo.script', 'script/sub/deeper.script']) await store.put(key, 'x');
+    const keys = async (prefix: string) => {
+      const found: string[] = [];
+      for await (const e of store.list(prefix, { shallow: true })) found.push(e.key);
+      return found.sort();
+    };
+    expect(await keys('')).toEqual(['manifest.jsonl', 'report__Track.parquet']);
+    expect(await keys('script/')).toEqual(['script/leo.script']);
+    expect(await keys('runs/')).toEqual([]);
+  });
+
   it('refuses keys that would leave the out', async () => {
     await ready;
     const store = make();
     await expect(store.put('../escape', 'x')).rejects.toThrow('"../escape" is not a path gsweep writes inside an out');
     await expect(store.get('/etc/passwd')).rejects.toThrow('"/etc/passwd" is not a path gsweep writes inside an out');
+  });
+});
+
+describe('a directory out: what only a directory can hold', () => {
+  it('lists links, FIFOs and sub-directories only when asked, and refuses reading them, naming their role', async () => {
+    const dir = tempDir('gsweep-store-special-');
+    const store = new DirStore(dir);
+    await store.put('manifest.jsonl', 'header\n');
+    await store.put('runs/run-0/outcome.json', '{}');
+    const elsewhere = path.join(tempDir('gsweep-store-elsewhere-'), 'report__Track.parquet');
+    fs.writeFileSync(elsewhere, 'PAR1');
+    fs.symlinkSync(elsewhere, path.join(dir, 'report__Track.parquet'));
+    spawnSync('mkfifo', [path.join(dir, 'sobol.json')]);
+    const keys = async (options: ListOptions) => {
+      const found: string[] = [];
+      for await (const e of store.list('', options)) found.push(e.key);
+      return found;
+    };
+    expect(await keys({})).toEqual(['manifest.jsonl', 'runs/run-0/outcome.json']);
+    expect(await keys({ shallow: true })).toEqual(['manifest.jsonl']);
+    expect(await keys({ shallow: true, special: true })).toEqual(['manifest.jsonl', 'report__Track.parquet', 'runs', 'sobol.json']);
+    expect(await keys({ special: true })).toEqual(['manifest.jsonl', 'report__Track.parquet', 'runs/run-0/outcome.json', 'sobol.json']);
+    const table = path.join(dir, 'report__Track.parquet');
+    await expect(store.get('report__Track.parquet', { what: 'table' })).rejects.toThrow(
+      `table ${table} is a symbolic link; gsweep never makes links in an output directory and does not follow them, so replace it with the real file`,
+    );
+    await expect(store.get('sobol.json')).rejects.toThrow(`file ${path.join(dir, 'sobol.json')} is a FIFO (named pipe), not a regular file; gsweep reads only regular files, so replace it`);
+    expect(displayOf(store, 'runs/run-0/outcome.json')).toBe(path.join(dir, 'runs', 'run-0', 'outcome.json'));
+    expect(displayOf(new S3Store('s3://bucket/p', { client: new S3Client({}) }), 'report.html')).toBe('s3://bucket/p/report.html');
+  });
+
+  it('refuses, before any read, an out whose runs/ is a link', () => {
+    const dir = tempDir('gsweep-store-tree-');
+    const away = tempDir('gsweep-store-away-');
+    fs.symlinkSync(away, path.join(dir, 'runs'));
+    expect(() => new DirStore(dir).checkTree()).toThrow(
+      `${path.join(dir, 'runs')} is a symbolic link; gsweep made it a directory and never writes or deletes through a link or other file it did not create: put the directory back, or use another output directory`,
+    );
   });
 });
 

@@ -119,6 +119,12 @@ describe('gsweep run --out s3://', () => {
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(new RegExp(`^${url}/report.html \\(\\d+ charts, \\d+ KiB\\)\\n$`));
     expect(await keysOf(url)).toContain('report.html');
+    // --output: the local page is the one named, and the same page is beside the tables.
+    const page = path.join(work(), 'sma.html');
+    const copied = await cli(['report', url, '--output', page, '--json']);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(JSON.parse(copied.stdout).file).toBe(page);
+    expect((await new S3Store(url, { client }).get('report.html'))?.toString()).toBe(fs.readFileSync(page, 'utf8'));
     const mc = await cli(['mc-convergence', url, '--metric', 'Sat.Earth.SMA', '--json']);
     expect(mc.code, mc.stderr).toBe(0);
     expect(JSON.parse(mc.stdout).metrics[0].rows).toHaveLength(12);
@@ -143,6 +149,13 @@ describe('gsweep run --out s3://', () => {
     expect(creds.code).toBe(2);
     expect(creds.stderr).toContain(`gsweep: error: out: s3://${BUCKET}/creds: the store refused these credentials`);
     expect(await keysOf(`s3://${BUCKET}/creds`)).toEqual([]);
+    // The commands that read a sweep say the same.
+    const noBucket = await cli(['show', 's3://no-such-bucket/x']);
+    expect(noBucket.code).toBe(2);
+    expect(noBucket.stderr).toContain(`gsweep: error: out: s3://no-such-bucket/x: bucket no-such-bucket does not exist on ${weed.endpoint}; create it first`);
+    const unreadable = await cli(['summary', `s3://${BUCKET}/creds`], { AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toContain(`gsweep: error: out: s3://${BUCKET}/creds: the store refused these credentials`);
     await new S3Store(`s3://${BUCKET}/used`, { client }).put('notes.txt', 'mine');
     const used = await cli(['run', LEO, '--grid', 'Sat.SMA=6800:7400:2', '--out', `s3://${BUCKET}/used`]);
     expect(used.code).toBe(2);
