@@ -1,8 +1,9 @@
 /**
  * The aggregate of a sweep whose out is an object store: memory and time of the path the
- * writeAggregate activity takes for an `s3://` out (output/workspace.ts): one listing of
- * `runs/`, every outcome.json fetched, then the per-run tables streamed run by run through a
- * bounded prefetch window into one Parquet table, uploaded (multipart) with the manifest last.
+ * writeAggregate activity takes for an `s3://` out (output/run-source.ts): one listing of
+ * the store, every outcome.json fetched into memory, then the per-run tables streamed run by
+ * run through a bounded prefetch window into one Parquet table, uploaded (multipart) with the
+ * manifest last.
  *
  * Fills a prefix of a local SeaweedFS (started here) with N runs the way workers leave them
  * (each run's outcome.json and one 91-row report__Track.parquet written by gsweep's per-run
@@ -17,7 +18,6 @@ import * as path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { aggregateRuns } from '../output/aggregate';
 import { RUN_FILES } from '../output/layout';
-import { readOutcome } from '../output/outcome';
 import { S3Store, s3ClientConfig } from '../output/s3-store';
 import { mapLimit, Workspace } from '../output/workspace';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
@@ -67,16 +67,7 @@ async function main(): Promise<void> {
     };
     const a0 = performance.now();
     const ws = Workspace.open(url, path.join(root, 'scratch'));
-    await ws.prepareAggregate();
-    const tableNames = (id: number) => {
-      const o = readOutcome(ws.local, id);
-      return o?.status === 'ok' ? Object.keys(o.tables).map((k) => `${k}.parquet`) : [];
-    };
-    const summary = await aggregateRuns(input, () => ({}), null, {
-      tableCheck: ws.tableCheck,
-      prepareRun: (id) => ws.prepareRun(id, runs, tableNames),
-      doneRun: (id) => ws.doneRun(id),
-    }, undefined, undefined, ws.local);
+    const summary = await aggregateRuns(input, () => ({}), null, await ws.aggregateIO());
     const published = await ws.publishAggregate(summary);
     const wall = (performance.now() - a0) / 1000;
     ws.close();

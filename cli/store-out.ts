@@ -2,12 +2,14 @@
  * Commands that read a sweep work on an `s3://` out through a local view of it: a private
  * temporary directory holding the objects the command reads (the aggregate tables,
  * manifest, request.json, ...; every run's files only for commands that need them),
- * removed afterwards. A directory out is its own view.
+ * removed afterwards. A directory out is its own view. The runs' outcomes (resume, extend)
+ * are read through the out's Store instead (runsOfView).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pullOut } from '../output/pull';
-import { isS3Url, parseS3Url, StoreKeyError } from '../output/store';
+import { openRunSource, type RunSource } from '../output/run-source';
+import { DirStore, isS3Url, parseS3Url, StoreKeyError } from '../output/store';
 import { Workspace } from '../output/workspace';
 import { RequestError } from '../request/request-error';
 
@@ -22,8 +24,8 @@ export interface LocalView {
   display(file: string): string;
 }
 
-/** What a command reads: the top-level files (aggregate), or also every run's outcome (resume), or all (archive). */
-export type ViewScope = 'aggregate' | 'outcomes' | 'all';
+/** What a command reads: the top-level files (aggregate), or all (archive). */
+export type ViewScope = 'aggregate' | 'all';
 
 function scratchRoot(): string {
   return path.join(os.tmpdir(), 'gsweep-scratch');
@@ -52,7 +54,6 @@ export async function withLocalView<T>(out: string, scope: ViewScope, fn: (view:
       } else {
         const top = (key: string) => !key.includes('/') || key.startsWith('script/') || key.startsWith('inputs/');
         await pullOut(ws.store, ws.local, { filter: top });
-        if (scope === 'outcomes') await ws.prepareAggregate();
       }
     } catch (err) {
       throw new RequestError('out', `${normalized}: ${(err as Error).message}`);
@@ -60,5 +61,14 @@ export async function withLocalView<T>(out: string, scope: ViewScope, fn: (view:
     return await fn({ dir: ws.local, out: normalized, workspace: ws, display: (f) => ws.display(f) });
   } finally {
     ws.close();
+  }
+}
+
+/** Every run's outcome and tables of the view's out, read through its Store (a store's listed and fetched once). */
+export async function runsOfView(view: LocalView): Promise<RunSource> {
+  try {
+    return await openRunSource(view.workspace?.store ?? new DirStore(view.dir));
+  } catch (err) {
+    throw new RequestError('out', `${view.out}: ${(err as Error).message}`);
   }
 }

@@ -9,16 +9,16 @@
  * a rename, an object store makes an object visible only when its upload completes.
  *
  * What a sweep does to its out goes through here: the lock, the start files, the archived
- * script, request.json, context.json, the failures log. Checks that only make sense for a
+ * script, request.json, context.json, the failures log, the runs the aggregate and resume read. Checks that only make sense for a
  * directory (links and FIFOs refused, gsweep's own sub-directories checked) live in DirStore.
  * What touches a directory without a Store is a local directory the Workspace
  * (workspace.ts) hands out, which for a directory out is the out itself, so that nothing is
  * copied on the fast path:
  *  - a run's directory: GMAT writes its files there itself, and run-mission its outcome.json;
  *    for a store the Workspace uploads them afterwards;
- *  - the aggregate: it reads outcome.json files and per-run tables and writes its Parquet
- *    tables and manifest as local files (the Parquet reader and writer work on files); for a
- *    store the Workspace streams runs through the mirror and publishes the result;
+ *  - the aggregate's Parquet tables and manifest, written as local files (the Parquet writer
+ *    works on files) and, for a store, published by the Workspace; it reads the runs
+ *    through the Store (run-source.ts);
  *  - input tables, read a page at a time with positioned reads (input-tables.ts);
  *  - commands that read a finished sweep (client/, analysis/, report/, archive.ts), on a
  *    local view: the directory, or a temporary pull of the store.
@@ -27,7 +27,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { appendDurably, writeFileAtomicAsync } from './atomic';
-import { checkOutTree, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
+import { checkOutTree, checkRunDirectoryPath, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 export interface StoreEntry {
   key: string;
@@ -39,8 +39,11 @@ export interface Store {
   readonly url: string;
   /** The directory itself for a DirStore; undefined for an object store. */
   readonly dir?: string;
-  /** The object's bytes, or undefined when it does not exist. */
-  get(key: string): Promise<Buffer | undefined>;
+  /**
+   * The object's bytes, or undefined when it does not exist. `what` is how a directory's
+   * refusal of a link or special file names the file's role ("outcome"; default "file").
+   */
+  get(key: string, what?: string): Promise<Buffer | undefined>;
   /**
    * Bytes `start` to `end` (exclusive) of the object, or fewer at its end; undefined when it
    * does not exist. Input tables are paged this way, a page at a time.
@@ -120,12 +123,12 @@ export async function appendAsPart(store: Store, key: string, text: string): Pro
 }
 
 /** A log as Store.append wrote it: the object itself, then every part written since, in order; undefined when neither exists. */
-export async function readLog(store: Store, key: string): Promise<Buffer | undefined> {
+export async function readLog(store: Store, key: string, what?: string): Promise<Buffer | undefined> {
   const parts: string[] = [];
   for await (const e of store.list(partsPrefix(checkKey(key)).prefix)) parts.push(e.key);
   parts.sort();
   const chunks: Buffer[] = [];
-  const whole = await store.get(key);
+  const whole = await store.get(key, what);
   if (whole) chunks.push(whole);
   for (const part of parts) {
     const bytes = await store.get(part);
@@ -181,9 +184,9 @@ export class DirStore implements Store {
     return path.join(this.dir, ...checkKey(key).split('/'));
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  async get(key: string, what = 'file'): Promise<Buffer | undefined> {
     try {
-      return readRegularFile(this.file(key), { what: 'file' });
+      return readRegularFile(this.file(key), { what });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -250,6 +253,15 @@ export class DirStore implements Store {
 
   async exists(key: string): Promise<boolean> {
     return fs.existsSync(this.file(key));
+  }
+
+  /**
+   * Refuses a directory of the out (a run's) that is a symbolic link: get() refuses a link
+   * only as the file itself, and a run directory linked elsewhere would be read, and deleted
+   * for a re-run, through the link.
+   */
+  checkDirectory(key: string): void {
+    checkRunDirectoryPath(this.file(key));
   }
 
   async *list(prefix: string): AsyncIterable<StoreEntry> {

@@ -14,7 +14,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type W
 import { createActivities, registeredActivities } from '../../activities';
 import { runBatch } from '../../activities/batch';
 import { EngineSlots } from '../../gmat/slots';
+import { recordFailures } from '../../output/failures';
 import { InputTables } from '../../output/input-tables';
+import { DirStore } from '../../output/store';
 import { expandRun } from '../../sweep/runset';
 import type { AggregateInput, BatchTask, RunTask } from '../../sweep/types';
 import { workflowBundlePath } from '../../workers/bundle';
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
         try {
           return await runBatch(task, {
             outDir: task.context.outDir,
+            recordFailures: (records) => recordFailures(new DirStore(task.context.outDir), records),
             slots,
             run: async (runId, signal, runSlots) => {
               expandRun(task.runSet, runId, tables.valueAt);

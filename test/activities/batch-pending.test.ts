@@ -35,6 +35,9 @@ function pendingStore(every: number, failing: (flush: number) => boolean = () =>
 function deps(store: ReturnType<typeof pendingStore>, failRun?: number): BatchDeps {
   return {
     outDir: '/nonexistent',
+    recordFailures: async (records) => {
+      throw new Error(`no run here fails on its own, yet ${JSON.stringify(records)} were recorded`);
+    },
     run: async (runId) => {
       if (runId === failRun) throw new Error(`lost the scratch disk at run ${runId}`);
       store.add(runId);

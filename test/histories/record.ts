@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     delete process.env.GSWEEP_STANDIN_CRASH_IF;
 
     fs.rmSync(obstacle);
-    const plan = planResume(failures.input.context.outDir, { engine: 'stand-in' });
+    const plan = await planResume(failures.input.context.outDir, { engine: 'stand-in' });
     await run(r, 'resume', { input: { ...plan.input, searchAttributes: false }, engine: 'stand-in', workflowId: 'replay-failures-resume', inputTables: plan.inputTables }, 'completed');
 
     process.env.GSWEEP_STANDIN_HANG_IF = 'Sat.SMA = 7000;';

@@ -208,7 +208,7 @@ describe('every payload stays under 64 KiB', () => {
     // resume reads the archived script back and checks its hash (docs/security.md).
     fs.mkdirSync(path.join(out, 'script'), { recursive: true });
     fs.copyFileSync(SCRIPT, path.join(out, 'script', input.context.scriptName));
-    const plan = planResume(out, { engine: 'stand-in' });
+    const plan = await planResume(out, { engine: 'stand-in' });
     const resumed = materialise({ ...plan, engine: 'stand-in' });
     expect(resumed.alreadyOk).toMatchObject({ table: 'already-ok', count: 200_000 });
     expect(bytes(resumed)).toBeLessThan(2048);

@@ -10,6 +10,7 @@ import { aggregateRuns } from '../../../output/aggregate';
 import { encodeValueTable, InputTables, writeInputTable } from '../../../output/input-tables';
 import { inputsDir, runDir, runTablePath } from '../../../output/layout';
 import { parseManifest } from '../../../output/manifest';
+import { Workspace } from '../../../output/workspace';
 import { writeOutcome, type RunOutcome } from '../../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../../tables/parquet/writer';
 import type { Table } from '../../../tables/table';
@@ -91,7 +92,7 @@ beforeAll(async () => {
   };
   const tables = new InputTables(out);
   try {
-    summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null, {}, tables.valueAt);
+    summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null, await Workspace.open(out).aggregateIO(), {}, tables.valueAt);
   } finally {
     tables.close();
   }
