@@ -32,18 +32,23 @@ export async function mapLimit<T>(items: Iterable<T>, limit: number, fn: (item: 
  * time in the items' order: order matters when later items replace what earlier ones wrote.
  */
 export async function mapOrdered<T, R>(items: T[], limit: number, fetch: (item: T) => Promise<R>, apply: (item: T, result: R) => Promise<void>): Promise<void> {
-  const started: Promise<R>[] = [];
-  const start = (i: number) => {
-    if (i < items.length && !started[i]) {
-      started[i] = fetch(items[i] as T);
+  // Only the fetches in flight are held: a result is dropped once applied (a pack is megabytes).
+  const started = new Map<number, Promise<R>>();
+  let next = 0;
+  const startUpTo = (end: number) => {
+    for (; next < Math.min(end, items.length); next++) {
+      const job = fetch(items[next] as T);
       // Rejections are taken when their turn comes; never unhandled meanwhile.
-      started[i].catch(() => undefined);
+      job.catch(() => undefined);
+      started.set(next, job);
     }
   };
-  for (let i = 0; i < Math.min(limit, items.length); i++) start(i);
+  startUpTo(Math.max(1, limit));
   for (let i = 0; i < items.length; i++) {
-    const result = await started[i];
-    start(i + Math.max(1, limit));
-    await apply(items[i] as T, result as R);
+    const job = started.get(i)!;
+    started.delete(i);
+    const result = await job;
+    startUpTo(i + 1 + Math.max(1, limit));
+    await apply(items[i] as T, result);
   }
 }
