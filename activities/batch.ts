@@ -19,7 +19,6 @@ import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { EngineSlots } from '../gmat/slots';
 import { WORKER_LABEL } from '../gmat/run-mission';
-import { appendFailures } from '../output/failures';
 import { InputTableError, readOkPage } from '../output/input-tables';
 import type { Store } from '../output/store';
 import { RUN_FAILED_LOG_MESSAGE } from '../sweep/activity-names';
@@ -41,8 +40,8 @@ export interface BatchDeps {
   outDir: string;
   /** The out's Store: a resume's already-ok bitset is read from it. */
   store: Store;
-  /** Records failed runs that could not record their own outcome (default: failures.jsonl in outDir). */
-  recordFailures?: (records: FailureRecord[]) => Promise<void>;
+  /** Records failed runs that could not record their own outcome (the out's failures.jsonl, through its Store). */
+  recordFailures: (records: FailureRecord[]) => Promise<void>;
   /** The worker's engine slots; absent: runs are not limited by this worker. */
   slots?: EngineSlots;
   /** Work before the first run that may take seconds (a Latin hypercube's design), done while the batch heartbeats. */
@@ -143,9 +142,7 @@ export async function runBatch(task: BatchTask, deps: BatchDeps): Promise<BatchR
         Context.current().log.warn(RUN_FAILED_LOG_MESSAGE, { runId, failureType: verdict.type, reason: verdict.message });
         if (!verdict.selfRecorded) {
           const message = verdict.message.length > NOTE_MAX_CHARS ? `${verdict.message.slice(0, NOTE_MAX_CHARS)}...` : verdict.message;
-          const records = [{ runId, type: verdict.type, message }];
-          if (deps.recordFailures) await deps.recordFailures(records);
-          else appendFailures(deps.outDir, records);
+          await deps.recordFailures([{ runId, type: verdict.type, message }]);
         }
         live.failed++;
       } finally {

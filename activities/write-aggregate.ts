@@ -1,15 +1,12 @@
 /**
  * The `writeAggregate` activity: every run's tables into one Parquet table per output and the
- * manifest (output/aggregate.ts), through the sweep's workspace: a directory out is read and
- * written in place, a store's runs stream through the scratch mirror and the result is
- * published to the store.
+ * manifest (output/aggregate.ts), through the sweep's workspace: the runs are read through
+ * the out's Store (a store's streamed through a bounded window in memory), the result is
+ * written in place for a directory out, or in the scratch mirror and published to the store.
  */
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { aggregateRuns } from '../output/aggregate';
 import { InputTableError, InputTables } from '../output/input-tables';
-import { tableFileName } from '../output/layout';
-import { readOutcome } from '../output/outcome';
-import type { Workspace } from '../output/workspace';
 import type { Overrides } from '../sweep/overrides';
 import { expandRun, inputTables } from '../sweep/runset';
 import type { AggregateInput, AggregateSummary } from '../sweep/types';
@@ -19,7 +16,7 @@ import { inputsChecked } from './support';
 
 export async function writeAggregate(files: SweepFiles, input: AggregateInput, metrics: SweepMetrics = NO_METRICS): Promise<AggregateSummary> {
   const ws = files.workspaceOf(input.context);
-  await ws.prepareAggregate();
+  const io = await ws.aggregateIO();
   const tables = new InputTables(ws.store);
   // The manifest header lists every value of the run set's tables.
   await tables.fetchAll(inputTables(input.runSet));
@@ -47,16 +44,15 @@ export async function writeAggregate(files: SweepFiles, input: AggregateInput, m
         input,
         overridesOf,
         version,
+        io,
         {
           progress: (runsDone) => heartbeat({ runsDone }),
           workflowId: info.workflowExecution?.workflowId,
           namespace: info.workflowNamespace,
           sharedContext: files.contextFileOf(input.context).shared,
-          ...workspaceHooks(ws, input.runCount),
         },
         tables.valueAt,
         (runId) => files.contextOf(input.context, runId),
-        ws.local,
       ),
     );
     const published = await ws.publishAggregate(summary);
@@ -67,24 +63,5 @@ export async function writeAggregate(files: SweepFiles, input: AggregateInput, m
     throw err;
   } finally {
     tables.close();
-  }
-}
-
-/** How the aggregate streams runs through the workspace (each a no-op for a directory out). */
-function workspaceHooks(ws: Workspace, runCount: number) {
-  return {
-    tableCheck: ws.tableCheck,
-    prepareRun: (runId: number) => ws.prepareRun(runId, runCount, (id) => tableNamesOf(ws.local, id)),
-    doneRun: (runId: number) => ws.doneRun(runId),
-  };
-}
-
-/** The per-run table files a run's outcome.json (already in the mirror) names. */
-function tableNamesOf(local: string, runId: number): string[] {
-  try {
-    const outcome = readOutcome(local, runId);
-    return outcome?.status === 'ok' ? Object.keys(outcome.tables).map(tableFileName) : [];
-  } catch {
-    return [];
   }
 }

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/input-tables';
 import { readCurrentOutcome } from '../output/outcome';
+import { DirRunSource, type RunSource } from '../output/run-source';
+import { DirStore } from '../output/store';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
 import type { PostprocessSpec, SweepInput } from '../sweep/types';
@@ -29,11 +31,11 @@ export interface ResumePlan {
   failedBefore: number;
 }
 
-function okBitset(input: SweepInput, runCount: number, tableCheck?: ResumeOptions['tableCheck']): { ok: RunBitset; failed: number } {
+async function okBitset(input: SweepInput, runCount: number, runs: RunSource): Promise<{ ok: RunBitset; failed: number }> {
   const ok = new RunBitset(runCount);
   let failed = 0;
   for (let id = 0; id < Math.min(runCount, input.runCount); id++) {
-    const outcome = readCurrentOutcome(input.context.outDir, id, tableCheck);
+    const outcome = await readCurrentOutcome(runs, id);
     if (outcome?.status === 'ok') ok.set(id);
     else if (outcome?.status === 'failed') failed++;
   }
@@ -46,8 +48,8 @@ export interface ResumeOptions {
   postprocess?: string | { hook: string };
   /** The run cache (absolute directory) from the user's command line; never from the output directory. */
   cache?: string;
-  /** A local view of an object-store out: what its listing says of each table file (the files stay in the store). */
-  tableCheck?: (file: string) => string | null | undefined;
+  /** How the runs' outcomes are read (output/run-source.ts); default: the directory `outDir` through its Store. */
+  runs?: RunSource;
 }
 
 /**
@@ -74,6 +76,10 @@ function postprocessFromUser(stored: SweepInput, outDir: string, options: Resume
   return typeof given === 'string' ? { command: given } : { hook: given.hook };
 }
 
+function runsOf(outDir: string, options: ResumeOptions): RunSource {
+  return options.runs ?? new DirRunSource(new DirStore(outDir));
+}
+
 function nextWorkflowId(input: SweepInput, verb: string): string {
   return `${input.context.sweepId}-${verb}-${Date.now().toString(36)}`;
 }
@@ -89,7 +95,7 @@ export async function planResume(outDir: string, choice: EngineChoice, options: 
   checkOutWritable(outDir);
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   input.context.cache = options.cache;
-  const { ok, failed } = okBitset(input, input.runCount, options.tableCheck);
+  const { ok, failed } = await okBitset(input, input.runCount, runsOf(outDir, options));
   const alreadyOk = ok.count();
   const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
   return {
@@ -125,7 +131,7 @@ export async function planExtend(outDir: string, extra: number, choice: EngineCh
   if (input.runSet.kind !== 'monteCarlo') {
     throw new RequestError('runSet', `only Monte Carlo sweeps can be extended (this one is ${input.runSet.kind}); start a new sweep`);
   }
-  const { ok, failed } = okBitset(input, input.runCount, options.tableCheck);
+  const { ok, failed } = await okBitset(input, input.runCount, runsOf(outDir, options));
   const missing = input.runCount - ok.count();
   if (missing > 0) {
     throw new RequestError(

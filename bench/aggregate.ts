@@ -27,6 +27,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { aggregateRuns } from '../output/aggregate';
+import { Workspace } from '../output/workspace';
 import { writeOutcome, type RunOutcome } from '../output/outcome';
 import { RUN_FILES, runDir, runTablePath } from '../output/layout';
 import { columnSpecsOf, writeParquetTable } from '../tables/parquet/writer';
@@ -112,7 +113,7 @@ function generateLinked(outDir: string, from: number, to: number, rowsPerRun: nu
 async function aggregateChild(outDir: string, runs: number): Promise<void> {
   const baselineRssMiB = peakRssMiB();
   const t0 = performance.now();
-  const summary = await aggregateRuns(aggregateInput(outDir, runs), () => ({}), null);
+  const summary = await aggregateRuns(aggregateInput(outDir, runs), () => ({}), null, await Workspace.open(outDir).aggregateIO());
   const wallMs = performance.now() - t0;
   console.log(JSON.stringify({ wallMs, maxRssMiB: peakRssMiB(), baselineRssMiB, rows: summary.rows[KEY], ok: summary.ok, table: summary.tables[KEY] }));
 }

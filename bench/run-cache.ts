@@ -27,6 +27,8 @@ import { DirectoryRunCache } from '../cache/store';
 import { describeInstall, locateGmat } from '../gmat/install';
 import { findCached, runKey, storeRun, type RunCache } from '../gmat/run-cache';
 import { readOutcome } from '../output/outcome';
+import { DirRunSource } from '../output/run-source';
+import { DirStore } from '../output/store';
 import { canonicalScriptSha256 } from '../output/script-hash';
 import { fmt, numberFlag, parseArgs, printMachine, SHARED_MISSIONS } from './lib/common';
 
@@ -53,13 +55,14 @@ async function sweep(out: string, n: number, eccs: number[], slots: number, gmat
 }
 
 /** Per-run time of key + missing look-up + store, over the runs of a finished sweep. */
-async function missCost(out: string, runs: number, cacheDir: string, gmatRoot: string): Promise<{ perRunMs: number[]; stored: number }> {
+async function missCost(out: string, runCount: number, cacheDir: string, gmatRoot: string): Promise<{ perRunMs: number[]; stored: number }> {
   const install = locateGmat({ gmatRoot });
   const cache: RunCache = { store: new DirectoryRunCache(cacheDir), scriptSha256: canonicalScriptSha256(fs.readFileSync(MISSION, 'utf8')), postprocess: null };
   await runKey(cache, install, {}, undefined); // the engine fingerprint: once per worker, not per run
   const perRunMs: number[] = [];
-  for (let id = 0; id < runs; id++) {
-    const outcome = readOutcome(out, id);
+  const runs = new DirRunSource(new DirStore(out));
+  for (let id = 0; id < runCount; id++) {
+    const outcome = await readOutcome(runs, id);
     if (!outcome || outcome.status !== 'ok') continue;
     const dir = path.join(out, 'runs', `run-${id}`);
     const t0 = performance.now();

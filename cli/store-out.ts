@@ -1,16 +1,17 @@
 /**
  * What commands that read a sweep are given: the out as a Store (a directory, or
- * `s3://bucket/prefix`), for the readers of the aggregate and archive; or, for resume and
- * extend, which need every run's outcome, a local view: a private temporary directory holding
- * the top-level files and every run's outcome, removed afterwards. A directory out is its own
- * view.
+ * `s3://bucket/prefix`), which the readers of the aggregate, archive, and resume and extend
+ * for every run's outcome read by key (runsOfView); and, for resume and extend, a local view
+ * of the top-level files (request.json, the archived script, input tables): a private
+ * temporary directory removed afterwards. A directory out is its own view.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../output/open-store';
 import { pullOut } from '../output/pull';
 import { describeAccessError, isS3Store, isTransient } from '../output/s3-store';
-import { isS3Url, parseS3Url, StoreKeyError, type Store } from '../output/store';
+import { openRunSource, type RunSource } from '../output/run-source';
+import { DirStore, isS3Url, parseS3Url, StoreKeyError, type Store } from '../output/store';
 import { Workspace } from '../output/workspace';
 import { RequestError } from '../request/request-error';
 
@@ -25,8 +26,6 @@ export interface LocalView {
   display(file: string): string;
 }
 
-/** What a command reads: also every run's outcome (resume, extend). */
-export type ViewScope = 'outcomes';
 
 function scratchRoot(): string {
   return path.join(os.tmpdir(), 'gsweep-scratch');
@@ -71,7 +70,7 @@ export async function withStore<T>(out: string, fn: (store: Store) => Promise<T>
 }
 
 /** Runs `fn` on a local view of `out`; a store's view is removed when `fn` ends. */
-export async function withLocalView<T>(out: string, scope: ViewScope, fn: (view: LocalView) => Promise<T>): Promise<T> {
+export async function withLocalView<T>(out: string, fn: (view: LocalView) => Promise<T>): Promise<T> {
   const normalized = outArgument(out);
   if (!isS3Url(normalized)) return fn({ dir: normalized, out: normalized, display: (f) => f });
   const ws = Workspace.open(normalized, scratchRoot());
@@ -79,12 +78,20 @@ export async function withLocalView<T>(out: string, scope: ViewScope, fn: (view:
     try {
       const top = (key: string) => !key.includes('/') || key.startsWith('script/') || key.startsWith('inputs/');
       await pullOut(ws.store, ws.local, { filter: top });
-      await ws.prepareAggregate();
     } catch (err) {
       throw new RequestError('out', `${normalized}: ${(err as Error).message}`);
     }
     return await fn({ dir: ws.local, out: normalized, workspace: ws, display: (f) => ws.display(f) });
   } finally {
     ws.close();
+  }
+}
+
+/** Every run's outcome and tables of the view's out, read through its Store (a store's listed and fetched once). */
+export async function runsOfView(view: LocalView): Promise<RunSource> {
+  try {
+    return await openRunSource(view.workspace?.store ?? new DirStore(view.dir));
+  } catch (err) {
+    throw new RequestError('out', `${view.out}: ${(err as Error).message}`);
   }
 }

@@ -6,18 +6,16 @@
  * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
  * streams run by run into every table and the manifest.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/types';
 import { AtomicLineWriter } from './atomic';
 import { readFailures } from './failures';
-import { aggregateTablePath, manifestPath, runDir } from './layout';
 import { manifestHeader, pythonJsonDumps, type ManifestEntry, type ManifestStatus, type TableValueAt } from './manifest';
-import { failedForLostTables, readCurrentOutcome, tableFileOf, type RunOutcome } from './outcome';
-import { readParquetColumns, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
+import { failedForLostTables, readCurrentOutcome, type RunOutcome } from './outcome';
+import { relativeToRoot, runFileOf, type RunSource } from './run-source';
+import type { Store } from './store';
+import { readParquetBytes, type TypedColumn, type TypedTable } from '../tables/parquet/reader';
 import { ParquetStreamWriter, type ColumnSpec, type ColumnVector } from '../tables/parquet/writer';
 import type { Table } from '../tables/table';
-import { openRegularFile } from './safe-files';
 
 export interface AggregateHooks {
   /** Called every few hundred runs so the activity can heartbeat. */
@@ -26,12 +24,18 @@ export interface AggregateHooks {
   namespace?: string;
   /** One context for every run: written once in the header (`shared_context`), `{}` on each line. */
   sharedContext?: Record<string, unknown>;
-  /** First pass: what is known of a run's table file without reading it (an object store's listing). */
-  tableCheck?: (file: string) => string | null | undefined;
-  /** Second pass: resolves when run `runId`'s table files are local (fetched from a store). */
-  prepareRun?: (runId: number) => Promise<void>;
-  /** Second pass: the run's files were read and may go. */
-  doneRun?: (runId: number) => void;
+}
+
+/** What the aggregate reads and where it writes: its caller's (the Workspace's) choice. */
+export interface AggregateIO {
+  /** The out's Store: failures.jsonl is read from it. */
+  store: Store;
+  /** The runs' outcome.json files and tables. */
+  runs: RunSource;
+  /** The local file each aggregate table is written to. */
+  tableFile: (key: string) => string;
+  /** The local file the manifest is written to, last. */
+  manifestFile: string;
 }
 
 interface RunState {
@@ -39,13 +43,9 @@ interface RunState {
   outcome?: RunOutcome;
 }
 
-function runStateOf(
-  outDir: string,
-  failures: Map<number, string>,
-  runId: number,
-  tableCheck?: (file: string) => string | null | undefined,
-): RunState {
-  const outcome = readCurrentOutcome(outDir, runId, tableCheck);
+/** A run's state; with `tables`, its ok tables' bytes are read into it (the second pass). */
+async function runStateOf(runs: RunSource, failures: Map<number, string>, runId: number, tables?: Map<string, Buffer>): Promise<RunState> {
+  const outcome = await readCurrentOutcome(runs, runId, tables);
   if (outcome) return { status: outcome.status, outcome };
   if (failures.has(runId)) return { status: 'failed' };
   // No outcome and no failure note: the run never finished because the sweep was
@@ -53,10 +53,11 @@ function runStateOf(
   return { status: 'cancelled' };
 }
 
-/** Union of each table's columns over all runs, in first-seen order. */
-function collectSchemas(states: Iterable<RunState>): Map<string, ColumnSpec[]> {
+/** Union of each table's columns over all runs (`stateOf` 0, 1, ...), in first-seen order. */
+async function collectSchemas(runCount: number, stateOf: (runId: number) => Promise<RunState>): Promise<Map<string, ColumnSpec[]>> {
   const schemas = new Map<string, Map<string, ColumnSpec>>();
-  for (const { outcome } of states) {
+  for (let id = 0; id < runCount; id++) {
+    const { outcome } = await stateOf(id);
     if (outcome?.status !== 'ok') continue;
     for (const [key, table] of Object.entries(outcome.tables)) {
       const columns = schemas.get(key) ?? new Map<string, ColumnSpec>();
@@ -145,16 +146,12 @@ function markerRow(runId: number, status: ManifestStatus): Table {
  * so a moved or copied directory's manifest still names its own files. gmat-sweep's readers
  * resolve a relative path against the manifest's directory.
  */
-function relativeToOut(outDir: string, file: string): string {
-  return path.relative(outDir, file).split(path.sep).join('/');
-}
-
-function relativeFiles(outDir: string, files: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).map(([k, f]) => [k, relativeToOut(outDir, f)]));
+function relativeFiles(root: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([k, f]) => [k, relativeToRoot(root, f)]));
 }
 
 function manifestEntry(
-  outDir: string,
+  root: string,
   failures: Map<number, string>,
   runId: number,
   state: RunState,
@@ -172,16 +169,16 @@ function manifestEntry(
       overrides: o.overrides,
       context: sharedContext ? {} : (o.context ?? context()),
       status: o.status,
-      output_paths: ok ? relativeFiles(outDir, o.output_paths) : {},
-      extra_outputs: ok ? relativeFiles(outDir, o.extra_outputs ?? {}) : {},
-      solver_paths: ok ? relativeFiles(outDir, o.solver_paths ?? {}) : {},
+      output_paths: ok ? relativeFiles(root, o.output_paths) : {},
+      extra_outputs: ok ? relativeFiles(root, o.extra_outputs ?? {}) : {},
+      solver_paths: ok ? relativeFiles(root, o.solver_paths ?? {}) : {},
       converged: ok ? (o.converged ?? {}) : {},
       postprocess_status: o.postprocess_status ?? 'none',
       started_at: o.started_at,
       ended_at: o.ended_at,
       duration_s: o.duration_s,
       stderr: o.stderr,
-      log_path: o.log_path === null ? null : relativeToOut(outDir, o.log_path),
+      log_path: o.log_path === null ? null : relativeToRoot(root, o.log_path),
       ...(o.cached ? { cached: o.cached } : {}),
     };
   }
@@ -235,11 +232,11 @@ function aggregateColumns(key: string, dataColumns: ColumnSpec[]): ColumnSpec[] 
 }
 
 /** Opens one streaming writer per output table; on failure, the ones already opened are aborted. */
-function openOutputTables(schemas: Map<string, ColumnSpec[]>, outDir: string, sweepId: string): OutputTable[] {
+function openOutputTables(schemas: Map<string, ColumnSpec[]>, tableFile: (key: string) => string, sweepId: string): OutputTable[] {
   const outputs: OutputTable[] = [];
   try {
     for (const [key, dataColumns] of schemas) {
-      const target = aggregateTablePath(outDir, key);
+      const target = tableFile(key);
       const columns = aggregateColumns(key, dataColumns);
       const writer = new ParquetStreamWriter(target, columns, { metadata: { 'gsweep.table': key, 'gsweep.sweep_id': sweepId } });
       outputs.push({ key, target, columns, position: new Map(columns.map((c, i) => [c.name, i])), writer, written: 0 });
@@ -277,10 +274,16 @@ function manifestHeaderLine(input: AggregateInput, gmatInstallVersion: string | 
 }
 
 /**
- * Typed columns straight from an ok run's files; all of a run's tables are read before any
- * is written, so a damaged file turns the whole run into a failed row with the reason.
+ * Typed columns straight from an ok run's table bytes; all of a run's tables are read before
+ * any is written, so a damaged file turns the whole run into a failed row with the reason.
  */
-async function readRunTables(outputs: OutputTable[], outDir: string, runId: number, state: RunState): Promise<{ state: RunState; read: Map<string, TypedTable> }> {
+async function readRunTables(
+  outputs: OutputTable[],
+  root: string,
+  runId: number,
+  state: RunState,
+  bytes: Map<string, Buffer>,
+): Promise<{ state: RunState; read: Map<string, TypedTable> }> {
   const read = new Map<string, TypedTable>();
   const outcome = state.outcome;
   if (state.status !== 'ok' || !outcome) return { state, read };
@@ -288,10 +291,9 @@ async function readRunTables(outputs: OutputTable[], outDir: string, runId: numb
     for (const o of outputs) {
       const runTable = outcome.tables[o.key];
       if (!runTable) continue;
-      const tableFile = tableFileOf(outcome, o.key)!;
-      // A FIFO or device in place of a table would block or never end: refused as damage.
-      fs.closeSync(openRegularFile(tableFile, { what: 'table' }));
-      const table = await readParquetColumns(tableFile, runTable.columns);
+      const file = bytes.get(o.key);
+      if (!file) throw new Error(`${o.key}: its file is missing`);
+      const table = await readParquetBytes(file as Buffer<ArrayBuffer>, runTable.columns);
       if (table.rowCount !== runTable.rows) {
         throw new Error(`it has ${table.rowCount} rows, its outcome.json says ${runTable.rows}`);
       }
@@ -301,7 +303,7 @@ async function readRunTables(outputs: OutputTable[], outDir: string, runId: numb
     read.clear();
     const failed = failedForLostTables(
       outcome,
-      `run ${runId} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runDir(outDir, runId)} and run \`gsweep resume\` to re-run it`,
+      `run ${runId} finished ok but a per-run table is unreadable (${(err as Error).message}); delete ${runFileOf(root, runId)} and run \`gsweep resume\` to re-run it`,
     );
     return { state: { status: 'failed', outcome: failed }, read };
   }
@@ -336,42 +338,41 @@ export async function aggregateRuns(
   input: AggregateInput,
   overridesOf: (runId: number) => Record<string, unknown>,
   gmatInstallVersion: string | null,
+  io: AggregateIO,
   hooks: AggregateHooks = {},
   valueAt?: TableValueAt,
   contextOf: (runId: number) => Record<string, unknown> = () => ({}),
-  /** The directory standing for the out here: the out itself, or a process's mirror of a store. */
-  outDir: string = input.context.outDir,
 ): Promise<AggregateSummary> {
   const recordedAt = new Date().toISOString().replace('Z', '+00:00');
-  const failedRuns = readFailures(outDir);
+  const { runs } = io;
+  const root = runs.root;
+  const failedRuns = await readFailures(io.store);
 
-  // Pass 1: the output tables' schemas, from the outcome.json files only.
-  const states = (function* () {
-    for (let id = 0; id < input.runCount; id++) {
-      const state = runStateOf(outDir, failedRuns, id, hooks.tableCheck);
-      if (id % 500 === 499) hooks.progress?.(id + 1);
-      yield state;
-    }
-  })();
-  const schemas = collectSchemas(states);
+  // Pass 1: the output tables' schemas, from the outcome.json files (and what is known of the tables).
+  const schemas = await collectSchemas(input.runCount, async (id) => {
+    const state = await runStateOf(runs, failedRuns, id);
+    if (id % 500 === 499) hooks.progress?.(id + 1);
+    return state;
+  });
 
   // Pass 2, one read of each run's outcome: every output table is streamed (one writer per
   // table, each bounded by one row group) and the manifest line is written in the same loop.
-  const manifest = manifestPath(outDir);
+  const manifest = io.manifestFile;
   const counts = { ok: 0, failed: 0, cancelled: 0 };
-  const outputs = openOutputTables(schemas, outDir, input.context.sweepId);
+  const outputs = openOutputTables(schemas, io.tableFile, input.context.sweepId);
   let out: AtomicLineWriter | undefined;
   try {
     out = new AtomicLineWriter(manifest);
     out.line(pythonJsonDumps(manifestHeaderLine(input, gmatInstallVersion, hooks, valueAt)));
     const contextOfLine = hooks.sharedContext ? () => ({}) : contextOf;
     for (let id = 0; id < input.runCount; id++) {
-      await hooks.prepareRun?.(id);
-      const { state, read } = await readRunTables(outputs, outDir, id, runStateOf(outDir, failedRuns, id));
+      const bytes = new Map<string, Buffer>();
+      const { state, read } = await readRunTables(outputs, root, id, await runStateOf(runs, failedRuns, id, bytes), bytes);
+      bytes.clear();
       appendRun(outputs, id, state.status, read);
       counts[state.status]++;
-      hooks.doneRun?.(id);
-      out.line(pythonJsonDumps(manifestEntry(outDir, failedRuns, id, state, () => overridesOf(id), () => contextOfLine(id), recordedAt, !!hooks.sharedContext)));
+      runs.release?.(id);
+      out.line(pythonJsonDumps(manifestEntry(root, failedRuns, id, state, () => overridesOf(id), () => contextOfLine(id), recordedAt, !!hooks.sharedContext)));
       if (id % 200 === 199) hooks.progress?.(id + 1);
     }
     for (const o of outputs) o.writer.close();

@@ -6,12 +6,9 @@
  * whatever the number of failures; the aggregate reads them back (an `outcome.json`, when
  * a later attempt or a resume wrote one, takes precedence).
  */
-import * as fs from 'node:fs';
 import type { FailureRecord } from '../sweep/types';
-import { appendDurably } from './atomic';
-import { FAILURES_NAME, failuresPath } from './layout';
-import type { Store } from './store';
-import { readRegularText } from './safe-files';
+import { FAILURES_NAME } from './layout';
+import { readLog, type Store } from './store';
 
 /** The log's lines for `records`. */
 function failureLines(records: FailureRecord[]): string {
@@ -24,19 +21,17 @@ export async function recordFailures(store: Store, records: FailureRecord[]): Pr
   await store.append(FAILURES_NAME, failureLines(records));
 }
 
-/** recordFailures into the directory `outDir`, done when it returns (for tools and tests that build a directory). */
-export function appendFailures(outDir: string, records: FailureRecord[]): void {
-  if (records.length === 0) return;
-  appendDurably(failuresPath(outDir), failureLines(records));
+/** run_id → message from the out's log and its parts (readLog), last line wins; a torn last line (a crash mid-append) is skipped. */
+export async function readFailures(store: Store): Promise<Map<number, string>> {
+  const log = await readLog(store, FAILURES_NAME, 'failures file');
+  return parseFailures(log?.toString('utf8') ?? '');
 }
 
-/** run_id → message, last line wins; a torn last line (a crash mid-append) is skipped. */
-export function readFailures(outDir: string): Map<number, string> {
+/** run_id → message of the log's lines, last line wins; lines that are not a failure record are skipped. */
+export function parseFailures(text: string): Map<number, string> {
   const failures = new Map<number, string>();
-  const file = failuresPath(outDir);
-  if (!fs.existsSync(file)) return failures;
   const messages = new Map<string, string>(); // many runs often share one message
-  for (const line of readRegularText(file, { what: 'failures file' }).split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line) continue;
     let record: { run_id?: unknown; message?: unknown };
     try {

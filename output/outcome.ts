@@ -6,14 +6,14 @@
  * directory, the run id and the table key, never taken from the file. So a moved or copied
  * directory reads its own tables, and an edited outcome.json cannot point anywhere else.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { Overrides } from '../sweep/overrides';
 import type { ColumnSpec } from '../tables/table';
 import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
-import { outcomePath, RUN_FILES, runDir, runFilePath, runTablePath } from './layout';
-import { checkRunDirectoryPath, openRegularFile, readRegularText, UnsafePathError } from './safe-files';
+import { RUN_FILES, runFilePath, tableFileName } from './layout';
+import { runFileOf, type RunSource } from './run-source';
+import { UnsafePathError } from './safe-files';
 
 export type RunStatus = 'ok' | 'failed';
 
@@ -63,11 +63,6 @@ export function tableFileOf(outcome: RunOutcome, key: string): string | undefine
   if (key.startsWith('solver__')) return outcome.solver_paths?.[key.slice('solver__'.length)];
   if (key.startsWith('extra__')) return outcome.extra_outputs?.[key.slice('extra__'.length)];
   return outcome.output_paths[key];
-}
-
-/** Every per-run table file an outcome claims. */
-function allTableFiles(outcome: RunOutcome): string[] {
-  return [...Object.values(outcome.output_paths), ...Object.values(outcome.solver_paths ?? {}), ...Object.values(outcome.extra_outputs ?? {})];
 }
 
 /**
@@ -149,26 +144,14 @@ export function writeOutcomeAsync(runDirectory: string, outcome: RunOutcome): Pr
 }
 
 /**
- * undefined when the run never recorded an outcome (not run, or lost before writing it).
- * Throws CorruptOutcomeError when the file is not a valid outcome of this run.
+ * The outcome in `bytes` of run `runId`, its paths rebuilt from `root` (the out as a
+ * RunSource names it). Throws CorruptOutcomeError when it is not a valid outcome of this run.
  */
-export function readOutcome(outDir: string, runId: number): RunOutcome | undefined {
-  const file = outcomePath(outDir, runId);
-  let text: string;
-  try {
-    checkRunDirectoryPath(path.dirname(file));
-    text = readRegularText(file, { what: 'outcome' });
-  } catch (err) {
-    if (err instanceof UnsafePathError) throw new CorruptOutcomeError(file, err.message);
-    // ENOTDIR: something other than a run directory sits at run-<id> (the run failed on it).
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'EISDIR') throw new CorruptOutcomeError(file, 'it is a directory');
-    throw err;
-  }
+function parseOutcome(bytes: Buffer, runId: number, root: string): RunOutcome {
+  const file = runFileOf(root, runId, RUN_FILES.outcome);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new CorruptOutcomeError(file, `not JSON: ${(err as Error).message}`);
   }
@@ -179,44 +162,61 @@ export function readOutcome(outDir: string, runId: number): RunOutcome | undefin
   }
   const outcome = parsed.data as RunOutcome;
   if (outcome.run_id !== runId) throw new CorruptOutcomeError(file, `it records run ${outcome.run_id}, expected ${runId}`);
-  const dir = runDir(outDir, runId);
   const logName = outcome.log_path === null ? null : path.basename(outcome.log_path);
   const keys = Object.keys(outcome.tables);
   const solverKeys = keys.filter((k) => k.startsWith('solver__'));
   const extraKeys = keys.filter((k) => k.startsWith('extra__'));
   // `prefix` stripped gives gmat-sweep's names (`solver__DC` -> `DC`); GMAT outputs keep the key.
   const pathsOf = (prefix: string, keep: (key: string) => boolean = (k) => k.startsWith(prefix)) =>
-    Object.fromEntries(keys.filter(keep).map((key) => [key.slice(prefix.length), runTablePath(outDir, runId, key)]));
+    Object.fromEntries(keys.filter(keep).map((key) => [key.slice(prefix.length), runFileOf(root, runId, tableFileName(key))]));
   return {
     ...outcome,
     // Rebuilt from the current directory and the key: nothing in the file chooses a path.
     output_paths: pathsOf('', (key) => !key.startsWith('solver__') && !key.startsWith('extra__')),
     ...(outcome.solver_paths || solverKeys.length > 0 ? { solver_paths: pathsOf('solver__') } : {}),
     ...(outcome.extra_outputs || extraKeys.length > 0 ? { extra_outputs: pathsOf('extra__') } : {}),
-    log_path: logName !== null && PLAIN_NAME.test(logName) ? path.join(dir, logName) : null,
+    log_path: logName !== null && PLAIN_NAME.test(logName) ? runFileOf(root, runId, logName) : null,
   };
 }
 
-/** Cheap check that a Parquet file is whole: magic bytes at both ends (catches truncation and most corruption). */
-function parquetProblem(file: string): string | null {
-  let fd: number;
+/**
+ * undefined when the run never recorded an outcome (not run, or lost before writing it).
+ * Throws CorruptOutcomeError when the file is not a valid outcome of this run.
+ */
+export async function readOutcome(runs: RunSource, runId: number): Promise<RunOutcome | undefined> {
+  let bytes: Buffer | undefined;
   try {
-    fd = openRegularFile(file);
+    bytes = await runs.outcome(runId);
   } catch (err) {
-    if (err instanceof UnsafePathError) return err.message;
-    return 'missing';
+    const file = runFileOf(runs.root, runId, RUN_FILES.outcome);
+    if (err instanceof UnsafePathError) throw new CorruptOutcomeError(file, err.message);
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new CorruptOutcomeError(file, 'it is a directory');
+    throw err;
   }
+  return bytes === undefined ? undefined : parseOutcome(bytes, runId, runs.root);
+}
+
+/** Cheap check that a Parquet file is whole: magic bytes at both ends (catches truncation and most corruption). */
+function parquetProblem(bytes: Buffer | undefined): string | null {
+  if (bytes === undefined) return 'missing';
+  if (bytes.length < 12) return 'truncated';
+  return bytes.toString('latin1', 0, 4) === 'PAR1' && bytes.toString('latin1', bytes.length - 4) === 'PAR1' ? null : 'not a Parquet file';
+}
+
+/** A table's bytes, or why there are none to read: a refused link or special file, or (any other error) missing. */
+async function fetchTable(runs: RunSource, runId: number, name: string): Promise<{ bytes?: Buffer; refused?: string }> {
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size < 12) return 'truncated';
-    const head = Buffer.alloc(4);
-    const tail = Buffer.alloc(4);
-    fs.readSync(fd, head, 0, 4, 0);
-    fs.readSync(fd, tail, 0, 4, size - 4);
-    return head.toString('latin1') === 'PAR1' && tail.toString('latin1') === 'PAR1' ? null : 'not a Parquet file';
-  } finally {
-    fs.closeSync(fd);
+    return { bytes: await runs.table(runId, name) };
+  } catch (err) {
+    return err instanceof UnsafePathError ? { refused: err.message } : {};
   }
+}
+
+/** Every table key of an outcome, in the order its paths list them: GMAT outputs, solver logs, postprocess tables. */
+function tableKeysOf(outcome: RunOutcome): string[] {
+  const keys = Object.keys(outcome.tables);
+  const plain = keys.filter((k) => !k.startsWith('solver__') && !k.startsWith('extra__'));
+  return [...plain, ...keys.filter((k) => k.startsWith('solver__')), ...keys.filter((k) => k.startsWith('extra__'))];
 }
 
 /**
@@ -224,28 +224,35 @@ function parquetProblem(file: string): string | null {
  * been damaged (a cleaned-up disk, a partial copy), and a run whose outcome.json is corrupt,
  * count as failed, so the aggregate marks them and `gsweep resume` re-runs them instead of
  * the whole aggregate failing. A corrupt outcome has `overrides: null` (unknown).
+ *
+ * With `tables`, every table's bytes are read and kept there by key (the aggregate's second
+ * pass reads them next); without, a table is judged by what the source knows of it without
+ * reading it when it can (a store's listing).
  */
-export function readCurrentOutcome(
-  outDir: string,
-  runId: number,
-  /** What is known of a table file without reading it (undefined: read it): the aggregate's first pass over a store. */
-  tableCheck?: (file: string) => string | null | undefined,
-): RunOutcome | undefined {
+export async function readCurrentOutcome(runs: RunSource, runId: number, tables?: Map<string, Buffer>): Promise<RunOutcome | undefined> {
   let outcome: RunOutcome | undefined;
   try {
-    outcome = readOutcome(outDir, runId);
+    outcome = await readOutcome(runs, runId);
   } catch (err) {
     if (!(err instanceof CorruptOutcomeError)) throw err;
     return corruptOutcome(runId, `run ${runId}: ${err.message}; \`gsweep resume\` re-runs it`);
   }
   if (outcome?.status !== 'ok') return outcome;
-  const problems = allTableFiles(outcome)
-    .map((file) => {
-      const known = tableCheck?.(file);
-      return [file, known === undefined ? parquetProblem(file) : known] as const;
-    })
-    .filter(([, problem]) => problem !== null);
+  const problems: [string, string][] = [];
+  for (const key of tableKeysOf(outcome)) {
+    const name = tableFileName(key);
+    const known = tables ? undefined : runs.tableProblem?.(runId, name);
+    let problem: string | null;
+    if (known !== undefined) problem = known;
+    else {
+      const { bytes, refused } = await fetchTable(runs, runId, name);
+      problem = refused ?? parquetProblem(bytes);
+      if (bytes && problem === null) tables?.set(key, bytes);
+    }
+    if (problem !== null) problems.push([tableFileOf(outcome, key)!, problem]);
+  }
   if (problems.length === 0) return outcome;
+  tables?.clear();
   const allMissing = problems.every(([, p]) => p === 'missing');
   const list = problems.map(([file, p]) => (allMissing ? file : `${file} (${p})`)).join(', ');
   return failedForLostTables(

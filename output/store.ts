@@ -9,26 +9,26 @@
  * a rename, an object store makes an object visible only when its upload completes.
  *
  * What a sweep does to its out goes through here: the lock, the start files, the archived
- * script, request.json, context.json, the failures log. Checks that only make sense for a
+ * script, request.json, context.json, the failures log, the runs the aggregate and resume read. Checks that only make sense for a
  * directory (links and FIFOs refused, gsweep's own sub-directories checked) live in DirStore.
  * What touches a directory without a Store is a local directory the Workspace
  * (workspace.ts) hands out, which for a directory out is the out itself, so that nothing is
  * copied on the fast path:
  *  - a run's directory: GMAT writes its files there itself, and run-mission its outcome.json;
  *    for a store the Workspace uploads them afterwards;
- *  - the aggregate: it reads outcome.json files and per-run tables and writes its Parquet
- *    tables and manifest as local files (the Parquet reader and writer work on files); for a
- *    store the Workspace streams runs through the mirror and publishes the result;
- *  - commands that read every run of a finished sweep (resume, extend), on a local view:
- *    the directory, or a temporary pull of the store. Readers of the aggregate alone
- *    (analysis/, report/, show) and archive.ts read its keys.
+ *  - the aggregate's Parquet tables and manifest, written as local files (the Parquet writer
+ *    works on files) and, for a store, published by the Workspace; it reads the runs
+ *    through the Store (run-source.ts);
+ *  - resume and extend read request.json and the archived script from a local view: the
+ *    directory, or a temporary pull of its top-level files. Everything else that reads a
+ *    finished sweep (analysis/, report/, show, archive.ts, the runs' outcomes) reads keys.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { appendDurably, writeFileAtomicAsync } from './atomic';
 import { checkExistingSweepDir, checkNewSweepDir, checkQuotablePath, checkSingleRunDir, checkWritableDir } from './out-access';
-import { checkOutTree, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
+import { checkOutTree, checkRunDirectoryPath, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
 
 export interface StoreEntry {
   key: string;
@@ -175,12 +175,12 @@ export async function appendAsPart(store: Store, key: string, text: string): Pro
 }
 
 /** A log as Store.append wrote it: the object itself, then every part written since, in order; undefined when neither exists. */
-export async function readLog(store: Store, key: string): Promise<Buffer | undefined> {
+export async function readLog(store: Store, key: string, what?: string): Promise<Buffer | undefined> {
   const parts: string[] = [];
   for await (const e of store.list(partsPrefix(checkKey(key)).prefix)) parts.push(e.key);
   parts.sort();
   const chunks: Buffer[] = [];
-  const whole = await store.get(key);
+  const whole = await store.get(key, { what });
   if (whole) chunks.push(whole);
   for (const part of parts) {
     const bytes = await store.get(part);
@@ -316,6 +316,15 @@ export class DirStore implements Store {
 
   async exists(key: string): Promise<boolean> {
     return fs.existsSync(this.file(key));
+  }
+
+  /**
+   * Refuses a directory of the out (a run's) that is a symbolic link: get() refuses a link
+   * only as the file itself, and a run directory linked elsewhere would be read, and deleted
+   * for a re-run, through the link.
+   */
+  checkDirectory(key: string): void {
+    checkRunDirectoryPath(this.file(key));
   }
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoreEntry> {

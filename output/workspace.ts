@@ -1,10 +1,10 @@
 /**
  * A process's local view of an out. For a directory out it is the directory itself and
  * every method is a no-op: runs write in place, as they always have. For an object-store
- * out it is a private scratch mirror: the files a process reads locally (outcome.json files
- * for the aggregate) are fetched into it, a run
- * executes in `<mirror>/runs/run-<id>` and its results are uploaded and the directory
- * removed, and the aggregate streams run by run through it with a bounded window.
+ * out it is a private scratch mirror: a run executes in `<mirror>/runs/run-<id>` and its
+ * results are uploaded and the directory removed, and the aggregate's tables and manifest
+ * are written there and then published. The aggregate reads the runs through the Store
+ * (run-source.ts), input tables are paged from it (input-tables.ts).
  *
  * Nothing here takes a path from a file's contents: every key is built from layout.ts and
  * checked by store.ts.
@@ -14,68 +14,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AggregateSummary, FailureRecord } from '../sweep/types';
+import type { AggregateIO } from './aggregate';
 import { recordFailures } from './failures';
 import { FAILURES_NAME, MANIFEST_NAME, RUN_FILES, runDir, tableFileName } from './layout';
 import { openStore } from './open-store';
-import { decodePack, encodePack, PACKS_PREFIX, packKey, packsInOrder, type PackedFile, type PackKey } from './run-pack';
+import { encodePack, packKey, type PackedFile } from './run-pack';
+import { openRunSource } from './run-source';
 import { checkKey, keyOf, readLog, type Store } from './store';
+import { mapLimit } from './transfers';
 
-/** How many transfers a workspace keeps in flight at once (outcome fetches, run prefetch). */
-export const TRANSFER_CONCURRENCY = 16;
-/** Runs whose tables the aggregate fetches ahead of the one it is writing. */
-export const PREFETCH_RUNS = 16;
-
-/** Runs `fn` over `items` with at most `limit` at once. */
-export async function mapLimit<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const it = items[Symbol.iterator]();
-  let failed: unknown;
-  const lanes = Array.from({ length: limit }, async () => {
-    for (;;) {
-      if (failed) return;
-      const next = it.next();
-      if (next.done) return;
-      try {
-        await fn(next.value);
-      } catch (err) {
-        failed ??= err;
-        return;
-      }
-    }
-  });
-  await Promise.all(lanes);
-  if (failed) throw failed;
-}
-
-/**
- * `fetch` over `items` with at most `limit` fetches ahead, and `apply` on each result one at a
- * time in the items' order: order matters when later items replace what earlier ones wrote.
- */
-export async function mapOrdered<T, R>(items: T[], limit: number, fetch: (item: T) => Promise<R>, apply: (item: T, result: R) => Promise<void>): Promise<void> {
-  const started: Promise<R>[] = [];
-  const start = (i: number) => {
-    if (i < items.length && !started[i]) {
-      started[i] = fetch(items[i] as T);
-      // Rejections are taken when their turn comes; never unhandled meanwhile.
-      started[i].catch(() => undefined);
-    }
-  };
-  for (let i = 0; i < Math.min(limit, items.length); i++) start(i);
-  for (let i = 0; i < items.length; i++) {
-    const result = await started[i];
-    start(i + Math.max(1, limit));
-    await apply(items[i] as T, result as R);
-  }
-}
+export { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './transfers';
 
 const runKey = (runId: number, name: string) => checkKey(`runs/run-${runId}/${name}`);
 
 export class Workspace {
-  /** The aggregate's view of `runs/`: file sizes by run, from one listing. */
-  private listing?: Map<number, Map<string, number>>;
-  private prefetch = new Map<number, Promise<void>>();
-  /** The pack holding each packed run's current files, and the packs already unpacked for the aggregate. */
-  private packOf = new Map<number, PackKey>();
-  private extracted = new Map<string, Promise<void>>();
 
   private constructor(
     readonly store: Store,
@@ -170,128 +122,32 @@ export class Workspace {
     return recordFailures(this.store, records);
   }
 
-  /** failures.jsonl of the mirror: the store's merged file, then every part recorded since, in order. */
-  async fetchFailures(): Promise<void> {
-    if (!this.remote) return;
-    const target = this.pathOf(FAILURES_NAME);
-    const log = await readLog(this.store, FAILURES_NAME);
-    fs.rmSync(target, { force: true });
-    if (log) fs.writeFileSync(target, log);
-  }
-
   /**
-   * Before an aggregate over a store: one listing of `runs/`, and every outcome.json fetched
-   * into the mirror (small files, a bounded number at once). Tables come later, run by run.
+   * What the aggregate reads and where it writes: the out's runs through the Store (a
+   * store's listed and streamed, run-source.ts), and local files for its tables and manifest,
+   * in the out itself for a directory, in the mirror for a store (publishAggregate uploads them).
    */
-  async prepareAggregate(): Promise<void> {
-    if (!this.remote) return;
-    fs.rmSync(path.join(this.local, 'runs'), { recursive: true, force: true });
-    await this.fetchFailures();
-    const listing = new Map<number, Map<string, number>>();
-    const packKeys: string[] = [];
-    for await (const e of this.store.list('')) {
-      if (e.key.startsWith(PACKS_PREFIX)) packKeys.push(e.key);
-      const m = /^runs\/run-(\d+)\/([^/]+)$/.exec(e.key);
-      if (!m) continue;
-      const id = Number(m[1]);
-      let files = listing.get(id);
-      if (!files) listing.set(id, (files = new Map()));
-      files.set(m[2], e.size);
-    }
-    // Packs in the order they were written: a run's latest pack holds its files (run-pack.ts).
-    this.packOf.clear();
-    await mapOrdered(packsInOrder(packKeys), TRANSFER_CONCURRENCY / 4, (k) => this.store.get(k.key), async (k, bytes) => {
-      if (!bytes) return;
-      const entries = await decodePack(bytes, k, (_id, name) => name === RUN_FILES.outcome);
-      const runs = new Map<number, Map<string, number>>();
-      for (const e of entries) {
-        let files = runs.get(e.runId);
-        if (!files) runs.set(e.runId, (files = new Map()));
-        files.set(e.name, e.size);
-        if (e.data) {
-          const dir = runDir(this.local, e.runId);
-          fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(path.join(dir, RUN_FILES.outcome), e.data);
-        }
-      }
-      for (const [id, files] of runs) {
-        listing.set(id, files);
-        this.packOf.set(id, k);
-      }
-    });
-    this.listing = listing;
-    const withOutcome = [...listing].filter(([id, files]) => files.has(RUN_FILES.outcome) && !this.packOf.has(id)).map(([id]) => id);
-    await mapLimit(withOutcome, TRANSFER_CONCURRENCY, async (id) => void (await this.store.getFile(runKey(id, RUN_FILES.outcome), path.join(runDir(this.local, id), RUN_FILES.outcome))));
+  async aggregateIO(): Promise<AggregateIO> {
+    return {
+      store: this.store,
+      runs: await openRunSource(this.store),
+      tableFile: (key) => this.pathOf(tableFileName(key)),
+      manifestFile: this.pathOf(MANIFEST_NAME),
+    };
   }
 
   /**
-   * Writes the files (but outcome.json, already local) of the runs whose current pack is `k`;
-   * once per pack. The pack is fetched a second time here rather than kept from
-   * prepareAggregate: holding every pack until its runs are aggregated would hold the sweep.
-   */
-  private extractPack(k: PackKey): Promise<void> {
-    let job = this.extracted.get(k.key);
-    if (!job) {
-      job = (async () => {
-        const bytes = await this.store.get(k.key);
-        if (!bytes) return;
-        for (const e of await decodePack(bytes, k, (id, name) => name !== RUN_FILES.outcome && this.packOf.get(id) === k)) {
-          if (!e.data) continue;
-          const dir = runDir(this.local, e.runId);
-          fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(path.join(dir, e.name), e.data);
-        }
-      })();
-      this.extracted.set(k.key, job);
-    }
-    return job;
-  }
-
-  /**
-   * What the aggregate's first pass knows of a run's table without its bytes: missing, too
-   * short to be Parquet, or (null) present. The second pass reads the file itself.
-   */
-  tableCheck = (file: string): string | null | undefined => {
-    if (!this.remote || !this.listing) return undefined;
-    const m = /^runs\/run-(\d+)\/([^/]+)$/.exec(keyOf(this.local, file));
-    const size = m ? this.listing.get(Number(m[1]))?.get(m[2]) : undefined;
-    if (size === undefined) return 'missing';
-    return size < 12 ? 'truncated' : null;
-  };
-
-  /** Fetches the tables of `runId` (and starts the next few runs'); resolves when run `runId`'s are local. */
-  async prepareRun(runId: number, runCount: number, tablesOf: (id: number) => string[]): Promise<void> {
-    if (!this.remote) return;
-    for (let id = runId; id < Math.min(runCount, runId + PREFETCH_RUNS); id++) {
-      if (this.prefetch.has(id)) continue;
-      const pack = this.packOf.get(id);
-      const names = this.listing?.get(id)?.has(RUN_FILES.outcome) ? tablesOf(id) : [];
-      const job = pack ? this.extractPack(pack) : mapLimit(names, 4, async (name) => void (await this.store.getFile(runKey(id, name), path.join(runDir(this.local, id), name))));
-      // A failed fetch shows as a missing table when the run is read; never an unhandled rejection.
-      this.prefetch.set(id, job.catch(() => undefined));
-    }
-    await this.prefetch.get(runId);
-  }
-
-  /** The aggregate is done with a run: its local copy goes. */
-  doneRun(runId: number): void {
-    if (!this.remote) return;
-    this.prefetch.delete(runId);
-    fs.rmSync(runDir(this.local, runId), { recursive: true, force: true });
-  }
-
-  /**
-   * Uploads the aggregate written in the mirror: tables (multipart when large), the merged
-   * failures.jsonl, and the manifest last (its presence means the aggregate is complete).
-   * Returns the summary with the store's addresses.
+   * Uploads the aggregate written in the mirror: tables (multipart when large), failures.jsonl
+   * merged with its parts, and the manifest last (its presence means the aggregate is
+   * complete). Returns the summary with the store's addresses.
    */
   async publishAggregate(summary: AggregateSummary): Promise<AggregateSummary> {
     if (!this.remote) return summary;
     await mapLimit(Object.values(summary.tables), 2, (file) => this.store.putFile(keyOf(this.local, file), file));
-    const failures = this.pathOf(FAILURES_NAME);
-    if (fs.existsSync(failures)) await this.store.putFile(FAILURES_NAME, failures);
+    const failures = await readLog(this.store, FAILURES_NAME);
+    if (failures) await this.store.put(FAILURES_NAME, failures);
     await this.store.putFile(MANIFEST_NAME, summary.manifestPath);
-    for (const file of [...Object.values(summary.tables), summary.manifestPath, failures]) fs.rmSync(file, { force: true });
+    for (const file of [...Object.values(summary.tables), summary.manifestPath]) fs.rmSync(file, { force: true });
     return {
       ...summary,
       tables: Object.fromEntries(Object.entries(summary.tables).map(([k, f]) => [k, this.display(f)])),

@@ -14,6 +14,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type W
 import { createActivities, registeredActivities } from '../../activities';
 import { runBatch } from '../../activities/batch';
 import { EngineSlots } from '../../gmat/slots';
+import { recordFailures } from '../../output/failures';
 import { InputTables } from '../../output/input-tables';
 import { openStore } from '../../output/open-store';
 import type { AggregateInput, BatchTask, RunTask } from '../../sweep/types';
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
           return await runBatch(task, {
             outDir: task.context.outDir,
             store,
+            recordFailures: (records) => recordFailures(store, records),
             slots,
             run: async (runId, signal, runSlots) => {
               await tables.expand(task.runSet, runId);

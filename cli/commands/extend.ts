@@ -5,7 +5,7 @@ import { planExtend } from '../../api/resume';
 import { launchSweep } from '../launch';
 import { log } from '../log';
 import { addRestartOptions, cacheOption, engineChoice, type SweepCliOptions } from '../options';
-import { withLocalView } from '../store-out';
+import { runsOfView, withLocalView } from '../store-out';
 
 export function register(program: Command): void {
   addRestartOptions(
@@ -15,8 +15,9 @@ export function register(program: Command): void {
       .argument('<out-dir>')
       .requiredOption('--n <runs>', 'runs to add', Number),
   ).action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-    await withLocalView(outDir, 'outcomes', async (view) => {
-      const plan = await planExtend(view.dir, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), tableCheck: view.workspace?.tableCheck });
+    await withLocalView(outDir, async (view) => {
+      const runs = await runsOfView(view);
+      const plan = await planExtend(view.dir, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), runs });
       plan.input.context.outDir = view.out;
       log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
       process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });

@@ -37,6 +37,9 @@ function deps(store: ReturnType<typeof pendingStore>, failRun?: number): BatchDe
   return {
     outDir: '/nonexistent',
     store: new DirStore('/nonexistent'),
+    recordFailures: async (records) => {
+      throw new Error(`no run here fails on its own, yet ${JSON.stringify(records)} were recorded`);
+    },
     run: async (runId) => {
       if (runId === failRun) throw new Error(`lost the scratch disk at run ${runId}`);
       store.add(runId);

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateRuns } from '../../output/aggregate';
-import { appendFailures } from '../../output/failures';
 import { standInInstall } from '../../gmat/install';
 import { failuresPath, runDir, runTablePath } from '../../output/layout';
 import { parseManifest } from '../../output/manifest';
@@ -16,6 +15,11 @@ import { gridOverrides } from '../../sweep/grid';
 import type { AggregateInput, AggregateSummary, RunSet } from '../../sweep/types';
 import { readParquetWithDuckDb, type ParquetReadBack } from '../helpers/duckdb';
 import { MISSIONS, tempDir } from '../helpers/temporal';
+import { appendFailures } from '../helpers/failures';
+import { Workspace } from '../../output/workspace';
+
+/** The aggregate of the directory out `out`, read and written in place. */
+const dirIO = (out: string) => Workspace.open(out).aggregateIO();
 
 const roots: string[] = [];
 afterAll(() => {
@@ -125,12 +129,12 @@ describe('aggregateRuns on synthetic run directories', () => {
     });
     // run 4: no outcome, but the workflow recorded its failure in failures.jsonl (twice:
     // a retried batch; the last line wins), after a torn line from an interrupted append.
-    appendFailures(out, [{ runId: 4, message: 'an earlier attempt' }]);
+    await appendFailures(out, [{ runId: 4, message: 'an earlier attempt' }]);
     fs.appendFileSync(failuresPath(out), '{"run_id": 2, "mess');
     fs.appendFileSync(failuresPath(out), '\n');
-    appendFailures(out, [{ runId: 4, type: 'GmatNotFound', message: lostNote }]);
+    await appendFailures(out, [{ runId: 4, type: 'GmatNotFound', message: lostNote }]);
     const input = aggregateInput(out, runSet, 5);
-    summary = await aggregateRuns(input, (id) => gridOverrides(runSet.kind === 'grid' ? runSet.axes : {}, id), 'R2026a', { workflowId: 'gsweep-test-sweep', namespace: 'default' });
+    summary = await aggregateRuns(input, (id) => gridOverrides(runSet.kind === 'grid' ? runSet.axes : {}, id), 'R2026a', await dirIO(out), { workflowId: 'gsweep-test-sweep', namespace: 'default' });
     track = await readParquetWithDuckDb(path.join(out, 'report__Track.parquet'));
     final = await readParquetWithDuckDb(path.join(out, 'report__Final.parquet'));
   });
@@ -274,7 +278,7 @@ describe('aggregateRuns when runs disagree on a column type', () => {
     outcomeFor(out, 1, 'ok', {
       report__R: { rowCount: 1, columns: [{ name: 'time', type: 'timestamp', scale: 'UTC', values: [T0] }, { name: 'v', type: 'string', values: ['n/a'] }] },
     });
-    await aggregateRuns(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null);
+    await aggregateRuns(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null, await dirIO(out));
     const back = await readParquetWithDuckDb(path.join(out, 'report__R.parquet'));
     expect(back.types.v).toBe('VARCHAR');
     expect(back.rows.map((r) => r.v)).toEqual(['7000.5', 'n/a']);
@@ -297,7 +301,7 @@ describe('aggregateRuns when an ok run lost its table', () => {
     outcomeFor(out, 0, 'ok', { report__R: table(1) });
     const lost = outcomeFor(out, 1, 'ok', { report__R: table(2) });
     fs.rmSync(lost.output_paths.report__R);
-    const summary = await aggregateRuns(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null);
+    const summary = await aggregateRuns(aggregateInput(out, runSet, 2), (id) => gridOverrides({ 'Sat.SMA': [7000, 7100] }, id), null, await dirIO(out));
     expect(summary).toMatchObject({ ok: 1, failed: 1 });
     const back = await readParquetWithDuckDb(path.join(out, 'report__R.parquet'));
     expect(back.rows.map((r) => [r.run_id, r.v, r.__status])).toEqual([
@@ -320,7 +324,7 @@ describe('aggregateRuns over stand-in runs', () => {
     for (let id = 0; id < 3; id++) {
       await runMission({ scriptText, overrides: gridOverrides(axes, id), runId: id, runDirectory: runDir(out, id), install, timeoutMs: 60_000 }).catch(() => undefined);
     }
-    const summary = await aggregateRuns(aggregateInput(out, runSet, 3), (id) => gridOverrides(axes, id), install.version);
+    const summary = await aggregateRuns(aggregateInput(out, runSet, 3), (id) => gridOverrides(axes, id), install.version, await dirIO(out));
     expect(summary).toMatchObject({ ok: 2, failed: 1, cancelled: 0, rows: { report__Track: 91 + 1 + 91 } });
     const back = await readParquetWithDuckDb(path.join(out, 'report__Track.parquet'));
     expect(back.types.run_id).toBe('BIGINT');

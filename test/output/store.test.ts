@@ -13,6 +13,7 @@ import { OutAccessError } from '../../output/out-access';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
 import { localizeManifest, pullOut } from '../../output/pull';
 import { decodePack, encodePack, PackError, packKey, parsePackKey } from '../../output/run-pack';
+import { openRunSource } from '../../output/run-source';
 import { Workspace } from '../../output/workspace';
 import { pythonJsonDumps } from '../../output/manifest';
 import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
@@ -273,20 +274,15 @@ describe('run packs: the runs of a batch in one object', () => {
       // The log stays in scratch unless --keep-logs; the outcome then names none.
       expect(fs.readdirSync(path.join(copy, 'runs', 'run-0')).sort()).toEqual(['outcome.json', 'report__Track.parquet']);
 
-      const agg = Workspace.open(url, scratch);
-      try {
-        await agg.prepareAggregate();
-        const local = (id: number, name: string) => path.join(agg.local, 'runs', `run-${id}`, name);
-        expect([0, 1, 2, 3].map((id) => JSON.parse(fs.readFileSync(local(id, 'outcome.json'), 'utf8')).tag)).toEqual(['first', 'again', 'first', 'single']);
-        expect(agg.tableCheck(local(1, 'report__Track.parquet'))).toBeNull();
-        expect(agg.tableCheck(local(1, 'other.parquet'))).toBe('missing');
-        for (const id of [0, 1, 2, 3]) {
-          await agg.prepareRun(id, 4, () => ['report__Track.parquet']);
-          expect(fs.readFileSync(local(id, 'report__Track.parquet'), 'utf8')).toBe(`PAR1 ${['first', 'again', 'first', 'single'][id]} ${id} PAR1`);
-          agg.doneRun(id);
-        }
-      } finally {
-        agg.close();
+      const runs = await openRunSource(new S3Store(url));
+      const text = async (bytes: Promise<Buffer | undefined>) => (await bytes)?.toString('utf8');
+      expect(await Promise.all([0, 1, 2, 3].map(async (id) => JSON.parse((await text(runs.outcome(id)))!).tag))).toEqual(['first', 'again', 'first', 'single']);
+      expect(runs.tableProblem?.(1, 'report__Track.parquet')).toBeNull();
+      expect(runs.tableProblem?.(1, 'other.parquet')).toBe('missing');
+      for (const id of [0, 1, 2, 3]) {
+        expect(await text(runs.table(id, 'report__Track.parquet'))).toBe(`PAR1 ${['first', 'again', 'first', 'single'][id]} ${id} PAR1`);
+        runs.release?.(id);
+        expect(await runs.outcome(id)).toBeUndefined();
       }
     } finally {
       ws.close();

@@ -21,18 +21,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { runBatch } from '../../activities/batch';
 import { readFailures } from '../../output/failures';
+import { DirStore } from '../../output/store';
 import { failuresPath, requestPath, runDir } from '../../output/layout';
 import { writeOutcome, type RunOutcome } from '../../output/outcome';
 import { prepareRequest } from '../../request/request';
 import { resumeSweep, sweepProgress } from '../../api';
 import { ALREADY_OK_TABLE, encodeBitsTable, encodeValueTable, InputTables } from '../../output/input-tables';
-import { DirStore } from '../../output/store';
 import { writeInputTable } from '../helpers/input-tables';
 import { activityType, type SweepActivityName } from '../../sweep/activity-names';
 import { RunBitset } from '../../sweep/bitset';
 import type { AggregateInput, BatchTask, FailureRecord, RunSet, RunTask, SweepInput } from '../../sweep/types';
 import { progressQuery, setMaxInFlightUpdate, sweepWorkflow } from '../../workflows';
 import { workflowBundlePath } from '../../workers/bundle';
+import { appendFailures } from '../helpers/failures';
 import { MISSIONS, startLocalTemporal, tempDir, waitFor } from '../helpers/temporal';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -111,6 +112,7 @@ function stubs(runOne: (task: RunTask) => Promise<unknown>, recorder: Recorder, 
           outDir: task.context.outDir,
           store,
           run: async (runId) => runOne({ context: task.context, runId, overrides: await tables.expand(task.runSet, runId) }),
+          recordFailures: (records) => appendFailures(task.context.outDir, records),
         });
       } finally {
         tables.close();
@@ -477,7 +479,7 @@ describe('failures.jsonl written by the real recordFailures activity', () => {
     const real = createActivities();
     await real.recordFailures({ context: { ...context, outDir }, failures: [{ runId: 2, message: 'first' }, { runId: 5, type: 'GmatNotFound', message: 'no GMAT' }] });
     await real.recordFailures({ context: { ...context, outDir }, failures: [{ runId: 2, message: 'second' }] });
-    expect([...readFailures(outDir)]).toEqual([
+    expect([...(await readFailures(new DirStore(outDir)))]).toEqual([
       [2, 'second'],
       [5, 'no GMAT'],
     ]);

@@ -12,6 +12,7 @@ import { DirStore } from '../../../output/store';
 import { writeInputTable } from '../../helpers/input-tables';
 import { inputsDir, runDir, runTablePath } from '../../../output/layout';
 import { parseManifest } from '../../../output/manifest';
+import { Workspace } from '../../../output/workspace';
 import { writeOutcome, type RunOutcome } from '../../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../../tables/parquet/writer';
 import type { Table } from '../../../tables/table';
@@ -94,7 +95,7 @@ beforeAll(async () => {
   const tables = new InputTables(new DirStore(out));
   try {
     await tables.fetchAll([samples.ref]);
-    summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null, {}, tables.valueAt);
+    summary = await aggregateRuns(input, (id: number) => ({ 'Sat.SMA': 7000 + id }), null, await Workspace.open(out).aggregateIO(), {}, tables.valueAt);
   } finally {
     tables.close();
   }

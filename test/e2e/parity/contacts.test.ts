@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withIntervalId, withTimeColumn } from '../../../gmat/run-mission';
 import { aggregateRuns } from '../../../output/aggregate';
-import { appendFailures } from '../../../output/failures';
+import { appendFailures } from '../../helpers/failures';
+import { Workspace } from '../../../output/workspace';
 import { runDir, runTablePath } from '../../../output/layout';
 import { writeOutcome } from '../../../output/outcome';
 import { columnSpecsOf, writeParquetTable } from '../../../tables/parquet/writer';
@@ -53,7 +54,7 @@ describe('contact tables', () => {
         engine: { kind: 'gmat', root: '/x', version: 'R2026a' },
       });
     }
-    appendFailures(out, [{ runId: 1, message: 'run 1 failed: GMAT rejected it' }]);
+    await appendFailures(out, [{ runId: 1, message: 'run 1 failed: GMAT rejected it' }]);
     await aggregateRuns(
       {
         context: {
@@ -70,6 +71,7 @@ describe('contact tables', () => {
       },
       (id) => ({ 'Sat.SMA': 7000 + id }),
       'R2026a',
+      await Workspace.open(out).aggregateIO(),
     );
     const agg = await duckDbQuery(`SELECT run_id, count(interval_id) AS n, max(interval_id) AS last FROM '${path.join(out, 'contact__CL.parquet')}' GROUP BY run_id ORDER BY run_id`);
     expect(agg).toEqual([

@@ -12,6 +12,8 @@ import type { PostprocessRun } from '../../../postprocess/hook';
 import type { RunTask, SweepContext } from '../../../sweep/types';
 import { canonicalScriptSha256 } from '../../../output/script-hash';
 import { readOutcome } from '../../../output/outcome';
+import { DirRunSource } from '../../../output/run-source';
+import { DirStore } from '../../../output/store';
 import { MISSIONS, tempDir } from '../../helpers/temporal';
 import { realGmat } from './real-gmat';
 
@@ -76,7 +78,7 @@ describe('postprocess function registered on the worker', () => {
     expect(outcome).toMatchObject({ status: 'ok', postprocess_status: 'ok', context: { reference: 7000 } });
     // On disk relative to the run directory (relocatable outputs, docs/security.md); readers rebuild the path.
     expect(outcome.extra_outputs).toEqual({ delta: 'extra__delta.parquet' });
-    expect(readOutcome(out, 3)?.extra_outputs).toEqual({ delta: path.join(out, 'runs', 'run-3', 'extra__delta.parquet') });
+    expect((await readOutcome(new DirRunSource(new DirStore(out)), 3))?.extra_outputs).toEqual({ delta: path.join(out, 'runs', 'run-3', 'extra__delta.parquet') });
     expect(outcome.tables.extra__delta).toEqual({ rows: 1, columns: [{ name: 'delta', type: 'double' }] });
   });
 
