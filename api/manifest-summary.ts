@@ -1,7 +1,8 @@
-/** A finished sweep's manifest, read from its output directory without Temporal. */
-import { manifestPath } from '../output/layout';
+/** A finished sweep's manifest, read from its out (a directory or `s3://…`) without Temporal. */
+import { MANIFEST_NAME } from '../output/layout';
 import { parseManifest } from '../output/manifest';
-import { readRegularText } from '../output/safe-files';
+import { openStore } from '../output/open-store';
+import { displayOf } from '../output/store';
 
 export interface ManifestSummary {
   header: Record<string, unknown>;
@@ -18,8 +19,14 @@ export function summarizeManifest(text: string): ManifestSummary {
 
 /**
  * Summary of a finished sweep read from its manifest (works without Temporal): the header,
- * and how many runs ended in each status. Throws when manifest.jsonl is missing or unreadable.
+ * and how many runs ended in each status. `out` is the sweep's output directory or its
+ * `s3://bucket/prefix`. Rejects when manifest.jsonl is missing or unreadable.
  */
-export function readManifestSummary(outDir: string): ManifestSummary {
-  return summarizeManifest(readRegularText(manifestPath(outDir), { what: 'manifest' }));
+export async function readManifestSummary(out: string): Promise<ManifestSummary> {
+  const store = openStore(out);
+  const text = await store.get(MANIFEST_NAME, { what: 'manifest' });
+  if (text === undefined) {
+    throw new Error(`${displayOf(store, MANIFEST_NAME)} does not exist: the sweep has not finished its aggregate (or ${store.url} is not a sweep's out)`);
+  }
+  return summarizeManifest(text.toString('utf8'));
 }

@@ -68,7 +68,7 @@ async function main() {
     const greeting = mode === 'fleet'
       ? await client.workflow.execute('greetWorkflow', { taskQueue, workflowId: 'greet-' + Date.now(), args: ['fleet'] })
       : undefined;
-    return { outcome, progress: await sweepProgress(handle), manifest: readManifestSummary(out), greeting };
+    return { outcome, progress: await sweepProgress(handle), manifest: await readManifestSummary(out), greeting };
   });
   process.stdout.write('RESULT ' + JSON.stringify(result) + '\\n');
   await connection.close();
