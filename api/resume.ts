@@ -47,8 +47,6 @@ export interface ResumeOptions {
   postprocess?: string | { hook: string };
   /** The run cache (absolute directory) from the user's command line; never from the output directory. */
   cache?: string;
-  /** How the runs' outcomes are read (output/run-source.ts); default: the out's, through its Store. */
-  runs?: RunSource;
 }
 
 /**
@@ -103,8 +101,8 @@ async function readRequest(store: Store, choice: EngineChoice): Promise<SweepInp
   return input;
 }
 
-async function runsOf(store: Store, options: ResumeOptions): Promise<RunSource> {
-  if (options.runs) return options.runs;
+/** The runs' outcomes, read through the out's Store (output/run-source.ts). */
+async function runsOf(store: Store): Promise<RunSource> {
   try {
     return await openRunSource(store);
   } catch (err) {
@@ -128,7 +126,7 @@ export async function planResume(out: string | Store, choice: EngineChoice, opti
   const input = await readRequest(store, choice);
   input.context.postprocess = postprocessFromUser(input, store.url, options);
   input.context.cache = options.cache;
-  const { ok, failed } = await okBitset(input, input.runCount, await runsOf(store, options));
+  const { ok, failed } = await okBitset(input, input.runCount, await runsOf(store));
   const alreadyOk = ok.count();
   const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
   return {
@@ -165,7 +163,7 @@ export async function planExtend(out: string | Store, extra: number, choice: Eng
   if (input.runSet.kind !== 'monteCarlo') {
     throw new RequestError('runSet', `only Monte Carlo sweeps can be extended (this one is ${input.runSet.kind}); start a new sweep`);
   }
-  const { ok, failed } = await okBitset(input, input.runCount, await runsOf(store, options));
+  const { ok, failed } = await okBitset(input, input.runCount, await runsOf(store));
   const missing = input.runCount - ok.count();
   if (missing > 0) {
     throw new RequestError(
