@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { InputTableError, verifyInputTables } from '../output/input-tables';
 import { REQUEST_NAME, scriptKey } from '../output/layout';
 import { canonicalScriptSha256 } from '../output/script-hash';
+import { isS3Url } from '../output/store';
 import type { Workspace } from '../output/workspace';
 import { inputTables } from '../sweep/runset';
 import { RUN_FAILURE_TYPES, type SweepInput } from '../sweep/types';
@@ -20,6 +21,10 @@ export async function prepareSweep(ws: Workspace, input: SweepInput): Promise<vo
   const archived = await ws.store.get(key);
   // Not archived yet (a start by workflow name, an older client): the script path as this worker sees it.
   const source = archived ? `${ws.store.url}/${key}` : context.scriptPath;
+  // A resumed sweep's script was read from the store by its client: gone since, there is no other copy.
+  if (!archived && isS3Url(context.scriptPath)) {
+    throw nonRetryable(RUN_FAILURE_TYPES.badInput, `the archived script ${context.scriptPath} is missing; resume needs the exact script the sweep ran, so start a new sweep`);
+  }
   const bytes = archived ?? fs.readFileSync(context.scriptPath);
   const sha = canonicalScriptSha256(bytes.toString('utf8'));
   if (sha !== context.scriptSha256) {

@@ -7,13 +7,14 @@
  *  - the output directory is the one the user named, wherever it has been moved;
  *  - the script is the archived copy `<out>/script/<name>`, `<name>` a plain file name.
  */
-import * as fs from 'node:fs';
 import { z } from 'zod';
 import { checkScript, parseScript, validateOverridesForScript } from '../gmat/script';
-import { requestPath, scriptCopyPath } from '../output/layout';
+import { REQUEST_NAME, scriptKey } from '../output/layout';
 import { InputTableError, verifyInputTables } from '../output/input-tables';
+import { openStore } from '../output/open-store';
+import { UnsafePathError } from '../output/safe-files';
 import { canonicalScriptSha256 } from '../output/script-hash';
-import { DirStore } from '../output/store';
+import { displayOf, DirStore, StoreKeyError, type Store } from '../output/store';
 import { MAX_IN_FLIGHT_LIMIT, MAX_REQUEST_FILE_BYTES, MAX_SCRIPT_BYTES, MAX_TIMEOUT_SECONDS } from '../sweep/limits';
 import { outputPathFieldReason } from '../sweep/output-fields';
 import { OverrideError, parseOverrideKey, validateOverrideKey, validateOverrideValue, type Overrides } from '../sweep/overrides';
@@ -88,31 +89,78 @@ function bad(file: string, what: string): RequestError {
 }
 
 /**
- * `<out>/request.json` as the input of a new sweep on `outDir`, with the engine of `choice`.
- * Throws RequestError when the file, its shape, its limits or the archived script do not hold.
+ * The size of `key` as the out lists it (a directory's links and special files too), so a file
+ * over its limit is refused before it is read; undefined when there is none.
  */
-export async function readSweepRequest(outDir: string, choice: EngineChoice): Promise<SweepInput> {
-  const file = requestPath(outDir);
+async function listedSize(store: Store, key: string): Promise<number | undefined> {
+  const slash = key.lastIndexOf('/');
+  for await (const e of store.list(slash < 0 ? '' : key.slice(0, slash + 1), { shallow: true, special: true })) {
+    if (e.key === key) return e.size;
+  }
+  return undefined;
+}
+
+/**
+ * The bytes of `key`, at most `max`; `refuse` says why not (its size when it is over, nothing
+ * when it is not a regular file). Undefined when there is none.
+ */
+async function readLimited(store: Store, key: string, what: string, max: number, refuse: (size?: number) => Error): Promise<Buffer | undefined> {
+  const size = await listedSize(store, key);
+  if (size === undefined) return undefined;
+  if (size > max) throw refuse(size);
+  let bytes: Buffer | undefined;
   try {
-    new DirStore(outDir).checkExisting();
+    bytes = await store.get(key, { what });
   } catch (err) {
-    if (err instanceof OutAccessError) throw new RequestError('out', err.message);
+    if (err instanceof UnsafePathError) throw refuse();
     throw err;
   }
-  let stat: fs.Stats;
+  // It may have grown since it was listed.
+  if (bytes && bytes.length > max) throw refuse(bytes.length);
+  return bytes;
+}
+
+/** The Store of `out` as given: a directory, or `s3://bucket/prefix`. */
+export function storeOfOut(out: string | Store): Store {
+  if (typeof out !== 'string') return out;
   try {
-    stat = fs.statSync(file);
-  } catch {
+    return openStore(out);
+  } catch (err) {
+    if (err instanceof StoreKeyError) throw new RequestError('out', err.message);
+    throw err;
+  }
+}
+
+/**
+ * `<out>/request.json` as the input of a new sweep on `out` (a directory, `s3://bucket/prefix`,
+ * or its Store), with the engine of `choice`; read through the out's Store, a file named by its
+ * path or its `s3://` address. Throws RequestError when the file, its shape, its limits or the
+ * archived script do not hold.
+ */
+export async function readSweepRequest(out: string | Store, choice: EngineChoice): Promise<SweepInput> {
+  const store = storeOfOut(out);
+  const outDir = store.url;
+  const file = displayOf(store, REQUEST_NAME);
+  if (store instanceof DirStore) {
+    try {
+      store.checkExisting();
+    } catch (err) {
+      if (err instanceof OutAccessError) throw new RequestError('out', err.message);
+      throw err;
+    }
+  }
+  const bytes = await readLimited(store, REQUEST_NAME, REQUEST_NAME, MAX_REQUEST_FILE_BYTES, (size) =>
+    size === undefined ? bad(file, 'is not a regular file') : bad(file, `is ${size} bytes, over the ${MAX_REQUEST_FILE_BYTES}-byte limit for a request`),
+  );
+  if (!bytes) {
     throw new RequestError(
       'out',
       `${outDir} has no request.json, so it is not a gsweep output directory (or its sweep never started); give the directory a sweep wrote`,
     );
   }
-  if (!stat.isFile()) throw bad(file, 'is not a regular file');
-  if (stat.size > MAX_REQUEST_FILE_BYTES) throw bad(file, `is ${stat.size} bytes, over the ${MAX_REQUEST_FILE_BYTES}-byte limit for a request`);
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw bad(file, `is not valid JSON (${(err as Error).message})`);
   }
@@ -144,28 +192,32 @@ export async function readSweepRequest(outDir: string, choice: EngineChoice): Pr
   }
   // Long value lists live in <out>/inputs/: they must be the ones the sweep started with.
   try {
-    await verifyInputTables(new DirStore(outDir), inputTables(input.runSet));
+    await verifyInputTables(store, inputTables(input.runSet));
   } catch (err) {
     if (err instanceof InputTableError) throw new RequestError('out', `${err.message.replace(/(; start a new sweep| \(start the sweep again\))$/, '')}; resume needs the exact inputs the sweep ran, so start a new sweep`);
     throw err;
   }
-  const scriptPath = scriptCopyPath(outDir, input.context.scriptName);
-  verifyArchivedScript(scriptPath, input);
+  // The archived copy in the out, named as people see it: for an object store its `s3://`
+  // address, which the start knows is already archived there (api/start.ts).
+  const key = scriptKey(input.context.scriptName);
+  let scriptPath: string;
+  try {
+    scriptPath = displayOf(store, key);
+  } catch (err) {
+    if (err instanceof StoreKeyError) throw bad(file, `is malformed at context.scriptName: ${err.message}`);
+    throw err;
+  }
+  await verifyArchivedScript(store, key, scriptPath, input);
   return { ...input, context: { ...input.context, outDir, scriptPath, engine }, alreadyOk: undefined, carried: undefined };
 }
 
 /** The archived script must be the one the sweep hashed, and pass the checks a new sweep's script passes. */
-function verifyArchivedScript(scriptPath: string, input: SweepInput): void {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(scriptPath);
-  } catch {
-    throw new RequestError('out', `the archived script ${scriptPath} is missing; resume needs the exact script the sweep ran, so start a new sweep`);
-  }
-  if (!stat.isFile() || stat.size > MAX_SCRIPT_BYTES) {
-    throw new RequestError('out', `the archived script ${scriptPath} is not a regular file of at most ${MAX_SCRIPT_BYTES} bytes; start a new sweep`);
-  }
-  const text = fs.readFileSync(scriptPath, 'utf8');
+async function verifyArchivedScript(store: Store, key: string, scriptPath: string, input: SweepInput): Promise<void> {
+  const bytes = await readLimited(store, key, 'archived script', MAX_SCRIPT_BYTES, () =>
+    new RequestError('out', `the archived script ${scriptPath} is not a regular file of at most ${MAX_SCRIPT_BYTES} bytes; start a new sweep`),
+  );
+  if (!bytes) throw new RequestError('out', `the archived script ${scriptPath} is missing; resume needs the exact script the sweep ran, so start a new sweep`);
+  const text = bytes.toString('utf8');
   const sha = canonicalScriptSha256(text);
   if (sha !== input.context.scriptSha256) {
     throw new RequestError(

@@ -4,19 +4,18 @@
  * `outcome.json` files, the durable per-run record, so it works after a cancel, a
  * termination, or a sweep whose server is long gone.
  */
-import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ALREADY_OK_TABLE, encodeBitsTable, type EncodedTable } from '../output/input-tables';
 import { readCurrentOutcome } from '../output/outcome';
-import { DirRunSource, type RunSource } from '../output/run-source';
-import { DirStore } from '../output/store';
+import { OutAccessError } from '../output/out-access';
+import { openRunSource, type RunSource } from '../output/run-source';
+import type { Store } from '../output/store';
 import { RunBitset } from '../sweep/bitset';
 import { runSetSize } from '../sweep/runset';
 import type { PostprocessSpec, SweepInput } from '../sweep/types';
 import { checkRunCount } from '../request/limits';
-import { checkOutWritable } from '../request/request';
 import { RequestError } from '../request/request-error';
-import { readSweepRequest, type EngineChoice } from './request-file';
+import { readSweepRequest, storeOfOut, type EngineChoice } from './request-file';
 import { startSweep, type StartOptions } from './start';
 import type { SweepHandle } from './handle';
 
@@ -48,8 +47,6 @@ export interface ResumeOptions {
   postprocess?: string | { hook: string };
   /** The run cache (absolute directory) from the user's command line; never from the output directory. */
   cache?: string;
-  /** How the runs' outcomes are read (output/run-source.ts); default: the directory `outDir` through its Store. */
-  runs?: RunSource;
 }
 
 /**
@@ -76,8 +73,41 @@ function postprocessFromUser(stored: SweepInput, outDir: string, options: Resume
   return typeof given === 'string' ? { command: given } : { hook: given.hook };
 }
 
-function runsOf(outDir: string, options: ResumeOptions): RunSource {
-  return options.runs ?? new DirRunSource(new DirStore(outDir));
+/**
+ * The out's Store, as planResume and planExtend read it. An object store's bucket and
+ * credentials are checked before anything is read from it; a directory's writability after its
+ * request.json (readRequest), so a directory that is no sweep is named as such first.
+ */
+async function openOut(out: string | Store): Promise<Store> {
+  const store = storeOfOut(out);
+  if (store.dir === undefined) await checkAccess(store);
+  return store;
+}
+
+/** The out can take the resumed sweep's runs (output/out-access.ts), or RequestError naming the fix. */
+async function checkAccess(store: Store): Promise<void> {
+  try {
+    await store.checkAccess();
+  } catch (err) {
+    if (err instanceof OutAccessError) throw new RequestError('out', err.message);
+    throw err;
+  }
+}
+
+/** request.json of the out, for a sweep that will write there again. */
+async function readRequest(store: Store, choice: EngineChoice): Promise<SweepInput> {
+  const input = await readSweepRequest(store, choice);
+  if (store.dir !== undefined) await checkAccess(store);
+  return input;
+}
+
+/** The runs' outcomes, read through the out's Store (output/run-source.ts). */
+async function runsOf(store: Store): Promise<RunSource> {
+  try {
+    return await openRunSource(store);
+  } catch (err) {
+    throw new RequestError('out', `${store.url}: ${(err as Error).message}`);
+  }
 }
 
 function nextWorkflowId(input: SweepInput, verb: string): string {
@@ -85,17 +115,18 @@ function nextWorkflowId(input: SweepInput, verb: string): string {
 }
 
 /**
- * The plan of a resume of `outDir`: every run without an ok outcome.json runs again. The
- * engine comes from `choice` and the postprocess hook from `options`: both from the user,
- * never from `out`. Throws RequestError when request.json or the archived script is missing
- * or damaged, or the hook given does not match the sweep's.
+ * The plan of a resume of `out` (a directory, `s3://bucket/prefix`, or its Store): every run
+ * without an ok outcome.json runs again. The engine comes from `choice` and the postprocess
+ * hook from `options`: both from the user, never from `out`. Throws RequestError when
+ * request.json or the archived script is missing or damaged, the out cannot be written, or the
+ * hook given does not match the sweep's.
  */
-export async function planResume(outDir: string, choice: EngineChoice, options: ResumeOptions = {}): Promise<ResumePlan> {
-  const input = await readSweepRequest(outDir, choice);
-  checkOutWritable(outDir);
-  input.context.postprocess = postprocessFromUser(input, outDir, options);
+export async function planResume(out: string | Store, choice: EngineChoice, options: ResumeOptions = {}): Promise<ResumePlan> {
+  const store = await openOut(out);
+  const input = await readRequest(store, choice);
+  input.context.postprocess = postprocessFromUser(input, store.url, options);
   input.context.cache = options.cache;
-  const { ok, failed } = await okBitset(input, input.runCount, runsOf(outDir, options));
+  const { ok, failed } = await okBitset(input, input.runCount, await runsOf(store));
   const alreadyOk = ok.count();
   const bits = encodeBitsTable(ALREADY_OK_TABLE, input.runCount, ok.bytes);
   return {
@@ -113,13 +144,14 @@ export async function planResume(outDir: string, choice: EngineChoice, options: 
  * the larger size. Throws RequestError for another kind of sweep, or one with missing or
  * failed runs (resume it first).
  */
-export async function planExtend(outDir: string, extra: number, choice: EngineChoice, options: ResumeOptions = {}): Promise<ResumePlan> {
+export async function planExtend(out: string | Store, extra: number, choice: EngineChoice, options: ResumeOptions = {}): Promise<ResumePlan> {
   if (!Number.isInteger(extra) || extra < 1) {
     throw new RequestError('n', `${extra} is not a positive integer; give how many runs to add`);
   }
   checkRunCount('n', extra);
-  const input = await readSweepRequest(outDir, choice);
-  checkOutWritable(outDir);
+  const store = await openOut(out);
+  const input = await readRequest(store, choice);
+  const outDir = store.url;
   input.context.postprocess = postprocessFromUser(input, outDir, options);
   input.context.cache = options.cache;
   if (input.runSet.kind === 'latinHypercube') {
@@ -131,7 +163,7 @@ export async function planExtend(outDir: string, extra: number, choice: EngineCh
   if (input.runSet.kind !== 'monteCarlo') {
     throw new RequestError('runSet', `only Monte Carlo sweeps can be extended (this one is ${input.runSet.kind}); start a new sweep`);
   }
-  const { ok, failed } = await okBitset(input, input.runCount, runsOf(outDir, options));
+  const { ok, failed } = await okBitset(input, input.runCount, await runsOf(store));
   const missing = input.runCount - ok.count();
   if (missing > 0) {
     throw new RequestError(
@@ -156,13 +188,13 @@ export async function planExtend(outDir: string, extra: number, choice: EngineCh
 }
 
 /**
- * Starts a new sweep on an existing output directory that runs only what is missing (runs
- * without an ok outcome.json); the directory's request.json says what the sweep was. Throws
- * what planResume and startSweep throw.
+ * Starts a new sweep on an existing out (a directory, or `s3://bucket/prefix`) that runs only
+ * what is missing (runs without an ok outcome.json); the out's request.json says what the sweep
+ * was. Throws what planResume and startSweep throw.
  */
 export async function resumeSweep(
   client: Client,
-  outDir: string,
+  out: string,
   options: Omit<StartOptions, 'cwd'> &
     ResumeOptions & {
       /** The engine to resume with (default real GMAT): taken from the caller, never from the directory. */
@@ -171,6 +203,6 @@ export async function resumeSweep(
 ): Promise<SweepHandle> {
   // The engine and a postprocess hook come from the caller again: never read back from `out`.
   const { postprocess, engine, ...start } = options;
-  const plan = await planResume(path.resolve(outDir), engine ?? { engine: 'gmat' }, { postprocess });
+  const plan = await planResume(out, engine ?? { engine: 'gmat' }, { postprocess });
   return startSweep(client, { input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, start);
 }

@@ -13,6 +13,7 @@ import { RequestError } from '../request/request-error';
 import { writeStartFiles } from '../request/start-files';
 import { DEFAULT_TASK_QUEUE } from '../temporal/connection';
 import { openStore } from '../output/open-store';
+import { displayOf } from '../output/store';
 import { sweepSearchAttributesRegistered } from '../temporal/search-attributes-admin';
 import type { SweepHandle } from './handle';
 
@@ -61,10 +62,13 @@ export async function startSweep(client: Client, request: SweepRequest | Prepare
   // Written once, before the workflow exists; the run set carries their hashes. A sweep that
   // is refused (say, its id is taken) removes what it wrote here, so `out` stays as it was.
   // Workers cannot read this client's disk when the out is an object store: its script goes
-  // there too (a directory's is archived by prepareSweep, which checks it against the hash).
+  // there too (a directory's is archived by prepareSweep, which checks it against the hash). A
+  // resumed sweep's script is the copy archived in the store already (scriptPath its address).
+  const key = scriptKey(context.scriptName);
+  const upload = store.dir === undefined && context.scriptPath !== displayOf(store, key);
   const written = await writeStartFiles(store, {
     ...prepared,
-    ...(store.dir === undefined ? { script: { key: scriptKey(context.scriptName), bytes: () => fs.readFileSync(context.scriptPath) } } : {}),
+    ...(upload ? { script: { key, bytes: () => fs.readFileSync(context.scriptPath) } } : {}),
   });
   try {
     return await startWorkflow(client, prepared, input, options);

@@ -18,10 +18,9 @@
  *    for a store the Workspace uploads them afterwards;
  *  - the aggregate's Parquet tables and manifest, written as local files (the Parquet writer
  *    works on files) and, for a store, published by the Workspace; it reads the runs
- *    through the Store (run-source.ts);
- *  - resume and extend read request.json and the archived script from a local view: the
- *    directory, or a temporary pull of its top-level files. Everything else that reads a
- *    finished sweep (analysis/, report/, show, archive.ts, the runs' outcomes) reads keys.
+ *    through the Store (run-source.ts).
+ * Everything that reads a finished sweep (analysis/, report/, show, archive.ts, resume and
+ * extend, the runs' outcomes) reads keys.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -406,9 +405,8 @@ export class DirStore implements Store {
   }
 
   /**
-   * The out of a sweep that already ran, before it is resumed or extended (always read as a
-   * directory: an object store's out is resumed from its local view): see checkExistingSweepDir.
-   * Synchronous, as reading request.json back is.
+   * The out of a sweep that already ran, before it is resumed or extended: see
+   * checkExistingSweepDir. An object store has no links or enclosing sweeps to refuse.
    */
   checkExisting(): void {
     checkExistingSweepDir(this.dir);

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { openStore } from '../output/open-store';
-import { checkQuotablePath, checkWritableDir, OutAccessError } from '../output/out-access';
+import { OutAccessError } from '../output/out-access';
 import { isS3Url, StoreKeyError, type Store } from '../output/store';
 import { describeValue } from '../sweep/overrides';
 import { LOCK_NAME } from './out-lock';
@@ -31,27 +31,6 @@ export function requestOutDir(out: string | undefined, sweepId: string, cwd: str
 /** A refusal from output/ (an out that cannot take a sweep, a malformed `s3://`) as one of the request's `out`. */
 function outError(err: unknown): unknown {
   return err instanceof OutAccessError || err instanceof StoreKeyError ? new RequestError('out', err.message) : err;
-}
-
-/**
- * The output directory can be made and written: its names fit the system's limits, and the
- * nearest directory that exists is one this user can write (output/out-access.ts).
- */
-export function checkOutWritable(out: string): void {
-  try {
-    checkWritableDir(out);
-  } catch (err) {
-    throw outError(err);
-  }
-}
-
-/** The output directory may hold only what GMAT's quoted script strings can (output/out-access.ts). */
-export function checkOutPath(out: string): void {
-  try {
-    checkQuotablePath(out);
-  } catch (err) {
-    throw outError(err);
-  }
 }
 
 /**

@@ -24,7 +24,7 @@ import { DEFAULTS, parseRequest, type SweepRequest } from './schema';
 
 export { RequestError };
 export { DEFAULTS, sweepRequestSchema, type SweepRequest } from './schema';
-export { checkOut, checkOutPath, checkOutWritable, checkSweepId, requestOutDir } from './out-dir';
+export { checkOut, checkSweepId, requestOutDir } from './out-dir';
 export { checkCacheDir } from './cache-dir';
 
 /** What the client needs to start (and describe) a validated sweep. */

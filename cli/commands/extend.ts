@@ -5,7 +5,7 @@ import { planExtend } from '../../api/resume';
 import { launchSweep } from '../launch';
 import { log } from '../log';
 import { addRestartOptions, cacheOption, engineChoice, type SweepCliOptions } from '../options';
-import { runsOfView, withLocalView } from '../store-out';
+import { withStore } from '../store-out';
 
 export function register(program: Command): void {
   addRestartOptions(
@@ -15,12 +15,8 @@ export function register(program: Command): void {
       .argument('<out-dir>')
       .requiredOption('--n <runs>', 'runs to add', Number),
   ).action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-    await withLocalView(outDir, async (view) => {
-      const runs = await runsOfView(view);
-      const plan = await planExtend(view.dir, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), runs });
-      plan.input.context.outDir = view.out;
-      log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
-    });
+    const plan = await withStore(outDir, (store) => planExtend(store, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) }));
+    log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
+    process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
   });
 }

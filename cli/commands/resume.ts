@@ -15,7 +15,7 @@ import { connectClient } from '../connect';
 import { launchSweep } from '../launch';
 import { log } from '../log';
 import { addRestartOptions, cacheOption, engineChoice, type SweepCliOptions } from '../options';
-import { outArgument, runsOfView, withLocalView } from '../store-out';
+import { outArgument, withStore } from '../store-out';
 
 /** Resolves `<out-dir or sweep-id>`: a directory is used as is; an id is looked up in the sweep's memo. */
 export async function resolveOutDir(target: string, client?: Client): Promise<string> {
@@ -54,16 +54,13 @@ export function register(program: Command): void {
       .argument('<out-dir|sweep-id>'),
   ).action(async (target: string, o: SweepCliOptions) => {
     const outDir = await outDirOf(target, o);
-    await withLocalView(outDir, async (view) => {
-      const runs = await runsOfView(view);
-      const plan = await planResume(view.dir, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)), runs });
-      plan.input.context.outDir = view.out;
-      if (plan.toRun === 0) {
-        log(`gsweep: all ${plan.input.runCount} runs of ${view.out} are ok; nothing to resume`);
-        return;
-      }
-      log(`gsweep: resuming ${view.out}: ${plan.toRun} runs to run (${plan.alreadyOk} ok kept, ${plan.failedBefore} failed before)`);
-      process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
-    });
+    const plan = await withStore(outDir, (store) => planResume(store, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) }));
+    const out = plan.input.context.outDir;
+    if (plan.toRun === 0) {
+      log(`gsweep: all ${plan.input.runCount} runs of ${out} are ok; nothing to resume`);
+      return;
+    }
+    log(`gsweep: resuming ${out}: ${plan.toRun} runs to run (${plan.alreadyOk} ok kept, ${plan.failedBefore} failed before)`);
+    process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
   });
 }

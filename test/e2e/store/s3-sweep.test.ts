@@ -2,14 +2,15 @@
  * Sweeps whose out is `s3://bucket/prefix`, end to end through the real CLI, on a real S3
  * gateway (SeaweedFS, started here) and real GMAT: the aggregate equals the same sweep into a
  * directory; the commands that read a sweep read it from the store; bad starts are refused
- * before anything is created; one sweep per prefix; a store that goes away for 20 s mid-sweep
- * costs retries, not runs.
+ * before anything is created; one sweep per prefix; resume and extend read the sweep from the
+ * store alone; a store that goes away for 20 s mid-sweep costs retries, not runs.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { decodePack, encodePack, packsInOrder } from '../../../output/run-pack';
 import { S3Store, s3ClientConfig } from '../../../output/s3-store';
 import { readParquetWithDuckDb } from '../../helpers/duckdb';
 import { startSeaweed, storedRunIds, type SeaweedServer } from '../../helpers/seaweedfs';
@@ -138,6 +139,58 @@ describe('gsweep run --out s3://', () => {
     const resume = await cli(['resume', url]);
     expect(resume.code, resume.stderr).toBe(0);
     expect(resume.stderr).toContain(`gsweep: all 12 runs of ${url} are ok; nothing to resume`);
+  });
+
+  it('resume s3:// re-runs exactly the run whose outcome is gone, extend s3:// appends runs, and their refusals name s3:// addresses', async () => {
+    await ready;
+    const url = `s3://${BUCKET}/resumed`;
+    const store = new S3Store(url, { client });
+    const first = await cli(['run', LEO, '--grid', 'Sat.SMA=6800:7400:4', '--engine', 'stand-in', '--out', url]);
+    expect(first.code, first.stderr).toBe(0);
+    // Run 2's outcome.json taken out of the pack that holds it (its table stays): run 2 has no record.
+    const packsBefore = (await keysOf(url)).filter((k) => k.startsWith('packs/'));
+    for (const k of packsInOrder(packsBefore)) {
+      const entries = await decodePack((await store.get(k.key))!, k);
+      if (!entries.some((e) => e.runId === 2 && e.name === 'outcome.json')) continue;
+      const kept = entries.filter((e) => !(e.runId === 2 && e.name === 'outcome.json'));
+      await store.put(k.key, await encodePack(kept.map((e) => ({ runId: e.runId, name: e.name, data: e.data! }))));
+    }
+    expect([...(await storedRunIds(store))].sort()).toEqual([0, 1, 3]);
+
+    const resumed = await cli(['resume', url, '--engine', 'stand-in']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`gsweep: resuming ${url}: 1 runs to run (3 ok kept, 0 failed before)`);
+    expect(resumed.stderr).toContain('gsweep: 4/4 runs ok, 0 failed');
+    // The packs the resume wrote hold run 2 alone.
+    const newPacks = packsInOrder((await keysOf(url)).filter((k) => k.startsWith('packs/') && !packsBefore.includes(k)));
+    expect(newPacks.length).toBeGreaterThan(0);
+    const rerun = new Set<number>();
+    for (const k of newPacks) for (const e of await decodePack((await store.get(k.key))!, k)) rerun.add(e.runId);
+    expect([...rerun]).toEqual([2]);
+    const [, ...runs] = (await store.get('manifest.jsonl'))!.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { run_id: number; status: string });
+    expect(runs.map((r) => [r.run_id, r.status])).toEqual([[0, 'ok'], [1, 'ok'], [2, 'ok'], [3, 'ok']]);
+
+    const mcUrl = `s3://${BUCKET}/extended`;
+    const mc = await cli(['monte-carlo', LEO, '--n', '3', '--seed', '7', '--perturb', 'Sat.SMA=normal:7000:25', '--engine', 'stand-in', '--out', mcUrl]);
+    expect(mc.code, mc.stderr).toBe(0);
+    const extended = await cli(['extend', mcUrl, '--n', '2', '--engine', 'stand-in']);
+    expect(extended.code, extended.stderr).toBe(0);
+    expect(extended.stderr).toContain(`gsweep: extending ${mcUrl} from 3 to 5 runs`);
+    expect(extended.stderr).toContain('gsweep: 5/5 runs ok, 0 failed');
+    const shown = await cli(['show', mcUrl]);
+    expect(shown.stdout).toContain('5 runs (5 ok) · monte_carlo');
+
+    // What resume refuses in the store is named by its s3:// address.
+    const mcStore = new S3Store(mcUrl, { client });
+    const request = (await mcStore.get('request.json'))!;
+    await mcStore.delete('script/leo_point_mass.script');
+    const noScript = await cli(['resume', mcUrl, '--engine', 'stand-in']);
+    expect(noScript.code).toBe(2);
+    expect(noScript.stderr).toContain(`gsweep: error: out: the archived script ${mcUrl}/script/leo_point_mass.script is missing; resume needs the exact script the sweep ran, so start a new sweep`);
+    await mcStore.put('request.json', request.subarray(0, 20));
+    const notJson = await cli(['extend', mcUrl, '--n', '1', '--engine', 'stand-in']);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(new RegExp(`gsweep: error: out: ${mcUrl}/request\\.json is not valid JSON \\(.*\\); gsweep only resumes a request\\.json it wrote itself`));
   });
 
   it('refuses a missing bucket, bad credentials and a prefix in use before anything starts', async () => {
