@@ -11,11 +11,6 @@ import { keyOf, type Store, type StoreEntry } from './store';
 import { decodePack, PACKS_PREFIX, packsInOrder, type PackEntry } from './run-pack';
 import { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './workspace';
 
-export interface PullOptions {
-  /** Only keys this accepts (default: everything but the lock). */
-  filter?: (key: string) => boolean;
-}
-
 const PATH_FIELDS = ['output_paths', 'extra_outputs', 'solver_paths'] as const;
 
 /** The manifest text with `<url>/<key>` paths made `<dir>/<key>`; anything else in it stays. */
@@ -93,8 +88,8 @@ export async function readPacks(
 }
 
 /** Copies every object of `store` into `dir` (created; must be new or empty). Returns the number of objects copied (a pack counts once). */
-export async function pullOut(store: Store, dir: string, options: PullOptions = {}): Promise<number> {
-  const { keys, packKeys } = await listOut(store, options.filter);
+export async function pullOut(store: Store, dir: string): Promise<number> {
+  const { keys, packKeys } = await listOut(store);
   fs.mkdirSync(dir, { recursive: true });
   await mapLimit(keys, TRANSFER_CONCURRENCY, async ({ key }) => {
     await store.getFile(key, path.join(dir, ...key.split('/')));

@@ -8,19 +8,21 @@
  * Every write is atomic as a reader sees it: a directory write goes through a temp file and
  * a rename, an object store makes an object visible only when its upload completes.
  *
- * What a sweep does to its out goes through here: the lock, the start files, the archived
- * script, request.json, context.json, the failures log, the runs the aggregate and resume read. Checks that only make sense for a
- * directory (links and FIFOs refused, gsweep's own sub-directories checked) live in DirStore.
- * What touches a directory without a Store is a local directory the Workspace
- * (workspace.ts) hands out, which for a directory out is the out itself, so that nothing is
- * copied on the fast path:
- *  - a run's directory: GMAT writes its files there itself, and run-mission its outcome.json;
- *    for a store the Workspace uploads them afterwards;
- *  - the aggregate's Parquet tables and manifest, written as local files (the Parquet writer
- *    works on files) and, for a store, published by the Workspace; it reads the runs
- *    through the Store (run-source.ts).
- * Everything that reads a finished sweep (analysis/, report/, show, archive.ts, resume and
- * extend, the runs' outcomes) reads keys.
+ * Everything that reads or writes a sweep's files goes through here, by key: the checks made
+ * before a sweep or a run starts (checkAccess; the directory checks are in out-access.ts),
+ * the lock, the start files, the archived script, request.json, context.json, input tables
+ * (paged with getRange), the failures log, the runs the aggregate, resume and extend read
+ * (run-source.ts), and what the reading commands, report.html, archive and pull read and
+ * write. Checks that only make sense for a directory (links and FIFOs refused, gsweep's own
+ * sub-directories checked) live in DirStore.
+ *
+ * Two kinds of file are written as local files first, in a directory the Workspace
+ * (workspace.ts; single-run.ts for run-one) hands out, which for a directory out is the out
+ * itself, so that nothing is copied on the fast path:
+ *  - a run's files: GMAT writes them itself, and run-mission its outcome.json; for a store
+ *    they are uploaded afterwards (a run pack, run-pack.ts);
+ *  - the aggregate's Parquet tables and manifest (the Parquet writer works on files); for a
+ *    store the Workspace publishes them (multipart), the manifest last.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * A process's local view of an out. For a directory out it is the directory itself and
+ * Where a process writes an out's files before they are stored. For a directory out it is the directory itself and
  * every method is a no-op: runs write in place, as they always have. For an object-store
  * out it is a private scratch mirror: a run executes in `<mirror>/runs/run-<id>` and its
  * results are uploaded and the directory removed, and the aggregate's tables and manifest
