@@ -1,9 +1,9 @@
 /**
- * Where a process writes an out's files before they are stored. For a directory out it is the directory itself and
- * every method is a no-op: runs write in place, as they always have. For an object-store
- * out it is a private scratch mirror: a run executes in `<mirror>/runs/run-<id>` and its
- * results are uploaded and the directory removed, and the aggregate's tables and manifest
- * are written there and then published. The aggregate reads the runs through the Store
+ * Where a process writes an out's files before they are stored. For a directory out it is
+ * the directory itself and every method is a no-op: runs write in place, as they always
+ * have. For an object-store out it is a private scratch mirror: a run executes in
+ * `<mirror>/runs/run-<id>` and its results are uploaded and the directory removed, and the
+ * aggregate's tables and manifest are written there and then published. The aggregate reads the runs through the Store
  * (run-source.ts), input tables are paged from it (input-tables.ts).
  *
  * Nothing here takes a path from a file's contents: every key is built from layout.ts and
