@@ -37,7 +37,6 @@ export interface BatchDeps {
    * the batch's), and the runs after it are on their first.
    */
   run: (runId: number, signal: AbortSignal, slots: SlotAcquirer | undefined, attempt: number) => Promise<unknown>;
-  outDir: string;
   /** The out's Store: a resume's already-ok bitset is read from it. */
   store: Store;
   /** Records failed runs that could not record their own outcome (the out's failures.jsonl, through its Store). */

@@ -31,7 +31,6 @@ import type { EngineSlots } from '../gmat/slots';
 import { NO_METRICS, type SweepMetrics } from './metrics';
 import type { WarmPool } from '../gmat/warm';
 import { InputTables, readOkPage, ValueTableReader } from '../output/input-tables';
-import { runDir } from '../output/layout';
 import {
   collectExtraTables,
   runPostprocessCommand,
@@ -120,7 +119,7 @@ async function runInWorkspace(files: SweepFiles, resources: ActivityResources, c
       scriptText,
       overrides,
       runId,
-      runDirectory: runDir(ws.local, runId),
+      runDirectory: ws.runDirectory(runId),
       install: files.installFor(context),
       timeoutMs: context.runTimeoutMs,
       signal,
@@ -245,7 +244,6 @@ export function createActivities(config: WorkerEngineConfig = {}, resources: Act
           run: async (runId, signal, slots, attempt) =>
             runOne(task.context, runId, await tables.expand(task.runSet, runId), signal, attempt, slots, packer),
           pending: packer,
-          outDir: ws.local,
           store: ws.store,
           recordFailures: (records) => ws.recordFailures(records),
           slots: resources.engineSlots,

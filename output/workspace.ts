@@ -68,6 +68,11 @@ export class Workspace {
     return `${this.store.url}/${rel.split(path.sep).join('/')}`;
   }
 
+  /** Where run `runId` executes: its directory in a directory out, or in the mirror. */
+  runDirectory(runId: number): string {
+    return runDir(this.local, runId);
+  }
+
   /**
    * The files a run left in the mirror that the store keeps: its tables, then (optionally)
    * its GMAT log and patched script, and its outcome.json last. Removes the run directory.

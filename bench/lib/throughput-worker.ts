@@ -77,7 +77,6 @@ async function main(): Promise<void> {
         const tables = new InputTables(store);
         try {
           return await runBatch(task, {
-            outDir: task.context.outDir,
             store,
             recordFailures: (records) => recordFailures(store, records),
             slots,

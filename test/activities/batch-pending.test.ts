@@ -35,7 +35,6 @@ function pendingStore(every: number, failing: (flush: number) => boolean = () =>
 
 function deps(store: ReturnType<typeof pendingStore>, failRun?: number): BatchDeps {
   return {
-    outDir: '/nonexistent',
     store: new DirStore('/nonexistent'),
     recordFailures: async (records) => {
       throw new Error(`no run here fails on its own, yet ${JSON.stringify(records)} were recorded`);

@@ -109,7 +109,6 @@ function stubs(runOne: (task: RunTask) => Promise<unknown>, recorder: Recorder, 
       const tables = new InputTables(store);
       try {
         return await runBatch(task, {
-          outDir: task.context.outDir,
           store,
           run: async (runId) => runOne({ context: task.context, runId, overrides: await tables.expand(task.runSet, runId) }),
           recordFailures: (records) => appendFailures(task.context.outDir, records),
