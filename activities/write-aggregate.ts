@@ -18,8 +18,6 @@ export async function writeAggregate(files: SweepFiles, input: AggregateInput, m
   const ws = files.workspaceOf(input.context);
   const io = await ws.aggregateIO();
   const tables = new InputTables(ws.store);
-  // The manifest header lists every value of the run set's tables.
-  await tables.fetchAll(inputTables(input.runSet));
   const overridesOf = (runId: number): Overrides => {
     try {
       return expandRun(input.runSet, runId, tables.valueAt);
@@ -38,6 +36,8 @@ export async function writeAggregate(files: SweepFiles, input: AggregateInput, m
   }
   const info = activityInfo();
   try {
+    // The manifest header lists every value of the run set's tables.
+    await tables.fetchAll(inputTables(input.runSet));
     await files.loadContext(input.context);
     const summary = await inputsChecked(() =>
       aggregateRuns(
@@ -63,5 +63,6 @@ export async function writeAggregate(files: SweepFiles, input: AggregateInput, m
     throw err;
   } finally {
     tables.close();
+    io.runs.close?.();
   }
 }

@@ -33,10 +33,14 @@ export interface ResumePlan {
 async function okBitset(input: SweepInput, runCount: number, runs: RunSource): Promise<{ ok: RunBitset; failed: number }> {
   const ok = new RunBitset(runCount);
   let failed = 0;
-  for (let id = 0; id < Math.min(runCount, input.runCount); id++) {
-    const outcome = await readCurrentOutcome(runs, id);
-    if (outcome?.status === 'ok') ok.set(id);
-    else if (outcome?.status === 'failed') failed++;
+  try {
+    for (let id = 0; id < Math.min(runCount, input.runCount); id++) {
+      const outcome = await readCurrentOutcome(runs, id);
+      if (outcome?.status === 'ok') ok.set(id);
+      else if (outcome?.status === 'failed') failed++;
+    }
+  } finally {
+    runs.close?.();
   }
   return { ok, failed };
 }

@@ -2,9 +2,11 @@
  * `aggregateRuns`: streams every run's per-run tables into one Parquet table per output
  * (`report__Track.parquet`, ...) in gmat-sweep's aggregate shape (README "Outputs"), and writes `manifest.jsonl`.
  *
- * Memory is bounded by one row group per output table plus one run's table, whatever the
- * number of runs: pass 1 reads only `outcome.json` files (schemas and statuses), pass 2
- * streams run by run into every table and the manifest.
+ * Memory is bounded by one row group per output table plus one run's table (a store's: a
+ * window of runs, run-source.ts), whatever the number of runs: pass 1 reads only
+ * `outcome.json` files (schemas and statuses) and what is known of each table without its
+ * bytes (its two ends, or a store's listing), pass 2 streams run by run into every table and
+ * the manifest.
  */
 import { postprocessLabel, type AggregateInput, type AggregateSummary } from '../sweep/types';
 import { AtomicLineWriter } from './atomic';

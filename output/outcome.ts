@@ -12,7 +12,7 @@ import type { Overrides } from '../sweep/overrides';
 import type { ColumnSpec } from '../tables/table';
 import { writeFileAtomicAsync, writeJsonAtomic } from './atomic';
 import { RUN_FILES, runFilePath, tableFileName } from './layout';
-import { runFileOf, type RunSource } from './run-source';
+import { parquetEndsProblem, runFileOf, type RunSource } from './run-source';
 import { UnsafePathError } from './safe-files';
 
 export type RunStatus = 'ok' | 'failed';
@@ -199,8 +199,7 @@ export async function readOutcome(runs: RunSource, runId: number): Promise<RunOu
 /** Cheap check that a Parquet file is whole: magic bytes at both ends (catches truncation and most corruption). */
 function parquetProblem(bytes: Buffer | undefined): string | null {
   if (bytes === undefined) return 'missing';
-  if (bytes.length < 12) return 'truncated';
-  return bytes.toString('latin1', 0, 4) === 'PAR1' && bytes.toString('latin1', bytes.length - 4) === 'PAR1' ? null : 'not a Parquet file';
+  return parquetEndsProblem(bytes.length, bytes.subarray(0, 4), bytes.subarray(Math.max(0, bytes.length - 4)));
 }
 
 /** A table's bytes, or why there are none to read: a refused link or special file, or (any other error) missing. */
@@ -241,7 +240,7 @@ export async function readCurrentOutcome(runs: RunSource, runId: number, tables?
   const problems: [string, string][] = [];
   for (const key of tableKeysOf(outcome)) {
     const name = tableFileName(key);
-    const known = tables ? undefined : runs.tableProblem?.(runId, name);
+    const known = tables ? undefined : await runs.tableProblem?.(runId, name);
     let problem: string | null;
     if (known !== undefined) problem = known;
     else {

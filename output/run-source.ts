@@ -13,11 +13,13 @@
 import * as path from 'node:path';
 import { RUN_FILES } from './layout';
 import { decodePack, PACKS_PREFIX, packsInOrder, type PackKey } from './run-pack';
+import { UnsafePathError } from './safe-files';
+import { Spill } from './spill';
 import { checkKey, DirStore, type Store } from './store';
 import { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './transfers';
 
 /** Runs whose tables a store's reader fetches ahead of the one being read. */
-export const PREFETCH_RUNS = 16;
+const PREFETCH_RUNS = 16;
 
 export interface RunSource {
   /** The out as paths in outcomes and messages name it: the directory, or the store's `s3://` address. */
@@ -30,9 +32,11 @@ export interface RunSource {
    * What is known of a table without its bytes (a store's listing): 'missing', 'truncated',
    * or null (present); undefined when only reading it tells.
    */
-  tableProblem?(runId: number, name: string): string | null | undefined;
+  tableProblem?(runId: number, name: string): string | null | undefined | Promise<string | null | undefined>;
   /** The reader is done with the run: what was fetched of it may go. */
   release?(runId: number): void;
+  /** Removes what the source keeps locally (an object store's spilled outcomes). */
+  close?(): void;
 }
 
 const runKey = (runId: number, name: string) => checkKey(`runs/run-${runId}/${name}`);
@@ -65,14 +69,34 @@ export class DirRunSource implements RunSource {
   table(runId: number, name: string): Promise<Buffer | undefined> {
     return this.store.get(runKey(runId, name));
   }
+
+  /** The Parquet magic at both ends, read without the rest of the table (the aggregate's first pass, resume). */
+  async tableProblem(runId: number, name: string): Promise<string | null> {
+    let ends: ReturnType<DirStore['ends']>;
+    try {
+      ends = this.store.ends(runKey(runId, name), 4);
+    } catch (err) {
+      // As table() reading it would: a refused link or special file says why, anything else is missing.
+      return err instanceof UnsafePathError ? err.message : 'missing';
+    }
+    if (ends === undefined) return 'missing';
+    return parquetEndsProblem(ends.size, ends.head, ends.tail);
+  }
 }
 
-/** The runs of an object store: one listing, outcomes in memory, tables through a window. */
+/** Whether a Parquet file is whole, from its size and end bytes: magic at both ends (catches truncation and most corruption). */
+export function parquetEndsProblem(size: number, head: Buffer, tail: Buffer): string | null {
+  if (size < 12) return 'truncated';
+  return head.toString('latin1') === 'PAR1' && tail.toString('latin1') === 'PAR1' ? null : 'not a Parquet file';
+}
+
+/** The runs of an object store: one listing, outcomes in a local spill file, tables through a window. */
 export class StoreRunSource implements RunSource {
   readonly root: string;
   /** File sizes by run, from the listing (a run in a pack: its entries in that pack). */
   private readonly listing = new Map<number, Map<string, number>>();
-  private readonly outcomes = new Map<number, Buffer>();
+  /** Every run's outcome.json, read twice (schemas, then rows): on local disk, not in memory (spill.ts). */
+  private readonly outcomes: Spill;
   /** The pack holding each packed run's current files. */
   private readonly packOf = new Map<number, PackKey>();
   private readonly fetched = new Map<number, Map<string, Buffer>>();
@@ -81,15 +105,28 @@ export class StoreRunSource implements RunSource {
   /** Runs below this were released: a pack read late keeps nothing of them. */
   private releasedBelow = 0;
 
-  private constructor(private readonly store: Store) {
+  private constructor(
+    private readonly store: Store,
+    scratch?: string,
+  ) {
     this.root = store.url;
+    this.outcomes = new Spill(scratch);
   }
 
-  /** Lists the store and fetches every run's outcome.json. */
-  static async open(store: Store): Promise<StoreRunSource> {
-    const source = new StoreRunSource(store);
-    await source.load();
+  /** Lists the store and fetches every run's outcome.json; `scratch` holds them (default: the OS temp directory). */
+  static async open(store: Store, scratch?: string): Promise<StoreRunSource> {
+    const source = new StoreRunSource(store, scratch);
+    try {
+      await source.load();
+    } catch (err) {
+      source.close();
+      throw err;
+    }
     return source;
+  }
+
+  close(): void {
+    this.outcomes.close();
   }
 
   private async load(): Promise<void> {
@@ -187,6 +224,6 @@ export class StoreRunSource implements RunSource {
 }
 
 /** The runs of the out behind `store`: read in place for a directory, listed and fetched for an object store. */
-export async function openRunSource(store: Store): Promise<RunSource> {
-  return store instanceof DirStore ? new DirRunSource(store) : StoreRunSource.open(store);
+export async function openRunSource(store: Store, scratch?: string): Promise<RunSource> {
+  return store instanceof DirStore ? new DirRunSource(store) : StoreRunSource.open(store, scratch);
 }

@@ -281,6 +281,32 @@ export class DirStore implements Store {
     }
   }
 
+  /**
+   * The object's size and its first and last `n` bytes, without reading the rest (a per-run
+   * table's Parquet magic); undefined when it does not exist. Only a directory can do this in
+   * one open; an object store's listing gives sizes instead.
+   */
+  ends(key: string, n: number): { size: number; head: Buffer; tail: Buffer } | undefined {
+    let fd: number;
+    try {
+      fd = openRegularFile(this.file(key), { what: 'file' });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      const head = Buffer.alloc(Math.min(n, size));
+      const tail = Buffer.alloc(Math.min(n, size));
+      fs.readSync(fd, head, 0, head.length, 0);
+      fs.readSync(fd, tail, 0, tail.length, size - tail.length);
+      return { size, head, tail };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   async put(key: string, data: string | Uint8Array): Promise<void> {
     const file = this.file(key);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });

@@ -23,12 +23,9 @@ import { openRunSource } from './run-source';
 import { checkKey, keyOf, readLog, type Store } from './store';
 import { mapLimit } from './transfers';
 
-export { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './transfers';
-
 const runKey = (runId: number, name: string) => checkKey(`runs/run-${runId}/${name}`);
 
 export class Workspace {
-
   private constructor(
     readonly store: Store,
     /** The directory that stands for the out in this process. */
@@ -135,7 +132,7 @@ export class Workspace {
   async aggregateIO(): Promise<AggregateIO> {
     return {
       store: this.store,
-      runs: await openRunSource(this.store),
+      runs: await openRunSource(this.store, this.local),
       tableFile: (key) => this.pathOf(tableFileName(key)),
       manifestFile: this.pathOf(MANIFEST_NAME),
     };
