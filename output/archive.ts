@@ -33,7 +33,7 @@ import { openStore } from './open-store';
 import { listOut, readPacks } from './pull';
 import { canonicalScriptSha256 } from './script-hash';
 import { readRegularFile, UnsafePathError } from './safe-files';
-import type { Store } from './store';
+import { displayOf, type Store } from './store';
 
 export class ArchiveError extends Error {
   constructor(message: string) {
@@ -71,11 +71,6 @@ const FROZEN = () => new Date(2026, 0, 1, 0, 0, 0);
 
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** How a message names a file of the out: its path in a directory, its address in a store. */
-function where(store: Store, key: string): string {
-  return store.dir !== undefined ? path.join(store.dir, ...key.split('/')) : `${store.url}/${key}`;
-}
-
 /**
  * The key of run `runId`'s file a manifest path names. The manifest is data: a stored path is
  * only read for its shape, `runs/run-<id>/<name>` (relative to `out`, as gsweep writes it, or
@@ -87,7 +82,7 @@ function runKeyOf(store: Store, runId: number, stored: string): string {
   const [runs, run, name] = parts.slice(-3);
   if (parts.length < 3 || runs !== 'runs' || run !== `run-${runId}` || !PLAIN_NAME.test(name ?? '')) {
     throw new ArchiveError(
-      `manifest names ${JSON.stringify(stored)}, outside ${where(store, `runs/run-${runId}`)}; gsweep archive only bundles files of the sweep directory`,
+      `manifest names ${JSON.stringify(stored)}, outside ${displayOf(store, `runs/run-${runId}`)}; gsweep archive only bundles files of the sweep directory`,
     );
   }
   return `runs/${run}/${name}`;
@@ -96,10 +91,9 @@ function runKeyOf(store: Store, runId: number, stored: string): string {
 /** A file of the out, read through its Store; a refusal (a FIFO, a link) names the file's role. */
 async function readOut(store: Store, key: string, what: string): Promise<Buffer | undefined> {
   try {
-    return await store.get(key);
+    return await store.get(key, { what });
   } catch (err) {
-    // A directory's refusal names the role "file"; the archive's names it as it always has.
-    if (err instanceof UnsafePathError) throw new ArchiveError(err.message.replace(/^file /, `${what} `));
+    if (err instanceof UnsafePathError) throw new ArchiveError(err.message);
     throw err;
   }
 }
@@ -143,7 +137,7 @@ class OutFiles {
     // Not in the out's listing, which never follows a link, yet there: reached through one.
     if (!(await this.store.exists(key))) return undefined;
     await readOut(this.store, key, what);
-    throw new ArchiveError(`${where(this.store, key)} leads outside ${this.store.url}; gsweep archive only bundles files of the sweep directory`);
+    throw new ArchiveError(`${displayOf(this.store, key)} leads outside ${this.store.url}; gsweep archive only bundles files of the sweep directory`);
   }
 }
 
@@ -152,7 +146,7 @@ async function defaultScriptKey(store: Store): Promise<string> {
   const keys: string[] = [];
   for await (const e of store.list('script/')) if (/^script\/[^/]+\.script$/.test(e.key)) keys.push(e.key);
   if (keys.length !== 1) {
-    throw new ArchiveError(`${where(store, 'script')} should hold the sweep's one script, found ${keys.length}; give the script with --script`);
+    throw new ArchiveError(`${displayOf(store, 'script')} should hold the sweep's one script, found ${keys.length}; give the script with --script`);
   }
   return keys[0];
 }
@@ -240,7 +234,7 @@ function readScriptFile(file: string): Buffer {
 async function archiveMembers(store: Store, options: ArchiveOptions): Promise<{ members: Member[]; entries: ManifestEntry[] }> {
   const manifestBytes = await readOut(store, MANIFEST_NAME, 'manifest');
   if (!manifestBytes) {
-    throw new ArchiveError(`${where(store, MANIFEST_NAME)} does not exist; archive a finished sweep (its aggregate writes the manifest)`);
+    throw new ArchiveError(`${displayOf(store, MANIFEST_NAME)} does not exist; archive a finished sweep (its aggregate writes the manifest)`);
   }
   const { header, entries: byId } = parseManifest(manifestBytes.toString('utf8'));
   const entries = [...byId.values()];
@@ -252,7 +246,7 @@ async function archiveMembers(store: Store, options: ArchiveOptions): Promise<{ 
     scriptBytes = readScriptFile(scriptPath);
   } else {
     const key = await defaultScriptKey(store);
-    scriptPath = where(store, key);
+    scriptPath = displayOf(store, key);
     const bytes = await readOut(store, key, 'script');
     if (!bytes) throw new ArchiveError(`script ${scriptPath} does not exist`);
     scriptBytes = bytes;
@@ -278,7 +272,7 @@ async function archiveMembers(store: Store, options: ArchiveOptions): Promise<{ 
     const rel = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).map(([k, v]) => [k, `${runPrefix}/${path.basename(v)}`]));
     for (const key of runFiles[i].files) {
       const data = await out.read(e.run_id, key, 'output');
-      if (!data) throw new ArchiveError(`manifest entry for run_id=${e.run_id} references missing output file: ${where(store, key)}`);
+      if (!data) throw new ArchiveError(`manifest entry for run_id=${e.run_id} references missing output file: ${displayOf(store, key)}`);
       members.push([key, data]);
     }
     let logPath: string | null = null;
@@ -312,6 +306,8 @@ async function archiveMembers(store: Store, options: ArchiveOptions): Promise<{ 
 /** Writes the bundle atomically (temp + rename) and returns what it holds. */
 export async function writeArchive(options: ArchiveOptions): Promise<ArchiveSummary> {
   const store = openStore(options.outDir);
+  // A directory whose runs/ or script/ is a link would be read through it, outside the out.
+  store.checkTree?.();
   const { members, entries } = await archiveMembers(store, options);
   const zipPath = path.resolve(options.zipPath);
   const outDir = store.dir;

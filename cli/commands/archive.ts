@@ -5,7 +5,7 @@ import { GSWEEP_VERSION } from '../../output/manifest';
 import { writeArchive } from '../../output/archive';
 import { isS3Url } from '../../output/store';
 import { log } from '../log';
-import { outArgument } from '../store-out';
+import { outArgument, withStore } from '../store-out';
 
 export function register(program: Command): void {
   program
@@ -19,7 +19,8 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (out: string, o: { output?: string; script?: string; includeLogs?: boolean; allowScriptDrift?: boolean; json?: boolean }) => {
       const outDir = outArgument(out);
-      const summary = await writeArchive({
+      // withStore: a store that cannot be reached is named with the fix, as for every reading command.
+      const summary = await withStore(outDir, () => writeArchive({
         outDir,
         // An s3:// out: <last part of the prefix>.zip in the current directory.
         zipPath: o.output ?? (isS3Url(outDir) ? path.resolve(`${outDir.split('/').pop()}.zip`) : `${outDir.replace(/\/+$/, '')}.zip`),
@@ -27,7 +28,7 @@ export function register(program: Command): void {
         includeLogs: o.includeLogs,
         allowScriptDrift: o.allowScriptDrift,
         packagerVersion: `gsweep ${GSWEEP_VERSION}`,
-      });
+      }));
       if (o.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else {
         log(`gsweep: ${summary.runs} runs (${summary.ok} ok, ${summary.failed} failed, ${summary.cancelled} cancelled), ${summary.members} files`);
