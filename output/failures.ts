@@ -28,7 +28,7 @@ export async function readFailures(store: Store): Promise<Map<number, string>> {
 }
 
 /** run_id → message of the log's lines, last line wins; lines that are not a failure record are skipped. */
-export function parseFailures(text: string): Map<number, string> {
+function parseFailures(text: string): Map<number, string> {
   const failures = new Map<number, string>();
   const messages = new Map<string, string>(); // many runs often share one message
   for (const line of text.split('\n')) {

@@ -16,12 +16,11 @@
  * they fit in HELD_BYTES (a table's .idx alone when only that fits): pages then cost nothing.
  */
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import type { Overrides } from '../sweep/overrides';
 import { expandRun, tableCells } from '../sweep/runset';
 import { OK_PAGE_BYTES, type InputTableRef, type RunSet } from '../sweep/types';
 import { UnsafePathError } from './safe-files';
-import type { Store } from './store';
+import { displayOf, type Store } from './store';
 
 /** JSON text per page: with the activity's envelope a page result stays far below 64 KiB. */
 const PAGE_BYTES = 24 * 1024;
@@ -84,12 +83,8 @@ export function encodeBitsTable(table: string, size: number, bytes: Uint8Array):
 }
 
 /** How a message names a file of the out: its path in a directory, its address in a store. */
-function where(store: Store, key: string): string {
-  return store.dir !== undefined ? path.join(store.dir, ...key.split('/')) : `${store.url}/${key}`;
-}
-
 function missing(store: Store, key: string): InputTableError {
-  return new InputTableError(`${where(store, key)} is missing; the sweep's inputs were removed after it started (start the sweep again)`);
+  return new InputTableError(`${displayOf(store, key)} is missing; the sweep's inputs were removed after it started (start the sweep again)`);
 }
 
 const keysOf = (ref: InputTableRef): string[] =>
@@ -148,7 +143,7 @@ async function readChecked(store: Store, keys: string[], ref: InputTableRef): Pr
   for (const f of files) hash.update(f);
   const sha = hash.digest('hex');
   if (sha !== ref.sha256) {
-    throw new InputTableError(`${where(store, keys[0])} changed after the sweep started (SHA-256 ${sha}, expected ${ref.sha256}); start a new sweep`);
+    throw new InputTableError(`${displayOf(store, keys[0])} changed after the sweep started (SHA-256 ${sha}, expected ${ref.sha256}); start a new sweep`);
   }
   return files;
 }

@@ -62,22 +62,10 @@ export const tableKey = (kind: string, resource: string) => `${kind}__${resource
 /** File name of one output table, in a run directory and in `out` (the aggregate). */
 export const tableFileName = (key: string) => `${key}.parquet`;
 
-export const runsDir = (outDir: string) => path.join(outDir, 'runs');
 export const runDir = (outDir: string, runId: number) => path.join(outDir, 'runs', `run-${runId}`);
 /** A file in a run directory, by its RUN_FILES name. */
 export const runFilePath = (runDirectory: string, name: (typeof RUN_FILES)[keyof typeof RUN_FILES]) =>
   path.join(runDirectory, name);
-export const outcomePath = (outDir: string, runId: number) => runFilePath(runDir(outDir, runId), RUN_FILES.outcome);
 export const runTableFilePath = (runDirectory: string, key: string) => path.join(runDirectory, tableFileName(key));
-export const runTablePath = (outDir: string, runId: number, key: string) => runTableFilePath(runDir(outDir, runId), key);
-export const scriptCopyPath = (outDir: string, scriptName: string) => path.join(outDir, 'script', scriptName);
-/** Per-run `context` of a sweep started with one (gmat-sweep 0.6): `{ shared?, runs? }`. */
-export const contextPath = (outDir: string) => path.join(outDir, CONTEXT_NAME);
-/** Long value lists of the run set (grid axes, sample rows, a resume's already-ok bitset): output/input-tables.ts. */
-export const inputsDir = (outDir: string) => path.join(outDir, 'inputs');
 /** Failed runs that could not record their own outcome: output/failures.ts. */
 export const FAILURES_NAME = 'failures.jsonl';
-export const failuresPath = (outDir: string) => path.join(outDir, FAILURES_NAME);
-export const requestPath = (outDir: string) => path.join(outDir, REQUEST_NAME);
-export const manifestPath = (outDir: string) => path.join(outDir, MANIFEST_NAME);
-export const aggregateTablePath = (outDir: string, key: string) => path.join(outDir, tableFileName(key));

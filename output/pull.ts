@@ -9,7 +9,7 @@ import { MANIFEST_NAME, runDir } from './layout';
 import { pythonJsonDumps } from './manifest';
 import { keyOf, type Store, type StoreEntry } from './store';
 import { decodePack, PACKS_PREFIX, packsInOrder, type PackEntry } from './run-pack';
-import { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './workspace';
+import { mapLimit, mapOrdered, TRANSFER_CONCURRENCY } from './transfers';
 
 const PATH_FIELDS = ['output_paths', 'extra_outputs', 'solver_paths'] as const;
 

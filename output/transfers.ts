@@ -1,9 +1,9 @@
 /**
- * Bounded concurrency for transfers to and from a Store: a workspace's fetches and uploads,
- * `gsweep pull`, the aggregate's reads of a store's runs.
+ * Bounded concurrency for transfers to and from a Store: run uploads, `gsweep pull` and
+ * archive, the aggregate's and resume's reads of a store's runs (run-source.ts).
  */
 
-/** How many transfers a workspace keeps in flight at once (outcome fetches, run prefetch). */
+/** How many transfers are kept in flight at once (outcome fetches, run prefetch, pulls). */
 export const TRANSFER_CONCURRENCY = 16;
 
 /** Runs `fn` over `items` with at most `limit` at once. */

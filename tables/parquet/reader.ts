@@ -8,7 +8,6 @@
  * hyparquet parses the footer and page headers and supplies the Snappy and RLE decoders
  * in both cases.
  */
-import * as fs from 'node:fs';
 import { parquetMetadata, parquetRead, snappyUncompress, type FileMetaData, type SchemaElement } from 'hyparquet';
 import type { ColumnSpec, ColumnVector } from './writer';
 
@@ -299,12 +298,7 @@ function placePlainStrings(
   }
 }
 
-/** Reads the named columns of a Parquet file into typed arrays (no per-value boxing for numbers). */
-export async function readParquetColumns(file: string, schema: ColumnSpec[]): Promise<TypedTable> {
-  return readParquetBytes(fs.readFileSync(file), schema);
-}
-
-/** readParquetColumns on a file's bytes already in memory (an object read from a Store). */
+/** Reads the named columns of a Parquet file's bytes (a file read whole, an object read from a Store) into typed arrays (no per-value boxing for numbers). */
 export async function readParquetBytes(bytes: Buffer<ArrayBuffer>, schema: ColumnSpec[]): Promise<TypedTable> {
   const buffer =
     bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareRequestOnWorker, type PrepareRequestDeps } from '../../activities/prepare-request';
-import { contextPath, inputsDir } from '../../output/layout';
+import { contextPath, inputsDir } from '../helpers/out-paths';
 import { acquireOutLock, LOCK_NAME, type WorkflowState } from '../../request/out-lock';
 import { readOutLock } from '../helpers/out-lock';
 import { prepareRequest } from '../../request/request';

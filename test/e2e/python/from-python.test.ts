@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parquetMetadata } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GmatInstall } from '../../../gmat/install';
-import { manifestPath } from '../../../output/layout';
+import { manifestPath } from '../../helpers/out-paths';
 import { parseManifest } from '../../../output/manifest';
 import { readOutLock } from '../../helpers/out-lock';
 import { prepareRequest } from '../../../request/request';
