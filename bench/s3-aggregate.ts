@@ -1,7 +1,7 @@
 /**
  * The aggregate of a sweep whose out is an object store: memory and time of the path the
  * writeAggregate activity takes for an `s3://` out (output/run-source.ts): one listing of
- * the store, every outcome.json fetched into memory, then the per-run tables streamed run by
+ * the store, every outcome.json fetched into a local spill file, then the per-run tables streamed run by
  * run through a bounded prefetch window into one Parquet table, uploaded (multipart) with the
  * manifest last.
  *
