@@ -29,7 +29,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { appendDurably, writeFileAtomicAsync } from './atomic';
 import { checkExistingSweepDir, checkNewSweepDir, checkQuotablePath, checkSingleRunDir, checkWritableDir } from './out-access';
-import { checkOutTree, checkRunDirectoryPath, openRegularFile, readRegularFile, UnsafePathError } from './safe-files';
+import { checkOutTree, checkRunDirectoryPath, openRegularFile, readRegularFile } from './safe-files';
 
 export interface StoreEntry {
   key: string;
@@ -223,6 +223,17 @@ export function parseS3Url(out: string): S3Location {
   return { bucket, prefix, url: `s3://${bucket}${prefix ? `/${prefix}` : ''}` };
 }
 
+/** `fn`'s result, or undefined when the file (or a directory on its way) does not exist. */
+function unlessAbsent<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
 /** A directory `out`: what output/ has always done, behind the Store interface. */
 export class DirStore implements Store {
   readonly url: string;
@@ -238,24 +249,17 @@ export class DirStore implements Store {
   }
 
   async get(key: string, options: GetOptions = {}): Promise<Buffer | undefined> {
-    try {
-      return readRegularFile(this.file(key), { what: options.what ?? 'file' });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw err;
-    }
+    return unlessAbsent(() => readRegularFile(this.file(key), { what: options.what ?? 'file' }));
+  }
+
+  /** An open descriptor of the object's file (links and special files refused), or undefined when it does not exist. */
+  private openIfPresent(key: string): number | undefined {
+    return unlessAbsent(() => openRegularFile(this.file(key), { what: 'file' }));
   }
 
   async getRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
-    let fd: number;
-    try {
-      fd = openRegularFile(this.file(key), { what: 'file' });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw err;
-    }
+    const fd = this.openIfPresent(key);
+    if (fd === undefined) return undefined;
     try {
       const buf = Buffer.alloc(Math.max(0, end - start));
       let got = 0;
@@ -271,14 +275,8 @@ export class DirStore implements Store {
   }
 
   async version(key: string): Promise<string | undefined> {
-    try {
-      const st = await fs.promises.stat(this.file(key));
-      return `${st.size}:${st.mtimeMs}:${st.ino}`;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw err;
-    }
+    const st = unlessAbsent(() => fs.statSync(this.file(key)));
+    return st && `${st.size}:${st.mtimeMs}:${st.ino}`;
   }
 
   /**
@@ -287,14 +285,8 @@ export class DirStore implements Store {
    * one open; an object store's listing gives sizes instead.
    */
   ends(key: string, n: number): { size: number; head: Buffer; tail: Buffer } | undefined {
-    let fd: number;
-    try {
-      fd = openRegularFile(this.file(key), { what: 'file' });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw err;
-    }
+    const fd = this.openIfPresent(key);
+    if (fd === undefined) return undefined;
     try {
       const size = fs.fstatSync(fd).size;
       const head = Buffer.alloc(Math.min(n, size));
@@ -325,15 +317,8 @@ export class DirStore implements Store {
   async getFile(key: string, target: string): Promise<boolean> {
     const file = this.file(key);
     if (path.resolve(file) === path.resolve(target)) return fs.existsSync(file);
-    let fd: number;
-    try {
-      fd = openRegularFile(file);
-    } catch (err) {
-      if (err instanceof UnsafePathError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-      throw err;
-    }
+    const fd = unlessAbsent(() => openRegularFile(file));
+    if (fd === undefined) return false;
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await pipeline(fs.createReadStream('', { fd }), fs.createWriteStream(temp));
@@ -391,15 +376,8 @@ export class DirStore implements Store {
     // Synchronous on purpose: done before the promise is returned (Store.deleteIf).
     try {
       const file = this.file(key);
-      let bytes: Buffer;
-      try {
-        bytes = readRegularFile(file, { what: 'file' });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return Promise.resolve(false);
-        throw err;
-      }
-      if (!test(bytes)) return Promise.resolve(false);
+      const bytes = unlessAbsent(() => readRegularFile(file, { what: 'file' }));
+      if (bytes === undefined || !test(bytes)) return Promise.resolve(false);
       fs.rmSync(file, { force: true });
       this.prune(file);
       return Promise.resolve(true);
