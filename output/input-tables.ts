@@ -8,8 +8,8 @@
  * little-endian byte offsets: line i is bytes idx[i] .. idx[i+1]-1), so any page is two
  * ranged reads of the out's Store. Its SHA-256 (over the .jsonl bytes, then the .idx bytes)
  * is carried in the run set; every process checks it once before reading (again when a
- * directory's file changed), so a table changed after the sweep started is an error, never
- * silently different runs. The already-ok bitset is raw bytes (`already-ok.bits`, bit i =
+ * file's version changed), and a page read later is read only from the versions checked, so
+ * a table changed after the sweep started is an error, never silently different runs. The already-ok bitset is raw bytes (`already-ok.bits`, bit i =
  * run i), hashed the same way.
  *
  * An object store charges a request per read, so a process keeps the bytes it checked while
@@ -20,7 +20,7 @@ import type { Overrides } from '../sweep/overrides';
 import { expandRun, tableCells } from '../sweep/runset';
 import { OK_PAGE_BYTES, type InputTableRef, type RunSet } from '../sweep/types';
 import { UnsafePathError } from './safe-files';
-import { displayOf, type Store } from './store';
+import { displayOf, ObjectChangedError, type Store } from './store';
 
 /** JSON text per page: with the activity's envelope a page result stays far below 64 KiB. */
 const PAGE_BYTES = 24 * 1024;
@@ -92,8 +92,10 @@ const keysOf = (ref: InputTableRef): string[] =>
 
 /** A table this process checked against its hash, and what it keeps of its bytes. */
 interface Checked {
-  /** The store's versions of its files when checked ('' for a store without versions). */
+  /** The store's versions of its files when checked, joined. */
   version: string;
+  /** The same, by file: a page is read only from these (Store.getRange). */
+  versions: (string | undefined)[];
   /** Every file's bytes, in the order hashed. */
   files?: Buffer[];
   /** A value table's .idx alone, when only it fits. */
@@ -105,11 +107,16 @@ interface Checked {
 const checked = new Map<string, Checked>();
 let heldBytes = 0;
 
-function remember(id: string, version: string, files: Buffer[]): Checked {
+function remember(id: string, versions: (string | undefined)[], files: Buffer[]): Checked {
+  const version = versions.map((v) => v ?? 'missing').join(',');
   const size = files.reduce((n, f) => n + f.length, 0);
   const idx = files.length === 2 ? files[1] : undefined;
   const entry: Checked =
-    size <= HELD_BYTES / 2 ? { version, files, held: size } : idx && idx.length <= HELD_BYTES / 2 ? { version, idx, held: idx.length } : { version, held: 0 };
+    size <= HELD_BYTES / 2
+      ? { version, versions, files, held: size }
+      : idx && idx.length <= HELD_BYTES / 2
+        ? { version, versions, idx, held: idx.length }
+        : { version, versions, held: 0 };
   const old = checked.get(id);
   if (old) heldBytes -= old.held;
   checked.delete(id);
@@ -118,7 +125,7 @@ function remember(id: string, version: string, files: Buffer[]): Checked {
     if (heldBytes + entry.held <= HELD_BYTES) break;
     if (e.held === 0) continue;
     heldBytes -= e.held;
-    checked.set(k, { version: e.version, held: 0 });
+    checked.set(k, { version: e.version, versions: e.versions, held: 0 });
   }
   checked.set(id, entry);
   heldBytes += entry.held;
@@ -154,11 +161,24 @@ async function readChecked(store: Store, keys: string[], ref: InputTableRef): Pr
  */
 async function check(store: Store, keys: string[], ref: InputTableRef): Promise<{ entry: Checked; files?: Buffer[] }> {
   const id = [store.url, ref.sha256, ...keys].join('\0');
-  const version = store.version ? (await Promise.all(keys.map((k) => store.version!(k)))).map((v) => v ?? 'missing').join(',') : '';
+  const versions = await Promise.all(keys.map((k) => store.version(k)));
   const known = checked.get(id);
-  if (known && known.version === version) return { entry: known, files: known.files };
+  if (known && known.version === versions.map((v) => v ?? 'missing').join(',')) return { entry: known, files: known.files };
   const files = await readChecked(store, keys, ref);
-  return { entry: remember(id, version, files), files };
+  return { entry: remember(id, versions, files), files };
+}
+
+/** Bytes of a checked table's file, from the version that was checked. */
+async function checkedRange(store: Store, key: string, start: number, end: number, version: string | undefined): Promise<Buffer> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await store.getRange(key, start, end, version);
+  } catch (err) {
+    if (err instanceof ObjectChangedError) throw new InputTableError(`${displayOf(store, key)} changed after the sweep started; start a new sweep`);
+    throw err;
+  }
+  if (!bytes) throw missing(store, key);
+  return bytes;
 }
 
 /** Reads pages of one value table: a page is a slice of the bytes the process keeps, or two ranged reads. */
@@ -203,9 +223,7 @@ export class ValueTableReader {
   private async range(c: Checked, file: 0 | 1, start: number, end: number): Promise<Buffer> {
     const kept = c.files?.[file] ?? (file === 1 ? c.idx : undefined);
     if (kept) return kept.subarray(start, end);
-    const bytes = await this.store.getRange(this.keys[file], start, end);
-    if (!bytes) throw missing(this.store, this.keys[file]);
-    return bytes;
+    return checkedRange(this.store, this.keys[file], start, end, c.versions[file]);
   }
 
   private decode(text: Buffer, count: number, offset: number): unknown[] {
@@ -309,8 +327,7 @@ export async function readOkPage(store: Store, ref: InputTableRef, offset: numbe
   const { entry } = await check(store, [key], ref);
   const start = offset / 8;
   const end = start + Math.min(OK_PAGE_BYTES, Math.ceil(ref.count / 8) - start);
-  const bytes = entry.files ? entry.files[0].subarray(start, end) : await store.getRange(key, start, end);
-  if (!bytes) throw missing(store, key);
+  const bytes = entry.files ? entry.files[0].subarray(start, end) : await checkedRange(store, key, start, end, entry.versions[0]);
   if (bytes.length !== end - start) throw new InputTableError(`input table ${ref.table} is damaged near value ${offset}`);
   return bytes.toString('base64');
 }

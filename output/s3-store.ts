@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { OutAccessError } from './out-access';
-import { appendAsPart, checkKey, parseS3Url, type AccessOptions, type ListOptions, type S3Location, type Store, type StoreEntry } from './store';
+import { appendAsPart, checkKey, ObjectChangedError, parseS3Url, type AccessOptions, type ListOptions, type S3Location, type Store, type StoreEntry } from './store';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** How long an operation keeps retrying a store that is down (GSWEEP_S3_RETRY_SECONDS). */
@@ -148,14 +148,17 @@ export class S3Store implements Store {
     }
   }
 
-  getRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
+  getRange(key: string, start: number, end: number, version?: string): Promise<Buffer | undefined> {
     if (end <= start) return this.exists(key).then((e) => (e ? Buffer.alloc(0) : undefined));
     return this.retrying(async () => {
       try {
-        const res = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key), Range: `bytes=${start}-${end - 1}` }));
+        const res = await this.client.send(
+          new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key), Range: `bytes=${start}-${end - 1}`, IfMatch: version }),
+        );
         return Buffer.from(await res.Body!.transformToByteArray());
       } catch (err) {
         if (isNotFound(err)) return undefined;
+        if (version !== undefined && httpStatus(err) === 412) throw new ObjectChangedError(`${this.urlOf(key)} changed since it was read`);
         // A range that starts at or past the end of the object: nothing there, as a file read says.
         if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
         throw err;
@@ -219,6 +222,17 @@ export class S3Store implements Store {
 
   exists(key: string): Promise<boolean> {
     return this.retrying(() => this.existsOnce(key));
+  }
+
+  version(key: string): Promise<string | undefined> {
+    return this.retrying(async () => {
+      try {
+        return (await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }))).ETag;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    });
   }
 
   private async existsOnce(key: string): Promise<boolean> {

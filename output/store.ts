@@ -61,16 +61,17 @@ export interface Store {
   get(key: string, options?: GetOptions): Promise<Buffer | undefined>;
   /**
    * Bytes `start` to `end` (exclusive) of the object, or fewer at its end; undefined when it
-   * does not exist. Input tables are paged this way, a page at a time.
+   * does not exist. Input tables are paged this way, a page at a time. With `version` (from
+   * `version()`), an object replaced since is refused with ObjectChangedError rather than
+   * read: pages of a table checked once stay pages of that table.
    */
-  getRange(key: string, start: number, end: number): Promise<Buffer | undefined>;
+  getRange(key: string, start: number, end: number, version?: string): Promise<Buffer | undefined>;
   /**
    * Something that changes whenever the object is replaced, so a reader can tell that bytes it
-   * checked earlier are still the ones there; undefined when it does not exist. A directory
-   * has it (size and mtime); an object store leaves it out, its objects being replaced only
-   * whole, and a reader then keeps what it checked instead.
+   * checked earlier are still the ones there; undefined when it does not exist. A directory's
+   * is its file's size, mtime and inode; an object store's, the object's ETag.
    */
-  version?(key: string): Promise<string | undefined>;
+  version(key: string): Promise<string | undefined>;
   /** Writes (replaces) the object atomically. */
   put(key: string, data: string | Uint8Array): Promise<void>;
   /** Uploads a local file (multipart when large); readers see all of it or nothing. */
@@ -133,6 +134,14 @@ export interface AccessOptions {
 export function displayOf(store: Store, key: string): string {
   checkKey(key);
   return store.dir !== undefined ? path.join(store.dir, ...key.split('/')) : `${store.url}/${key}`;
+}
+
+/** The object was replaced since the version a reader asked for. */
+export class ObjectChangedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ObjectChangedError';
+  }
 }
 
 /** A key that is not one gsweep makes inside an out. */
@@ -223,6 +232,9 @@ export function parseS3Url(out: string): S3Location {
   return { bucket, prefix, url: `s3://${bucket}${prefix ? `/${prefix}` : ''}` };
 }
 
+/** A file's version: what changes when it is rewritten or replaced. */
+const versionOf = (st: fs.Stats): string => `${st.size}:${st.mtimeMs}:${st.ino}`;
+
 /** `fn`'s result, or undefined when the file (or a directory on its way) does not exist. */
 function unlessAbsent<T>(fn: () => T): T | undefined {
   try {
@@ -257,10 +269,11 @@ export class DirStore implements Store {
     return unlessAbsent(() => openRegularFile(this.file(key), { what: 'file' }));
   }
 
-  async getRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
+  async getRange(key: string, start: number, end: number, version?: string): Promise<Buffer | undefined> {
     const fd = this.openIfPresent(key);
     if (fd === undefined) return undefined;
     try {
+      if (version !== undefined && versionOf(fs.fstatSync(fd)) !== version) throw new ObjectChangedError(`${this.file(key)} changed since it was read`);
       const buf = Buffer.alloc(Math.max(0, end - start));
       let got = 0;
       while (got < buf.length) {
@@ -276,7 +289,7 @@ export class DirStore implements Store {
 
   async version(key: string): Promise<string | undefined> {
     const st = unlessAbsent(() => fs.statSync(this.file(key)));
-    return st && `${st.size}:${st.mtimeMs}:${st.ino}`;
+    return st && versionOf(st);
   }
 
   /**

@@ -144,6 +144,12 @@ describe.each(kinds)('input tables over a Store (%s)', (_kind, make) => {
       expect(reads.getRange - before).toBe(1);
     }
     expect(reads.get).toBe(2);
+    // Replaced after the check (one value edited, same size): a page is read only from the
+    // version that was checked, never silently from the new one.
+    const edited = Buffer.from(table.files[0]!.bytes);
+    edited.write('ROW', 0);
+    await store.put('inputs/samples.jsonl', edited);
+    await expect(reader.page(600_000)).rejects.toThrow(`${where(store, 'inputs/samples.jsonl')} changed after the sweep started; start a new sweep`);
   }, 120_000);
 
   it('pages an already-ok bitset', async () => {
