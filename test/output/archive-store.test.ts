@@ -5,40 +5,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeArchive } from '../../output/archive';
 import { pythonJsonDumps } from '../../output/manifest';
 import { encodePack, packKey } from '../../output/run-pack';
-import { S3Store, s3ClientConfig } from '../../output/s3-store';
+import { S3Store } from '../../output/s3-store';
 import { canonicalScriptSha256 } from '../../output/script-hash';
 import { DirStore, type Store } from '../../output/store';
-import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
+import { useSeaweedBucket } from '../helpers/use-seaweed';
 import { MISSIONS, tempDir } from '../helpers/temporal';
 
-let weed: SeaweedServer;
-let client: S3Client;
-const saved = { ...process.env };
-let ready: Promise<void>;
+const seaweed = useSeaweedBucket('gsweep-archive');
 const root = tempDir('gsweep-archive-store-');
 
-beforeAll(() => {
-  ready = (async () => {
-    weed = await startSeaweed();
-    Object.assign(process.env, weed.env);
-    client = new S3Client(s3ClientConfig(process.env, 3));
-    await client.send(new CreateBucketCommand({ Bucket: 'gsweep-archive' }));
-  })();
-  ready.catch(() => undefined);
-});
-
-afterAll(async () => {
-  await ready?.catch(() => undefined);
-  process.env = saved;
-  client?.destroy();
-  await weed?.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const script = fs.readFileSync(path.join(MISSIONS, 'leo_point_mass.script'));
 const table = (id: number) => Buffer.from(`PAR1 table of run ${id} PAR1`);
@@ -67,7 +47,7 @@ async function archive(out: string, name: string): Promise<Buffer> {
 
 describe('archive over a Store', () => {
   it('bundles the same bytes from a directory and from an S3 prefix whose runs are in a pack', async () => {
-    await ready;
+    await seaweed.ready;
     const dir = path.join(root, 'dir-out');
     const local = new DirStore(dir);
     await local.put('script/leo_point_mass.script', script);
@@ -79,7 +59,7 @@ describe('archive over a Store', () => {
     const fromDir = await archive(dir, 'dir');
 
     const url = `s3://gsweep-archive/t-${Math.random().toString(36).slice(2)}/out`;
-    const s3: Store = new S3Store(url, { client });
+    const s3: Store = new S3Store(url, { client: seaweed.client });
     await s3.put('script/leo_point_mass.script', script);
     await s3.put('manifest.jsonl', manifest(`${url}/`));
     // Run 0 stored on its own; runs 1 and 2 by a batch, whose pack replaces an earlier attempt's files.
@@ -99,9 +79,9 @@ describe('archive over a Store', () => {
   });
 
   it('names a missing run file by its address in the store', async () => {
-    await ready;
+    await seaweed.ready;
     const url = `s3://gsweep-archive/t-${Math.random().toString(36).slice(2)}/out`;
-    const s3: Store = new S3Store(url, { client });
+    const s3: Store = new S3Store(url, { client: seaweed.client });
     await s3.put('script/leo_point_mass.script', script);
     await s3.put('manifest.jsonl', manifest(`${url}/`));
     await s3.put('runs/run-0/report__Track.parquet', table(0));

@@ -4,8 +4,7 @@
  * checked table costs no further reads while the process keeps it, a table too large to keep
  * is paged by ranged reads, and a missing or changed table is refused naming its file.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import {
   ALREADY_OK_TABLE,
   encodeBitsTable,
@@ -17,35 +16,14 @@ import {
   verifyInputTables,
   type EncodedTable,
 } from '../../output/input-tables';
-import { S3Store, s3ClientConfig } from '../../output/s3-store';
+import { S3Store } from '../../output/s3-store';
 import { DirStore, type Store } from '../../output/store';
 import { expandRun } from '../../sweep/runset';
 import type { RunSet } from '../../sweep/types';
-import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
+import { useSeaweedBucket } from '../helpers/use-seaweed';
 import { tempDir } from '../helpers/temporal';
 
-let weed: SeaweedServer;
-let client: S3Client;
-const saved = { ...process.env };
-/** SeaweedFS, awaited inside each test: a missing `weed` fails the tests, never skips them. */
-let ready: Promise<void>;
-
-beforeAll(() => {
-  ready = (async () => {
-    weed = await startSeaweed();
-    Object.assign(process.env, weed.env);
-    client = new S3Client(s3ClientConfig(process.env, 3));
-    await client.send(new CreateBucketCommand({ Bucket: 'gsweep-inputs' }));
-  })();
-  ready.catch(() => undefined);
-});
-
-afterAll(async () => {
-  await ready?.catch(() => undefined);
-  process.env = saved;
-  client?.destroy();
-  await weed?.stop();
-});
+const seaweed = useSeaweedBucket('gsweep-inputs');
 
 /** The store with its reads counted: what a page costs on an object store. */
 function counted(store: Store): { store: Store; reads: { get: number; getRange: number } } {
@@ -71,12 +49,12 @@ const where = (store: Store, key: string) => (store.dir !== undefined ? `${store
 
 const kinds: Array<[string, () => Store]> = [
   ['directory', () => new DirStore(tempDir('gsweep-inputs-'))],
-  ['s3', () => new S3Store(`s3://gsweep-inputs/t-${Math.random().toString(36).slice(2)}/out`, { client })],
+  ['s3', () => new S3Store(`s3://gsweep-inputs/t-${Math.random().toString(36).slice(2)}/out`, { client: seaweed.client })],
 ];
 
 describe.each(kinds)('input tables over a Store (%s)', (_kind, make) => {
   it('pages a value table: each page a slice within its byte budget, the walk covers it, one read of each file in all', async () => {
-    await ready;
+    await seaweed.ready;
     const values = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? 7000 + i / 7 : i % 3 === 1 ? `Sat-${i}-α` : [i, `ü${i}`]));
     const table = encodeValueTable('grid-0', values);
     const { store, reads } = counted(make());
@@ -101,7 +79,7 @@ describe.each(kinds)('input tables over a Store (%s)', (_kind, make) => {
   });
 
   it('expands grid and samples runs through expand, as the inline lists would', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     const inc = Array.from({ length: 700 }, (_, i) => i / 10);
     const rows = Array.from({ length: 50 }, (_, i) => [7000 + i, `label-${i}`]);
@@ -124,7 +102,7 @@ describe.each(kinds)('input tables over a Store (%s)', (_kind, make) => {
   });
 
   it('pages a table too large to keep by ranged reads: one read of the .jsonl per page, the .idx kept', async () => {
-    await ready;
+    await seaweed.ready;
     // 1.2·10^6 values, 48 MB of JSON lines: over what a process keeps of one table.
     const count = 1_200_000;
     const value = (i: number) => `row-${String(i).padStart(8, '0')}-${'x'.repeat(24)}`;
@@ -153,7 +131,7 @@ describe.each(kinds)('input tables over a Store (%s)', (_kind, make) => {
   }, 120_000);
 
   it('pages an already-ok bitset', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     const bytes = new Uint8Array(10_000).map((_, i) => i % 251);
     const bits = encodeBitsTable(ALREADY_OK_TABLE, 80_000, bytes);
@@ -164,7 +142,7 @@ describe.each(kinds)('input tables over a Store (%s)', (_kind, make) => {
   });
 
   it('refuses a missing table and one whose bytes are not the ones hashed, naming the file', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     const table = encodeValueTable('grid-2', [1, 2, 3]);
     await expect(verifyInputTables(store, [table.ref])).rejects.toThrow(

@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DirStore, checkKey, displayOf, parseS3Url, type ListOptions, type Store } from '../../output/store';
 import { OutAccessError } from '../../output/out-access';
 import { S3Store, s3ClientConfig } from '../../output/s3-store';
@@ -16,44 +16,19 @@ import { decodePack, encodePack, PackError, packKey, parsePackKey } from '../../
 import { openRunSource } from '../../output/run-source';
 import { Workspace } from '../../output/workspace';
 import { pythonJsonDumps } from '../../output/manifest';
-import { startSeaweed, type SeaweedServer } from '../helpers/seaweedfs';
+import { useSeaweedBucket } from '../helpers/use-seaweed';
 import { tempDir } from '../helpers/temporal';
 
-let weed: SeaweedServer;
-let client: S3Client;
-const saved = { ...process.env };
-
-/** SeaweedFS, awaited inside each test: a missing `weed` fails the tests, never skips them. */
-let ready: Promise<void>;
-
-async function setup(): Promise<void> {
-  weed = await startSeaweed();
-  Object.assign(process.env, weed.env);
-  client = new S3Client(s3ClientConfig(process.env, 3));
-  await client.send(new CreateBucketCommand({ Bucket: 'gsweep-store' }));
-}
-
-beforeAll(() => {
-  ready = setup();
-  ready.catch(() => undefined);
-});
-
-afterAll(async () => {
-  // Whatever the set-up got to (even when no test awaited it) is taken down.
-  await ready?.catch(() => undefined);
-  process.env = saved;
-  client?.destroy();
-  await weed?.stop();
-});
+const seaweed = useSeaweedBucket('gsweep-store');
 
 const kinds: Array<[string, () => Store]> = [
   ['directory', () => new DirStore(tempDir('gsweep-store-'))],
-  ['s3', () => new S3Store(`s3://gsweep-store/t-${Math.random().toString(36).slice(2)}/out`, { client })],
+  ['s3', () => new S3Store(`s3://gsweep-store/t-${Math.random().toString(36).slice(2)}/out`, { client: seaweed.client })],
 ];
 
 describe.each(kinds)('Store (%s)', (_kind, make) => {
   it('writes, reads, lists and deletes by key', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     expect(await store.get('runs/run-0/outcome.json')).toBeUndefined();
     expect(await store.exists('manifest.jsonl')).toBe(false);
@@ -71,7 +46,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('reads a byte range of an object, short at its end, and nothing for a missing one', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     await store.put('inputs/samples.jsonl', '0123456789');
     expect((await store.getRange('inputs/samples.jsonl', 2, 5))?.toString()).toBe('234');
@@ -81,7 +56,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('moves large files both ways whole (multipart on a store)', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     const dir = tempDir('gsweep-store-files-');
     const big = path.join(dir, 'big.parquet');
@@ -98,7 +73,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('creates exclusively once: the second create of a key is refused', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     expect(await store.createExclusive('.gsweep.lock', 'first')).toBe(true);
     expect(await store.createExclusive('.gsweep.lock', 'second')).toBe(false);
@@ -106,7 +81,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('takes a new out for a sweep, and refuses it once it holds anything but the lock', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     const forNew = { emptyPrefix: true, ignore: ['.gsweep.lock'] };
     await store.checkAccess(forNew);
@@ -123,7 +98,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('lists only the keys directly under a prefix when asked for a shallow listing', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     for (const key of ['manifest.jsonl', 'report__Track.parquet', 'runs/run-0/outcome.json', 'script/leo.script', 'script/sub/deeper.script']) await store.put(key, 'x');
     const keys = async (prefix: string) => {
@@ -137,7 +112,7 @@ describe.each(kinds)('Store (%s)', (_kind, make) => {
   });
 
   it('refuses keys that would leave the out', async () => {
-    await ready;
+    await seaweed.ready;
     const store = make();
     await expect(store.put('../escape', 'x')).rejects.toThrow('"../escape" is not a path gsweep writes inside an out');
     await expect(store.get('/etc/passwd')).rejects.toThrow('"/etc/passwd" is not a path gsweep writes inside an out');
@@ -192,21 +167,21 @@ describe('s3:// addresses and access checks', () => {
   });
 
   it('names the fix for a missing bucket, bad credentials and a prefix in use', async () => {
-    await ready;
-    await expect(new S3Store('s3://no-such-bucket/x', { client }).checkAccess()).rejects.toThrow(
-      `s3://no-such-bucket/x: bucket no-such-bucket does not exist on ${weed.endpoint}; create it first (aws s3 mb s3://no-such-bucket) or give another bucket`,
+    await seaweed.ready;
+    await expect(new S3Store('s3://no-such-bucket/x', { client: seaweed.client }).checkAccess()).rejects.toThrow(
+      `s3://no-such-bucket/x: bucket no-such-bucket does not exist on ${seaweed.weed.endpoint}; create it first (aws s3 mb s3://no-such-bucket) or give another bucket`,
     );
     const wrong = new S3Client({ ...s3ClientConfig(process.env, 1), credentials: { accessKeyId: 'nobody', secretAccessKey: 'wrong-secret' } });
     await expect(new S3Store('s3://gsweep-store/x', { client: wrong }).checkAccess()).rejects.toThrow(
       's3://gsweep-store/x: the store refused these credentials',
     );
     wrong.destroy();
-    const used = new S3Store('s3://gsweep-store/used', { client });
+    const used = new S3Store('s3://gsweep-store/used', { client: seaweed.client });
     await used.put('manifest.jsonl', 'x');
     await expect(used.checkAccess({ emptyPrefix: true })).rejects.toThrow(
       's3://gsweep-store/used is not empty (it holds manifest.jsonl); give a new prefix (to finish an earlier sweep there, use `gsweep resume s3://gsweep-store/used`)',
     );
-    await new S3Store('s3://gsweep-store/fresh', { client }).checkAccess({ emptyPrefix: true });
+    await new S3Store('s3://gsweep-store/fresh', { client: seaweed.client }).checkAccess({ emptyPrefix: true });
   });
 });
 
@@ -238,7 +213,7 @@ describe('run packs: the runs of a batch in one object', () => {
   };
 
   it('the latest pack holds a run; a pack beats a per-run object; pull and the aggregate agree', async () => {
-    await ready;
+    await seaweed.ready;
     const url = `s3://gsweep-store/packs-${Math.random().toString(36).slice(2)}/out`;
     const scratch = tempDir('gsweep-packs-');
     const ws = Workspace.open(url, scratch);
