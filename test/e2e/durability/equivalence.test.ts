@@ -10,12 +10,12 @@ import { duckDbQuery } from '../../helpers/duckdb';
 import { runCli, type WorkerProcess } from '../../helpers/temporal';
 import {
   ENGINES,
-  engineProcesses,
   finishedRuns,
   gridArgs,
   killGroup,
   readManifestFile,
   readOutcomeFile,
+  runningEngines,
   startEnv,
   waitFor,
   type Env,
@@ -93,8 +93,8 @@ describe.each(ENGINES)('equivalence of sweeps however they were served ($label)'
         async (out, [victim]) => {
           const victimTag = `${env.tag}-eq-victim`;
           await waitFor(() => finishedRuns(out).length >= 4, 'four runs', 60_000, 50);
-          const seen = new Set(engineProcesses(victimTag).map((p) => p.pid));
-          await waitFor(() => engineProcesses(victimTag).some((p) => !seen.has(p.pid)), 'the victim to start a run', 30_000, 10);
+          const seen = new Set(runningEngines(victimTag).map((p) => p.pid));
+          await waitFor(() => runningEngines(victimTag).some((p) => !seen.has(p.pid)), 'the victim to start a run', 30_000, 10);
           expect(finishedRuns(out).length).toBeLessThan(RUNS - 4);
           killGroup(victim!.child.pid!);
           killedVictim = true;

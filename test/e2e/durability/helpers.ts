@@ -84,6 +84,15 @@ export function engineProcesses(tag: string): TaggedProcess[] {
   return taggedProcesses(tag).filter((p) => /gmat-console\.js|GmatConsole|(^|\/)sleep 3600/.test(p.args));
 }
 
+/**
+ * Engines past their last exec, so running a mission: the setpriv wrapper, the stand-in's
+ * shell launcher and its `$(dirname …)` subshells carry an engine's arguments for a few
+ * milliseconds only, and a process read mid-exec shows no arguments at all.
+ */
+export function runningEngines(tag: string): TaggedProcess[] {
+  return engineProcesses(tag).filter((p) => /gmat-console\.js|^\S*\/GmatConsole /.test(p.args));
+}
+
 /** SIGKILLs every process carrying `tag` (test clean-up; never a broad name match). */
 export function killTagged(tag: string): void {
   for (const p of taggedProcesses(tag)) {

@@ -21,6 +21,7 @@ import {
   ROWS_PER_RUN,
   runDirReport,
   runDirs,
+  runningEngines,
   STAND_IN,
   startEnv,
   waitFor,
@@ -66,10 +67,9 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
 
     // Mid-sweep, right after the victim started a GMAT run (so that run has seconds to go).
     await waitFor(() => finishedRuns(out).length >= 40, '40 runs finished', 90_000, 50);
-    const seen = new Set(engineProcesses(victimTag).map((p) => p.pid));
-    await waitFor(() => engineProcesses(victimTag).some((p) => !seen.has(p.pid)), 'the victim to start a GMAT run', 20_000, 10);
+    const seen = new Set(runningEngines(victimTag).map((p) => p.pid));
+    await waitFor(() => runningEngines(victimTag).some((p) => !seen.has(p.pid)), 'the victim to start a GMAT run', 20_000, 10);
     const victimIdentity = `${victim.child.pid}@`;
-    const victimEngines = engineProcesses(victimTag);
     killGroup(victim.child.pid!); // kill -9 -<pgid>: the worker process group
     const killedAt = Date.now();
     const doneAtKill = finishedRuns(out).length;
@@ -92,7 +92,6 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
     // so only the driver's parent-death signal can take them down), and do not go on
     // writing into run directories the retry is using.
     await waitFor(() => engineProcesses(victimTag).length === 0, 'GMAT children of the killed worker to die', 1000, 20);
-    expect(victimEngines.length).toBeGreaterThan(0);
 
     // The loss is detected through heartbeats: each lost batch is retried (attempt 2) within
     // the heartbeat timeout plus a little scheduling slack.
