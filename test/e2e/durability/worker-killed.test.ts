@@ -113,7 +113,6 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
     const totalS = (Date.now() - t0) / 1000;
     expect(waited.code, waited.stderr).toBe(0);
     expect(waited.stderr).toContain(`${RUNS}/${RUNS} runs ok, 0 failed`);
-    expect(totalS).toBeLessThan(110);
 
     // Aggregate, read back by DuckDB: each run once, all rows of its one attempt, status ok.
     const byRun = await aggregateByRun(out);
