@@ -3,7 +3,7 @@
  * Ports are picked free; `dbFilename` makes history survive a server restart.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -61,6 +61,40 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Ports `restartablePort` handed out in this process: probes close at once, so they would look free again. */
+const handedOut = new Set<number>();
+
+/**
+ * A free port on `host` below the kernel's ephemeral range (read from
+ * /proc/sys/net/ipv4/ip_local_port_range on Linux; 32768 elsewhere). For a server that is
+ * stopped and started again on the same port: while it is down, a port in the ephemeral
+ * range can be taken by any outgoing connection on the machine, and the restart fails.
+ * Also below 32768 because temporal-server stores membership ports in a PostgreSQL smallint.
+ */
+export async function restartablePort(host = '127.0.0.1'): Promise<number> {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Math.min(ephemeralLow, Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow);
+  } catch {
+    // not Linux: the IANA range starts higher than 32768, so below it is still outside
+  }
+  const low = Math.min(10000, ephemeralLow - 1000);
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port); // before the probe: calls run concurrently
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.unref();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, host, () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+    handedOut.delete(port);
+  }
+  throw new Error(`no free port on ${host} between ${low} and ${ephemeralLow - 1} after 1000 tries`);
 }
 
 async function waitForFrontend(address: string, child: ChildProcess, deadline: number, stderr: () => string) {

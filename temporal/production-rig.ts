@@ -14,13 +14,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { connectOptions, DEFAULT_TASK_QUEUE, type ConnectionSettings } from './connection';
-import { freePort } from './dev-server';
+import { restartablePort } from './dev-server';
 import { registerSweepSearchAttributes } from './search-attributes-admin';
 import { obtainTemporalServer, type TemporalServerBinaries } from './temporal-server';
 
@@ -205,22 +204,6 @@ dcRedirectionPolicy:
 `;
 }
 
-/**
- * A free loopback port below 32768: the server stores membership ports in a PostgreSQL
- * smallint, so the kernel's ephemeral range (32768+) makes it fail at start.
- */
-async function freeMembershipPort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const ok = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-}
-
 async function waitUntil<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, failFast?: () => string | undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -238,19 +221,20 @@ async function waitUntil<T>(what: string, timeoutMs: number, attempt: () => Prom
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
+/** Every port outside the ephemeral range: the rig's tests stop and start its servers in place. */
 async function allocatePorts(): Promise<Ports> {
   return {
-    postgres: await freePort(),
-    frontend: await freePort(),
-    frontendHttp: await freePort(),
-    frontendMembership: await freeMembershipPort(),
-    history: await freePort(),
-    historyMembership: await freeMembershipPort(),
-    matching: await freePort(),
-    matchingMembership: await freeMembershipPort(),
-    worker: await freePort(),
-    workerMembership: await freeMembershipPort(),
-    metrics: await freePort(),
+    postgres: await restartablePort(),
+    frontend: await restartablePort(),
+    frontendHttp: await restartablePort(),
+    frontendMembership: await restartablePort(),
+    history: await restartablePort(),
+    historyMembership: await restartablePort(),
+    matching: await restartablePort(),
+    matchingMembership: await restartablePort(),
+    worker: await restartablePort(),
+    workerMembership: await restartablePort(),
+    metrics: await restartablePort(),
   };
 }
 

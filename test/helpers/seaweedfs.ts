@@ -13,9 +13,9 @@ import { decodePack, PACKS_PREFIX, packsInOrder } from '../../output/run-pack';
 import type { Store } from '../../output/store';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { restartablePort } from '../../temporal/dev-server';
 import { gsweepCacheDir } from '../../temporal/temporal-cli';
 
 export const SEAWEEDFS_VERSION = 'v0.0.0-20261109003541-7506e5f91cd6';
@@ -79,18 +79,6 @@ export function obtainWeed(env: NodeJS.ProcessEnv = process.env, log: (line: str
   return target;
 }
 
-/** A port nobody listens on now (asked of the kernel). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface SeaweedServer {
   /** `http://<ip>:<port>`: the S3 endpoint (AWS_ENDPOINT_URL). */
   endpoint: string;
@@ -127,7 +115,7 @@ export async function startSeaweed(options: { ip?: string; dir?: string; s3Port?
     }),
   );
   const [master, masterGrpc, volume, volumeGrpc, filer, filerGrpc, s3Port] = await Promise.all(
-    [0, 1, 2, 3, 4, 5].map(() => freePort(ip)).concat(options.s3Port ? [Promise.resolve(options.s3Port)] : [freePort(ip)]),
+    [0, 1, 2, 3, 4, 5].map(() => restartablePort(ip)).concat(options.s3Port ? [Promise.resolve(options.s3Port)] : [restartablePort(ip)]),
   );
   const args = [
     'server',

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../temporal/dev-server';
+import { restartablePort } from '../../../temporal/dev-server';
 import { runCli, spawnWorker, tempDir, type WorkerProcess } from '../../helpers/temporal';
 import {
   aggregateByRun,
@@ -69,7 +69,7 @@ describe.each(ENGINES)('dev server restarted ($label)', (engine) => {
   it('survives SIGKILL of the dev server and a restart on the same database and port', async () => {
     const out = path.join(dir, 'out');
     const db = path.join(dir, 'temporal.db');
-    const port = await freePort();
+    const port = await restartablePort();
     const address = `127.0.0.1:${port}`;
     const sweepId = `restart-${tag}`;
 
