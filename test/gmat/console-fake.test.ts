@@ -71,7 +71,8 @@ describe('runGmatConsole with a fake GmatConsole', () => {
 
   it('timeout kills the whole tree, including a descendant that left the process group', async () => {
     const { opts, runDir } = setup(HANGER);
-    const p = runGmatConsole({ ...opts, timeoutMs: 1000 });
+    // Long enough that the tree is surely up and counted before the timeout kills it.
+    const p = runGmatConsole({ ...opts, timeoutMs: 5000 });
     const pids = await waitFor(() => {
       const v = readPids(runDir);
       return v.every((n) => Number.isFinite(n)) ? v : undefined;
@@ -80,7 +81,7 @@ describe('runGmatConsole with a fake GmatConsole', () => {
     const e = await rejection(p);
     expect(e).toBeInstanceOf(GmatRunError);
     expect(e.kind).toBe('timeout');
-    expect(e.message).toContain('timed out after 1 s');
+    expect(e.message).toContain('timed out after 5 s');
     expect(e.signal).toBe('SIGKILL');
     expect(alive(pids, pids[0])).toEqual([]);
   });

@@ -200,17 +200,26 @@ describe('sweep workflow with stubbed activities', () => {
     const seen = new Map<number, number>();
     let running = 0;
     let peak = 0;
+    // The first runs are held until the window is full: how fast the server hands out the
+    // first batches must not decide whether five are ever in flight at once.
+    let release = false;
     const summary = await withWorker(
       stubs(async ({ runId, overrides }) => {
         seen.set(runId, (seen.get(runId) ?? 0) + 1);
         expect(overrides).toEqual({ 'Sat.SMA': 7000 + runId });
         running++;
         peak = Math.max(peak, running);
+        while (!release) await sleep(5);
         await sleep(20);
         running--;
         return { runId, status: 'ok', rows: 1 };
       }, recorder),
-      async (tq) => (await start(tq, sweepInput('window', grid(40), 40, { maxInFlight: 5 }))).result(),
+      async (tq) => {
+        const handle = await start(tq, sweepInput('window', grid(40), 40, { maxInFlight: 5 }));
+        await waitFor(() => running === 5, 'five runs in flight');
+        release = true;
+        return handle.result();
+      },
     );
     expect(summary).toMatchObject({ total: 40, ok: 40, failed: 0, cancelled: 0, executions: 1 });
     expect([...seen.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -246,6 +255,8 @@ describe('sweep workflow with stubbed activities', () => {
         expect(await handle.executeUpdate(setMaxInFlightUpdate, { args: [6] })).toBe(6);
         await waitFor(async () => (await handle.query(progressQuery)).running === 6, 'six batches in flight');
         expect(await handle.query(progressQuery)).toMatchObject({ total: 12, ok: 0, running: 6, pending: 6, maxInFlight: 6, phase: 'running' });
+        // Scheduled is not started: hold until the sixth run has started too.
+        await waitFor(() => running === 6, 'six runs started');
         release = true;
         expect(await handle.result()).toMatchObject({ ok: 12, failed: 0 });
       },

@@ -29,7 +29,7 @@ describe.each(ENGINES)('cancel ($label)', (engine) => {
   // The stand-in hangs run 1 so a run is surely in flight at the cancel; real GMAT cannot
   // hang on cue, so it gets enough runs that the cancel lands mid-sweep with runs in flight.
   const hangs = engine === STAND_IN;
-  const RUNS = hangs ? 30 : 100;
+  const RUNS = hangs ? 30 : 1000;
   let env: Env;
   beforeAll(async () => {
     env = await startEnv({}, engine);

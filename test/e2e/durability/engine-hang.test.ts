@@ -49,7 +49,9 @@ describe('engine hang', () => {
     // The engine really hangs: GmatConsole and its `sleep 3600` grandchild are alive.
     await waitFor(() => engineProcesses(tag).some((p) => /sleep 3600/.test(p.args)), 'the hung engine and its sleep grandchild', 60_000, 50);
     const hungAt = Date.now();
-    const hung = engineProcesses(tag).filter((p) => /sleep 3600|gmat-console\.js/.test(p.args));
+    // The hung run's engine and its sleep; not the other slot's engine, which may be starting.
+    const hung = engineProcesses(tag).filter((p) => /sleep 3600/.test(p.args) || (/gmat-console\.js/.test(p.args) && p.args.includes(`/run-${hungRun}/`)));
+    expect(hung).toHaveLength(2);
 
     // The moment the run records its failure, its tree is already gone.
     const outcomeFile = path.join(out, 'runs', `run-${hungRun}`, 'outcome.json');

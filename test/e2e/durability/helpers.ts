@@ -56,6 +56,20 @@ export interface TaggedProcess {
 }
 
 /**
+ * A process's arguments. They read empty for the moment an exec loads the new program (the
+ * kernel has swapped in the new memory but not yet set them), so an empty read is read
+ * again for up to ~0.1 s.
+ */
+function readArguments(pid: string): string {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    if (args !== '' || attempt === 100) return args;
+    Atomics.wait(pause, 0, 0, 1);
+  }
+}
+
+/**
  * Live processes whose environment carries `GSWEEP_TEST_TAG=<tag>` or `<tag>-<suffix>`
  * (read from /proc/<pid>/environ, so re-parented orphans and processes in other groups are
  * found too). A worker started with `subTag` is found by `<tag>-<subTag>` alone.
@@ -70,7 +84,7 @@ export function taggedProcesses(tag: string): TaggedProcess[] {
       if (/^\d+ \(.*\) Z /s.test(stat)) continue; // zombie: already dead, waiting to be reaped
       const environ = fs.readFileSync(`/proc/${entry}/environ`, 'latin1');
       if (!needles.some((n) => environ.includes(n))) continue;
-      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      const args = readArguments(entry);
       found.push({ pid: Number(entry), args });
     } catch {
       // the process ended while we looked

@@ -91,7 +91,7 @@ describe.each(ENGINES)('worker killed with SIGKILL mid-sweep ($label)', (engine)
     // GMAT children of the dead worker die with it (they run in their own process groups,
     // so only the driver's parent-death signal can take them down), and do not go on
     // writing into run directories the retry is using.
-    await waitFor(() => engineProcesses(victimTag).length === 0, 'GMAT children of the killed worker to die', 1000, 20);
+    await waitFor(() => engineProcesses(victimTag).length === 0, 'GMAT children of the killed worker to die', 3000, 20);
 
     // The loss is detected through heartbeats: each lost batch is retried (attempt 2) within
     // the heartbeat timeout plus a little scheduling slack.

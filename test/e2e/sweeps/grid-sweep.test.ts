@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseManifest } from '../../../output/manifest';
 import { duckDbQuery, readParquetWithDuckDb } from '../../helpers/duckdb';
-import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, type WorkerProcess } from '../../helpers/temporal';
+import { MISSIONS, runCli, spawnWorker, startLocalTemporal, tempDir, waitFor, type WorkerProcess } from '../../helpers/temporal';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
 
@@ -21,6 +21,8 @@ describe('grid sweep end to end (2 worker processes)', () => {
     env = await startLocalTemporal();
     address = env.address;
     for (let i = 0; i < 2; i++) workers.push(spawnWorker(address, ['--concurrency', '2']));
+    // Both must be polling before a sweep starts, or one that starts late finds no work left.
+    await waitFor(() => workers.every((w) => w.output().includes('gsweep worker polling')), 'both workers to poll', 60_000);
   });
 
   afterAll(async () => {
