@@ -29,10 +29,12 @@ function isStoreFailure(err: unknown): boolean {
  * Runs `fn` on the Store of `out`. A bucket that does not exist, credentials the store
  * refuses or a store that does not answer are the user's to fix, as for any `out` that cannot
  * be read: one sentence naming the out and the fix, before anything is read or after.
+ * `fnChecksAccess`: `fn` checks the store's access first itself (resume and extend plans do,
+ * for every caller of the API), so it is not asked of the store twice.
  */
-export async function withStore<T>(out: string, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(out: string, fn: (store: Store) => Promise<T>, options: { fnChecksAccess?: boolean } = {}): Promise<T> {
   const store = openStore(outArgument(out));
-  if (isS3Store(store)) {
+  if (isS3Store(store) && !options.fnChecksAccess) {
     try {
       await store.checkAccess();
     } catch (err) {

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       .argument('<out-dir>')
       .requiredOption('--n <runs>', 'runs to add', Number),
   ).action(async (outDir: string, o: SweepCliOptions & { n: number }) => {
-    const plan = await withStore(outDir, (store) => planExtend(store, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) }));
+    const plan = await withStore(outDir, (store) => planExtend(store, o.n, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) }), { fnChecksAccess: true });
     log(`gsweep: extending ${plan.input.context.outDir} from ${plan.alreadyOk} to ${plan.input.runCount} runs`);
     process.exitCode = await launchSweep({ input: plan.input, engine: plan.input.context.engine.kind, workflowId: plan.workflowId, inputTables: plan.inputTables }, { ...o, engine: plan.input.context.engine.kind });
   });

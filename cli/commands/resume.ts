@@ -54,7 +54,7 @@ export function register(program: Command): void {
       .argument('<out-dir|sweep-id>'),
   ).action(async (target: string, o: SweepCliOptions) => {
     const outDir = await outDirOf(target, o);
-    const plan = await withStore(outDir, (store) => planResume(store, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) }));
+    const plan = await withStore(outDir, (store) => planResume(store, engineChoice(o), { postprocess: o.postprocess, cache: checkCacheDir(cacheOption(o)) }), { fnChecksAccess: true });
     const out = plan.input.context.outDir;
     if (plan.toRun === 0) {
       log(`gsweep: all ${plan.input.runCount} runs of ${out} are ok; nothing to resume`);

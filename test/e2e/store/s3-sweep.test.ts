@@ -209,6 +209,13 @@ describe('gsweep run --out s3://', () => {
     const unreadable = await cli(['summary', `s3://${BUCKET}/creds`], { AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toContain(`gsweep: error: out: s3://${BUCKET}/creds: the store refused these credentials`);
+    // resume and extend check the store in their plan, with the same sentence.
+    const noResume = await cli(['resume', 's3://no-such-bucket/x']);
+    expect(noResume.code).toBe(2);
+    expect(noResume.stderr).toContain(`gsweep: error: out: s3://no-such-bucket/x: bucket no-such-bucket does not exist on ${weed.endpoint}; create it first`);
+    const noExtend = await cli(['extend', `s3://${BUCKET}/creds`, '--n', '4'], { AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
+    expect(noExtend.code).toBe(2);
+    expect(noExtend.stderr).toContain(`gsweep: error: out: s3://${BUCKET}/creds: the store refused these credentials`);
     await new S3Store(`s3://${BUCKET}/used`, { client }).put('notes.txt', 'mine');
     const used = await cli(['run', LEO, '--grid', 'Sat.SMA=6800:7400:2', '--out', `s3://${BUCKET}/used`]);
     expect(used.code).toBe(2);
