@@ -219,10 +219,22 @@ export function killProcessTree(pid: number): Promise<void> {
 // ------------------------------------------------------------------------------------------
 // Dying with the worker
 
+/**
+ * Run by `sh` between setpriv and the engine: the parent-death signal set by setpriv only
+ * comes if the parent was alive when it was set. A worker killed between the fork and that
+ * moment is already gone, the child has been handed to another parent, and nothing would
+ * stop it; so the child checks that its parent is still the worker ($1) and otherwise exits
+ * 137 (as if killed) instead of starting the engine.
+ */
+const PARENT_CHECK = '[ "$PPID" = "$1" ] || exit 137; shift; exec "$@"';
+
 let deathSignalPrefix: string[] | undefined;
 
 /**
- * `setpriv --pdeathsig KILL --` where util-linux provides it (Linux), else nothing.
+ * What GmatConsole is started behind, so that it dies with this process: `setpriv
+ * --pdeathsig KILL -- sh -c <parent check> gsweep-engine <parentPid>` where util-linux
+ * provides setpriv (Linux), else nothing. `parentPid` is this process unless a test says
+ * otherwise.
  *
  * GmatConsole runs in its own process group (so a timeout can kill its whole tree), which
  * also means a worker killed with SIGKILL (OOM killer, `kill -9`, a Slurm job step ending)
@@ -231,7 +243,7 @@ let deathSignalPrefix: string[] | undefined;
  * signal set before exec, the kernel kills GmatConsole the moment the worker dies.
  * (Processes GMAT itself starts are not covered; GMAT starts none in console mode.)
  */
-export function parentDeathSignalPrefix(): string[] {
+export function parentDeathSignalPrefix(parentPid = process.pid): string[] {
   if (deathSignalPrefix === undefined) {
     deathSignalPrefix = [];
     if (process.platform === 'linux') {
@@ -245,12 +257,17 @@ export function parentDeathSignalPrefix(): string[] {
         // Probe with `true` (a millisecond), not a Node process (~0.3 s of every start-up).
         const target = onPath('true') ?? process.execPath;
         const args = target === process.execPath ? [target, '-e', ''] : [target];
-        const probe = spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', ...args], { stdio: 'ignore', timeout: 10_000 });
-        if (probe.status === 0) deathSignalPrefix = [setpriv, '--pdeathsig', 'KILL', '--'];
+        const works = (prefix: string[]) => spawnSync(prefix[0]!, [...prefix.slice(1), ...args], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+        // The parent check too, where this machine's sh runs it (a sh without $PPID would
+        // refuse every run); else the signal alone.
+        const signal = [setpriv, '--pdeathsig', 'KILL', '--'];
+        const checked = [...signal, '/bin/sh', '-c', PARENT_CHECK, 'gsweep-engine'];
+        if (existsSync('/bin/sh') && works([...checked, String(process.pid)])) deathSignalPrefix = checked;
+        else if (works(signal)) deathSignalPrefix = signal;
       }
     }
   }
-  return deathSignalPrefix;
+  return deathSignalPrefix.at(-1) === 'gsweep-engine' ? [...deathSignalPrefix, String(parentPid)] : deathSignalPrefix;
 }
 
 // ------------------------------------------------------------------------------------------

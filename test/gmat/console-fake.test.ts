@@ -2,11 +2,12 @@
  * GmatConsole driver against small shell-script fakes: process-tree killing (including a
  * descendant that left the process group), output capping, exit classification.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GmatRunError, OUTPUT_CAP_BYTES, SUCCESS_LINE, runGmatConsole } from '../../gmat/console';
+import { GmatRunError, OUTPUT_CAP_BYTES, parentDeathSignalPrefix, SUCCESS_LINE, runGmatConsole } from '../../gmat/console';
 import { waitFor } from '../helpers/wait';
 import { alive } from './proc';
 
@@ -155,5 +156,47 @@ describe('runGmatConsole with a fake GmatConsole', () => {
     const err = await rejection(runGmatConsole({ ...opts, install: { consolePath: path.join(opts.cwd, 'missing-GmatConsole') } }));
     expect(err).not.toBeInstanceOf(GmatRunError);
     expect(err.message).toContain('could not start GmatConsole');
+  });
+});
+
+describe('dying with the worker', () => {
+  /** A fake GmatConsole that leaves `ran` behind when it starts. */
+  function marker() {
+    const { dir } = setup('');
+    const consolePath = path.join(dir, 'GmatConsole');
+    fs.writeFileSync(consolePath, `#!/bin/sh\necho ran > "${path.join(dir, 'ran')}"\n`);
+    return { consolePath, ran: path.join(dir, 'ran') };
+  }
+
+  it('starts the engine behind the parent-death signal and a check that its parent is the worker', () => {
+    const prefix = parentDeathSignalPrefix();
+    expect(prefix.slice(1, 4)).toEqual(['--pdeathsig', 'KILL', '--']);
+    expect(prefix.slice(-2)).toEqual(['gsweep-engine', String(process.pid)]);
+    const { consolePath, ran } = marker();
+    const r = spawnSync(prefix[0]!, [...prefix.slice(1), consolePath]);
+    expect(r.status, r.stderr?.toString()).toBe(0);
+    expect(fs.existsSync(ran)).toBe(true);
+  });
+
+  it('a child whose worker died before the signal was set exits without starting the engine', async () => {
+    // The gap: the worker forks, is killed before setpriv sets the signal, and the child is
+    // handed to another parent. Here the "worker" is a shell that forks and exits at once;
+    // its child execs the wrapper only afterwards, with the shell's pid as the worker's.
+    const { consolePath, ran } = marker();
+    const pidFile = path.join(path.dirname(ran), 'child.pid');
+    const prefix = parentDeathSignalPrefix().slice(0, -1);
+    const worker = spawnSync('/bin/sh', ['-c', `(sleep 0.2; exec "$@" "$$" ${JSON.stringify(consolePath)}) & echo $! > ${JSON.stringify(pidFile)}; exit 0`, 'worker', ...prefix], { stdio: 'ignore' });
+    expect(worker.status).toBe(0);
+    const child = Number(fs.readFileSync(pidFile, 'utf8'));
+    await waitFor(() => alive([child]).length === 0, 'the orphaned child to end', 10_000, 20);
+    expect(fs.existsSync(ran)).toBe(false);
+  });
+
+  it('a child whose parent is not the worker it names exits 137 without starting the engine', () => {
+    const { consolePath, ran } = marker();
+    const prefix = parentDeathSignalPrefix(process.ppid);
+    const r = spawnSync(prefix[0]!, [...prefix.slice(1), consolePath]);
+    expect(r.status).toBe(137);
+    expect(fs.existsSync(ran)).toBe(false);
   });
 });
