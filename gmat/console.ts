@@ -232,9 +232,9 @@ let deathSignalPrefix: string[] | undefined;
 
 /**
  * What GmatConsole is started behind, so that it dies with this process: `setpriv
- * --pdeathsig KILL -- sh -c <parent check> gsweep-engine <parentPid>` where util-linux
- * provides setpriv (Linux), else nothing. `parentPid` is this process unless a test says
- * otherwise.
+ * --pdeathsig KILL -- sh -c <parent check> gsweep-engine <this process's pid>` where
+ * util-linux provides setpriv (Linux); `setpriv --pdeathsig KILL --` alone where the check
+ * does not run; else nothing.
  *
  * GmatConsole runs in its own process group (so a timeout can kill its whole tree), which
  * also means a worker killed with SIGKILL (OOM killer, `kill -9`, a Slurm job step ending)
@@ -243,7 +243,7 @@ let deathSignalPrefix: string[] | undefined;
  * signal set before exec, the kernel kills GmatConsole the moment the worker dies.
  * (Processes GMAT itself starts are not covered; GMAT starts none in console mode.)
  */
-export function parentDeathSignalPrefix(parentPid = process.pid): string[] {
+export function parentDeathSignalPrefix(): string[] {
   if (deathSignalPrefix === undefined) {
     deathSignalPrefix = [];
     if (process.platform === 'linux') {
@@ -267,7 +267,7 @@ export function parentDeathSignalPrefix(parentPid = process.pid): string[] {
       }
     }
   }
-  return deathSignalPrefix.at(-1) === 'gsweep-engine' ? [...deathSignalPrefix, String(parentPid)] : deathSignalPrefix;
+  return deathSignalPrefix.at(-1) === 'gsweep-engine' ? [...deathSignalPrefix, String(process.pid)] : deathSignalPrefix;
 }
 
 // ------------------------------------------------------------------------------------------

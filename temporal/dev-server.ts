@@ -67,34 +67,39 @@ export async function freePort(): Promise<number> {
 const handedOut = new Set<number>();
 
 /**
- * A free port on `host` below the kernel's ephemeral range (read from
- * /proc/sys/net/ipv4/ip_local_port_range on Linux; 32768 elsewhere). For a server that is
- * stopped and started again on the same port: while it is down, a port in the ephemeral
- * range can be taken by any outgoing connection on the machine, and the restart fails.
- * Also below 32768 because temporal-server stores membership ports in a PostgreSQL smallint.
+ * A free port on `host` in 10000–32767 and below the kernel's ephemeral range (read from
+ * /proc/sys/net/ipv4/ip_local_port_range on Linux). For a server that is stopped and started
+ * again on the same port: while it is down, a port in the ephemeral range can be taken by any
+ * outgoing connection on the machine, and the restart fails. Below 32768 also because
+ * temporal-server stores membership ports in a PostgreSQL smallint. Where the ephemeral range
+ * starts below 11000 there is no such room, and the whole 10000–32767 is used.
  */
 export async function restartablePort(host = '127.0.0.1'): Promise<number> {
-  let ephemeralLow = 32768;
+  const low = 10000;
+  let high = 32768;
   try {
-    ephemeralLow = Math.min(ephemeralLow, Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow);
+    const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (ephemeralLow >= low + 1000) high = Math.min(high, ephemeralLow);
   } catch {
-    // not Linux: the IANA range starts higher than 32768, so below it is still outside
+    // not Linux: the IANA ephemeral range starts at 49152
   }
-  const low = Math.min(10000, ephemeralLow - 1000);
   for (let attempt = 0; attempt < 1000; attempt++) {
-    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    const port = low + Math.floor(Math.random() * (high - low));
     if (handedOut.has(port)) continue;
     handedOut.add(port); // before the probe: calls run concurrently
-    const free = await new Promise<boolean>((resolve) => {
+    const free = await new Promise<boolean>((resolve, reject) => {
       const probe = net.createServer();
       probe.unref();
-      probe.once('error', () => resolve(false));
+      probe.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(false) : reject(err)));
       probe.listen(port, host, () => probe.close(() => resolve(true)));
+    }).catch((err: unknown) => {
+      handedOut.delete(port);
+      throw err;
     });
     if (free) return port;
     handedOut.delete(port);
   }
-  throw new Error(`no free port on ${host} between ${low} and ${ephemeralLow - 1} after 1000 tries`);
+  throw new Error(`no free port on ${host} between ${low} and ${high - 1} after 1000 tries`);
 }
 
 async function waitForFrontend(address: string, child: ChildProcess, deadline: number, stderr: () => string) {

@@ -180,12 +180,14 @@ describe('dying with the worker', () => {
 
   it('a child whose worker died before the signal was set exits without starting the engine', async () => {
     // The gap: the worker forks, is killed before setpriv sets the signal, and the child is
-    // handed to another parent. Here the "worker" is a shell that forks and exits at once;
-    // its child execs the wrapper only afterwards, with the shell's pid as the worker's.
+    // handed to another parent. Here the "worker" is a shell that forks and exits; its child
+    // waits for it to be gone, then execs the wrapper with the shell's pid as the worker's.
+    const prefix = parentDeathSignalPrefix();
+    expect(prefix.at(-2)).toBe('gsweep-engine');
     const { consolePath, ran } = marker();
     const pidFile = path.join(path.dirname(ran), 'child.pid');
-    const prefix = parentDeathSignalPrefix().slice(0, -1);
-    const worker = spawnSync('/bin/sh', ['-c', `(sleep 0.2; exec "$@" "$$" ${JSON.stringify(consolePath)}) & echo $! > ${JSON.stringify(pidFile)}; exit 0`, 'worker', ...prefix], { stdio: 'ignore' });
+    const orphan = `(while kill -0 $$ 2>/dev/null; do sleep 0.01; done; exec "$@" "$$" ${JSON.stringify(consolePath)}) & echo $! > ${JSON.stringify(pidFile)}; exit 0`;
+    const worker = spawnSync('/bin/sh', ['-c', orphan, 'worker', ...prefix.slice(0, -1)], { stdio: 'ignore' });
     expect(worker.status).toBe(0);
     const child = Number(fs.readFileSync(pidFile, 'utf8'));
     await waitFor(() => alive([child]).length === 0, 'the orphaned child to end', 10_000, 20);
@@ -193,9 +195,11 @@ describe('dying with the worker', () => {
   });
 
   it('a child whose parent is not the worker it names exits 137 without starting the engine', () => {
+    const prefix = parentDeathSignalPrefix();
+    expect(prefix.at(-2)).toBe('gsweep-engine');
     const { consolePath, ran } = marker();
-    const prefix = parentDeathSignalPrefix(process.ppid);
-    const r = spawnSync(prefix[0]!, [...prefix.slice(1), consolePath]);
+    // A shell that does not exec stands between this process and the wrapper.
+    const r = spawnSync('/bin/sh', ['-c', '"$@"; exit $?', 'between', ...prefix, consolePath]);
     expect(r.status).toBe(137);
     expect(fs.existsSync(ran)).toBe(false);
   });

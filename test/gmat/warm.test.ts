@@ -28,6 +28,19 @@ function processesMatching(text: string): string[] {
     .filter((line) => line.includes(text) && !line.includes('ps -eo'));
 }
 
+/** Live processes working in `dir` (a warm console is started with no arguments; its slot is its cwd). */
+function processesIn(dir: string): number[] {
+  return fs.readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      if (/^\d+ \(.*\) Z /s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) return false;
+      return fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(dir + path.sep);
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  }).map(Number);
+}
+
 describe('warm engine mode', () => {
   const pools: WarmPool[] = [];
   const savedHang = process.env.GSWEEP_STANDIN_HANG_IF;
@@ -78,14 +91,17 @@ describe('warm engine mode', () => {
     // Only this test's hang grandchild counts: other suites on the machine may hang their own.
     const sleeper = `sleep 3600.${process.pid}`;
     process.env.GSWEEP_STANDIN_HANG_SECONDS = sleeper.slice('sleep '.length);
-    const pool = new WarmPool(path.join(dir, 'slots'), 4);
+    const slots = path.join(fs.realpathSync(dir), 'slots'); // as /proc/<pid>/cwd reads it
+    const pool = new WarmPool(slots, 4);
     pools.push(pool);
-    const error = await runMission({ scriptText: LEO, overrides: { 'Sat.SMA': 6543 }, runId: 0, runDirectory: path.join(dir, 'hang'), install, timeoutMs: 1500, warm: { pool, scriptKey: 'leo' } }).catch((e) => e);
+    const failed = runMission({ scriptText: LEO, overrides: { 'Sat.SMA': 6543 }, runId: 0, runDirectory: path.join(dir, 'hang'), install, timeoutMs: 1500, warm: { pool, scriptKey: 'leo' } }).catch((e) => e);
+    await waitFor(() => processesIn(slots).length > 0 && processesMatching(sleeper).length > 0, 'the hung console and its sleep', 10_000, 20);
+    const error = await failed;
     expect(error).toBeInstanceOf(GmatRunError);
     expect((error as GmatRunError).kind).toBe('timeout');
     expect((error as GmatRunError).message).toContain('GMAT run timed out after 1.5 s');
     // The kill is sent before the error is thrown; the kernel takes its time to end them.
-    await waitFor(() => processesMatching(path.join(dir, 'slots')).length === 0 && processesMatching(sleeper).length === 0, 'the hung console and its sleep to end', 10_000, 50);
+    await waitFor(() => processesIn(slots).length === 0 && processesMatching(sleeper).length === 0, 'the hung console and its sleep to end', 10_000, 50);
     delete process.env.GSWEEP_STANDIN_HANG_SECONDS;
   });
 

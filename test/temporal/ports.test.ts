@@ -14,7 +14,7 @@ describe('restartablePort', () => {
     expect(new Set(ports).size).toBe(ports.length);
     for (const port of ports) {
       expect(port).toBeLessThan(Math.min(ephemeralLow, 32768));
-      expect(port).toBeGreaterThanOrEqual(1024);
+      expect(port).toBeGreaterThanOrEqual(10000);
     }
     // All at once: none of them is taken by another process (or by one of the others).
     const servers = await Promise.all(
@@ -28,5 +28,9 @@ describe('restartablePort', () => {
       ),
     );
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  });
+
+  it('names the error of an address this host does not have, instead of trying other ports', async () => {
+    await expect(restartablePort('192.0.2.1')).rejects.toMatchObject({ code: 'EADDRNOTAVAIL', message: expect.stringContaining('192.0.2.1') });
   });
 });

@@ -216,7 +216,7 @@ describe('sweep workflow with stubbed activities', () => {
       }, recorder),
       async (tq) => {
         const handle = await start(tq, sweepInput('window', grid(40), 40, { maxInFlight: 5 }));
-        await waitFor(() => running === 5, 'five runs in flight');
+        await waitFor(() => running >= 5, 'five runs in flight');
         release = true;
         return handle.result();
       },
