@@ -9,44 +9,37 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { decodePack, encodePack, packsInOrder } from '../../../output/run-pack';
-import { S3Store, s3ClientConfig } from '../../../output/s3-store';
+import { S3Store } from '../../../output/s3-store';
 import { readParquetWithDuckDb } from '../../helpers/duckdb';
-import { startSeaweed, storedRunIds, type SeaweedServer } from '../../helpers/seaweedfs';
+import { storedRunIds, type SeaweedServer } from '../../helpers/seaweedfs';
 import { MISSIONS, runCli, tempDir, waitFor } from '../../helpers/temporal';
 import { realGmat } from '../../helpers/real-gmat';
+import { useSeaweedBucket } from '../../helpers/use-seaweed';
 
 const LEO = path.join(MISSIONS, 'leo_point_mass.script');
 const BUCKET = 'gsweep-sweeps';
+const seaweed = useSeaweedBucket(BUCKET);
 let weed: SeaweedServer;
 let client: S3Client;
 let gmatRoot: string;
 const dirs: string[] = [];
-const savedEnv = { ...process.env };
 
 /** The prerequisites (real GMAT, SeaweedFS), awaited inside each test: a missing one fails it, never a skip. */
 let ready: Promise<void>;
 
-async function setup(): Promise<void> {
-  gmatRoot = (await realGmat()).root;
-  weed = await startSeaweed();
-  Object.assign(process.env, weed.env);
-  client = new S3Client(s3ClientConfig(process.env, 3));
-  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-}
-
 beforeAll(() => {
-  ready = setup();
+  ready = (async () => {
+    gmatRoot = (await realGmat()).root;
+    await seaweed.ready;
+    ({ weed, client } = seaweed);
+  })();
   ready.catch(() => undefined);
 });
 
 afterAll(async () => {
-  // Whatever the set-up got to (even when no test awaited it) is taken down.
   await ready?.catch(() => undefined);
-  process.env = savedEnv;
-  client?.destroy();
-  await weed?.stop();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
